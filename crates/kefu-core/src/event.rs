@@ -1,0 +1,104 @@
+//! Domain events: every state change appends one to the log, in the same transaction.
+
+use crate::clock::Millis;
+use crate::customer::Channel;
+use crate::ids::{ConversationId, CustomerId, EventId, MessageId, ShopId, UserId};
+use crate::message::SenderKind;
+use serde::{Deserialize, Serialize};
+
+/// What happened. Payloads hold ids, never message text, so the log carries no content.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A customer was seen for the first time.
+    CustomerCreated {
+        /// The channel they arrived on.
+        channel: Channel,
+    },
+    /// A conversation was opened.
+    ConversationCreated {
+        /// The channel it started on.
+        channel: Channel,
+    },
+    /// A resolved conversation was reopened by a new customer message.
+    ConversationReopened,
+    /// The customer wrote.
+    MessageReceived {
+        /// The message.
+        message_id: MessageId,
+    },
+    /// An agent, the bot or the system wrote to the customer.
+    MessageSent {
+        /// The message.
+        message_id: MessageId,
+        /// Who wrote it.
+        sender_kind: SenderKind,
+    },
+    /// The conversation waits for an agent.
+    ConversationQueued,
+    /// The conversation was given to an agent.
+    ConversationAssigned {
+        /// The agent.
+        agent_id: UserId,
+        /// Who assigned it (none for automatic assignment).
+        by: Option<UserId>,
+    },
+    /// The conversation was resolved.
+    ConversationResolved {
+        /// Who resolved it.
+        by: Option<UserId>,
+    },
+}
+
+impl EventKind {
+    /// The stored name of the kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::CustomerCreated { .. } => "customer_created",
+            EventKind::ConversationCreated { .. } => "conversation_created",
+            EventKind::ConversationReopened => "conversation_reopened",
+            EventKind::MessageReceived { .. } => "message_received",
+            EventKind::MessageSent { .. } => "message_sent",
+            EventKind::ConversationQueued => "conversation_queued",
+            EventKind::ConversationAssigned { .. } => "conversation_assigned",
+            EventKind::ConversationResolved { .. } => "conversation_resolved",
+        }
+    }
+}
+
+/// One entry of the event log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Id (time-ordered).
+    pub id: EventId,
+    /// Shop.
+    pub shop_id: ShopId,
+    /// The conversation it concerns, if any.
+    pub conversation_id: Option<ConversationId>,
+    /// The customer it concerns, if any.
+    pub customer_id: Option<CustomerId>,
+    /// When.
+    pub at: Millis,
+    /// What.
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// An event about a conversation.
+    pub fn conversation(
+        shop_id: ShopId,
+        conversation_id: ConversationId,
+        customer_id: CustomerId,
+        at: Millis,
+        kind: EventKind,
+    ) -> Self {
+        Event {
+            id: EventId::new(),
+            shop_id,
+            conversation_id: Some(conversation_id),
+            customer_id: Some(customer_id),
+            at,
+            kind,
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! What agents do: reply, take or assign, resolve, come online; and the queue dispatcher.
+
+use super::{Actor, Delivered, Inbox};
+use crate::conversation::{state, Conversation, Status};
+use crate::error::CoreError;
+use crate::event::{Event, EventKind};
+use crate::ids::{ConversationId, MessageId, ShopId, UserId};
+use crate::message::{self, Message, SenderKind};
+use crate::shop::{Presence, User};
+use crate::store::{Change, ChangeSet, Store};
+use crate::assignment::QueuedConversation;
+
+impl<S: Store> Inbox<S> {
+    async fn load_conversation(&self, shop: ShopId, id: ConversationId) -> Result<Conversation, CoreError> {
+        self.store.conversation(shop, id).await?.ok_or(CoreError::NotFound("conversation"))
+    }
+
+    /// An agent (or supervisor) replies. Replying to a queued conversation takes it.
+    pub async fn agent_message(
+        &self,
+        actor: Actor,
+        conversation_id: ConversationId,
+        text: &str,
+        client_id: Option<&str>,
+    ) -> Result<Delivered, CoreError> {
+        let text = message::validate_text(text)?;
+        if let Some(id) = client_id {
+            message::validate_client_id(id)?;
+        }
+        let probe = self.load_conversation(actor.shop_id, conversation_id).await?;
+        let _guard = self.lock_customer(probe.customer_id).await;
+        let dedupe_key = client_id.map(|id| format!("a:{}:{id}", actor.user_id));
+        if let Some(key) = &dedupe_key {
+            if let Some(existing) = self.store.message_by_dedupe(actor.shop_id, key).await? {
+                return self.replay(actor.shop_id, existing).await;
+            }
+        }
+        let mut conversation = self.load_conversation(actor.shop_id, conversation_id).await?;
+        let customer = self
+            .store
+            .customer(actor.shop_id, conversation.customer_id)
+            .await?
+            .ok_or(CoreError::NotFound("customer"))?;
+        let now = self.clock.now();
+        let mut events = Vec::new();
+        let mut took = false;
+        match conversation.status {
+            Status::Resolved | Status::Closed => {
+                return Err(CoreError::Conflict(format!(
+                    "conversation is {}; it reopens when the customer writes again",
+                    conversation.status.as_str()
+                )))
+            }
+            Status::Queued | Status::Bot => {
+                events.push(state::assign(&mut conversation, actor.user_id, Some(actor.user_id), now)?);
+                took = true;
+            }
+            Status::Assigned => {
+                if conversation.agent_id != Some(actor.user_id) && !actor.role.oversees_all() {
+                    return Err(CoreError::Forbidden("this conversation is assigned to another agent".into()));
+                }
+            }
+        }
+        let message = Message {
+            id: MessageId::new(),
+            shop_id: actor.shop_id,
+            conversation_id,
+            customer_id: customer.id,
+            seq: customer.last_seq + 1,
+            direction: SenderKind::Agent.direction(),
+            sender_kind: SenderKind::Agent,
+            sender_id: Some(actor.user_id),
+            channel: conversation.channel,
+            content: text.to_string(),
+            client_id: client_id.map(str::to_string),
+            created_at: now,
+        };
+        conversation.last_message_at = Some(now);
+        conversation.last_message_id = Some(message.id);
+        conversation.last_message_preview = Some(message::preview(text));
+        conversation.updated_at = now;
+        events.push(Event::conversation(
+            actor.shop_id,
+            conversation_id,
+            customer.id,
+            now,
+            EventKind::MessageSent { message_id: message.id, sender_kind: SenderKind::Agent },
+        ));
+        let mut cs = ChangeSet { events, ..Default::default() };
+        cs.push(Change::PutConversation(conversation.clone()))
+            .push(Change::InsertMessage { message: message.clone(), dedupe_key })
+            .push(Change::SetCustomerLastSeq {
+                shop_id: actor.shop_id,
+                customer_id: customer.id,
+                last_seq: message.seq,
+            });
+        self.commit(actor.shop_id, cs, Some(conversation.clone()), Some(message.clone())).await?;
+        if took {
+            self.with_desk(actor.shop_id, |d| {
+                d.remove_from_queue(conversation_id);
+                d.add_load(actor.user_id);
+            });
+        }
+        Ok(Delivered { message, conversation, duplicate: false })
+    }
+
+    /// Assign a conversation: agents may take a waiting one for themselves; supervisors and
+    /// above may give any open one to any agent of the shop.
+    pub async fn assign(
+        &self,
+        actor: Actor,
+        conversation_id: ConversationId,
+        agent_id: Option<UserId>,
+    ) -> Result<Conversation, CoreError> {
+        let target = agent_id.unwrap_or(actor.user_id);
+        if target != actor.user_id && !actor.role.oversees_all() {
+            return Err(CoreError::Forbidden("agents can only take conversations for themselves".into()));
+        }
+        self.store.user(actor.shop_id, target).await?.ok_or(CoreError::NotFound("agent"))?;
+        let probe = self.load_conversation(actor.shop_id, conversation_id).await?;
+        let _guard = self.lock_customer(probe.customer_id).await;
+        let mut conversation = self.load_conversation(actor.shop_id, conversation_id).await?;
+        let previous = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
+        if previous == Some(target) {
+            return Ok(conversation);
+        }
+        if previous.is_some() && !actor.role.oversees_all() {
+            return Err(CoreError::Forbidden("this conversation is assigned to another agent".into()));
+        }
+        let now = self.clock.now();
+        let event = state::assign(&mut conversation, target, Some(actor.user_id), now)?;
+        let mut cs = ChangeSet { events: vec![event], ..Default::default() };
+        cs.push(Change::PutConversation(conversation.clone()));
+        self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;
+        self.with_desk(actor.shop_id, |d| {
+            d.remove_from_queue(conversation_id);
+            if let Some(p) = previous {
+                d.release(p);
+            }
+            d.add_load(target);
+        });
+        drop(_guard);
+        if previous.is_some() {
+            self.dispatch(actor.shop_id).await;
+        }
+        Ok(conversation)
+    }
+
+    /// Resolve a conversation: its agent, or a supervisor and above.
+    pub async fn resolve(&self, actor: Actor, conversation_id: ConversationId) -> Result<Conversation, CoreError> {
+        let probe = self.load_conversation(actor.shop_id, conversation_id).await?;
+        let _guard = self.lock_customer(probe.customer_id).await;
+        let mut conversation = self.load_conversation(actor.shop_id, conversation_id).await?;
+        let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
+        if holder != Some(actor.user_id) && !actor.role.oversees_all() {
+            return Err(CoreError::Forbidden("only the assigned agent or a supervisor can resolve this".into()));
+        }
+        let now = self.clock.now();
+        let event = state::resolve(&mut conversation, Some(actor.user_id), now)?;
+        let mut cs = ChangeSet { events: vec![event], ..Default::default() };
+        cs.push(Change::PutConversation(conversation.clone()));
+        self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;
+        self.with_desk(actor.shop_id, |d| {
+            d.remove_from_queue(conversation_id);
+            if let Some(h) = holder {
+                d.release(h);
+            }
+        });
+        drop(_guard);
+        self.dispatch(actor.shop_id).await;
+        Ok(conversation)
+    }
+
+    /// Set an agent's presence; an agent coming online takes waiting conversations.
+    pub async fn set_presence(&self, user: &User, presence: Presence) {
+        let capacity = if user.capacity == 0 { self.settings.default_capacity } else { user.capacity };
+        self.with_desk(user.shop_id, |d| d.set_presence(user.id, presence, capacity));
+        if presence == Presence::Online {
+            self.dispatch(user.shop_id).await;
+        }
+    }
+
+    /// An agent's presence.
+    pub fn presence(&self, shop: ShopId, user: UserId) -> Presence {
+        self.with_desk(shop, |d| d.presence(user))
+    }
+
+    /// Hand waiting conversations to free agents until one of the two runs out.
+    pub async fn dispatch(&self, shop: ShopId) {
+        while let Some((queued, agent)) = self.with_desk(shop, |d| d.next_assignment()) {
+            match self.assign_queued(shop, queued, agent).await {
+                Ok(true) => {}
+                Ok(false) => self.with_desk(shop, |d| d.release(agent)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "assigning a queued conversation failed; it stays queued");
+                    self.with_desk(shop, |d| {
+                        d.release(agent);
+                        d.requeue_front(queued);
+                    });
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Assign one conversation taken from the queue; false if it no longer waits.
+    async fn assign_queued(&self, shop: ShopId, queued: QueuedConversation, agent: UserId) -> Result<bool, CoreError> {
+        let _guard = self.lock_customer(queued.customer_id).await;
+        let Some(mut conversation) = self.store.conversation(shop, queued.conversation_id).await? else {
+            return Ok(false);
+        };
+        if conversation.status != Status::Queued {
+            return Ok(false);
+        }
+        let event = state::assign(&mut conversation, agent, None, self.clock.now())?;
+        let mut cs = ChangeSet { events: vec![event], ..Default::default() };
+        cs.push(Change::PutConversation(conversation.clone()));
+        self.commit(shop, cs, Some(conversation), None).await?;
+        Ok(true)
+    }
+}

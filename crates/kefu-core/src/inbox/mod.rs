@@ -1,0 +1,164 @@
+//! The inbox: the async glue of the message path. It loads what a decision needs from the
+//! store, asks the pure state machine and the desk, commits the change set (durable before
+//! anyone is told), then publishes it on the bus.
+//!
+//! Work on one customer is serialised by a striped lock, so sequence numbers, dedupe and
+//! conversation creation never race, while different customers' writes share group commits.
+
+mod agent_side;
+mod customer_side;
+
+use crate::assignment::{Desk, QueuedConversation};
+use crate::bus::{Committed, EventBus};
+use crate::clock::Clock;
+use crate::conversation::{Conversation, Status};
+use crate::error::CoreError;
+use crate::ids::{CustomerId, ShopId, UserId};
+use crate::message::Message;
+use crate::shop::Role;
+use crate::store::{ChangeSet, Store};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Mutex as AsyncMutex;
+
+/// How many lock stripes serialise per-customer work.
+const STRIPES: usize = 1024;
+
+/// The back-office user acting, as the inbox needs to know them.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor {
+    /// Their shop.
+    pub shop_id: ShopId,
+    /// Who.
+    pub user_id: UserId,
+    /// With what rights.
+    pub role: Role,
+}
+
+/// The result of writing a message.
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    /// The stored message (the original one for a resend).
+    pub message: Message,
+    /// Its conversation as it now stands.
+    pub conversation: Conversation,
+    /// True when this was a resend of an already stored message.
+    pub duplicate: bool,
+}
+
+/// Defaults the inbox applies.
+#[derive(Clone, Debug)]
+pub struct InboxSettings {
+    /// Conversations an agent holds at once when their account says nothing else.
+    pub default_capacity: u32,
+}
+
+impl Default for InboxSettings {
+    fn default() -> Self {
+        Self { default_capacity: 10 }
+    }
+}
+
+/// The message path's coordinator. One per process.
+pub struct Inbox<S: Store> {
+    store: Arc<S>,
+    bus: Arc<dyn EventBus>,
+    clock: Arc<dyn Clock>,
+    desks: Mutex<HashMap<ShopId, Desk>>,
+    customer_locks: Vec<AsyncMutex<()>>,
+    identity_locks: Vec<AsyncMutex<()>>,
+    settings: InboxSettings,
+}
+
+impl<S: Store> Inbox<S> {
+    /// A new inbox over a store, a bus and a clock.
+    pub fn new(store: Arc<S>, bus: Arc<dyn EventBus>, clock: Arc<dyn Clock>, settings: InboxSettings) -> Self {
+        Self {
+            store,
+            bus,
+            clock,
+            desks: Mutex::new(HashMap::new()),
+            customer_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
+            identity_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
+            settings,
+        }
+    }
+
+    /// The store, for reads the HTTP layer does directly.
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    /// The bus, for consumers to subscribe.
+    pub fn bus(&self) -> &Arc<dyn EventBus> {
+        &self.bus
+    }
+
+    /// The clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Rebuild hot state (agent loads, queues) from the store; call once at start.
+    pub async fn rebuild(&self) -> Result<usize, CoreError> {
+        let mut active = self.store.active_conversations().await?;
+        active.sort_by_key(|c| (c.handed_off_at.unwrap_or(c.created_at), c.id));
+        let mut desks = self.desks();
+        for c in &active {
+            let desk = desks.entry(c.shop_id).or_default();
+            match (c.status, c.agent_id) {
+                (Status::Assigned, Some(agent)) => desk.add_load(agent),
+                (Status::Queued, _) => desk.enqueue(QueuedConversation {
+                    conversation_id: c.id,
+                    customer_id: c.customer_id,
+                    since: c.handed_off_at.unwrap_or(c.created_at),
+                }),
+                _ => {}
+            }
+        }
+        Ok(active.len())
+    }
+
+    /// The 1-based queue position of a conversation, if it waits.
+    pub fn queue_position(&self, shop: ShopId, conversation: crate::ids::ConversationId) -> Option<usize> {
+        self.desks().get(&shop).and_then(|d| d.queue_position(conversation))
+    }
+
+    fn desks(&self) -> MutexGuard<'_, HashMap<ShopId, Desk>> {
+        // A panic while holding the desk lock leaves plain data behind; keep serving.
+        self.desks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn with_desk<R>(&self, shop: ShopId, f: impl FnOnce(&mut Desk) -> R) -> R {
+        f(self.desks().entry(shop).or_default())
+    }
+
+    async fn lock_customer(&self, id: CustomerId) -> tokio::sync::MutexGuard<'_, ()> {
+        self.customer_locks[stripe(&id)].lock().await
+    }
+
+    async fn lock_identity(&self, key: &impl Hash) -> tokio::sync::MutexGuard<'_, ()> {
+        self.identity_locks[stripe(key)].lock().await
+    }
+
+    /// Commit, then publish. Nothing is published for a failed commit.
+    async fn commit(
+        &self,
+        shop_id: ShopId,
+        changes: ChangeSet,
+        conversation: Option<Conversation>,
+        message: Option<Message>,
+    ) -> Result<(), CoreError> {
+        let events = changes.events.clone();
+        self.store.apply(changes).await?;
+        self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message }));
+        Ok(())
+    }
+}
+
+fn stripe(key: &impl Hash) -> usize {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    (h.finish() as usize) % STRIPES
+}

@@ -1,0 +1,23 @@
+//! The customer-service domain of kefu: shops and their people, customers and identities,
+//! conversations and messages, the events every state change produces, and assignment.
+//!
+//! Pure, synchronous decisions live in plain functions (`conversation::state`,
+//! `assignment::Desk`); the async glue that loads, decides, persists and publishes lives in
+//! `inbox`. Persistence is behind the [`store::Store`] trait, implemented by `kefu-store`.
+
+pub mod access;
+pub mod assignment;
+pub mod bus;
+pub mod clock;
+pub mod conversation;
+pub mod customer;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod inbox;
+pub mod message;
+pub mod seal;
+pub mod shop;
+pub mod store;
+
+pub use error::CoreError;

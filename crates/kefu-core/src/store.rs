@@ -1,0 +1,160 @@
+//! What the domain needs from persistence. `kefu-store` implements it for SQLite and
+//! PostgreSQL; every read is scoped by shop.
+
+use crate::access::{ApiToken, Session};
+use crate::clock::Millis;
+use crate::conversation::{Conversation, Status};
+use crate::customer::{Channel, Customer, Identity};
+use crate::event::Event;
+use crate::ids::{ConversationId, CredentialId, CustomerId, ShopId, UserId};
+use crate::message::Message;
+use crate::shop::{Shop, User, UserCredentials};
+use std::future::Future;
+
+/// A failure of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key already exists.
+    #[error("duplicate: {0}")]
+    Duplicate(String),
+    /// The database failed or is unreachable.
+    #[error("database: {0}")]
+    Backend(String),
+    /// A stored row does not decode (unknown enum value, unopenable content).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The writer has shut down; nothing more can be written.
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+/// One row-level change. A [`ChangeSet`] of them commits atomically.
+#[derive(Clone, Debug)]
+pub enum Change {
+    /// New shop.
+    InsertShop(Shop),
+    /// New user with password hash.
+    InsertUser(UserCredentials),
+    /// New customer.
+    InsertCustomer(Customer),
+    /// New channel identity.
+    InsertIdentity(Identity),
+    /// Advance a customer's dialogue sequence.
+    SetCustomerLastSeq {
+        /// Shop.
+        shop_id: ShopId,
+        /// Customer.
+        customer_id: CustomerId,
+        /// The new last sequence number.
+        last_seq: i64,
+    },
+    /// Insert or update a conversation (read-side fields are ignored).
+    PutConversation(Conversation),
+    /// New message; the store seals its content.
+    InsertMessage {
+        /// The message.
+        message: Message,
+        /// Unique per shop when present: resends with the same key are dropped.
+        dedupe_key: Option<String>,
+    },
+    /// New login session.
+    InsertSession(Session),
+    /// Log out.
+    DeleteSession {
+        /// Hash of the session secret.
+        secret_hash: String,
+    },
+    /// New API token.
+    InsertApiToken(ApiToken),
+    /// Revoke an API token.
+    RevokeApiToken {
+        /// Shop.
+        shop_id: ShopId,
+        /// Token.
+        id: CredentialId,
+        /// When.
+        at: Millis,
+    },
+}
+
+/// Changes and the events they produce, committed together or not at all.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeSet {
+    /// Row changes, applied in order.
+    pub changes: Vec<Change>,
+    /// Events appended to the log in the same transaction.
+    pub events: Vec<Event>,
+}
+
+impl ChangeSet {
+    /// Add a change.
+    pub fn push(&mut self, c: Change) -> &mut Self {
+        self.changes.push(c);
+        self
+    }
+}
+
+/// Which conversations to list.
+#[derive(Clone, Debug, Default)]
+pub struct ConversationFilter {
+    /// Only these statuses (all when empty).
+    pub statuses: Vec<Status>,
+    /// Only this agent's.
+    pub agent_id: Option<UserId>,
+    /// At most this many, most recently active first.
+    pub limit: u32,
+}
+
+/// Persistence as the domain sees it.
+pub trait Store: Send + Sync + 'static {
+    /// Commit a change set durably (group-committed with others); resolves after commit.
+    fn apply(&self, changes: ChangeSet) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A shop by id.
+    fn shop(&self, id: ShopId) -> impl Future<Output = Result<Option<Shop>, StoreError>> + Send;
+    /// A shop by its widget key.
+    fn shop_by_widget_key(&self, key: &str) -> impl Future<Output = Result<Option<Shop>, StoreError>> + Send;
+    /// Every shop.
+    fn shops(&self) -> impl Future<Output = Result<Vec<Shop>, StoreError>> + Send;
+
+    /// A user of a shop.
+    fn user(&self, shop: ShopId, id: UserId) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+    /// A user and password hash by login email (emails are unique across shops).
+    fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserCredentials>, StoreError>> + Send;
+    /// The users of a shop.
+    fn users(&self, shop: ShopId) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+
+    /// A customer of a shop.
+    fn customer(&self, shop: ShopId, id: CustomerId) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
+    /// The identity for a channel address.
+    fn identity(&self, shop: ShopId, channel: Channel, external_id: &str) -> impl Future<Output = Result<Option<Identity>, StoreError>> + Send;
+    /// All identities of a customer.
+    fn identities_of(&self, shop: ShopId, customer: CustomerId) -> impl Future<Output = Result<Vec<Identity>, StoreError>> + Send;
+
+    /// A conversation of a shop.
+    fn conversation(&self, shop: ShopId, id: ConversationId) -> impl Future<Output = Result<Option<Conversation>, StoreError>> + Send;
+    /// The customer's open (not closed) conversation, if any.
+    fn open_conversation_of(&self, shop: ShopId, customer: CustomerId) -> impl Future<Output = Result<Option<Conversation>, StoreError>> + Send;
+    /// Conversations of a shop by filter.
+    fn conversations(&self, shop: ShopId, filter: &ConversationFilter) -> impl Future<Output = Result<Vec<Conversation>, StoreError>> + Send;
+    /// Every bot/queued/assigned conversation of every shop, to rebuild hot state at start.
+    fn active_conversations(&self) -> impl Future<Output = Result<Vec<Conversation>, StoreError>> + Send;
+
+    /// The message stored under a dedupe key.
+    fn message_by_dedupe(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
+    /// Messages of a conversation with `seq > after_seq`, oldest first.
+    fn messages_of_conversation(&self, shop: ShopId, conversation: ConversationId, after_seq: i64, limit: u32) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
+    /// A customer's dialogue: with `after_seq` the messages after it (oldest first, up to
+    /// `limit`); without, the last `limit` messages (oldest first).
+    fn messages_of_customer(&self, shop: ShopId, customer: CustomerId, after_seq: Option<i64>, limit: u32) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
+
+    /// A live session by secret hash (expired ones are returned too; the caller checks).
+    fn session(&self, secret_hash: &str) -> impl Future<Output = Result<Option<Session>, StoreError>> + Send;
+    /// An API token by secret hash.
+    fn api_token(&self, secret_hash: &str) -> impl Future<Output = Result<Option<ApiToken>, StoreError>> + Send;
+    /// A shop's API tokens.
+    fn api_tokens(&self, shop: ShopId) -> impl Future<Output = Result<Vec<ApiToken>, StoreError>> + Send;
+
+    /// A shop's events in commit order with their log positions, after position `after_pos`.
+    fn events(&self, shop: ShopId, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<(i64, Event)>, StoreError>> + Send;
+}

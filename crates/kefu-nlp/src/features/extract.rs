@@ -1,0 +1,104 @@
+//! Raw feature extraction: word unigrams and bigrams, char n-grams per run, all hashed.
+
+use serde::{Deserialize, Serialize};
+
+use super::hash::{hash_str, FeatureHasher};
+use crate::tokenise::{for_each_run, for_each_word, RunKind};
+
+const NS_WORD: u8 = 1;
+const NS_BIGRAM: u8 = 2;
+const NS_LATIN_CHARS: u8 = 3;
+const NS_CJK_CHARS: u8 = 4;
+const BOUNDARY: &str = "\u{1}";
+
+/// Which features a vectoriser extracts; persisted with the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// Word unigrams.
+    pub words: bool,
+    /// Word bigrams, including sentence boundaries.
+    pub bigrams: bool,
+    /// Smallest and largest char n-gram inside Latin words (padded with spaces); 0 disables.
+    pub latin_chars: (u8, u8),
+    /// Smallest and largest char n-gram inside Chinese runs; 0 disables.
+    pub cjk_chars: (u8, u8),
+    /// Replace numbers, phones, order ids and urls by typed placeholder words first.
+    pub mask_numbers: bool,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig { words: true, bigrams: true, latin_chars: (2, 5), cjk_chars: (1, 3), mask_numbers: true }
+    }
+}
+
+impl FeatureConfig {
+    /// Appends the hashed features of normalised `text` to `out` (with repeats: they are counts).
+    pub fn extract(&self, text: &str, out: &mut Vec<u64>) {
+        let masked;
+        let text = if self.mask_numbers {
+            masked = crate::normalise::mask_for_classification(text);
+            masked.as_str()
+        } else {
+            text
+        };
+        if self.words || self.bigrams {
+            let mut prev: u64 = hash_str(NS_WORD, BOUNDARY);
+            for_each_word(text, |w| {
+                let h = hash_str(NS_WORD, w);
+                if self.words {
+                    out.push(h);
+                }
+                if self.bigrams {
+                    out.push(pair(prev, h));
+                }
+                prev = h;
+            });
+            if self.bigrams {
+                out.push(pair(prev, hash_str(NS_WORD, BOUNDARY)));
+            }
+        }
+        let (llo, lhi) = self.latin_chars;
+        let (clo, chi) = self.cjk_chars;
+        if llo == 0 && clo == 0 {
+            return;
+        }
+        let mut buf: Vec<char> = Vec::with_capacity(32);
+        for_each_run(text, |kind, run| {
+            let (lo, hi, ns, pad) = match kind {
+                RunKind::Latin if llo > 0 => (llo, lhi, NS_LATIN_CHARS, true),
+                RunKind::Cjk if clo > 0 => (clo, chi, NS_CJK_CHARS, false),
+                _ => return,
+            };
+            buf.clear();
+            if pad {
+                buf.push(' ');
+            }
+            buf.extend(run.chars());
+            if pad {
+                buf.push(' ');
+            }
+            char_ngrams(&buf, lo as usize, hi as usize, ns, out);
+        });
+    }
+}
+
+fn pair(a: u64, b: u64) -> u64 {
+    let mut h = FeatureHasher::new(NS_BIGRAM);
+    h.write(&a.to_le_bytes());
+    h.write(&b.to_le_bytes());
+    h.finish()
+}
+
+fn char_ngrams(chars: &[char], lo: usize, hi: usize, ns: u8, out: &mut Vec<u64>) {
+    let mut utf8 = [0u8; 4];
+    for start in 0..chars.len() {
+        let mut h = FeatureHasher::new(ns);
+        for (len, &c) in chars[start..].iter().take(hi).enumerate() {
+            h.write(c.encode_utf8(&mut utf8).as_bytes());
+            if len + 1 >= lo && !(len == 0 && c == ' ') {
+                out.push(h.finish());
+            }
+        }
+    }
+}

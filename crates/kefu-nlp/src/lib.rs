@@ -1,0 +1,29 @@
+//! kefu-nlp: the language engine — normalisation, tokenisation, features, classifiers,
+//! FAQ retrieval, sentiment, hotspot categories, entities and language detection.
+//! Pure and synchronous: no IO, no async, no database.
+
+pub mod eval;
+pub mod features;
+pub mod intent;
+pub mod linear;
+pub mod normalise;
+pub mod tokenise;
+
+/// Errors at the crate boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Training was asked for with no examples.
+    #[error("no training data")]
+    NoTrainingData,
+    /// A data file could not be parsed.
+    #[error("cannot parse {what}: {why}")]
+    Parse {
+        /// Which input.
+        what: String,
+        /// What was wrong.
+        why: String,
+    },
+    /// A model file is of another format version or damaged.
+    #[error("model file: {0}")]
+    Model(String),
+}

@@ -1,0 +1,205 @@
+// Agent workspace entry point: loads who I am, opens the realtime socket and routes its frames
+// to the list, dialogue and context modules.
+
+import { state, toast } from './workspace/state.js';
+import { get, post, put } from './workspace/api.js';
+import { AgentSocket } from './workspace/socket.js';
+import { initList, renderList, tickTimes } from './workspace/list.js';
+import {
+  connectionChanged, initDialogue, onAck, onMessage, onSendError, refreshHead, resync,
+  showConversation,
+} from './workspace/dialogue.js';
+import { renderContext } from './workspace/context.js';
+import { ROLE_LABELS, label, isOpen } from './workspace/format.js';
+
+const $ = (id) => document.getElementById(id);
+const fetchingConversation = new Set();
+
+function renderMe() {
+  const me = state.me;
+  if (!me) return;
+  $('me-name').textContent = me.display_name || me.email;
+  $('me-role').textContent = label(ROLE_LABELS, me.role);
+  const select = $('status-select');
+  // "offline" is shown truthfully but is not a choice: the server sets it, agents pick
+  // between online and away.
+  select.value = ['online', 'away', 'offline'].includes(me.status) ? me.status : 'online';
+  select.dataset.status = me.status;
+  if (state.shop) {
+    $('shop-name').textContent = state.shop.name;
+  }
+}
+
+function renderConnection(kind, info) {
+  const box = $('connection-state');
+  box.dataset.state = kind;
+  const text = box.querySelector('.conn-text');
+  if (kind === 'open') text.textContent = '已连接';
+  else if (kind === 'connecting') text.textContent = '连接中…';
+  else text.textContent = info && info.retryIn ? `已断开，${info.retryIn} 秒后重连` : '已断开，正在重连';
+  connectionChanged();
+}
+
+function select(id) {
+  if (!state.conversations.has(id)) return;
+  const changed = state.selectedId !== id;
+  state.selectedId = id;
+  state.unread.delete(id);
+  renderList();
+  if (changed) showConversation();
+  else refreshHead();
+  renderContext();
+}
+
+function upsert(conv) {
+  const prev = state.conversations.get(conv.id);
+  // Frames can overtake each other (a REST answer vs. a broadcast); never go back in time.
+  if (prev && prev.updated_at && conv.updated_at && conv.updated_at < prev.updated_at) return;
+  state.conversations.set(conv.id, conv);
+  renderList();
+  if (conv.id === state.selectedId) {
+    refreshHead();
+    renderContext();
+  }
+}
+
+// A message for a conversation the snapshot did not contain (e.g. created between our hello
+// and the first frame, or visible to us only now): fetch it once rather than drop the message.
+async function fetchConversation(id) {
+  if (fetchingConversation.has(id)) return;
+  fetchingConversation.add(id);
+  try {
+    upsert(await get(`/api/v1/conversations/${encodeURIComponent(id)}`));
+  } catch (_) {
+    // Not visible to us; nothing to show.
+  } finally {
+    fetchingConversation.delete(id);
+  }
+}
+
+function onHello(frame) {
+  if (frame.user) {
+    state.me = frame.user;
+    renderMe();
+  }
+  const fresh = new Map();
+  for (const c of frame.conversations || []) fresh.set(c.id, c);
+  // Keep what the agent already saw finish in this session (greyed in 全部) and the open
+  // dialogue, even though the snapshot only lists open conversations.
+  for (const [id, c] of state.conversations) {
+    if (!fresh.has(id) && (!isOpen(c) || id === state.selectedId)) fresh.set(id, c);
+  }
+  state.conversations = fresh;
+  renderList();
+  if (state.selectedId) {
+    refreshHead();
+    renderContext();
+  }
+  resync();
+}
+
+function onLiveMessage(m) {
+  const conv = state.conversations.get(m.conversation_id);
+  if (conv) {
+    if (!conv.last_message_at || m.created_at >= conv.last_message_at) {
+      conv.last_message_at = m.created_at;
+      conv.last_message_preview = m.content.length > 80 ? `${m.content.slice(0, 80)}…` : m.content;
+    }
+  } else {
+    fetchConversation(m.conversation_id);
+  }
+  const mine = m.sender_kind === 'agent' && state.me && m.sender_id === state.me.id;
+  if (m.conversation_id !== state.selectedId && !mine) state.unread.add(m.conversation_id);
+  renderList();
+  onMessage(m);
+}
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case 'hello': onHello(frame); break;
+    case 'conversation': if (frame.conversation) upsert(frame.conversation); break;
+    case 'message': if (frame.message) onLiveMessage(frame.message); break;
+    case 'ack': onAck(frame); break;
+    case 'error':
+      if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || '发生错误');
+      break;
+    default: break; // Unknown frame types are ignored so the server can add new ones.
+  }
+}
+
+async function loadAgents() {
+  try {
+    const data = await get('/api/v1/agents');
+    for (const a of (data && data.agents) || []) state.agents.set(a.id, a);
+    renderContext();
+  } catch (_) {
+    // Agent names are a nicety; ids are shown without them.
+  }
+}
+
+function wireTopbar() {
+  const statusSelect = $('status-select');
+  statusSelect.addEventListener('change', async () => {
+    const wanted = statusSelect.value;
+    statusSelect.disabled = true;
+    try {
+      const data = await put('/api/v1/me/status', { status: wanted });
+      if (data && data.user) state.me = data.user;
+      else state.me = { ...state.me, status: wanted };
+      renderMe();
+      renderList();
+    } catch (err) {
+      toast(`切换状态失败：${err.message}`);
+      renderMe();
+    } finally {
+      statusSelect.disabled = false;
+    }
+  });
+  $('logout-button').addEventListener('click', async () => {
+    try {
+      await post('/api/v1/auth/logout');
+    } catch (_) {
+      // Leave anyway: the login page is the right place even if the call failed.
+    }
+    location.assign('/login');
+  });
+}
+
+async function main() {
+  let who;
+  try {
+    who = await get('/api/v1/me');
+  } catch (err) {
+    if (err.status !== 401) {
+      $('shop-name').textContent = '无法连接服务器';
+      toast(err.message);
+      setTimeout(main, 5000);
+    }
+    return;
+  }
+  state.me = who.user;
+  state.shop = who.shop;
+  renderMe();
+  wireTopbar();
+
+  const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+  const socket = new AgentSocket(`${scheme}${location.host}/ws/agent`, {
+    onFrame,
+    onState: renderConnection,
+    beforeReconnect: () => get('/api/v1/me'),
+  });
+  initList({ onSelect: select });
+  initDialogue(socket, { onConversation: upsert });
+  renderList();
+  socket.connect();
+  loadAgents();
+
+  setInterval(tickTimes, 1000);
+  // Coming back from sleep or regaining the network: do not wait out the backoff.
+  window.addEventListener('online', () => socket.reconnectNow());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') socket.reconnectNow();
+  });
+}
+
+main();

@@ -1,0 +1,312 @@
+// Middle column: the dialogue of the selected conversation and the composer.
+//
+// Sent messages live in an outbox keyed by client_id until the server acknowledges them. The
+// client_id is the dedupe key on the server, so resending it after a reconnect (or from the
+// retry button) can never produce a duplicate message.
+
+import { state, selected, agentName, toast } from './state.js';
+import { get, post } from './api.js';
+import {
+  CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SENDER_LABELS, clockTime, fullTime, h, label,
+} from './format.js';
+
+const MAX_BYTES = 8 * 1024; // The server refuses more (message_too_large); say so before sending.
+const encoder = new TextEncoder();
+
+const emptyEl = document.getElementById('dialogue-empty');
+const dialogueEl = document.getElementById('dialogue');
+const messagesEl = document.getElementById('messages');
+const composer = document.getElementById('composer');
+const textarea = composer.querySelector('textarea');
+const sendButton = document.getElementById('send-button');
+const noteEl = document.getElementById('composer-note');
+const takeButton = document.getElementById('take-button');
+const resolveButton = document.getElementById('resolve-button');
+
+let socket = null;
+let onConversation = () => {};
+const shown = new Map(); // message id -> Message, for the selected conversation only
+const outbox = new Map(); // client_id -> {client_id, conversation_id, content, failed, error}
+let loadToken = 0; // guards against a slow history load landing after the agent moved on
+
+function nearBottom() {
+  return messagesEl.scrollHeight - messagesEl.scrollTop - messagesEl.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  messagesEl.scrollTop = messagesEl.scrollHeight;
+}
+
+function senderText(m) {
+  const kind = label(SENDER_LABELS, m.sender_kind);
+  if (m.sender_kind === 'customer') {
+    const c = selected();
+    return c && c.customer_name ? `${kind} · ${c.customer_name}` : kind;
+  }
+  if (m.sender_kind === 'agent') {
+    if (state.me && m.sender_id === state.me.id) return `${kind} · 我`;
+    const name = agentName(m.sender_id);
+    return name ? `${kind} · ${name}` : kind;
+  }
+  return kind;
+}
+
+function messageNode(m) {
+  const li = h('li', {
+    class: `message from-${m.sender_kind}`,
+    dataset: { id: m.id, seq: String(m.seq) },
+  },
+  h('div', { class: 'message-meta' },
+    h('span', { class: 'message-sender' }, senderText(m)),
+    m.channel && m.channel !== 'widget' ? h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, m.channel)) : null,
+    h('time', { datetime: new Date(m.created_at).toISOString(), title: fullTime(m.created_at) }, clockTime(m.created_at))),
+  h('div', { class: 'message-body' }, m.content));
+  if (m.client_id) li.dataset.clientId = m.client_id;
+  return li;
+}
+
+// Pending rows carry only data-client-id: data-id is reserved for ids the server assigned, so
+// `.message[data-id]` always means "stored on the server".
+function pendingNode(entry) {
+  const li = h('li', {
+    class: `message from-agent is-pending${entry.failed ? ' is-failed' : ''}`,
+    dataset: { clientId: entry.client_id },
+  },
+  h('div', { class: 'message-meta' },
+    h('span', { class: 'message-sender' }, '客服 · 我')),
+  h('div', { class: 'message-body' }, entry.content),
+  h('div', { class: 'message-state' },
+    entry.failed ? `发送失败：${entry.error || '未知错误'}` : '发送中…',
+    entry.failed ? h('button', {
+      class: 'btn btn-small retry-button',
+      type: 'button',
+      onclick: () => retry(entry.client_id),
+    }, '重试') : null));
+  return li;
+}
+
+function findPending(clientId) {
+  return [...messagesEl.querySelectorAll('.message.is-pending')]
+    .find((li) => li.dataset.clientId === clientId) || null;
+}
+
+// Keeps DOM order == seq order no matter in which order history and live frames arrive;
+// pending rows always stay last because they have no seq yet.
+function place(node, seq) {
+  for (const child of messagesEl.children) {
+    if (child === node) continue;
+    if (child.classList.contains('is-pending') || Number(child.dataset.seq) > seq) {
+      messagesEl.insertBefore(node, child);
+      return;
+    }
+  }
+  messagesEl.append(node);
+}
+
+function addMessage(m, clientId = m.client_id) {
+  const pending = clientId ? findPending(clientId) : null;
+  if (pending && shown.has(m.id)) pending.remove();
+  if (shown.has(m.id)) return;
+  const stick = nearBottom();
+  shown.set(m.id, m);
+  const node = messageNode(m);
+  if (pending) pending.remove();
+  place(node, m.seq);
+  if (stick || pending) scrollToBottom();
+}
+
+function renderPending(entry) {
+  const old = findPending(entry.client_id);
+  const node = pendingNode(entry);
+  if (old) old.replaceWith(node);
+  else {
+    messagesEl.append(node);
+    scrollToBottom();
+  }
+}
+
+function settle(message) {
+  if (!message || !message.client_id) return;
+  outbox.delete(message.client_id);
+}
+
+function transmit(entry) {
+  return socket.send({
+    type: 'send',
+    conversation_id: entry.conversation_id,
+    content: entry.content,
+    client_id: entry.client_id,
+  });
+}
+
+function retry(clientId) {
+  const entry = outbox.get(clientId);
+  if (!entry) return;
+  entry.failed = false;
+  entry.error = null;
+  if (entry.conversation_id === state.selectedId) renderPending(entry);
+  transmit(entry);
+}
+
+function send() {
+  const c = selected();
+  if (!c) return;
+  const content = textarea.value.trim();
+  if (!content) return;
+  const size = encoder.encode(content).length;
+  if (size > MAX_BYTES) {
+    noteEl.textContent = `消息过长（${Math.ceil(size / 1024)} KiB，上限 8 KiB），请分段发送`;
+    noteEl.classList.add('is-error');
+    return;
+  }
+  const entry = {
+    client_id: crypto.randomUUID(),
+    conversation_id: c.id,
+    content,
+    failed: false,
+    error: null,
+  };
+  outbox.set(entry.client_id, entry);
+  textarea.value = '';
+  updateNote();
+  renderPending(entry);
+  // When the socket is down the entry just waits; resendPending() sends it on reconnect.
+  transmit(entry);
+  textarea.focus();
+}
+
+function updateNote() {
+  noteEl.classList.remove('is-error');
+  if (!socket || !socket.isOpen) noteEl.textContent = '连接已断开，消息将在恢复后自动发送';
+  else noteEl.textContent = '';
+}
+
+function renderHead() {
+  const c = selected();
+  if (!c) return;
+  document.getElementById('dialogue-name').textContent = c.customer_name || '访客';
+  document.getElementById('dialogue-channel').textContent = label(CHANNEL_LABELS, c.channel);
+  const badge = document.getElementById('dialogue-status');
+  badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status);
+  badge.className = `badge badge-${c.status}`;
+  takeButton.hidden = c.status !== 'queued';
+  resolveButton.hidden = !['bot', 'queued', 'assigned'].includes(c.status);
+  const closed = c.status === 'closed';
+  textarea.disabled = closed;
+  sendButton.disabled = closed;
+  textarea.placeholder = closed ? '会话已关闭' : '输入回复，Enter 发送，Shift+Enter 换行';
+}
+
+async function loadMessages(afterSeq) {
+  const c = selected();
+  if (!c) return;
+  const token = ++loadToken;
+  const query = afterSeq ? `after_seq=${afterSeq}&limit=200` : 'limit=200';
+  try {
+    const data = await get(`/api/v1/conversations/${encodeURIComponent(c.id)}/messages?${query}`);
+    if (token !== loadToken || state.selectedId !== c.id) return;
+    const list = (data && data.messages) || [];
+    list.sort((a, b) => a.seq - b.seq).forEach(addMessage);
+    if (!afterSeq) scrollToBottom();
+  } catch (err) {
+    if (token === loadToken) toast(`加载消息失败：${err.message}`);
+  } finally {
+    if (token === loadToken) messagesEl.classList.remove('is-loading');
+  }
+}
+
+// ---- public API used by workspace.js ----
+
+export function showConversation() {
+  const c = selected();
+  emptyEl.hidden = Boolean(c);
+  dialogueEl.hidden = !c;
+  shown.clear();
+  messagesEl.replaceChildren();
+  if (!c) return;
+  renderHead();
+  updateNote();
+  messagesEl.classList.add('is-loading');
+  for (const entry of outbox.values()) {
+    if (entry.conversation_id === c.id) renderPending(entry);
+  }
+  loadMessages(0);
+}
+
+export function refreshHead() {
+  renderHead();
+}
+
+export function onMessage(m) {
+  settle(m);
+  if (m.conversation_id === state.selectedId) addMessage(m);
+}
+
+export function onAck(frame) {
+  const m = frame.message;
+  outbox.delete(frame.client_id);
+  if (m && m.conversation_id === state.selectedId) addMessage(m, frame.client_id);
+}
+
+export function onSendError(frame) {
+  const entry = outbox.get(frame.client_id);
+  if (!entry) return false;
+  entry.failed = true;
+  entry.error = frame.message || frame.code;
+  if (entry.conversation_id === state.selectedId) renderPending(entry);
+  else toast(`消息发送失败：${entry.error}`);
+  return true;
+}
+
+// After a reconnect: catch up on what was missed while offline, then push unsent messages.
+export function resync() {
+  updateNote();
+  if (state.selectedId) {
+    let max = 0;
+    for (const m of shown.values()) max = Math.max(max, m.seq);
+    loadMessages(max);
+  }
+  for (const entry of outbox.values()) {
+    if (!entry.failed) transmit(entry);
+  }
+}
+
+export function connectionChanged() {
+  if (state.selectedId) updateNote();
+}
+
+export function initDialogue(agentSocket, handlers) {
+  socket = agentSocket;
+  onConversation = handlers.onConversation;
+  composer.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    send();
+  });
+  textarea.addEventListener('keydown', (ev) => {
+    // isComposing: Enter that confirms a pinyin candidate must not send the message.
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
+      ev.preventDefault();
+      send();
+    }
+  });
+  textarea.addEventListener('input', () => {
+    if (noteEl.classList.contains('is-error')) updateNote();
+  });
+  takeButton.addEventListener('click', () => act(takeButton, 'assign', {}));
+  resolveButton.addEventListener('click', () => act(resolveButton, 'resolve', {}));
+}
+
+async function act(button, verb, body) {
+  const c = selected();
+  if (!c) return;
+  button.disabled = true;
+  try {
+    const conv = await post(`/api/v1/conversations/${encodeURIComponent(c.id)}/${verb}`, body);
+    if (conv && conv.id) onConversation(conv);
+    if (verb === 'assign') textarea.focus();
+  } catch (err) {
+    toast(`${verb === 'assign' ? '接入' : '结束会话'}失败：${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}

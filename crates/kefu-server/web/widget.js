@@ -1,0 +1,423 @@
+/* kefu chat widget. Loaded cross-origin on merchants' pages as a classic script:
+ *   <script src="https://kefu.example/widget.js" data-kefu-key="KEY" defer></script>
+ * Everything lives in one closure and one shadow root so that the merchant's CSS and globals
+ * cannot break us, and ours cannot break their page. */
+(function () {
+  'use strict';
+
+  var script = document.currentScript
+    || document.querySelector('script[data-kefu-key][src*="widget.js"]');
+  if (!script || !script.src) return;
+  // A page that includes the snippet twice (common with tag managers) gets one widget.
+  if (document.getElementById('kefu-widget')) return;
+
+  var KEY = script.getAttribute('data-kefu-key') || '';
+  var ORIGIN = new URL(script.src, location.href).origin;
+  var WS_ORIGIN = ORIGIN.replace(/^http/, 'ws');
+  var TOKEN_KEY = 'kefu:' + KEY + ':token';
+  var MAX_BYTES = 8 * 1024;
+  var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
+  var PING_EVERY_MS = 25000;
+  var encoder = new TextEncoder();
+
+  // localStorage throws in some sandboxed iframes and privacy modes; the widget must still
+  // work there, it just forgets the visitor on reload.
+  function loadToken() {
+    try { return localStorage.getItem(TOKEN_KEY); } catch (_) { return null; }
+  }
+  function saveToken(token) {
+    try { localStorage.setItem(TOKEN_KEY, token); } catch (_) { /* see loadToken */ }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; merchants' http:// pages still need unique ids.
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join('');
+    return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-'
+      + hex.slice(16, 20) + '-' + hex.slice(20);
+  }
+
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+  function clock(ms) {
+    var d = new Date(ms);
+    return pad(d.getHours()) + ':' + pad(d.getMinutes());
+  }
+
+  function chatIcon() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('class', 'kefu-icon');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z'
+      + 'M7 10.5a1.25 1.25 0 1 0 0 .01zM12 10.5a1.25 1.25 0 1 0 0 .01zM17 10.5a1.25 1.25 0 1 0 0 .01z');
+    svg.appendChild(path);
+    return svg;
+  }
+
+  // ---------- DOM ----------
+  var host = el('div');
+  host.id = 'kefu-widget';
+  // Hidden until widget.css has loaded, so the page never flashes an unstyled panel.
+  host.style.setProperty('visibility', 'hidden');
+  var root = host.attachShadow({ mode: 'open' });
+
+  var link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = ORIGIN + '/widget.css';
+  link.addEventListener('load', function () { host.style.removeProperty('visibility'); });
+  link.addEventListener('error', function () { host.style.removeProperty('visibility'); });
+  root.appendChild(link);
+
+  var launcher = el('button', 'kefu-launcher');
+  launcher.type = 'button';
+  launcher.setAttribute('aria-label', '在线客服');
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.appendChild(chatIcon());
+  var badge = el('span', 'kefu-badge');
+  badge.hidden = true;
+  launcher.appendChild(badge);
+
+  var panel = el('section', 'kefu-panel');
+  panel.hidden = true;
+  panel.setAttribute('role', 'dialog');
+  panel.setAttribute('aria-label', '在线客服');
+
+  var header = el('header', 'kefu-header');
+  var titles = el('div', 'kefu-titles');
+  titles.appendChild(el('div', 'kefu-title', '在线客服'));
+  var subtitle = el('div', 'kefu-subtitle', '');
+  titles.appendChild(subtitle);
+  var closeBtn = el('button', 'kefu-close', '×');
+  closeBtn.type = 'button';
+  closeBtn.setAttribute('aria-label', '关闭');
+  header.appendChild(titles);
+  header.appendChild(closeBtn);
+
+  var list = el('ol', 'kefu-messages');
+  list.setAttribute('aria-live', 'polite');
+  var welcome = el('li', 'kefu-welcome', '您好，欢迎咨询！请描述您的问题，我们会尽快回复。');
+  list.appendChild(welcome);
+
+  var notice = el('div', 'kefu-notice');
+  notice.hidden = true;
+  notice.setAttribute('role', 'alert');
+
+  var form = el('form', 'kefu-composer');
+  var input = el('textarea', 'kefu-input');
+  input.rows = 2;
+  input.placeholder = '请输入您的问题…';
+  input.setAttribute('aria-label', '消息内容');
+  var sendBtn = el('button', 'kefu-send', '发送');
+  sendBtn.type = 'submit';
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+
+  panel.appendChild(header);
+  panel.appendChild(list);
+  panel.appendChild(notice);
+  panel.appendChild(form);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // ---------- state ----------
+  var token = loadToken();
+  var customerId = null;
+  var maxSeq = 0;
+  var shown = {}; // message id -> true
+  var pending = {}; // client_id -> {content, node, failed}
+  var pendingOrder = [];
+  var ws = null;
+  var attempt = 0;
+  var retryTimer = null;
+  var pingTimer = null;
+  var started = false;
+  var unread = 0;
+  var shopName = '';
+
+  function setSubtitle(text) { subtitle.textContent = text; }
+
+  function showNotice(text) {
+    notice.textContent = text || '';
+    notice.hidden = !text;
+  }
+
+  function atBottom() {
+    return list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  }
+  function scrollDown() { list.scrollTop = list.scrollHeight; }
+
+  function senderLabel(kind) {
+    if (kind === 'customer') return '我';
+    if (kind === 'bot') return '智能助手';
+    if (kind === 'system') return '系统';
+    return '客服';
+  }
+
+  function messageNode(m) {
+    var li = el('li', 'kefu-message kefu-from-' + m.sender_kind);
+    li.setAttribute('data-id', m.id);
+    li.setAttribute('data-seq', String(m.seq));
+    var meta = el('div', 'kefu-meta');
+    meta.appendChild(el('span', 'kefu-sender', senderLabel(m.sender_kind)));
+    meta.appendChild(el('time', 'kefu-time', clock(m.created_at)));
+    li.appendChild(meta);
+    li.appendChild(el('div', 'kefu-bubble', m.content));
+    return li;
+  }
+
+  // Keeps seq order even when history and live frames interleave; unsent messages stay last.
+  function place(node, seq) {
+    var children = list.children;
+    for (var i = 0; i < children.length; i++) {
+      var c = children[i];
+      if (c === node || c === welcome) continue;
+      if (c.classList.contains('kefu-pending') || Number(c.getAttribute('data-seq')) > seq) {
+        list.insertBefore(node, c);
+        return;
+      }
+    }
+    list.appendChild(node);
+  }
+
+  function addMessage(m, clientId) {
+    var cid = clientId || m.client_id;
+    var p = cid ? pending[cid] : null;
+    if (p) {
+      if (p.node.parentNode) p.node.parentNode.removeChild(p.node);
+      delete pending[cid];
+      pendingOrder = pendingOrder.filter(function (x) { return x !== cid; });
+    }
+    if (shown[m.id]) return false;
+    var stick = atBottom();
+    shown[m.id] = true;
+    if (m.seq > maxSeq) maxSeq = m.seq;
+    place(messageNode(m), m.seq);
+    if (stick || p) scrollDown();
+    return true;
+  }
+
+  function renderPending(cid) {
+    var p = pending[cid];
+    var li = el('li', 'kefu-message kefu-from-customer kefu-pending' + (p.failed ? ' kefu-failed' : ''));
+    li.setAttribute('data-client-id', cid);
+    li.appendChild(el('div', 'kefu-bubble', p.content));
+    var state = el('div', 'kefu-state', p.failed ? '发送失败：' + p.error : '发送中…');
+    if (p.failed) {
+      var retry = el('button', 'kefu-retry', '重试');
+      retry.type = 'button';
+      retry.addEventListener('click', function () {
+        p.failed = false;
+        renderPending(cid);
+        transmit(cid);
+      });
+      state.appendChild(retry);
+    }
+    li.appendChild(state);
+    if (p.node && p.node.parentNode) p.node.parentNode.replaceChild(li, p.node);
+    else list.appendChild(li);
+    p.node = li;
+    scrollDown();
+  }
+
+  function transmit(cid) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      ensureConnected();
+      return; // Sent from onHello once the socket is (re)established.
+    }
+    ws.send(JSON.stringify({ type: 'send', content: pending[cid].content, client_id: cid }));
+  }
+
+  function send() {
+    var content = input.value.trim();
+    if (!content) return;
+    var size = encoder.encode(content).length;
+    if (size > MAX_BYTES) {
+      showNotice('消息过长（约 ' + Math.ceil(size / 1024) + ' KiB，上限 8 KiB），请删减或分几条发送。');
+      return;
+    }
+    showNotice('');
+    var cid = uuid();
+    pending[cid] = { content: content, node: null, failed: false, error: '' };
+    pendingOrder.push(cid);
+    input.value = '';
+    renderPending(cid);
+    transmit(cid);
+    input.focus();
+  }
+
+  // ---------- realtime ----------
+  function wsUrl() {
+    var q = 'key=' + encodeURIComponent(KEY);
+    if (token) q += '&token=' + encodeURIComponent(token);
+    if (maxSeq > 0) q += '&after_seq=' + maxSeq;
+    return WS_ORIGIN + '/ws/widget?' + q;
+  }
+
+  function ensureConnected() {
+    if (!started) {
+      started = true;
+      connect();
+    }
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    setSubtitle('连接中…');
+    var sock;
+    try {
+      sock = new WebSocket(wsUrl());
+    } catch (_) {
+      scheduleReconnect(0);
+      return;
+    }
+    ws = sock;
+    sock.onmessage = function (ev) {
+      var frame;
+      try { frame = JSON.parse(ev.data); } catch (_) { return; }
+      if (frame && ws === sock) onFrame(frame);
+    };
+    sock.onopen = function () {
+      attempt = 0;
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () {
+        if (sock.readyState === WebSocket.OPEN) sock.send('{"type":"ping"}');
+      }, PING_EVERY_MS);
+    };
+    sock.onclose = function (ev) {
+      if (ws !== sock) return;
+      ws = null;
+      clearInterval(pingTimer);
+      scheduleReconnect(ev.code);
+    };
+  }
+
+  function scheduleReconnect(code) {
+    var delay;
+    if (code === 1012) {
+      // The server is restarting and will be back at once; jitter spreads the reconnect wave.
+      delay = 250 + Math.floor(Math.random() * 750);
+    } else {
+      delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+      attempt += 1;
+    }
+    setSubtitle(attempt > 2 ? '客服连接中断，正在重试…' : '正在重新连接…');
+    retryTimer = setTimeout(connect, delay);
+  }
+
+  function onFrame(frame) {
+    switch (frame.type) {
+      case 'hello': onHello(frame); break;
+      case 'message':
+        if (frame.message && addMessage(frame.message) && frame.message.sender_kind !== 'customer') bump();
+        break;
+      case 'ack':
+        if (frame.message) addMessage(frame.message, frame.client_id);
+        break;
+      case 'error': onError(frame); break;
+      default: break;
+    }
+  }
+
+  function onHello(frame) {
+    if (frame.visitor_token) {
+      token = frame.visitor_token;
+      saveToken(token);
+    }
+    // A different customer means our token was not accepted and a new visitor was created:
+    // what is on screen belongs to someone else's dialogue now, so start clean.
+    if (customerId && frame.customer_id && frame.customer_id !== customerId) {
+      var keep = list.querySelectorAll('.kefu-message:not(.kefu-pending)');
+      for (var i = 0; i < keep.length; i++) list.removeChild(keep[i]);
+      shown = {};
+      maxSeq = 0;
+    }
+    customerId = frame.customer_id || customerId;
+    if (frame.shop && frame.shop.name) shopName = frame.shop.name;
+    setSubtitle(shopName ? shopName + ' · 在线' : '在线');
+    var reconnecting = maxSeq > 0;
+    var msgs = (frame.messages || []).slice().sort(function (a, b) { return a.seq - b.seq; });
+    for (var j = 0; j < msgs.length; j++) {
+      if (addMessage(msgs[j]) && reconnecting && msgs[j].sender_kind !== 'customer') bump();
+    }
+    scrollDown();
+    // Messages typed while offline go out now; the client_id makes a resend harmless.
+    pendingOrder.forEach(function (cid) {
+      if (pending[cid] && !pending[cid].failed) transmit(cid);
+    });
+  }
+
+  function onError(frame) {
+    var text = frame.message || '发送失败';
+    if (frame.code === 'message_too_large') text = '消息过长（上限 8 KiB），请删减后重试。';
+    if (frame.client_id && pending[frame.client_id]) {
+      pending[frame.client_id].failed = true;
+      pending[frame.client_id].error = text;
+      renderPending(frame.client_id);
+    } else {
+      showNotice(text);
+    }
+  }
+
+  function bump() {
+    if (!panel.hidden) return;
+    unread += 1;
+    badge.textContent = unread > 99 ? '99+' : String(unread);
+    badge.hidden = false;
+  }
+
+  // ---------- interaction ----------
+  function open() {
+    panel.hidden = false;
+    launcher.classList.add('kefu-open');
+    launcher.setAttribute('aria-expanded', 'true');
+    unread = 0;
+    badge.hidden = true;
+    ensureConnected();
+    scrollDown();
+    input.focus();
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.classList.remove('kefu-open');
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.focus();
+  }
+
+  launcher.addEventListener('click', function () { if (panel.hidden) open(); else close(); });
+  closeBtn.addEventListener('click', close);
+  panel.addEventListener('keydown', function (ev) { if (ev.key === 'Escape') close(); });
+  form.addEventListener('submit', function (ev) { ev.preventDefault(); send(); });
+  input.addEventListener('keydown', function (ev) {
+    // isComposing/229: Enter that picks an IME candidate must not send half a sentence.
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
+      ev.preventDefault();
+      send();
+    }
+  });
+  input.addEventListener('input', function () { if (!notice.hidden) showNotice(''); });
+  window.addEventListener('online', function () {
+    if (started && !ws) connect();
+  });
+
+  function mount() {
+    document.body.appendChild(host);
+    // A returning visitor may have an open dialogue an agent is answering: connect right away.
+    // First-time visitors connect only when they open the chat, so page views alone do not
+    // create customers on the server.
+    if (token) ensureConnected();
+  }
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+})();

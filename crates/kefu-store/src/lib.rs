@@ -1,0 +1,186 @@
+//! Persistence for kefu: one [`SqlStore`] type over SQLite (embedded, the default) and
+//! PostgreSQL, chosen at run time from the URL scheme.
+//!
+//! Writes go through a single writer task that group-commits whatever is queued (see
+//! `writer`); reads use a pool. Message content passes through the configured
+//! [`Sealer`](kefu_core::seal::Sealer) on every write and read.
+
+mod migrate;
+mod reads;
+mod rows;
+mod writer;
+
+use kefu_core::seal::Sealer;
+use kefu_core::store::{ChangeSet, StoreError};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+use std::str::FromStr;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+pub use writer::WriterStats;
+
+/// Which database a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend for a database URL, or an error naming the accepted schemes.
+    pub fn from_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Backend(format!(
+                "unsupported database URL {:?}: use sqlite://PATH or postgres://…",
+                redact(url)
+            )))
+        }
+    }
+}
+
+/// Tuning of the store.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Connections in the read pool.
+    pub read_connections: u32,
+    /// Most change sets in one group commit.
+    pub max_batch: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { read_connections: 8, max_batch: 512 }
+    }
+}
+
+/// The store: a read pool and a handle to the group-commit writer.
+#[derive(Clone)]
+pub struct SqlStore {
+    backend: Backend,
+    read: AnyPool,
+    writer: mpsc::Sender<writer::Job>,
+    sealer: Arc<dyn Sealer>,
+    stats: Arc<WriterStats>,
+}
+
+impl SqlStore {
+    /// Open (creating a SQLite file if needed), migrate, and start the writer task.
+    pub async fn open(url: &str, sealer: Arc<dyn Sealer>, options: StoreOptions) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_string(),
+        };
+        let connect = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Backend(format!("bad database URL: {e}")))?
+            .disable_statement_logging();
+
+        let mut write_conn = connect.connect().await.map_err(|e| connect_error(&url, e))?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers run beside the writer; FULL makes each commit durable on disk.
+            for pragma in [
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "PRAGMA foreign_keys = ON",
+                "PRAGMA busy_timeout = 10000",
+            ] {
+                write_conn.execute(pragma).await.map_err(backend_error)?;
+            }
+        }
+        migrate::run(&mut write_conn, backend).await?;
+
+        let read = AnyPoolOptions::new()
+            .max_connections(options.read_connections.max(1))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await
+            .map_err(|e| connect_error(&url, e))?;
+
+        let stats = Arc::new(WriterStats::default());
+        let (tx, rx) = mpsc::channel(options.max_batch * 8);
+        tokio::spawn(writer::run(write_conn, rx, sealer.clone(), options.max_batch, stats.clone()));
+        Ok(Self { backend, read, writer: tx, sealer, stats })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Group-commit counters, for metrics.
+    pub fn writer_stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Stop taking writes, let the writer commit what is queued, and close the connections.
+    pub async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.writer.send(writer::Job::Shutdown(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+        self.read.close().await;
+    }
+
+    async fn submit(&self, changes: ChangeSet) -> Result<(), StoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.writer.send(writer::Job::Apply(changes, tx)).await.map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// A URL with any password replaced, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn connect_error(url: &str, e: sqlx::Error) -> StoreError {
+    StoreError::Backend(format!("cannot open {}: {e}", redact(url)))
+}
+
+pub(crate) fn backend_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate(d.message().to_string()),
+        sqlx::Error::PoolClosed => StoreError::Closed,
+        _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(Backend::from_url("sqlite://x.db").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
+        assert!(Backend::from_url("mysql://h/db").is_err());
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

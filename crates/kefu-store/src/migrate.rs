@@ -1,0 +1,69 @@
+//! Schema migrations, one folder per backend, embedded in the binary and applied in order.
+
+use crate::{backend_error, Backend};
+use kefu_core::store::StoreError;
+use sqlx::{AnyConnection, Connection, Row};
+
+/// (version, name, SQLite text, PostgreSQL text)
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Apply every migration not applied yet, each in its own transaction.
+pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS kefu_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(backend_error)?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM kefu_migration")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(backend_error)?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()
+        .map_err(backend_error)?;
+    if let Some(newest) = applied.iter().max() {
+        let known = MIGRATIONS.last().map(|m| m.0).unwrap_or(0);
+        if *newest > known {
+            return Err(StoreError::Backend(format!(
+                "the database schema (version {newest}) is newer than this kefu (version {known}); upgrade kefu"
+            )));
+        }
+    }
+    for (version, name, sqlite, postgres) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        let sql = match backend {
+            Backend::Sqlite => sqlite,
+            Backend::Postgres => postgres,
+        };
+        let mut tx = conn.begin().await.map_err(backend_error)?;
+        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|e| {
+            StoreError::Backend(format!("migration {version} ({name}) failed: {e}"))
+        })?;
+        sqlx::query("INSERT INTO kefu_migration (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(*version)
+            .bind(*name)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        tracing::info!(version, name, "applied migration");
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

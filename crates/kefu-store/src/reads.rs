@@ -1,0 +1,202 @@
+//! `Store` for `SqlStore`: writes go to the writer, reads to the pool. Every read filters by
+//! shop, so no caller can reach another shop's rows by id.
+
+use crate::rows::{self, CONVERSATION_SELECT, MESSAGE_SELECT};
+use crate::{backend_error, SqlStore};
+use kefu_core::access::{ApiToken, Session};
+use kefu_core::conversation::{Conversation, Status};
+use kefu_core::customer::{Channel, Customer, Identity};
+use kefu_core::event::Event;
+use kefu_core::ids::{ConversationId, CustomerId, ShopId, UserId};
+use kefu_core::message::Message;
+use kefu_core::shop::{Shop, User, UserCredentials};
+use kefu_core::store::{ChangeSet, ConversationFilter, Store, StoreError};
+use sqlx::any::AnyRow;
+
+type Rows = Result<Vec<AnyRow>, StoreError>;
+
+impl SqlStore {
+    async fn fetch<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Rows {
+        q.fetch_all(&self.read).await.map_err(backend_error)
+    }
+
+    async fn fetch_one_opt<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Result<Option<AnyRow>, StoreError> {
+        q.fetch_optional(&self.read).await.map_err(backend_error)
+    }
+}
+
+fn all<T>(rows: Vec<AnyRow>, f: impl Fn(&AnyRow) -> Result<T, StoreError>) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(f).collect()
+}
+
+impl Store for SqlStore {
+    async fn apply(&self, changes: ChangeSet) -> Result<(), StoreError> {
+        self.submit(changes).await
+    }
+
+    async fn shop(&self, id: ShopId) -> Result<Option<Shop>, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT * FROM shop WHERE id = $1").bind(id.to_string())).await?;
+        row.as_ref().map(rows::shop).transpose()
+    }
+
+    async fn shop_by_widget_key(&self, key: &str) -> Result<Option<Shop>, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT * FROM shop WHERE widget_key = $1").bind(key.to_string())).await?;
+        row.as_ref().map(rows::shop).transpose()
+    }
+
+    async fn shops(&self) -> Result<Vec<Shop>, StoreError> {
+        all(self.fetch(sqlx::query("SELECT * FROM shop ORDER BY created_at")).await?, rows::shop)
+    }
+
+    async fn user(&self, shop: ShopId, id: UserId) -> Result<Option<User>, StoreError> {
+        let row = self
+            .fetch_one_opt(sqlx::query("SELECT * FROM app_user WHERE shop_id = $1 AND id = $2").bind(shop.to_string()).bind(id.to_string()))
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserCredentials>, StoreError> {
+        let row = self
+            .fetch_one_opt(sqlx::query("SELECT * FROM app_user WHERE email = $1").bind(email.trim().to_lowercase()))
+            .await?;
+        row.as_ref().map(rows::user_credentials).transpose()
+    }
+
+    async fn users(&self, shop: ShopId) -> Result<Vec<User>, StoreError> {
+        all(
+            self.fetch(sqlx::query("SELECT * FROM app_user WHERE shop_id = $1 ORDER BY created_at, id").bind(shop.to_string())).await?,
+            rows::user,
+        )
+    }
+
+    async fn customer(&self, shop: ShopId, id: CustomerId) -> Result<Option<Customer>, StoreError> {
+        let row = self
+            .fetch_one_opt(sqlx::query("SELECT * FROM customer WHERE shop_id = $1 AND id = $2").bind(shop.to_string()).bind(id.to_string()))
+            .await?;
+        row.as_ref().map(rows::customer).transpose()
+    }
+
+    async fn identity(&self, shop: ShopId, channel: Channel, external_id: &str) -> Result<Option<Identity>, StoreError> {
+        let row = self
+            .fetch_one_opt(
+                sqlx::query("SELECT * FROM identity WHERE shop_id = $1 AND channel = $2 AND external_id = $3")
+                    .bind(shop.to_string())
+                    .bind(channel.as_str())
+                    .bind(external_id.to_string()),
+            )
+            .await?;
+        row.as_ref().map(rows::identity).transpose()
+    }
+
+    async fn identities_of(&self, shop: ShopId, customer: CustomerId) -> Result<Vec<Identity>, StoreError> {
+        all(
+            self.fetch(
+                sqlx::query("SELECT * FROM identity WHERE shop_id = $1 AND customer_id = $2 ORDER BY created_at")
+                    .bind(shop.to_string())
+                    .bind(customer.to_string()),
+            )
+            .await?,
+            rows::identity,
+        )
+    }
+
+    async fn conversation(&self, shop: ShopId, id: ConversationId) -> Result<Option<Conversation>, StoreError> {
+        let sql = format!("{CONVERSATION_SELECT} WHERE c.shop_id = $1 AND c.id = $2");
+        let row = self.fetch_one_opt(sqlx::query(&sql).bind(shop.to_string()).bind(id.to_string())).await?;
+        row.map(|r| rows::conversation(&r, self.sealer.as_ref())).transpose()
+    }
+
+    async fn open_conversation_of(&self, shop: ShopId, customer: CustomerId) -> Result<Option<Conversation>, StoreError> {
+        let sql = format!(
+            "{CONVERSATION_SELECT} WHERE c.shop_id = $1 AND c.customer_id = $2 AND c.status <> 'closed' ORDER BY c.created_at DESC LIMIT 1"
+        );
+        let row = self.fetch_one_opt(sqlx::query(&sql).bind(shop.to_string()).bind(customer.to_string())).await?;
+        row.map(|r| rows::conversation(&r, self.sealer.as_ref())).transpose()
+    }
+
+    async fn conversations(&self, shop: ShopId, filter: &ConversationFilter) -> Result<Vec<Conversation>, StoreError> {
+        let mut sql = format!("{CONVERSATION_SELECT} WHERE c.shop_id = $1");
+        let mut n = 1;
+        if !filter.statuses.is_empty() {
+            let marks: Vec<String> = filter.statuses.iter().map(|_| { n += 1; format!("${n}") }).collect();
+            sql.push_str(&format!(" AND c.status IN ({})", marks.join(", ")));
+        }
+        if filter.agent_id.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND c.agent_id = ${n}"));
+        }
+        n += 1;
+        sql.push_str(&format!(" ORDER BY c.updated_at DESC, c.id DESC LIMIT ${n}"));
+        let mut q = sqlx::query(&sql).bind(shop.to_string());
+        for s in &filter.statuses {
+            q = q.bind(s.as_str());
+        }
+        if let Some(a) = filter.agent_id {
+            q = q.bind(a.to_string());
+        }
+        let limit = if filter.limit == 0 { 50 } else { filter.limit.min(500) };
+        q = q.bind(limit as i64);
+        all(self.fetch(q).await?, |r| rows::conversation(r, self.sealer.as_ref()))
+    }
+
+    async fn active_conversations(&self) -> Result<Vec<Conversation>, StoreError> {
+        let sql = format!("{CONVERSATION_SELECT} WHERE c.status IN ($1, $2, $3)");
+        let q = sqlx::query(&sql).bind(Status::Bot.as_str()).bind(Status::Queued.as_str()).bind(Status::Assigned.as_str());
+        all(self.fetch(q).await?, |r| rows::conversation(r, self.sealer.as_ref()))
+    }
+
+    async fn message_by_dedupe(&self, shop: ShopId, key: &str) -> Result<Option<Message>, StoreError> {
+        let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND dedupe_key = $2");
+        let row = self.fetch_one_opt(sqlx::query(&sql).bind(shop.to_string()).bind(key.to_string())).await?;
+        row.map(|r| rows::message(&r, self.sealer.as_ref())).transpose()
+    }
+
+    async fn messages_of_conversation(&self, shop: ShopId, conversation: ConversationId, after_seq: i64, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq LIMIT $4");
+        let q = sqlx::query(&sql).bind(shop.to_string()).bind(conversation.to_string()).bind(after_seq).bind(limit.clamp(1, 1000) as i64);
+        all(self.fetch(q).await?, |r| rows::message(r, self.sealer.as_ref()))
+    }
+
+    async fn messages_of_customer(&self, shop: ShopId, customer: CustomerId, after_seq: Option<i64>, limit: u32) -> Result<Vec<Message>, StoreError> {
+        let limit = limit.clamp(1, 1000) as i64;
+        let mut out = match after_seq {
+            Some(after) => {
+                let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND customer_id = $2 AND seq > $3 ORDER BY seq LIMIT $4");
+                let q = sqlx::query(&sql).bind(shop.to_string()).bind(customer.to_string()).bind(after).bind(limit);
+                all(self.fetch(q).await?, |r| rows::message(r, self.sealer.as_ref()))?
+            }
+            None => {
+                let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND customer_id = $2 ORDER BY seq DESC LIMIT $3");
+                let q = sqlx::query(&sql).bind(shop.to_string()).bind(customer.to_string()).bind(limit);
+                all(self.fetch(q).await?, |r| rows::message(r, self.sealer.as_ref()))?
+            }
+        };
+        out.sort_by_key(|m| m.seq);
+        Ok(out)
+    }
+
+    async fn session(&self, secret_hash: &str) -> Result<Option<Session>, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT * FROM session WHERE secret_hash = $1").bind(secret_hash.to_string())).await?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn api_token(&self, secret_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT * FROM api_token WHERE secret_hash = $1").bind(secret_hash.to_string())).await?;
+        row.as_ref().map(rows::api_token).transpose()
+    }
+
+    async fn api_tokens(&self, shop: ShopId) -> Result<Vec<ApiToken>, StoreError> {
+        all(
+            self.fetch(sqlx::query("SELECT * FROM api_token WHERE shop_id = $1 ORDER BY created_at").bind(shop.to_string())).await?,
+            rows::api_token,
+        )
+    }
+
+    async fn events(&self, shop: ShopId, after_pos: i64, limit: u32) -> Result<Vec<(i64, Event)>, StoreError> {
+        let q = sqlx::query("SELECT * FROM event WHERE shop_id = $1 AND pos > $2 ORDER BY pos LIMIT $3")
+            .bind(shop.to_string())
+            .bind(after_pos)
+            .bind(limit.clamp(1, 10_000) as i64);
+        all(self.fetch(q).await?, rows::event)
+    }
+}

@@ -1,0 +1,191 @@
+//! Decoding rows into domain types. A row that does not decode is reported as corrupt,
+//! never unwrapped.
+
+use kefu_core::access::{ApiToken, Scope, Session};
+use kefu_core::conversation::{Conversation, Source, Status};
+use kefu_core::customer::{Channel, Customer, Identity};
+use kefu_core::event::{Event, EventKind};
+use kefu_core::message::{self, Direction, Message, SenderKind};
+use kefu_core::seal::Sealer;
+use kefu_core::shop::{Role, Shop, User, UserCredentials};
+use kefu_core::store::StoreError;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::str::FromStr;
+
+fn get<T>(row: &AnyRow, col: &str) -> Result<T, StoreError>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get::<T, _>(col).map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
+}
+
+fn id<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, StoreError> {
+    let s: String = get(row, col)?;
+    s.parse().map_err(|_| StoreError::Corrupt(format!("column {col}: bad id {s:?}")))
+}
+
+fn opt_id<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
+    let s: Option<String> = get(row, col)?;
+    s.map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("column {col}: bad id {s:?}"))))
+        .transpose()
+}
+
+fn parsed<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    let s: String = get(row, col)?;
+    parse(&s).ok_or_else(|| StoreError::Corrupt(format!("column {col}: unknown value {s:?}")))
+}
+
+fn open_content(row: &AnyRow, key_col: &str, bytes_col: &str, sealer: &dyn Sealer) -> Result<Option<String>, StoreError> {
+    let key: Option<String> = get(row, key_col)?;
+    let bytes: Option<Vec<u8>> = get(row, bytes_col)?;
+    match (key, bytes) {
+        (Some(k), Some(b)) => sealer.open(&k, &b).map(Some).map_err(|e| StoreError::Corrupt(e.to_string())),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) fn shop(row: &AnyRow) -> Result<Shop, StoreError> {
+    Ok(Shop {
+        id: id(row, "id")?,
+        name: get(row, "name")?,
+        widget_key: get(row, "widget_key")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
+    let capacity: i64 = get(row, "capacity")?;
+    Ok(User {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        email: get(row, "email")?,
+        display_name: get(row, "display_name")?,
+        role: parsed(row, "role", Role::parse)?,
+        capacity: capacity.clamp(0, u32::MAX as i64) as u32,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn user_credentials(row: &AnyRow) -> Result<UserCredentials, StoreError> {
+    Ok(UserCredentials { user: user(row)?, password_hash: get(row, "password_hash")? })
+}
+
+pub(crate) fn customer(row: &AnyRow) -> Result<Customer, StoreError> {
+    Ok(Customer {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        display_name: get(row, "display_name")?,
+        last_seq: get(row, "last_seq")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn identity(row: &AnyRow) -> Result<Identity, StoreError> {
+    Ok(Identity {
+        shop_id: id(row, "shop_id")?,
+        channel: parsed(row, "channel", Channel::parse)?,
+        external_id: get(row, "external_id")?,
+        customer_id: id(row, "customer_id")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+/// The columns [`conversation`] reads, joined with the customer and the last message.
+pub(crate) const CONVERSATION_SELECT: &str = "SELECT c.id, c.shop_id, c.customer_id, c.channel, c.status, c.source, c.team_id, \
+     c.agent_id, c.priority, c.created_at, c.updated_at, c.handed_off_at, c.resolved_at, c.last_message_at, \
+     c.last_message_id, cu.display_name AS customer_name, m.content_key_id AS last_key_id, m.content AS last_content \
+     FROM conversation c JOIN customer cu ON cu.id = c.customer_id LEFT JOIN message m ON m.id = c.last_message_id";
+
+pub(crate) fn conversation(row: &AnyRow, sealer: &dyn Sealer) -> Result<Conversation, StoreError> {
+    let priority: i64 = get(row, "priority")?;
+    Ok(Conversation {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        customer_id: id(row, "customer_id")?,
+        channel: parsed(row, "channel", Channel::parse)?,
+        status: parsed(row, "status", Status::parse)?,
+        source: parsed(row, "source", Source::parse)?,
+        team_id: opt_id(row, "team_id")?,
+        agent_id: opt_id(row, "agent_id")?,
+        priority: priority.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+        handed_off_at: get(row, "handed_off_at")?,
+        resolved_at: get(row, "resolved_at")?,
+        last_message_at: get(row, "last_message_at")?,
+        last_message_id: opt_id(row, "last_message_id")?,
+        customer_name: get(row, "customer_name")?,
+        last_message_preview: open_content(row, "last_key_id", "last_content", sealer)?.map(|t| message::preview(&t)),
+    })
+}
+
+/// The columns [`message`] reads.
+pub(crate) const MESSAGE_SELECT: &str = "SELECT id, shop_id, conversation_id, customer_id, seq, direction, sender_kind, sender_id, \
+     channel, content_key_id, content, client_id, created_at FROM message";
+
+pub(crate) fn message(row: &AnyRow, sealer: &dyn Sealer) -> Result<Message, StoreError> {
+    Ok(Message {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        conversation_id: id(row, "conversation_id")?,
+        customer_id: id(row, "customer_id")?,
+        seq: get(row, "seq")?,
+        direction: parsed(row, "direction", |s| match s {
+            "in" => Some(Direction::In),
+            "out" => Some(Direction::Out),
+            _ => None,
+        })?,
+        sender_kind: parsed(row, "sender_kind", SenderKind::parse)?,
+        sender_id: opt_id(row, "sender_id")?,
+        channel: parsed(row, "channel", Channel::parse)?,
+        content: open_content(row, "content_key_id", "content", sealer)?
+            .ok_or_else(|| StoreError::Corrupt("message without content".into()))?,
+        client_id: get(row, "client_id")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn session(row: &AnyRow) -> Result<Session, StoreError> {
+    Ok(Session {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        user_id: id(row, "user_id")?,
+        secret_hash: get(row, "secret_hash")?,
+        created_at: get(row, "created_at")?,
+        expires_at: get(row, "expires_at")?,
+    })
+}
+
+pub(crate) fn api_token(row: &AnyRow) -> Result<ApiToken, StoreError> {
+    let scopes: String = get(row, "scopes")?;
+    Ok(ApiToken {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        user_id: id(row, "user_id")?,
+        name: get(row, "name")?,
+        scopes: scopes
+            .split_whitespace()
+            .map(|s| Scope::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown scope {s:?}"))))
+            .collect::<Result<_, _>>()?,
+        secret_hash: get(row, "secret_hash")?,
+        created_at: get(row, "created_at")?,
+        revoked_at: get(row, "revoked_at")?,
+    })
+}
+
+pub(crate) fn event(row: &AnyRow) -> Result<(i64, Event), StoreError> {
+    let payload: String = get(row, "payload")?;
+    let kind: EventKind = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?;
+    Ok((
+        get(row, "pos")?,
+        Event {
+            id: id(row, "id")?,
+            shop_id: id(row, "shop_id")?,
+            conversation_id: opt_id(row, "conversation_id")?,
+            customer_id: opt_id(row, "customer_id")?,
+            at: get(row, "created_at")?,
+            kind,
+        },
+    ))
+}

@@ -1,0 +1,268 @@
+//! The single writer with group commit. Every change set queued while a commit runs joins
+//! the next one: one transaction (one fsync) for many callers, each change set inside its
+//! own savepoint so one failing set is rolled back alone. Callers are answered only after
+//! the commit, which is what lets the inbox acknowledge a message once it is durable.
+
+use crate::backend_error;
+use kefu_core::seal::Sealer;
+use kefu_core::store::{Change, ChangeSet, StoreError};
+use sqlx::{AnyConnection, Connection};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// What the writer is asked to do.
+pub(crate) enum Job {
+    /// Apply and commit a change set, then answer.
+    Apply(ChangeSet, oneshot::Sender<Result<(), StoreError>>),
+    /// Finish what is queued, close the connection, then answer.
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// Counters of the writer, read by `/metrics` and the benchmarks.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub commits: AtomicU64,
+    /// Change sets committed (commits × average batch size).
+    pub change_sets: AtomicU64,
+    /// Change sets that failed and were rolled back.
+    pub failures: AtomicU64,
+}
+
+pub(crate) async fn run(
+    mut conn: AnyConnection,
+    mut rx: mpsc::Receiver<Job>,
+    sealer: Arc<dyn Sealer>,
+    max_batch: usize,
+    stats: Arc<WriterStats>,
+) {
+    let mut shutdown = None;
+    while let Some(first) = rx.recv().await {
+        let mut batch = Vec::new();
+        match first {
+            Job::Apply(cs, tx) => batch.push((cs, tx)),
+            Job::Shutdown(tx) => shutdown = Some(tx),
+        }
+        while batch.len() < max_batch && shutdown.is_none() {
+            match rx.try_recv() {
+                Ok(Job::Apply(cs, tx)) => batch.push((cs, tx)),
+                Ok(Job::Shutdown(tx)) => shutdown = Some(tx),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, batch, sealer.as_ref(), &stats).await;
+        }
+        if shutdown.is_some() {
+            break;
+        }
+    }
+    // Refuse what arrives from now on; callers see `Closed`.
+    rx.close();
+    while let Ok(job) = rx.try_recv() {
+        match job {
+            Job::Apply(_, tx) => {
+                let _ = tx.send(Err(StoreError::Closed));
+            }
+            Job::Shutdown(tx) => {
+                let _ = tx.send(());
+            }
+        }
+    }
+    if let Err(e) = conn.close().await {
+        tracing::warn!(error = %e, "closing the writer connection failed");
+    }
+    if let Some(tx) = shutdown {
+        let _ = tx.send(());
+    }
+}
+
+type Waiting = (ChangeSet, oneshot::Sender<Result<(), StoreError>>);
+
+async fn commit_batch(conn: &mut AnyConnection, batch: Vec<Waiting>, sealer: &dyn Sealer, stats: &WriterStats) {
+    let mut outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(batch.len());
+    let result: Result<(), StoreError> = async {
+        let mut tx = conn.begin().await.map_err(backend_error)?;
+        for (cs, _) in &batch {
+            let mut sp = tx.begin().await.map_err(backend_error)?;
+            match apply_set(&mut sp, cs, sealer).await {
+                Ok(()) => {
+                    sp.commit().await.map_err(backend_error)?;
+                    outcomes.push(Ok(()));
+                }
+                Err(e) => {
+                    sp.rollback().await.map_err(backend_error)?;
+                    outcomes.push(Err(e));
+                }
+            }
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+    .await;
+
+    match result {
+        Ok(()) => {
+            stats.commits.fetch_add(1, Ordering::Relaxed);
+            let ok = outcomes.iter().filter(|o| o.is_ok()).count() as u64;
+            stats.change_sets.fetch_add(ok, Ordering::Relaxed);
+            stats.failures.fetch_add(outcomes.len() as u64 - ok, Ordering::Relaxed);
+            for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                let _ = reply.send(outcome);
+            }
+        }
+        Err(e) => {
+            // The whole transaction is gone: nobody's changes are durable.
+            tracing::error!(error = %e, size = batch.len(), "group commit failed");
+            stats.failures.fetch_add(batch.len() as u64, Ordering::Relaxed);
+            let msg = e.to_string();
+            for (_, reply) in batch {
+                let _ = reply.send(Err(StoreError::Backend(msg.clone())));
+            }
+        }
+    }
+}
+
+async fn apply_set(conn: &mut AnyConnection, cs: &ChangeSet, sealer: &dyn Sealer) -> Result<(), StoreError> {
+    for change in &cs.changes {
+        apply_change(conn, change, sealer).await?;
+    }
+    for ev in &cs.events {
+        let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO event (id, shop_id, kind, conversation_id, customer_id, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(ev.id.to_string())
+        .bind(ev.shop_id.to_string())
+        .bind(ev.kind.name())
+        .bind(ev.conversation_id.map(|i| i.to_string()))
+        .bind(ev.customer_id.map(|i| i.to_string()))
+        .bind(payload)
+        .bind(ev.at)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    }
+    Ok(())
+}
+
+async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Sealer) -> Result<(), StoreError> {
+    let q = match change {
+        Change::InsertShop(s) => sqlx::query("INSERT INTO shop (id, name, widget_key, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(s.id.to_string())
+            .bind(s.name.clone())
+            .bind(s.widget_key.clone())
+            .bind(s.created_at),
+        Change::InsertUser(c) => sqlx::query(
+            "INSERT INTO app_user (id, shop_id, email, display_name, role, capacity, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(c.user.id.to_string())
+        .bind(c.user.shop_id.to_string())
+        .bind(c.user.email.clone())
+        .bind(c.user.display_name.clone())
+        .bind(c.user.role.as_str())
+        .bind(c.user.capacity as i64)
+        .bind(c.password_hash.clone())
+        .bind(c.user.created_at),
+        Change::InsertCustomer(c) => sqlx::query(
+            "INSERT INTO customer (id, shop_id, display_name, last_seq, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(c.id.to_string())
+        .bind(c.shop_id.to_string())
+        .bind(c.display_name.clone())
+        .bind(c.last_seq)
+        .bind(c.created_at),
+        Change::InsertIdentity(i) => sqlx::query(
+            "INSERT INTO identity (shop_id, channel, external_id, customer_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(i.shop_id.to_string())
+        .bind(i.channel.as_str())
+        .bind(i.external_id.clone())
+        .bind(i.customer_id.to_string())
+        .bind(i.created_at),
+        Change::SetCustomerLastSeq { shop_id, customer_id, last_seq } => {
+            sqlx::query("UPDATE customer SET last_seq = $1 WHERE shop_id = $2 AND id = $3")
+                .bind(*last_seq)
+                .bind(shop_id.to_string())
+                .bind(customer_id.to_string())
+        }
+        Change::PutConversation(c) => sqlx::query(
+            "INSERT INTO conversation (id, shop_id, customer_id, channel, status, source, team_id, agent_id, priority, created_at, updated_at, handed_off_at, resolved_at, last_message_at, last_message_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, source = excluded.source, team_id = excluded.team_id, \
+             agent_id = excluded.agent_id, priority = excluded.priority, updated_at = excluded.updated_at, \
+             handed_off_at = excluded.handed_off_at, resolved_at = excluded.resolved_at, \
+             last_message_at = excluded.last_message_at, last_message_id = excluded.last_message_id",
+        )
+        .bind(c.id.to_string())
+        .bind(c.shop_id.to_string())
+        .bind(c.customer_id.to_string())
+        .bind(c.channel.as_str())
+        .bind(c.status.as_str())
+        .bind(c.source.as_str())
+        .bind(c.team_id.map(|i| i.to_string()))
+        .bind(c.agent_id.map(|i| i.to_string()))
+        .bind(c.priority as i64)
+        .bind(c.created_at)
+        .bind(c.updated_at)
+        .bind(c.handed_off_at)
+        .bind(c.resolved_at)
+        .bind(c.last_message_at)
+        .bind(c.last_message_id.map(|i| i.to_string())),
+        Change::InsertMessage { message: m, dedupe_key } => {
+            let sealed = sealer.seal(&m.content);
+            sqlx::query(
+                "INSERT INTO message (id, shop_id, conversation_id, customer_id, seq, direction, sender_kind, sender_id, channel, content_key_id, content, client_id, dedupe_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(m.id.to_string())
+            .bind(m.shop_id.to_string())
+            .bind(m.conversation_id.to_string())
+            .bind(m.customer_id.to_string())
+            .bind(m.seq)
+            .bind(match m.direction {
+                kefu_core::message::Direction::In => "in",
+                kefu_core::message::Direction::Out => "out",
+            })
+            .bind(m.sender_kind.as_str())
+            .bind(m.sender_id.map(|i| i.to_string()))
+            .bind(m.channel.as_str())
+            .bind(sealed.key_id)
+            .bind(sealed.bytes)
+            .bind(m.client_id.clone())
+            .bind(dedupe_key.clone())
+            .bind(m.created_at)
+        }
+        Change::InsertSession(s) => sqlx::query(
+            "INSERT INTO session (id, shop_id, user_id, secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(s.id.to_string())
+        .bind(s.shop_id.to_string())
+        .bind(s.user_id.to_string())
+        .bind(s.secret_hash.clone())
+        .bind(s.created_at)
+        .bind(s.expires_at),
+        Change::DeleteSession { secret_hash } => {
+            sqlx::query("DELETE FROM session WHERE secret_hash = $1").bind(secret_hash.clone())
+        }
+        Change::InsertApiToken(t) => sqlx::query(
+            "INSERT INTO api_token (id, shop_id, user_id, name, scopes, secret_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(t.id.to_string())
+        .bind(t.shop_id.to_string())
+        .bind(t.user_id.to_string())
+        .bind(t.name.clone())
+        .bind(t.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
+        .bind(t.secret_hash.clone())
+        .bind(t.created_at)
+        .bind(t.revoked_at),
+        Change::RevokeApiToken { shop_id, id, at } => sqlx::query(
+            "UPDATE api_token SET revoked_at = $1 WHERE shop_id = $2 AND id = $3 AND revoked_at IS NULL",
+        )
+        .bind(*at)
+        .bind(shop_id.to_string())
+        .bind(id.to_string()),
+    };
+    q.execute(&mut *conn).await.map_err(backend_error)?;
+    Ok(())
+}

@@ -1,0 +1,379 @@
+//! One store suite, run against SQLite always and PostgreSQL when `KEFU_TEST_PG_URL` is set
+//! (each test gets a fresh database there).
+
+use kefu_core::access::{ApiToken, Scope, Session};
+use kefu_core::conversation::{Conversation, Source, Status};
+use kefu_core::customer::{Channel, Customer, Identity};
+use kefu_core::event::{Event, EventKind};
+use kefu_core::ids::*;
+use kefu_core::message::{Direction, Message, SenderKind};
+use kefu_core::seal::{SealError, Sealed, Sealer};
+use kefu_core::shop::{Role, Shop, User, UserCredentials};
+use kefu_core::store::{Change, ChangeSet, ConversationFilter, Store, StoreError};
+use kefu_store::{SqlStore, StoreOptions};
+use sqlx::{Connection, Executor, Row};
+use std::sync::Arc;
+
+/// Reverses the bytes, so a test can tell sealed from plain.
+struct ReverseSealer;
+impl Sealer for ReverseSealer {
+    fn seal(&self, p: &str) -> Sealed {
+        Sealed { key_id: "rev".into(), bytes: p.as_bytes().iter().rev().copied().collect() }
+    }
+    fn open(&self, key: &str, b: &[u8]) -> Result<String, SealError> {
+        if key != "rev" {
+            return Err(SealError::UnknownKey(key.into()));
+        }
+        String::from_utf8(b.iter().rev().copied().collect()).map_err(|e| SealError::Corrupt(e.to_string()))
+    }
+}
+
+struct Db {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl Db {
+    async fn sqlite() -> Db {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("kefu.db").display());
+        Db { url, _dir: Some(dir), pg: None }
+    }
+
+    async fn postgres() -> Option<Db> {
+        let Ok(base) = std::env::var("KEFU_TEST_PG_URL") else {
+            eprintln!("skipped: KEFU_TEST_PG_URL is not set");
+            return None;
+        };
+        sqlx::any::install_default_drivers();
+        let name = format!("kefu_t_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = sqlx::AnyConnection::connect(&base).await.expect("connect to KEFU_TEST_PG_URL");
+        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+        let url = match base.rfind('/') {
+            Some(i) if i > "postgres://".len() => format!("{}/{name}", &base[..i]),
+            _ => format!("{base}/{name}"),
+        };
+        Some(Db { url, _dir: None, pg: Some((base, name)) })
+    }
+
+    async fn open(&self) -> SqlStore {
+        SqlStore::open(&self.url, Arc::new(ReverseSealer), StoreOptions::default()).await.expect("open store")
+    }
+
+    async fn finish(self, store: SqlStore) {
+        store.close().await;
+        if let Some((base, name)) = self.pg {
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
+                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        }
+    }
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = super::Db::sqlite().await;
+                let store = db.open().await;
+                super::$name(&store, &db).await;
+                db.finish(store).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = super::Db::postgres().await else { return };
+                let store = db.open().await;
+                super::$name(&store, &db).await;
+                db.finish(store).await;
+            })*
+        }
+    };
+}
+
+suite!(
+    migrations_are_idempotent,
+    shops_users_and_customers_are_scoped,
+    conversations_round_trip_and_filter,
+    messages_are_sealed_ordered_and_deduplicated,
+    a_failing_change_set_does_not_spoil_its_batch,
+    concurrent_writes_share_commits,
+    events_keep_commit_order,
+    sessions_and_tokens,
+);
+
+fn shop(name: &str) -> Shop {
+    Shop { id: ShopId::new(), name: name.into(), widget_key: format!("key-{}", uuid::Uuid::now_v7().simple()), created_at: 1 }
+}
+
+fn user(shop: ShopId, email: &str, role: Role) -> UserCredentials {
+    UserCredentials {
+        user: User { id: UserId::new(), shop_id: shop, email: email.into(), display_name: email.into(), role, capacity: 5, created_at: 2 },
+        password_hash: "$argon2id$fake".into(),
+    }
+}
+
+fn customer(shop: ShopId) -> Customer {
+    Customer { id: CustomerId::new(), shop_id: shop, display_name: "张三".into(), last_seq: 0, created_at: 3 }
+}
+
+fn conversation(shop: ShopId, cu: &Customer) -> Conversation {
+    Conversation {
+        id: ConversationId::new(),
+        shop_id: shop,
+        customer_id: cu.id,
+        channel: Channel::Widget,
+        status: Status::Queued,
+        source: Source::HumanOnly,
+        team_id: None,
+        agent_id: None,
+        priority: 0,
+        created_at: 4,
+        updated_at: 4,
+        handed_off_at: Some(4),
+        resolved_at: None,
+        last_message_at: None,
+        last_message_id: None,
+        customer_name: cu.display_name.clone(),
+        last_message_preview: None,
+    }
+}
+
+fn message(c: &Conversation, seq: i64, text: &str) -> Message {
+    Message {
+        id: MessageId::new(),
+        shop_id: c.shop_id,
+        conversation_id: c.id,
+        customer_id: c.customer_id,
+        seq,
+        direction: Direction::In,
+        sender_kind: SenderKind::Customer,
+        sender_id: None,
+        channel: Channel::Widget,
+        content: text.into(),
+        client_id: Some(format!("c{seq}")),
+        created_at: 10 + seq,
+    }
+}
+
+async fn apply(store: &SqlStore, changes: Vec<Change>) -> Result<(), StoreError> {
+    store.apply(ChangeSet { changes, events: vec![] }).await
+}
+
+/// A shop with one customer and one conversation.
+async fn seeded(store: &SqlStore) -> (Shop, Customer, Conversation) {
+    let s = shop("店");
+    let cu = customer(s.id);
+    let c = conversation(s.id, &cu);
+    apply(store, vec![Change::InsertShop(s.clone()), Change::InsertCustomer(cu.clone()), Change::PutConversation(c.clone())])
+        .await
+        .expect("seed");
+    (s, cu, c)
+}
+
+async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
+    let (s, _, _) = seeded(store).await;
+    let again = db.open().await;
+    assert_eq!(again.shop(s.id).await.unwrap().map(|x| x.name), Some("店".into()));
+    again.close().await;
+}
+
+async fn shops_users_and_customers_are_scoped(store: &SqlStore, _: &Db) {
+    let (a, b) = (shop("A"), shop("B"));
+    let ua = user(a.id, &format!("a{}@x.cn", a.id), Role::Agent);
+    let cu = customer(a.id);
+    let ident = Identity { shop_id: a.id, channel: Channel::Widget, external_id: "v1".into(), customer_id: cu.id, created_at: 5 };
+    apply(
+        store,
+        vec![
+            Change::InsertShop(a.clone()),
+            Change::InsertShop(b.clone()),
+            Change::InsertUser(ua.clone()),
+            Change::InsertCustomer(cu.clone()),
+            Change::InsertIdentity(ident.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(store.shop_by_widget_key(&a.widget_key).await.unwrap().map(|s| s.id), Some(a.id));
+    assert_eq!(store.user(a.id, ua.user.id).await.unwrap().map(|u| u.role), Some(Role::Agent));
+    assert!(store.user(b.id, ua.user.id).await.unwrap().is_none(), "user visible from another shop");
+    assert_eq!(store.user_by_email(&ua.user.email).await.unwrap().map(|c| c.password_hash), Some(ua.password_hash.clone()));
+    assert!(store.customer(b.id, cu.id).await.unwrap().is_none(), "customer visible from another shop");
+    assert_eq!(store.identity(a.id, Channel::Widget, "v1").await.unwrap(), Some(ident.clone()));
+    assert!(store.identity(b.id, Channel::Widget, "v1").await.unwrap().is_none());
+    assert_eq!(store.identities_of(a.id, cu.id).await.unwrap(), vec![ident]);
+    assert_eq!(store.users(a.id).await.unwrap().len(), 1);
+    assert!(store.users(b.id).await.unwrap().is_empty());
+    let dup = apply(store, vec![Change::InsertUser(user(b.id, &ua.user.email, Role::Agent))]).await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "emails are unique: {dup:?}");
+}
+
+async fn conversations_round_trip_and_filter(store: &SqlStore, _: &Db) {
+    let (s, cu, mut c) = seeded(store).await;
+    let other = shop("other");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert_eq!(store.conversation(s.id, c.id).await.unwrap(), Some(c.clone()));
+    assert!(store.conversation(other.id, c.id).await.unwrap().is_none());
+
+    let m = message(&c, 1, "你好，在吗？");
+    c.last_message_id = Some(m.id);
+    c.last_message_at = Some(m.created_at);
+    c.status = Status::Assigned;
+    let agent = UserId::new();
+    c.agent_id = Some(agent);
+    c.updated_at = 20;
+    apply(store, vec![Change::InsertMessage { message: m.clone(), dedupe_key: None }, Change::PutConversation(c.clone())]).await.unwrap();
+    let got = store.conversation(s.id, c.id).await.unwrap().expect("conversation");
+    assert_eq!(got.status, Status::Assigned);
+    assert_eq!(got.agent_id, Some(agent));
+    assert_eq!(got.last_message_preview.as_deref(), Some("你好，在吗？"));
+    assert_eq!(store.open_conversation_of(s.id, cu.id).await.unwrap().map(|x| x.id), Some(c.id));
+
+    let f = |statuses: Vec<Status>, agent_id| ConversationFilter { statuses, agent_id, limit: 10 };
+    assert_eq!(store.conversations(s.id, &f(vec![Status::Assigned], Some(agent))).await.unwrap().len(), 1);
+    assert_eq!(store.conversations(s.id, &f(vec![Status::Queued, Status::Bot], None)).await.unwrap().len(), 0);
+    assert_eq!(store.conversations(s.id, &f(vec![], None)).await.unwrap().len(), 1);
+    assert_eq!(store.conversations(other.id, &f(vec![], None)).await.unwrap().len(), 0);
+    assert!(store.active_conversations().await.unwrap().iter().any(|x| x.id == c.id));
+
+    c.status = Status::Closed;
+    apply(store, vec![Change::PutConversation(c.clone())]).await.unwrap();
+    assert!(store.open_conversation_of(s.id, cu.id).await.unwrap().is_none());
+    assert!(!store.active_conversations().await.unwrap().iter().any(|x| x.id == c.id));
+}
+
+async fn messages_are_sealed_ordered_and_deduplicated(store: &SqlStore, db: &Db) {
+    let (s, cu, c) = seeded(store).await;
+    for seq in 1..=5 {
+        let m = message(&c, seq, &format!("第{seq}条 secret-text"));
+        apply(store, vec![Change::InsertMessage { message: m, dedupe_key: Some(format!("c:{}:{seq}", cu.id)) }]).await.unwrap();
+    }
+    let all = store.messages_of_conversation(s.id, c.id, 0, 100).await.unwrap();
+    assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+    assert_eq!(all[2].content, "第3条 secret-text");
+    assert_eq!(store.messages_of_conversation(s.id, c.id, 3, 100).await.unwrap().len(), 2);
+    let last2 = store.messages_of_customer(s.id, cu.id, None, 2).await.unwrap();
+    assert_eq!(last2.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5]);
+    let after = store.messages_of_customer(s.id, cu.id, Some(1), 2).await.unwrap();
+    assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
+    let other = shop("o");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert!(store.messages_of_conversation(other.id, c.id, 0, 100).await.unwrap().is_empty());
+
+    let key = format!("c:{}:3", cu.id);
+    assert_eq!(store.message_by_dedupe(s.id, &key).await.unwrap().map(|m| m.seq), Some(3));
+    let again = apply(store, vec![Change::InsertMessage { message: message(&c, 6, "resend"), dedupe_key: Some(key) }]).await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    assert_eq!(store.messages_of_conversation(s.id, c.id, 0, 100).await.unwrap().len(), 5);
+
+    // The content column holds only what the sealer produced.
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let rows = sqlx::query("SELECT content_key_id, content FROM message").fetch_all(&mut conn).await.unwrap();
+    for r in rows {
+        assert_eq!(r.get::<String, _>(0), "rev");
+        let raw: Vec<u8> = r.get(1);
+        assert!(!String::from_utf8_lossy(&raw).contains("secret-text"));
+    }
+}
+
+async fn a_failing_change_set_does_not_spoil_its_batch(store: &SqlStore, _: &Db) {
+    let (s, cu, c) = seeded(store).await;
+    let key = format!("c:{}:dup", cu.id);
+    apply(store, vec![Change::InsertMessage { message: message(&c, 1, "one"), dedupe_key: Some(key.clone()) }]).await.unwrap();
+    // Many sets at once so they share commits; every third one collides and must fail alone,
+    // taking its own earlier changes (the seq bump) with it.
+    let mut tasks = Vec::new();
+    for i in 0..60i64 {
+        let st = store.clone();
+        let c = c.clone();
+        let key = key.clone();
+        tasks.push(tokio::spawn(async move {
+            let seq = 100 + i;
+            let dedupe = if i % 3 == 0 { Some(key) } else { Some(format!("k{i}")) };
+            st.apply(ChangeSet {
+                changes: vec![
+                    Change::SetCustomerLastSeq { shop_id: c.shop_id, customer_id: c.customer_id, last_seq: seq },
+                    Change::InsertMessage { message: message(&c, seq, "x"), dedupe_key: dedupe },
+                ],
+                events: vec![],
+            })
+            .await
+        }));
+    }
+    let mut failed = 0;
+    for t in tasks {
+        if t.await.unwrap().is_err() {
+            failed += 1;
+        }
+    }
+    assert_eq!(failed, 20);
+    assert_eq!(store.messages_of_conversation(s.id, c.id, 0, 1000).await.unwrap().len(), 41);
+    let last = store.customer(s.id, cu.id).await.unwrap().unwrap().last_seq;
+    // The surviving value was written by a set that committed, never by a rolled-back one.
+    assert_ne!((last - 100) % 3, 0, "a rolled-back seq bump survived: {last}");
+}
+
+async fn concurrent_writes_share_commits(store: &SqlStore, _: &Db) {
+    let (s, _, c) = seeded(store).await;
+    let before = store.writer_stats().commits.load(std::sync::atomic::Ordering::Relaxed);
+    let mut tasks = Vec::new();
+    for seq in 1..=300 {
+        let st = store.clone();
+        let m = message(&c, seq, "批量");
+        tasks.push(tokio::spawn(async move { st.apply(ChangeSet { changes: vec![Change::InsertMessage { message: m, dedupe_key: None }], events: vec![] }).await }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let commits = store.writer_stats().commits.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert_eq!(store.messages_of_conversation(s.id, c.id, 0, 1000).await.unwrap().len(), 300);
+    assert!(commits < 300, "300 concurrent writes took {commits} commits: no grouping");
+}
+
+async fn events_keep_commit_order(store: &SqlStore, _: &Db) {
+    let (s, cu, c) = seeded(store).await;
+    let kinds = [EventKind::ConversationQueued, EventKind::ConversationResolved { by: None }, EventKind::ConversationReopened];
+    for k in kinds.iter().cloned() {
+        store.apply(ChangeSet { changes: vec![], events: vec![Event::conversation(s.id, c.id, cu.id, 9, k)] }).await.unwrap();
+    }
+    let got = store.events(s.id, 0, 10).await.unwrap();
+    assert_eq!(got.iter().map(|(_, e)| e.kind.clone()).collect::<Vec<_>>(), kinds.to_vec());
+    assert!(got.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(store.events(s.id, got[0].0, 10).await.unwrap().len(), 2);
+    let other = shop("o");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert!(store.events(other.id, 0, 10).await.unwrap().is_empty());
+}
+
+async fn sessions_and_tokens(store: &SqlStore, _: &Db) {
+    let s = shop("S");
+    let u = user(s.id, &format!("o{}@x.cn", s.id), Role::Owner);
+    apply(store, vec![Change::InsertShop(s.clone()), Change::InsertUser(u.clone())]).await.unwrap();
+    let sess = Session { id: CredentialId::new(), shop_id: s.id, user_id: u.user.id, secret_hash: "h1".into(), created_at: 1, expires_at: 99 };
+    apply(store, vec![Change::InsertSession(sess)]).await.unwrap();
+    assert_eq!(store.session("h1").await.unwrap().map(|x| x.expires_at), Some(99));
+    apply(store, vec![Change::DeleteSession { secret_hash: "h1".into() }]).await.unwrap();
+    assert!(store.session("h1").await.unwrap().is_none());
+
+    let t = ApiToken {
+        id: CredentialId::new(),
+        shop_id: s.id,
+        user_id: u.user.id,
+        name: "erp".into(),
+        scopes: vec![Scope::InboundWrite, Scope::ConversationsRead],
+        secret_hash: "t1".into(),
+        created_at: 1,
+        revoked_at: None,
+    };
+    apply(store, vec![Change::InsertApiToken(t.clone())]).await.unwrap();
+    let got = store.api_token("t1").await.unwrap().expect("token");
+    assert_eq!(got.scopes, t.scopes);
+    apply(store, vec![Change::RevokeApiToken { shop_id: s.id, id: t.id, at: 5 }]).await.unwrap();
+    assert_eq!(store.api_token("t1").await.unwrap().and_then(|t| t.revoked_at), Some(5));
+    assert_eq!(store.api_tokens(s.id).await.unwrap().len(), 1);
+}
