@@ -1,1 +1,95 @@
-fn main() {}
+//! `kefu`: the omnichannel customer-service server and its tools.
+
+use clap::{Parser, Subcommand};
+use kefu_server::config::{Config, ServeArgs};
+use kefu_server::{app, demo};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Omnichannel customer service: one inbox, a bot that knows when to hand over, and the people behind it.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (HTTP API, WebSockets, web UI).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(ServeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let args = match &cli.command {
+        Command::Serve(a) | Command::Migrate(a) => a,
+    };
+    let config = match Config::load(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kefu: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(&config.log)).with_target(false).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kefu: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(_) => serve(config).await,
+            Command::Migrate(_) => migrate(config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kefu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let database = kefu_store::redact(&config.database_url);
+    let running = app::start(config).await?;
+    let mut addr = running.addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let base = format!("http://{addr}");
+    println!("kefu is running at {base}");
+    println!("  agent workspace  {base}/workspace");
+    println!("  demo shop        {base}/demo");
+    println!("  API docs         {base}/api/docs");
+    println!("  database         {database}");
+    if demo::exists(&running.state.inbox).await {
+        println!("demo logins (password {}):", demo::DEMO_PASSWORD);
+        for (email, name, role) in demo::DEMO_USERS {
+            println!("  {email:<22} {name} ({})", role.as_str());
+        }
+    }
+    println!("press Ctrl-C to stop");
+    running.wait_for_signal().await;
+    println!("shutting down…");
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn migrate(config: Config) -> anyhow::Result<()> {
+    config.prepare_data_dir()?;
+    let store = kefu_store::SqlStore::open(
+        &config.database_url,
+        std::sync::Arc::new(kefu_core::seal::PlainSealer),
+        kefu_store::StoreOptions::default(),
+    )
+    .await?;
+    store.close().await;
+    println!("database {} is up to date", kefu_store::redact(&config.database_url));
+    Ok(())
+}

@@ -125,8 +125,8 @@ impl SqlStore {
     }
 
     /// Group-commit counters, for metrics.
-    pub fn writer_stats(&self) -> &WriterStats {
-        &self.stats
+    pub fn writer_stats(&self) -> Arc<WriterStats> {
+        self.stats.clone()
     }
 
     /// Stop taking writes, let the writer commit what is queued, and close the connections.

@@ -1,0 +1,57 @@
+//! The API channel: any system delivers customer messages with a bearer token.
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorBody};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use kefu_core::access::Scope;
+use kefu_core::conversation::Conversation;
+use kefu_core::customer::Channel;
+use kefu_core::message::Message;
+use serde::{Deserialize, Serialize};
+
+/// A customer message from an integration.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboundMessage {
+    /// The integration's id for the customer.
+    pub external_id: String,
+    /// Name to show agents (first message only).
+    pub display_name: Option<String>,
+    /// Text (up to 8 KiB).
+    pub content: String,
+    /// The integration's id for the message; redelivery with the same id is stored once.
+    pub client_id: Option<String>,
+}
+
+/// Where the message landed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct InboundResult {
+    /// The stored message.
+    pub message: Message,
+    /// Its conversation.
+    pub conversation: Conversation,
+}
+
+/// Deliver a customer message (scope `inbound:write`). 201 when stored now, 200 for a
+/// redelivery of a stored message.
+#[utoipa::path(post, path = "/api/v1/inbound/messages", tag = "channels", request_body = InboundMessage,
+    responses((status = 201, body = InboundResult), (status = 200, body = InboundResult), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn message(
+    State(state): State<AppState>,
+    who: Principal,
+    ApiJson(req): ApiJson<InboundMessage>,
+) -> Result<(StatusCode, Json<InboundResult>), ApiError> {
+    who.require(Scope::InboundWrite)?;
+    let shop = who.user.shop_id;
+    let (customer, _) = state
+        .inbox
+        .customer_for(shop, Channel::Api, req.external_id.trim(), req.display_name.as_deref().unwrap_or(""))
+        .await?;
+    let d = state.inbox.customer_message(shop, customer.id, Channel::Api, &req.content, req.client_id.as_deref()).await?;
+    let status = if d.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(InboundResult { message: d.message, conversation: d.conversation })))
+}

@@ -1,0 +1,69 @@
+//! The JSON API under `/api/v1`, and its OpenAPI document and Swagger UI.
+
+pub mod auth;
+mod conversations;
+mod extract;
+mod inbound;
+mod people;
+mod tokens;
+
+pub use extract::{parse_id, ApiJson, ApiQuery};
+
+use crate::app::AppState;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Routes relative to `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route("/me/status", put(auth::set_status))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::get_one))
+        .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
+        .route("/conversations/{id}/assign", post(conversations::assign))
+        .route("/conversations/{id}/resolve", post(conversations::resolve))
+        .route("/customers/{id}", get(people::customer))
+        .route("/agents", get(people::agents))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", delete(tokens::revoke))
+        .route("/inbound/messages", post(inbound::message))
+        .fallback(|| async { crate::error::ApiError::NotFound("route") })
+}
+
+/// `/api/openapi.json` and `/api/docs`.
+pub fn docs_routes() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu API", description = "Omnichannel customer service: conversations, messages, customers, agents, tokens. Realtime frames over /ws/agent and /ws/widget are described in docs/ARCHITECTURE.md."),
+    paths(
+        auth::login, auth::logout, auth::me, auth::set_status,
+        conversations::list, conversations::get_one, conversations::messages, conversations::reply,
+        conversations::assign, conversations::resolve,
+        people::customer, people::agents,
+        tokens::list, tokens::create, tokens::revoke,
+        inbound::message,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    modifiers(&SecurityAddon),
+)]
+pub struct ApiDoc;
+
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("kefu_session"))));
+        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}

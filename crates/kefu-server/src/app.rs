@@ -1,0 +1,136 @@
+//! Assembling the server: state, routes, start-up (migrate, seed, rebuild) and graceful
+//! shutdown.
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::realtime::Hub;
+use crate::{api, demo, realtime, web};
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use kefu_core::bus::{EventBus, LocalBus};
+use kefu_core::clock::{Clock, SystemClock};
+use kefu_core::inbox::{Inbox, InboxSettings};
+use kefu_core::seal::PlainSealer;
+use kefu_store::{SqlStore, StoreOptions};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The message path.
+    pub inbox: Arc<Inbox<SqlStore>>,
+    /// Live sockets.
+    pub hub: Arc<Hub>,
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Flips to true when the server begins shutting down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// A started server.
+pub struct Running {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The state, for tests and the CLI.
+    pub state: AppState,
+    shutdown_tx: watch::Sender<bool>,
+    serve: tokio::task::JoinHandle<std::io::Result<()>>,
+    store: SqlStore,
+}
+
+impl Running {
+    /// Stop accepting, close sockets with a reason, finish in-flight requests, flush the
+    /// writer and close the database.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown_tx.send(true);
+        match self.serve.await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "server stopped with an error"),
+            Err(e) => tracing::warn!(error = %e, "server task failed"),
+            Ok(Ok(())) => {}
+        }
+        self.store.close().await;
+        tracing::info!("shut down cleanly");
+    }
+
+    /// Wait until a shutdown is requested through [`AppState::shutdown`] or a signal.
+    pub async fn wait_for_signal(&self) {
+        shutdown_signal().await;
+    }
+}
+
+/// Open the store, seed the demo shop if asked, rebuild hot state, bind and serve.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    start_with_clock(config, Arc::new(SystemClock)).await
+}
+
+/// [`start`] with an injected clock (tests).
+pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
+    config.prepare_data_dir()?;
+    let store = SqlStore::open(&config.database_url, Arc::new(PlainSealer), StoreOptions::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new(65_536));
+    let inbox = Arc::new(Inbox::new(Arc::new(store.clone()), bus.clone(), clock, InboxSettings::default()));
+    if config.demo {
+        demo::seed_if_empty(&inbox).await?;
+    }
+    let active = inbox.rebuild().await?;
+    tracing::info!(active, "rebuilt hot state from the store");
+
+    let metrics = Arc::new(Metrics::new(store.clone()));
+    let hub = Arc::new(Hub::new(metrics.clone()));
+    realtime::spawn_fan_out(hub.clone(), bus.subscribe());
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let state = AppState { inbox, hub, config: Arc::new(config.clone()), metrics, shutdown: shutdown_rx.clone() };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let app = router(state.clone());
+    let mut stop = shutdown_rx;
+    let serve = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    Ok(Running { addr, state, shutdown_tx, serve, store })
+}
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .merge(api::docs_routes())
+        .merge(realtime::routes())
+        .merge(web::routes())
+        .merge(crate::metrics::routes())
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

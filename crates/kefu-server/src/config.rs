@@ -1,0 +1,167 @@
+//! One typed configuration: defaults, then an optional TOML file, then `KEFU_*` environment
+//! variables and command-line flags (clap merges those two, flags first). Validated at start
+//! with one clear line per problem.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Options of `kefu serve`; each also reads a `KEFU_*` variable.
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct ServeArgs {
+    /// TOML file with any of the settings below (flags and environment win over it).
+    #[arg(long, env = "KEFU_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KEFU_LISTEN")]
+    pub listen: Option<String>,
+    /// Where the embedded database and other files live [default: ./kefu-data].
+    #[arg(long, env = "KEFU_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://… [default: SQLite in the data directory].
+    #[arg(long, env = "KEFU_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Create the demo shop (演示店铺) and its logins when the database has no shop [default: true].
+    #[arg(long, env = "KEFU_DEMO")]
+    pub demo: Option<bool>,
+    /// Hours a login session lasts [default: 12].
+    #[arg(long, env = "KEFU_SESSION_TTL_HOURS")]
+    pub session_ttl_hours: Option<u64>,
+    /// Mark session cookies `Secure` (serve behind HTTPS) [default: false].
+    #[arg(long, env = "KEFU_SECURE_COOKIES")]
+    pub secure_cookies: Option<bool>,
+    /// Log filter, e.g. `info` or `kefu=debug` [default: info].
+    #[arg(long, env = "KEFU_LOG")]
+    pub log: Option<String>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    demo: Option<bool>,
+    session_ttl_hours: Option<u64>,
+    secure_cookies: Option<bool>,
+    log: Option<String>,
+}
+
+/// The validated configuration the server runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Data directory (created if missing).
+    pub data_dir: PathBuf,
+    /// Database URL.
+    pub database_url: String,
+    /// Seed the demo shop into an empty database.
+    pub demo: bool,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// `Secure` flag on cookies.
+    pub secure_cookies: bool,
+    /// Log filter.
+    pub log: String,
+}
+
+/// A configuration problem, reported as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Merge flags/environment over the file over defaults, and validate.
+    pub fn load(args: &ServeArgs) -> Result<Config, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let listen_text = args.listen.clone().or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            ConfigError(format!("invalid listen address {listen_text:?}: expected HOST:PORT such as 127.0.0.1:8080"))
+        })?;
+        let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("kefu-data"));
+        let database_url = match args.database_url.clone().or(file.database_url) {
+            Some(url) if url.trim().is_empty() => return Err(ConfigError("database URL is empty".into())),
+            Some(url) => url,
+            None => format!("sqlite://{}", data_dir.join("kefu.db").display()),
+        };
+        kefu_store::Backend::from_url(&database_url).map_err(|e| ConfigError(e.to_string()))?;
+        let hours = args.session_ttl_hours.or(file.session_ttl_hours).unwrap_or(12);
+        if hours == 0 || hours > 24 * 90 {
+            return Err(ConfigError(format!("session TTL of {hours} hours is out of range (1-2160)")));
+        }
+        let log = args.log.clone().or(file.log).unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log)
+            .map_err(|e| ConfigError(format!("invalid log filter {log:?}: {e}")))?;
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            demo: args.demo.or(file.demo).unwrap_or(true),
+            session_ttl: Duration::from_secs(hours * 3600),
+            secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
+            log,
+        })
+    }
+
+    /// Create the data directory, with a clear error when that is impossible.
+    pub fn prepare_data_dir(&self) -> Result<(), ConfigError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            ConfigError(format!("cannot create data directory {}: {e}", self.data_dir.display()))
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        let msg = e.message().to_string();
+        ConfigError(format!("config file {}: {msg}", path.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let c = Config::load(&ServeArgs::default()).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert!(c.demo);
+        let c = Config::load(&ServeArgs { listen: Some("0.0.0.0:9000".into()), demo: Some(false), ..Default::default() }).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert!(!c.demo);
+    }
+
+    #[test]
+    fn bad_values_say_what_is_wrong() {
+        let e = Config::load(&ServeArgs { listen: Some("nope".into()), ..Default::default() }).unwrap_err();
+        assert!(e.0.contains("invalid listen address \"nope\""), "{e}");
+        let e = Config::load(&ServeArgs { database_url: Some("mysql://x".into()), ..Default::default() }).unwrap_err();
+        assert!(e.0.contains("unsupported database URL"), "{e}");
+        let e = Config::load(&ServeArgs { session_ttl_hours: Some(0), ..Default::default() }).unwrap_err();
+        assert!(e.0.contains("session TTL"), "{e}");
+    }
+
+    #[test]
+    fn file_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kefu.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:7000\"\ndemo = false\n").unwrap();
+        let c = Config::load(&ServeArgs { config: Some(path.clone()), ..Default::default() }).unwrap();
+        assert_eq!(c.listen.port(), 7000);
+        assert!(!c.demo);
+        let c = Config::load(&ServeArgs { config: Some(path.clone()), listen: Some("127.0.0.1:7001".into()), ..Default::default() }).unwrap();
+        assert_eq!(c.listen.port(), 7001);
+        std::fs::write(&path, "lisen = 1\n").unwrap();
+        let e = Config::load(&ServeArgs { config: Some(path), ..Default::default() }).unwrap_err();
+        assert!(e.0.contains("unknown field"), "{e}");
+    }
+}

@@ -1,0 +1,55 @@
+//! The demo shop (演示店铺) seeded into an empty database, so `kefu serve` is usable at once.
+
+use crate::auth::hash_password;
+use kefu_core::ids::{ShopId, UserId};
+use kefu_core::inbox::Inbox;
+use kefu_core::shop::{Role, Shop, User, UserCredentials};
+use kefu_core::store::{Change, ChangeSet, Store};
+use kefu_store::SqlStore;
+
+/// The demo shop's widget key (used by `/demo`).
+pub const DEMO_WIDGET_KEY: &str = "demo";
+/// The demo logins' password.
+pub const DEMO_PASSWORD: &str = "kefu-demo";
+/// The demo logins: email, name, role.
+pub const DEMO_USERS: [(&str, &str, Role); 4] = [
+    ("owner@demo.kefu", "王店长", Role::Owner),
+    ("supervisor@demo.kefu", "李主管", Role::Supervisor),
+    ("agent1@demo.kefu", "小美", Role::Agent),
+    ("agent2@demo.kefu", "小帅", Role::Agent),
+];
+
+/// Create the demo shop and its people when the database has no shop at all.
+pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
+    let store = inbox.store();
+    if !store.shops().await?.is_empty() {
+        return Ok(false);
+    }
+    let now = inbox.now();
+    let shop = Shop { id: ShopId::new(), name: "演示店铺".into(), widget_key: DEMO_WIDGET_KEY.into(), created_at: now };
+    let mut cs = ChangeSet::default();
+    cs.push(Change::InsertShop(shop.clone()));
+    for (email, name, role) in DEMO_USERS {
+        let password_hash = hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!(e))?;
+        cs.push(Change::InsertUser(UserCredentials {
+            user: User {
+                id: UserId::new(),
+                shop_id: shop.id,
+                email: email.into(),
+                display_name: name.into(),
+                role,
+                capacity: 10,
+                created_at: now,
+            },
+            password_hash,
+        }));
+    }
+    store.apply(cs).await?;
+    tracing::info!(shop = %shop.id, "seeded the demo shop");
+    Ok(true)
+}
+
+/// Whether the demo shop exists (to print its logins).
+pub async fn exists(inbox: &Inbox<SqlStore>) -> bool {
+    matches!(inbox.store().shop_by_widget_key(DEMO_WIDGET_KEY).await, Ok(Some(_)))
+}

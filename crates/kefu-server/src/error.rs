@@ -1,0 +1,108 @@
+//! The HTTP error type: every failure becomes a status code and
+//! `{ "error": { "code": "...", "message": "..." } }`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kefu_core::store::StoreError;
+use kefu_core::CoreError;
+use serde::Serialize;
+
+/// What an API call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// From the domain.
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// No valid session or token.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Wrong email or password.
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    /// Authenticated, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Malformed request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Body over the limit.
+    #[error("request body is too large")]
+    PayloadTooLarge,
+    /// Unknown or foreign id.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Something broke on our side (details are logged, not returned).
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Core(CoreError::Store(e))
+    }
+}
+
+/// The JSON error body.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Machine-readable code and human message.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code, e.g. `not_found`.
+    pub code: &'static str,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl ApiError {
+    /// Status and stable code.
+    pub fn status_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Core(c) => core_status(c),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// The message safe to show: internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            ApiError::Core(CoreError::Store(StoreError::Closed)) => "the server is shutting down; retry shortly".into(),
+            ApiError::Core(CoreError::Store(_)) | ApiError::Internal(_) => "internal error".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Status and stable code of a domain error (shared by HTTP and WebSocket error frames).
+pub fn core_status(e: &CoreError) -> (StatusCode, &'static str) {
+    match e {
+        CoreError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+        CoreError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
+        CoreError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
+        CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        CoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        CoreError::Store(StoreError::Closed) => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
+        CoreError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(ErrorBody { error: ErrorDetail { code, message: self.public_message() } })).into_response()
+    }
+}

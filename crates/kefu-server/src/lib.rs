@@ -1,0 +1,12 @@
+//! The kefu server: configuration, HTTP API, realtime sockets, the embedded web UI, and the
+//! CLI behind the `kefu` binary.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod realtime;
+pub mod web;

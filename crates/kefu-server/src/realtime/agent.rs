@@ -1,0 +1,93 @@
+//! `/ws/agent`: the agent workspace's live connection.
+
+use super::frames::{self, ClientFrame, ServerFrame};
+use super::socket::{self, Reply, MAX_FRAME_BYTES};
+use crate::api::auth::{user_view, UserView};
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::ApiError;
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::header::{HOST, ORIGIN};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use kefu_core::access::Scope;
+use kefu_core::conversation::{Conversation, Status};
+use kefu_core::ids::ConversationId;
+use kefu_core::shop::{Presence, User};
+use kefu_core::store::{ConversationFilter, Store};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Hello {
+    r#type: &'static str,
+    user: UserView,
+    conversations: Vec<Conversation>,
+}
+
+/// Upgrade after checking the session and that the page is our own (a cookie-authenticated
+/// socket must not be openable from another site's page).
+pub async fn upgrade(
+    State(state): State<AppState>,
+    who: Principal,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    if let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) {
+        let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+        if origin_host != host {
+            return Err(ApiError::Forbidden("cross-site WebSocket connection refused".into()));
+        }
+    }
+    who.require(Scope::ConversationsWrite)?;
+    Ok(ws.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |socket| session(state, who, socket)))
+}
+
+async fn session(state: AppState, who: Principal, socket: WebSocket) {
+    let user: User = who.user.clone();
+    let (conn_id, outbox, first) = state.hub.register_agent(user.shop_id, user.id);
+    if first && state.inbox.presence(user.shop_id, user.id) != Presence::Away {
+        state.inbox.set_presence(&user, Presence::Online).await;
+    }
+    let filter = ConversationFilter {
+        statuses: vec![Status::Bot, Status::Queued, Status::Assigned, Status::Resolved],
+        agent_id: None,
+        limit: 200,
+    };
+    let conversations = match state.inbox.store().conversations(user.shop_id, &filter).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "loading the workspace snapshot failed");
+            Vec::new()
+        }
+    };
+    let hello = frames::encode(&Hello { r#type: "hello", user: user_view(&state, user.clone()), conversations });
+    let handler_state = state.clone();
+    socket::run(socket, hello, outbox, state.shutdown.clone(), move |frame| -> Reply {
+        let state = handler_state.clone();
+        let who = who.clone();
+        Box::pin(async move { handle(&state, &who, frame).await })
+    })
+    .await;
+    if state.hub.unregister_agent(user.shop_id, user.id, conn_id) {
+        state.inbox.set_presence(&user, Presence::Offline).await;
+    }
+}
+
+async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::extract::ws::Utf8Bytes {
+    let ClientFrame::Send { conversation_id, content, client_id } = frame else {
+        return frames::encode(&ServerFrame::Pong);
+    };
+    let cid = client_id.as_deref();
+    let Some(id) = conversation_id.as_deref().and_then(|s| s.parse::<ConversationId>().ok()) else {
+        return frames::error("not_found", "conversation not found", cid);
+    };
+    match state.inbox.agent_message(who.actor(), id, &content, cid).await {
+        Ok(d) => {
+            state.metrics.messages_sent.inc();
+            frames::encode(&ServerFrame::Ack { client_id: cid, message: &d.message, duplicate: d.duplicate })
+        }
+        Err(e) => frames::core_error(&e, cid),
+    }
+}

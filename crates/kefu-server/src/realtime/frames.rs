@@ -1,0 +1,89 @@
+//! The JSON frames of the realtime protocol (see docs/ARCHITECTURE.md).
+
+use axum::extract::ws::Utf8Bytes;
+use kefu_core::conversation::Conversation;
+use kefu_core::message::Message;
+use kefu_core::CoreError;
+use serde::{Deserialize, Serialize};
+
+/// What clients send.
+#[derive(Deserialize, Debug)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Send a message. Agents name the conversation; customers do not.
+    Send {
+        /// The conversation (agents only).
+        conversation_id: Option<String>,
+        /// Text.
+        content: String,
+        /// The client's id for the message, echoed in the ack.
+        client_id: Option<String>,
+    },
+    /// Keep-alive.
+    Ping,
+}
+
+/// What the server sends (hello frames are built by each endpoint).
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    /// A conversation was created or changed.
+    Conversation {
+        /// As it now stands.
+        conversation: &'a Conversation,
+    },
+    /// A new message.
+    Message {
+        /// The message.
+        message: &'a Message,
+    },
+    /// The client's message is durable.
+    Ack {
+        /// The client's id for it.
+        client_id: Option<&'a str>,
+        /// As stored.
+        message: &'a Message,
+        /// True for a resend of an already stored message.
+        duplicate: bool,
+    },
+    /// Something the client sent was refused; the socket stays open.
+    Error {
+        /// Stable code.
+        code: &'a str,
+        /// What went wrong.
+        message: &'a str,
+        /// The client id of the refused message, if any.
+        client_id: Option<&'a str>,
+    },
+    /// Answer to a ping.
+    Pong,
+}
+
+/// Serialise a frame once, to send to many sockets.
+pub fn encode<T: Serialize>(frame: &T) -> Utf8Bytes {
+    match serde_json::to_string(frame) {
+        Ok(s) => Utf8Bytes::from(s),
+        // Our own frame types always serialise; fall back to a generic error frame.
+        Err(_) => Utf8Bytes::from_static(r#"{"type":"error","code":"internal","message":"internal error"}"#),
+    }
+}
+
+/// An error frame.
+pub fn error(code: &str, message: &str, client_id: Option<&str>) -> Utf8Bytes {
+    encode(&ServerFrame::Error { code, message, client_id })
+}
+
+/// The error frame for a failed domain operation.
+pub fn core_error(e: &CoreError, client_id: Option<&str>) -> Utf8Bytes {
+    let (_, code) = crate::error::core_status(e);
+    match e {
+        CoreError::Store(kefu_core::store::StoreError::Closed) => {
+            error(code, "the server is shutting down; resend after reconnecting", client_id)
+        }
+        CoreError::Store(s) => {
+            tracing::error!(error = %s, "store failed under a socket");
+            error(code, "internal error; resend later", client_id)
+        }
+        other => error(code, &other.to_string(), client_id),
+    }
+}

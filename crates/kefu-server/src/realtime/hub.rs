@@ -1,0 +1,142 @@
+//! The registry of live sockets and delivery of frames to them.
+
+use super::frames::{encode, ServerFrame};
+use crate::metrics::Metrics;
+use axum::extract::ws::Utf8Bytes;
+use kefu_core::bus::Committed;
+use kefu_core::ids::{CustomerId, ShopId, UserId};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use tokio::sync::mpsc;
+
+/// Frames a socket may have waiting before it counts as too slow and is dropped.
+const OUTBOX: usize = 512;
+
+struct Conn {
+    id: u64,
+    /// The agent, for agent sockets.
+    user_id: Option<UserId>,
+    tx: mpsc::Sender<Utf8Bytes>,
+}
+
+/// Live sockets by shop (agents) and by customer (widget).
+pub struct Hub {
+    next_id: AtomicU64,
+    agents: RwLock<HashMap<ShopId, Vec<Conn>>>,
+    customers: RwLock<HashMap<CustomerId, Vec<Conn>>>,
+    metrics: Arc<Metrics>,
+}
+
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Hub {
+    /// An empty hub.
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Self { next_id: AtomicU64::new(1), agents: RwLock::default(), customers: RwLock::default(), metrics }
+    }
+
+    /// Register an agent socket; returns its id, its outbox, and whether it is the user's first.
+    pub fn register_agent(&self, shop: ShopId, user: UserId) -> (u64, mpsc::Receiver<Utf8Bytes>, bool) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(OUTBOX);
+        let mut agents = write(&self.agents);
+        let conns = agents.entry(shop).or_default();
+        let first = !conns.iter().any(|c| c.user_id == Some(user));
+        conns.push(Conn { id, user_id: Some(user), tx });
+        self.metrics.agent_sockets.inc();
+        (id, rx, first)
+    }
+
+    /// Remove an agent socket; true when the user has no socket left.
+    pub fn unregister_agent(&self, shop: ShopId, user: UserId, id: u64) -> bool {
+        let mut agents = write(&self.agents);
+        let Some(conns) = agents.get_mut(&shop) else { return true };
+        let before = conns.len();
+        conns.retain(|c| c.id != id);
+        if conns.len() != before {
+            self.metrics.agent_sockets.dec();
+        }
+        let last = !conns.iter().any(|c| c.user_id == Some(user));
+        if conns.is_empty() {
+            agents.remove(&shop);
+        }
+        last
+    }
+
+    /// Whether the user has a live workspace.
+    pub fn has_agent(&self, shop: ShopId, user: UserId) -> bool {
+        read(&self.agents).get(&shop).is_some_and(|c| c.iter().any(|c| c.user_id == Some(user)))
+    }
+
+    /// Register a widget socket of a customer.
+    pub fn register_customer(&self, customer: CustomerId) -> (u64, mpsc::Receiver<Utf8Bytes>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel(OUTBOX);
+        write(&self.customers).entry(customer).or_default().push(Conn { id, user_id: None, tx });
+        self.metrics.widget_sockets.inc();
+        (id, rx)
+    }
+
+    /// Remove a widget socket.
+    pub fn unregister_customer(&self, customer: CustomerId, id: u64) {
+        let mut customers = write(&self.customers);
+        if let Some(conns) = customers.get_mut(&customer) {
+            let before = conns.len();
+            conns.retain(|c| c.id != id);
+            if conns.len() != before {
+                self.metrics.widget_sockets.dec();
+            }
+            if conns.is_empty() {
+                customers.remove(&customer);
+            }
+        }
+    }
+
+    /// Push a committed change to everyone who should see it.
+    pub fn deliver(&self, item: &Committed) {
+        if let Some(c) = &item.conversation {
+            self.to_agents(item.shop_id, encode(&ServerFrame::Conversation { conversation: c }));
+        }
+        if let Some(m) = &item.message {
+            let frame = encode(&ServerFrame::Message { message: m });
+            self.to_agents(item.shop_id, frame.clone());
+            self.to_customer(m.customer_id, frame);
+        }
+    }
+
+    fn to_agents(&self, shop: ShopId, frame: Utf8Bytes) {
+        let dropped = send_all(&self.agents, &shop, frame);
+        self.metrics.agent_sockets.dec_by(dropped);
+    }
+
+    fn to_customer(&self, customer: CustomerId, frame: Utf8Bytes) {
+        let dropped = send_all(&self.customers, &customer, frame);
+        self.metrics.widget_sockets.dec_by(dropped);
+    }
+}
+
+/// Send to every socket under `key`; sockets whose outbox is full are dropped (the socket
+/// task then closes with "too slow" and the client reconnects). Returns how many.
+fn send_all<K: std::hash::Hash + Eq>(map: &RwLock<HashMap<K, Vec<Conn>>>, key: &K, frame: Utf8Bytes) -> i64 {
+    let mut slow = Vec::new();
+    if let Some(conns) = read(map).get(key) {
+        for c in conns {
+            if c.tx.try_send(frame.clone()).is_err() {
+                slow.push(c.id);
+            }
+        }
+    }
+    if !slow.is_empty() {
+        if let Some(conns) = write(map).get_mut(key) {
+            conns.retain(|c| !slow.contains(&c.id));
+        }
+    }
+    slow.len() as i64
+}

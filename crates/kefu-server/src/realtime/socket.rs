@@ -1,0 +1,83 @@
+//! The loop every realtime socket runs: send the hello, then interleave outgoing frames,
+//! incoming client frames and the shutdown signal.
+
+use super::frames::{self, ClientFrame};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// Largest WebSocket message accepted; text over 8 KiB inside it gets an error frame.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// Close code "service restart" (RFC 6455 registry): clients reconnect.
+const CLOSE_RESTART: u16 = 1012;
+/// Close code "policy violation", used when a client cannot keep up.
+const CLOSE_TOO_SLOW: u16 = 1008;
+
+/// A boxed handler result: the reply frame to send.
+pub type Reply = Pin<Box<dyn Future<Output = Utf8Bytes> + Send>>;
+
+/// Run a socket until the client leaves, the server shuts down, or the client is too slow.
+pub async fn run(
+    mut socket: WebSocket,
+    hello: Utf8Bytes,
+    mut outbox: mpsc::Receiver<Utf8Bytes>,
+    mut shutdown: watch::Receiver<bool>,
+    mut on_frame: impl FnMut(ClientFrame) -> Reply,
+) {
+    if socket.send(Message::Text(hello)).await.is_err() {
+        return;
+    }
+    let stop = async move {
+        let _ = shutdown.wait_for(|s| *s).await;
+    };
+    tokio::pin!(stop);
+    // Server pings find half-open connections the client never closed.
+    let mut keepalive = tokio::time::interval(Duration::from_secs(30));
+    keepalive.tick().await;
+    loop {
+        tokio::select! {
+            _ = &mut stop => {
+                close(&mut socket, CLOSE_RESTART, "server restarting; reconnect shortly").await;
+                return;
+            }
+            out = outbox.recv() => match out {
+                Some(frame) => {
+                    if socket.send(Message::Text(frame)).await.is_err() {
+                        return;
+                    }
+                }
+                None => {
+                    close(&mut socket, CLOSE_TOO_SLOW, "connection too slow; reconnect and resume").await;
+                    return;
+                }
+            },
+            _ = keepalive.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+            incoming = socket.recv() => {
+                let reply = match incoming {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                        Ok(ClientFrame::Ping) => frames::encode(&frames::ServerFrame::Pong),
+                        Ok(frame) => on_frame(frame).await,
+                        Err(e) => frames::error("bad_frame", &format!("unreadable frame: {e}"), None),
+                    },
+                    Some(Ok(Message::Binary(_))) => frames::error("bad_frame", "binary frames are not supported; send JSON text", None),
+                    Some(Ok(_)) => continue,
+                };
+                if socket.send(Message::Text(reply)).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
+}

@@ -1,0 +1,103 @@
+//! `/ws/widget`: the web chat widget's live connection for one visitor.
+
+use super::frames::{self, ClientFrame, ServerFrame};
+use super::socket::{self, Reply, MAX_FRAME_BYTES};
+use crate::api::ApiQuery;
+use crate::app::AppState;
+use crate::auth::{new_secret, secret_hash};
+use crate::error::ApiError;
+use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use kefu_core::customer::{Channel, Customer};
+use kefu_core::message::Message;
+use kefu_core::shop::Shop;
+use kefu_core::store::Store;
+use serde::{Deserialize, Serialize};
+
+/// Query of the widget socket.
+#[derive(Deserialize)]
+pub struct WidgetQuery {
+    /// The shop's widget key.
+    key: String,
+    /// The visitor token from an earlier hello.
+    token: Option<String>,
+    /// Resume after this sequence number.
+    after_seq: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ShopInfo {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Hello {
+    r#type: &'static str,
+    visitor_token: String,
+    customer_id: String,
+    shop: ShopInfo,
+    messages: Vec<Message>,
+}
+
+/// Resolve the shop and the visitor before upgrading, so bad keys get an HTTP error.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<WidgetQuery>,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let store = state.inbox.store();
+    let shop = store.shop_by_widget_key(&q.key).await?.ok_or(ApiError::NotFound("shop"))?;
+    // A token is a bearer secret for the visitor's dialogue: only its hash is stored, and an
+    // unknown one simply starts a new visitor.
+    let known = match q.token.as_deref().filter(|t| !t.is_empty() && t.len() <= 128) {
+        Some(t) => store.identity(shop.id, Channel::Widget, &secret_hash(t)).await?.map(|i| (t.to_string(), i)),
+        None => None,
+    };
+    let (token, customer) = match known {
+        Some((token, identity)) => {
+            let customer = store.customer(shop.id, identity.customer_id).await?.ok_or(ApiError::NotFound("customer"))?;
+            (token, customer)
+        }
+        None => {
+            let token = new_secret("kv_").map_err(ApiError::Internal)?;
+            let (customer, _) = state.inbox.customer_for(shop.id, Channel::Widget, &secret_hash(&token), "").await?;
+            (token, customer)
+        }
+    };
+    let messages = store.messages_of_customer(shop.id, customer.id, q.after_seq, 50).await?;
+    Ok(ws.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |socket| session(state, shop, customer, token, messages, socket)))
+}
+
+async fn session(state: AppState, shop: Shop, customer: Customer, token: String, messages: Vec<Message>, socket: WebSocket) {
+    let (conn_id, outbox) = state.hub.register_customer(customer.id);
+    let hello = frames::encode(&Hello {
+        r#type: "hello",
+        visitor_token: token,
+        customer_id: customer.id.to_string(),
+        shop: ShopInfo { name: shop.name.clone() },
+        messages,
+    });
+    let handler_state = state.clone();
+    let (shop_id, customer_id) = (shop.id, customer.id);
+    socket::run(socket, hello, outbox, state.shutdown.clone(), move |frame| -> Reply {
+        let state = handler_state.clone();
+        Box::pin(async move { handle(&state, shop_id, customer_id, frame).await })
+    })
+    .await;
+    state.hub.unregister_customer(customer.id, conn_id);
+}
+
+async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, frame: ClientFrame) -> Utf8Bytes {
+    let ClientFrame::Send { content, client_id, .. } = frame else {
+        return frames::encode(&ServerFrame::Pong);
+    };
+    let cid = client_id.as_deref();
+    match state.inbox.customer_message(shop, customer, Channel::Widget, &content, cid).await {
+        Ok(d) => {
+            state.metrics.messages_received.inc();
+            frames::encode(&ServerFrame::Ack { client_id: cid, message: &d.message, duplicate: d.duplicate })
+        }
+        Err(e) => frames::core_error(&e, cid),
+    }
+}

@@ -1,0 +1,75 @@
+//! The embedded web UI: static pages and modules under `web/`, served with ETags and a
+//! strict Content-Security-Policy.
+
+use crate::app::AppState;
+use axum::extract::Path;
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use rust_embed::Embed;
+
+#[derive(Embed)]
+#[folder = "web/"]
+struct Assets;
+
+/// Pages may load only our own scripts, styles and sockets.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Page and asset routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/workspace") }))
+        .route("/login", get(|h: HeaderMap| async move { serve("login.html", &h, false) }))
+        .route("/workspace", get(|h: HeaderMap| async move { serve("workspace.html", &h, false) }))
+        .route("/demo", get(|h: HeaderMap| async move { serve("demo.html", &h, false) }))
+        .route("/widget.js", get(|h: HeaderMap| async move { serve("widget.js", &h, true) }))
+        .route("/widget.css", get(|h: HeaderMap| async move { serve("widget.css", &h, true) }))
+        .route("/assets/{*path}", get(|Path(p): Path<String>, h: HeaderMap| async move { serve(&format!("assets/{p}"), &h, false) }))
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Serve an embedded file; `cross_origin` for the widget files merchants load on their sites.
+fn serve(path: &str, req: &HeaderMap, cross_origin: bool) -> Response {
+    let Some(file) = Assets::get(path) else {
+        return crate::error::ApiError::NotFound("page").into_response();
+    };
+    let hash = file.metadata.sha256_hash();
+    let etag = format!("\"{}\"", hash[..12].iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let mut headers = HeaderMap::new();
+    let set = |h: &mut HeaderMap, k, v: &str| {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(k, v);
+        }
+    };
+    set(&mut headers, ETAG, &etag);
+    set(&mut headers, CACHE_CONTROL, "no-cache");
+    set(&mut headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if path.ends_with(".html") {
+        set(&mut headers, CONTENT_SECURITY_POLICY, CSP);
+        set(&mut headers, X_FRAME_OPTIONS, "DENY");
+    }
+    if cross_origin {
+        set(&mut headers, ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    }
+    if req.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    set(&mut headers, CONTENT_TYPE, content_type(path));
+    (headers, file.data.into_owned()).into_response()
+}
