@@ -152,11 +152,11 @@ impl<S: Store> Inbox<S> {
         let _guard = self.lock_customer(probe.customer_id).await;
         let mut conversation = self.load_conversation(actor.shop_id, conversation_id).await?;
         let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
+        // The state check comes first: "already resolved" is the more useful answer.
+        let event = state::resolve(&mut conversation, Some(actor.user_id), self.clock.now())?;
         if holder != Some(actor.user_id) && !actor.role.oversees_all() {
             return Err(CoreError::Forbidden("only the assigned agent or a supervisor can resolve this".into()));
         }
-        let now = self.clock.now();
-        let event = state::resolve(&mut conversation, Some(actor.user_id), now)?;
         let mut cs = ChangeSet { events: vec![event], ..Default::default() };
         cs.push(Change::PutConversation(conversation.clone()));
         self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;

@@ -1,0 +1,132 @@
+//! Bad input gets a clear JSON error or error frame; sockets survive; nothing half-written.
+
+use crate::harness::*;
+use futures_util::SinkExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+async fn raw_post(app: &TestApp, agent: &Agent, path: &str, content_type: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+    let mut req = app.http.post(format!("{}{path}", app.base)).header("cookie", &agent.cookie).body(body);
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn http_bad_input_is_a_json_error_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let agent = app.login("agent1@demo.kefu").await;
+    let (_aws, _) = agent.socket().await;
+    let (mut c, _) = app.widget(None, None).await;
+    send(&mut c, json!({"type": "send", "content": "hi", "client_id": "1"})).await;
+    let conv = next_of(&mut c, "ack").await["message"]["conversation_id"].as_str().expect("id").to_string();
+    let path = format!("/api/v1/conversations/{conv}/messages");
+
+    let cases: Vec<(Option<&str>, Vec<u8>, u16, &str)> = vec![
+        (Some("application/json"), b"{not json".to_vec(), 400, "invalid_request"),
+        (Some("application/json"), br#"{"content": "x", "colour": "red"}"#.to_vec(), 400, "invalid_request"),
+        (Some("application/json"), br#"{"content": 5}"#.to_vec(), 400, "invalid_request"),
+        (None, br#"{"content": "x"}"#.to_vec(), 400, "invalid_request"),
+        (Some("application/json"), json!({"content": "   "}).to_string().into_bytes(), 400, "invalid_request"),
+        (Some("application/json"), json!({"content": "好".repeat(3000)}).to_string().into_bytes(), 413, "message_too_large"),
+        (Some("application/json"), json!({"content": "x".repeat(100_000)}).to_string().into_bytes(), 413, "payload_too_large"),
+        (Some("application/json"), json!({"content": "x", "client_id": "has space"}).to_string().into_bytes(), 400, "invalid_request"),
+    ];
+    for (ct, body, status, code) in cases {
+        let (s, b) = raw_post(&app, &agent, &path, ct, body).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (status, Some(code)), "{b}");
+        assert!(b["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let (_, msgs) = agent.get(&path).await;
+    assert_eq!(msgs["messages"].as_array().map(|m| m.len()), Some(1), "a refused request wrote something");
+
+    for p in [
+        "/api/v1/conversations/not-an-id".to_string(),
+        format!("/api/v1/conversations/{}", uuid::Uuid::now_v7()),
+        "/api/v1/nothing/here".to_string(),
+    ] {
+        let (s, b) = agent.get(&p).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (404, Some("not_found")), "{p}");
+    }
+    let (s, b) = agent.get("/api/v1/conversations?status=sleeping").await;
+    assert_eq!((s, b["error"]["code"].as_str()), (400, Some("invalid_request")));
+    let (s, _) = agent.get("/api/v1/conversations?limit=lots").await;
+    assert_eq!(s, 400);
+}
+
+#[tokio::test]
+async fn bad_frames_get_error_frames_and_the_socket_survives() {
+    let app = TestApp::spawn().await;
+    let agent = app.login("agent1@demo.kefu").await;
+    let (mut aws, _) = agent.socket().await;
+    let (mut c, _) = app.widget(None, None).await;
+
+    c.send(Message::Text("{definitely not json".into())).await.unwrap();
+    assert_eq!(next_of(&mut c, "error").await["code"], "bad_frame");
+    c.send(Message::Binary(vec![1u8, 2, 3].into())).await.unwrap();
+    assert_eq!(next_of(&mut c, "error").await["code"], "bad_frame");
+    send(&mut c, json!({"type": "dance"})).await;
+    assert_eq!(next_of(&mut c, "error").await["code"], "bad_frame");
+    send(&mut c, json!({"type": "send", "content": "长".repeat(3000), "client_id": "big"})).await;
+    let e = next_of(&mut c, "error").await;
+    assert_eq!((e["code"].as_str(), e["client_id"].as_str()), (Some("message_too_large"), Some("big")));
+    send(&mut c, json!({"type": "send", "content": "", "client_id": "empty"})).await;
+    assert_eq!(next_of(&mut c, "error").await["code"], "invalid_request");
+    send(&mut c, json!({"type": "ping"})).await;
+    assert_eq!(next_frame(&mut c).await["type"], "pong");
+
+    send(&mut c, json!({"type": "send", "content": "still here", "client_id": "ok"})).await;
+    let ack = next_of(&mut c, "ack").await;
+    assert_eq!(ack["message"]["seq"], 1, "refused frames must not consume sequence numbers");
+
+    send(&mut aws, json!({"type": "send", "conversation_id": uuid::Uuid::now_v7().to_string(), "content": "x", "client_id": "a"})).await;
+    let e = next_of(&mut aws, "error").await;
+    assert_eq!((e["code"].as_str(), e["client_id"].as_str()), (Some("not_found"), Some("a")));
+    send(&mut aws, json!({"type": "send", "content": "no conversation"})).await;
+    assert_eq!(next_of(&mut aws, "error").await["code"], "not_found");
+}
+
+#[tokio::test]
+async fn sockets_refuse_bad_keys_foreign_origins_and_anonymous_agents() {
+    let app = TestApp::spawn().await;
+    let err = tokio_tungstenite::connect_async(format!("{}/ws/widget?key=nope", app.ws_base)).await.expect_err("bad key");
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(res) => assert_eq!(res.status(), 404),
+        other => panic!("expected HTTP 404, got {other}"),
+    }
+    let err = tokio_tungstenite::connect_async(format!("{}/ws/agent", app.ws_base)).await.expect_err("anonymous");
+    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 401), "{err}");
+
+    let agent = app.login("agent1@demo.kefu").await;
+    let mut req = format!("{}/ws/agent", app.ws_base).into_client_request().unwrap();
+    req.headers_mut().insert("cookie", agent.cookie.parse().unwrap());
+    req.headers_mut().insert("origin", "https://evil.example".parse().unwrap());
+    let err = tokio_tungstenite::connect_async(req).await.expect_err("foreign origin");
+    assert!(matches!(err, tokio_tungstenite::tungstenite::Error::Http(ref r) if r.status() == 403), "{err}");
+}
+
+#[tokio::test]
+async fn docs_metrics_health_and_pages_are_served() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app.http.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    for p in ["/api/v1/auth/login", "/api/v1/conversations/{id}/messages", "/api/v1/inbound/messages"] {
+        assert!(doc["paths"].get(p).is_some(), "OpenAPI lacks {p}");
+    }
+    assert_eq!(app.http.get(format!("{}/api/docs/", app.base)).send().await.unwrap().status(), 200);
+    assert_eq!(app.http.get(format!("{}/healthz", app.base)).send().await.unwrap().status(), 200);
+    let metrics = app.http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("kefu_store_commits_total"), "{metrics}");
+    let page = app.http.get(format!("{}/workspace", app.base)).send().await.unwrap();
+    let csp = page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let etag = page.headers().get("etag").cloned().expect("etag");
+    let again = app.http.get(format!("{}/workspace", app.base)).header("if-none-match", etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    let widget = app.http.get(format!("{}/widget.js", app.base)).send().await.unwrap();
+    assert_eq!(widget.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    assert!(widget.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/javascript")));
+}

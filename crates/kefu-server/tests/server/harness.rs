@@ -1,0 +1,192 @@
+//! Spawning servers and talking to them.
+
+use futures_util::{SinkExt, StreamExt};
+use kefu_core::clock::{Clock, ManualClock, SystemClock};
+use kefu_server::app::{self, Running};
+use kefu_server::config::{Config, ServeArgs};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub const PASSWORD: &str = "kefu-demo";
+
+/// A server with the demo shop on a fresh SQLite file.
+pub struct TestApp {
+    pub running: Option<Running>,
+    pub base: String,
+    pub ws_base: String,
+    pub http: reqwest::Client,
+    pub _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with_clock(Arc::new(SystemClock)).await
+    }
+
+    pub async fn spawn_with_clock(clock: Arc<dyn Clock>) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let args = ServeArgs {
+            listen: Some("127.0.0.1:0".into()),
+            data_dir: Some(dir.path().to_path_buf()),
+            log: Some("warn".into()),
+            ..Default::default()
+        };
+        let config = Config::load(&args).expect("config");
+        let running = app::start_with_clock(config, clock).await.expect("start");
+        let addr = running.addr;
+        TestApp {
+            running: Some(running),
+            base: format!("http://{addr}"),
+            ws_base: format!("ws://{addr}"),
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    pub fn state(&self) -> &kefu_server::app::AppState {
+        &self.running.as_ref().expect("running").state
+    }
+
+    pub async fn shutdown(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.shutdown().await;
+        }
+    }
+
+    /// Log in and return the session cookie.
+    pub async fn login(&self, email: &str) -> Agent {
+        let res = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "login as {email}");
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("session cookie")
+            .to_string();
+        let body: Value = res.json().await.expect("login body");
+        Agent {
+            base: self.base.clone(),
+            ws_base: self.ws_base.clone(),
+            http: self.http.clone(),
+            cookie,
+            id: body["user"]["id"].as_str().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// Open a widget socket for the demo shop; returns the socket and its hello frame.
+    pub async fn widget(&self, token: Option<&str>, after_seq: Option<i64>) -> (Ws, Value) {
+        widget_at(&self.ws_base, token, after_seq).await
+    }
+}
+
+pub async fn widget_at(ws_base: &str, token: Option<&str>, after_seq: Option<i64>) -> (Ws, Value) {
+    let mut url = format!("{ws_base}/ws/widget?key=demo");
+    if let Some(t) = token {
+        url.push_str(&format!("&token={t}"));
+    }
+    if let Some(s) = after_seq {
+        url.push_str(&format!("&after_seq={s}"));
+    }
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("widget connect");
+    let hello = next_of(&mut ws, "hello").await;
+    (ws, hello)
+}
+
+/// A logged-in back-office user.
+#[derive(Clone)]
+pub struct Agent {
+    pub base: String,
+    pub ws_base: String,
+    pub http: reqwest::Client,
+    pub cookie: String,
+    pub id: String,
+}
+
+impl Agent {
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.expect("GET");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Open the workspace socket; returns it with its hello frame.
+    pub async fn socket(&self) -> (Ws, Value) {
+        let mut req = format!("{}/ws/agent", self.ws_base).into_client_request().expect("request");
+        req.headers_mut().insert("cookie", self.cookie.parse().expect("cookie header"));
+        let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("agent connect");
+        let hello = next_of(&mut ws, "hello").await;
+        (ws, hello)
+    }
+}
+
+pub async fn send(ws: &mut Ws, frame: Value) {
+    ws.send(Message::Text(frame.to_string().into())).await.expect("send frame");
+}
+
+/// The next JSON text frame, within 5 s.
+pub async fn next_frame(ws: &mut Ws) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("timed out waiting for a frame")
+            .expect("socket ended")
+            .expect("socket error");
+        match msg {
+            Message::Text(t) => return serde_json::from_str(&t).expect("JSON frame"),
+            Message::Close(c) => panic!("socket closed: {c:?}"),
+            _ => continue,
+        }
+    }
+}
+
+/// Skip frames until one of the given type.
+pub async fn next_of(ws: &mut Ws, kind: &str) -> Value {
+    loop {
+        let f = next_frame(ws).await;
+        if f["type"] == kind {
+            return f;
+        }
+    }
+}
+
+/// Skip frames until one matching `pred`.
+pub async fn next_where(ws: &mut Ws, pred: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let f = next_frame(ws).await;
+        if pred(&f) {
+            return f;
+        }
+    }
+}
+
+/// A clock tests can move.
+pub fn manual_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(SystemClock.now()))
+}

@@ -1,0 +1,10 @@
+//! Integration tests: a real server on an ephemeral port with a real SQLite file, driven
+//! over HTTP and WebSocket as the browser and integrations drive it.
+
+mod harness;
+
+mod auth_and_tokens;
+mod bad_input;
+mod crash_recovery;
+mod isolation;
+mod round_trip;
