@@ -119,6 +119,15 @@ pub fn validate_client_id(id: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
+/// Check what a sender submits: the text (returned trimmed at the end) and the client id.
+pub fn validate_input<'a>(text: &'a str, client_id: Option<&str>) -> Result<&'a str, CoreError> {
+    let text = validate_text(text)?;
+    if let Some(id) = client_id {
+        validate_client_id(id)?;
+    }
+    Ok(text)
+}
+
 /// A short single-line preview of a message for conversation lists.
 pub fn preview(text: &str) -> String {
     const MAX_CHARS: usize = 60;

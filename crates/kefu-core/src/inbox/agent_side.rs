@@ -23,10 +23,7 @@ impl<S: Store> Inbox<S> {
         text: &str,
         client_id: Option<&str>,
     ) -> Result<Delivered, CoreError> {
-        let text = message::validate_text(text)?;
-        if let Some(id) = client_id {
-            message::validate_client_id(id)?;
-        }
+        let text = message::validate_input(text, client_id)?;
         let probe = self.load_conversation(actor.shop_id, conversation_id).await?;
         let _guard = self.lock_customer(probe.customer_id).await;
         let dedupe_key = client_id.map(|id| format!("a:{}:{id}", actor.user_id));
@@ -75,10 +72,6 @@ impl<S: Store> Inbox<S> {
             client_id: client_id.map(str::to_string),
             created_at: now,
         };
-        conversation.last_message_at = Some(now);
-        conversation.last_message_id = Some(message.id);
-        conversation.last_message_preview = Some(message::preview(text));
-        conversation.updated_at = now;
         events.push(Event::conversation(
             actor.shop_id,
             conversation_id,
@@ -86,14 +79,7 @@ impl<S: Store> Inbox<S> {
             now,
             EventKind::MessageSent { message_id: message.id, sender_kind: SenderKind::Agent },
         ));
-        let mut cs = ChangeSet { events, ..Default::default() };
-        cs.push(Change::PutConversation(conversation.clone()))
-            .push(Change::InsertMessage { message: message.clone(), dedupe_key })
-            .push(Change::SetCustomerLastSeq {
-                shop_id: actor.shop_id,
-                customer_id: customer.id,
-                last_seq: message.seq,
-            });
+        let cs = super::record_message(&mut conversation, &message, dedupe_key, events);
         self.commit(actor.shop_id, cs, Some(conversation.clone()), Some(message.clone())).await?;
         if took {
             self.with_desk(actor.shop_id, |d| {
@@ -129,8 +115,7 @@ impl<S: Store> Inbox<S> {
         }
         let now = self.clock.now();
         let event = state::assign(&mut conversation, target, Some(actor.user_id), now)?;
-        let mut cs = ChangeSet { events: vec![event], ..Default::default() };
-        cs.push(Change::PutConversation(conversation.clone()));
+        let cs = status_change(&conversation, event);
         self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;
         self.with_desk(actor.shop_id, |d| {
             d.remove_from_queue(conversation_id);
@@ -157,8 +142,7 @@ impl<S: Store> Inbox<S> {
         if holder != Some(actor.user_id) && !actor.role.oversees_all() {
             return Err(CoreError::Forbidden("only the assigned agent or a supervisor can resolve this".into()));
         }
-        let mut cs = ChangeSet { events: vec![event], ..Default::default() };
-        cs.push(Change::PutConversation(conversation.clone()));
+        let cs = status_change(&conversation, event);
         self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;
         self.with_desk(actor.shop_id, |d| {
             d.remove_from_queue(conversation_id);
@@ -213,9 +197,15 @@ impl<S: Store> Inbox<S> {
             return Ok(false);
         }
         let event = state::assign(&mut conversation, agent, None, self.clock.now())?;
-        let mut cs = ChangeSet { events: vec![event], ..Default::default() };
-        cs.push(Change::PutConversation(conversation.clone()));
+        let cs = status_change(&conversation, event);
         self.commit(shop, cs, Some(conversation), None).await?;
         Ok(true)
     }
+}
+
+/// The change set of a conversation status change: the new row and its event.
+fn status_change(conversation: &Conversation, event: Event) -> ChangeSet {
+    let mut cs = ChangeSet { events: vec![event], ..Default::default() };
+    cs.push(Change::PutConversation(conversation.clone()));
+    cs
 }

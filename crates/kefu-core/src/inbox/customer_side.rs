@@ -72,10 +72,7 @@ impl<S: Store> Inbox<S> {
         text: &str,
         client_id: Option<&str>,
     ) -> Result<Delivered, CoreError> {
-        let text = message::validate_text(text)?;
-        if let Some(id) = client_id {
-            message::validate_client_id(id)?;
-        }
+        let text = message::validate_input(text, client_id)?;
         let _guard = self.lock_customer(customer_id).await;
         let dedupe_key = client_id.map(|id| format!("c:{customer_id}:{id}"));
         if let Some(key) = &dedupe_key {
@@ -106,9 +103,7 @@ impl<S: Store> Inbox<S> {
             client_id: client_id.map(str::to_string),
             created_at: now,
         };
-        conversation.last_message_at = Some(now);
-        conversation.last_message_id = Some(message.id);
-        conversation.last_message_preview = Some(message::preview(text));
+        // Assignment below reads the conversation as it will be stored.
         conversation.updated_at = now;
 
         let mut picked = None;
@@ -127,10 +122,7 @@ impl<S: Store> Inbox<S> {
             EventKind::MessageReceived { message_id: message.id },
         ));
 
-        let mut cs = ChangeSet { events, ..Default::default() };
-        cs.push(Change::PutConversation(conversation.clone()))
-            .push(Change::InsertMessage { message: message.clone(), dedupe_key })
-            .push(Change::SetCustomerLastSeq { shop_id: shop, customer_id, last_seq: message.seq });
+        let cs = super::record_message(&mut conversation, &message, dedupe_key, events);
         if let Err(e) = self.commit(shop, cs, Some(conversation.clone()), Some(message.clone())).await {
             if let Some(agent) = picked {
                 self.with_desk(shop, |d| d.release(agent));

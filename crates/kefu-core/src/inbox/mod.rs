@@ -16,7 +16,7 @@ use crate::error::CoreError;
 use crate::ids::{CustomerId, ShopId, UserId};
 use crate::message::Message;
 use crate::shop::Role;
-use crate::store::{ChangeSet, Store};
+use crate::store::{Change, ChangeSet, Store};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -155,6 +155,24 @@ impl<S: Store> Inbox<S> {
         self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message }));
         Ok(())
     }
+}
+
+/// Record `message` as the conversation's latest and build the change set that stores both,
+/// advances the customer's sequence and appends `events`.
+fn record_message(conversation: &mut Conversation, message: &Message, dedupe_key: Option<String>, events: Vec<crate::event::Event>) -> ChangeSet {
+    conversation.last_message_at = Some(message.created_at);
+    conversation.last_message_id = Some(message.id);
+    conversation.last_message_preview = Some(crate::message::preview(&message.content));
+    conversation.updated_at = message.created_at;
+    let mut cs = ChangeSet { events, ..Default::default() };
+    cs.push(Change::PutConversation(conversation.clone()))
+        .push(Change::InsertMessage { message: message.clone(), dedupe_key })
+        .push(Change::SetCustomerLastSeq {
+            shop_id: message.shop_id,
+            customer_id: message.customer_id,
+            last_seq: message.seq,
+        });
+    cs
 }
 
 fn stripe(key: &impl Hash) -> usize {
