@@ -45,6 +45,14 @@ pub enum NluCommand {
     },
 }
 
+/// One output line of `kefu nlu analyze`: the text first, then the analysis.
+#[derive(serde::Serialize)]
+struct AnalyzedLine<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    analysis: kefu_nlp::Analysis,
+}
+
 /// Runs one `kefu nlu` command.
 pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
     match cmd {
@@ -65,11 +73,7 @@ pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
             for line in std::io::stdin().lock().lines() {
                 let line = line?;
                 let analysis = kefu_nlp::analyze(&line);
-                let mut v = serde_json::json!({ "text": line });
-                if let (Some(obj), serde_json::Value::Object(fields)) = (v.as_object_mut(), serde_json::to_value(&analysis)?) {
-                    obj.extend(fields);
-                }
-                writeln!(out, "{v}")?;
+                writeln!(out, "{}", serde_json::to_string(&AnalyzedLine { text: &line, analysis })?)?;
             }
         }
         NluCommand::Faq { faq, top } => {

@@ -102,3 +102,27 @@ async fn every_acknowledged_message_survives_a_kill() {
     assert_eq!(seqs, (1..=stored.len() as i64).collect::<Vec<_>>(), "sequence numbers have gaps or duplicates");
     let _ = child2.start_kill();
 }
+
+#[tokio::test]
+async fn a_bad_setting_stops_start_up_with_one_clear_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&[&str], &[(&str, &str)], &str); 3] = [
+        (&["serve", "--listen", "localhost"], &[], "invalid listen address \"localhost\""),
+        (&["serve"], &[("KEFU_DATABASE_URL", "mysql://db/kefu")], "unsupported database URL"),
+        (&["serve"], &[("KEFU_SESSION_TTL_HOURS", "0")], "session TTL"),
+    ];
+    for (args, env, expected) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .envs(env.iter().copied())
+            .output()
+            .await
+            .expect("run kefu");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line, not: {stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
