@@ -20,6 +20,8 @@ pub struct Committed {
     pub conversation: Option<Conversation>,
     /// The message written, when one was.
     pub message: Option<Message>,
+    /// The ticket as it now stands, when one changed, and whom to tell.
+    pub ticket: Option<(crate::tickets::Ticket, Vec<crate::tickets::Notify>)>,
 }
 
 /// Publishes committed changes to subscribers.

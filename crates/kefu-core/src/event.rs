@@ -2,7 +2,7 @@
 
 use crate::clock::Millis;
 use crate::customer::Channel;
-use crate::ids::{ConversationId, CustomerId, EventId, MessageId, ShopId, UserId};
+use crate::ids::{ConversationId, CustomerId, EventId, MessageId, ShopId, TicketId, UserId};
 use crate::message::SenderKind;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,33 @@ pub enum EventKind {
         /// Who resolved it.
         by: Option<UserId>,
     },
+    /// A ticket was created.
+    TicketCreated {
+        /// The ticket.
+        ticket_id: TicketId,
+        /// Its type.
+        ticket_type: String,
+    },
+    /// A ticket moved along its workflow.
+    TicketMoved {
+        /// The ticket.
+        ticket_id: TicketId,
+        /// From state.
+        from: String,
+        /// To state.
+        to: String,
+        /// The new state is terminal.
+        closed: bool,
+    },
+    /// An SLA warning, breach or escalation on a ticket.
+    TicketSla {
+        /// The ticket.
+        ticket_id: TicketId,
+        /// `warning`, `breached` or `escalated`.
+        outcome: String,
+        /// Which target.
+        target: String,
+    },
 }
 
 impl EventKind {
@@ -62,6 +89,9 @@ impl EventKind {
             EventKind::ConversationQueued => "conversation_queued",
             EventKind::ConversationAssigned { .. } => "conversation_assigned",
             EventKind::ConversationResolved { .. } => "conversation_resolved",
+            EventKind::TicketCreated { .. } => "ticket_created",
+            EventKind::TicketMoved { .. } => "ticket_moved",
+            EventKind::TicketSla { .. } => "ticket_sla",
         }
     }
 }

@@ -58,4 +58,10 @@ id_type!(
     EventId,
     /// A login session or an API token.
     CredentialId,
+    /// A ticket (工单).
+    TicketId,
+    /// A comment on a ticket.
+    CommentId,
+    /// A department (部门).
+    DepartmentId,
 );

@@ -19,5 +19,6 @@ pub mod message;
 pub mod seal;
 pub mod shop;
 pub mod store;
+pub mod tickets;
 
 pub use error::CoreError;

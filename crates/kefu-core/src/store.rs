@@ -66,6 +66,26 @@ pub enum Change {
     },
     /// New API token.
     InsertApiToken(ApiToken),
+    /// Insert or update a ticket (its document is sealed at rest).
+    PutTicket(crate::tickets::Ticket),
+    /// Insert or replace a shop's workflow for one ticket type.
+    PutWorkflow {
+        /// Shop.
+        shop_id: ShopId,
+        /// The workflow.
+        workflow: crate::tickets::Workflow,
+        /// When.
+        at: Millis,
+    },
+    /// Insert or update a department.
+    PutDepartment(crate::tickets::Department),
+    /// Set a shop's business calendar.
+    PutCalendar {
+        /// Shop.
+        shop_id: ShopId,
+        /// The calendar.
+        calendar: crate::tickets::sla::Calendar,
+    },
     /// Revoke an API token.
     RevokeApiToken {
         /// Shop.
@@ -154,6 +174,21 @@ pub trait Store: Send + Sync + 'static {
     fn api_token(&self, secret_hash: &str) -> impl Future<Output = Result<Option<ApiToken>, StoreError>> + Send;
     /// A shop's API tokens.
     fn api_tokens(&self, shop: ShopId) -> impl Future<Output = Result<Vec<ApiToken>, StoreError>> + Send;
+
+    /// A ticket of a shop.
+    fn ticket(&self, shop: ShopId, id: crate::ids::TicketId) -> impl Future<Output = Result<Option<crate::tickets::Ticket>, StoreError>> + Send;
+    /// Tickets of a shop by filter, newest first.
+    fn tickets(&self, shop: ShopId, filter: &crate::tickets::TicketFilter) -> impl Future<Output = Result<Vec<crate::tickets::Ticket>, StoreError>> + Send;
+    /// Every open ticket of every shop (SLA sweeps, rebuilding hot state).
+    fn open_tickets(&self) -> impl Future<Output = Result<Vec<crate::tickets::Ticket>, StoreError>> + Send;
+    /// The highest ticket number a shop has used (0 when none).
+    fn max_ticket_number(&self, shop: ShopId) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// A shop's stored workflows (types without one use the defaults).
+    fn workflows(&self, shop: ShopId) -> impl Future<Output = Result<Vec<crate::tickets::Workflow>, StoreError>> + Send;
+    /// A shop's departments.
+    fn departments(&self, shop: ShopId) -> impl Future<Output = Result<Vec<crate::tickets::Department>, StoreError>> + Send;
+    /// A shop's business calendar, if set.
+    fn calendar(&self, shop: ShopId) -> impl Future<Output = Result<Option<crate::tickets::sla::Calendar>, StoreError>> + Send;
 
     /// A shop's events in commit order with their log positions, after position `after_pos`.
     fn events(&self, shop: ShopId, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<(i64, Event)>, StoreError>> + Send;

@@ -5,12 +5,20 @@ use kefu_core::store::StoreError;
 use sqlx::{AnyConnection, Connection, Row};
 
 /// (version, name, SQLite text, PostgreSQL text)
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "tickets",
+        include_str!("../migrations/sqlite/0002_tickets.sql"),
+        include_str!("../migrations/postgres/0002_tickets.sql"),
+    ),
+];
 
 /// Apply every migration not applied yet, each in its own transaction.
 pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {

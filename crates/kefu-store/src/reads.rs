@@ -11,7 +11,11 @@ use kefu_core::ids::{ConversationId, CustomerId, ShopId, UserId};
 use kefu_core::message::Message;
 use kefu_core::shop::{Shop, User, UserCredentials};
 use kefu_core::store::{ChangeSet, ConversationFilter, Store, StoreError};
+use kefu_core::ids::TicketId;
+use kefu_core::tickets::sla::Calendar;
+use kefu_core::tickets::{Department, Ticket, TicketFilter, Workflow};
 use sqlx::any::AnyRow;
+use sqlx::Row;
 
 type Rows = Result<Vec<AnyRow>, StoreError>;
 
@@ -190,6 +194,59 @@ impl Store for SqlStore {
             self.fetch(sqlx::query("SELECT * FROM api_token WHERE shop_id = $1 ORDER BY created_at").bind(shop.to_string())).await?,
             rows::api_token,
         )
+    }
+
+    async fn ticket(&self, shop: ShopId, id: TicketId) -> Result<Option<Ticket>, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT doc_key_id, doc FROM ticket WHERE shop_id = $1 AND id = $2").bind(shop.to_string()).bind(id.to_string())).await?;
+        row.map(|r| rows::ticket(&r, self.sealer.as_ref())).transpose()
+    }
+
+    async fn tickets(&self, shop: ShopId, filter: &TicketFilter) -> Result<Vec<Ticket>, StoreError> {
+        let mut sql = String::from("SELECT doc_key_id, doc FROM ticket WHERE shop_id = $1");
+        let mut binds: Vec<String> = vec![shop.to_string()];
+        let mut add = |col: &str, v: Option<String>, sql: &mut String| {
+            if let Some(v) = v {
+                binds.push(v);
+                sql.push_str(&format!(" AND {col} = ${}", binds.len()));
+            }
+        };
+        add("state", filter.state.clone(), &mut sql);
+        add("department", filter.department.clone(), &mut sql);
+        add("ticket_type", filter.ticket_type.clone(), &mut sql);
+        add("assignee_id", filter.assignee_id.map(|i| i.to_string()), &mut sql);
+        add("customer_id", filter.customer_id.map(|i| i.to_string()), &mut sql);
+        if filter.open_only {
+            sql.push_str(" AND closed = 0");
+        }
+        let limit = if filter.limit == 0 { 100 } else { filter.limit.min(10_000) };
+        sql.push_str(&format!(" ORDER BY updated_at DESC, id DESC LIMIT {limit}"));
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        all(self.fetch(q).await?, |r| rows::ticket(r, self.sealer.as_ref()))
+    }
+
+    async fn open_tickets(&self) -> Result<Vec<Ticket>, StoreError> {
+        all(self.fetch(sqlx::query("SELECT doc_key_id, doc FROM ticket WHERE closed = 0")).await?, |r| rows::ticket(r, self.sealer.as_ref()))
+    }
+
+    async fn max_ticket_number(&self, shop: ShopId) -> Result<i64, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT MAX(number) AS n FROM ticket WHERE shop_id = $1").bind(shop.to_string())).await?;
+        Ok(row.and_then(|r| r.try_get::<Option<i64>, _>("n").ok().flatten()).unwrap_or(0))
+    }
+
+    async fn workflows(&self, shop: ShopId) -> Result<Vec<Workflow>, StoreError> {
+        all(self.fetch(sqlx::query("SELECT doc FROM ticket_workflow WHERE shop_id = $1 ORDER BY ticket_type").bind(shop.to_string())).await?, rows::workflow)
+    }
+
+    async fn departments(&self, shop: ShopId) -> Result<Vec<Department>, StoreError> {
+        all(self.fetch(sqlx::query("SELECT * FROM department WHERE shop_id = $1 ORDER BY key").bind(shop.to_string())).await?, rows::department)
+    }
+
+    async fn calendar(&self, shop: ShopId) -> Result<Option<Calendar>, StoreError> {
+        let row = self.fetch_one_opt(sqlx::query("SELECT doc FROM shop_calendar WHERE shop_id = $1").bind(shop.to_string())).await?;
+        row.as_ref().map(rows::calendar).transpose()
     }
 
     async fn events(&self, shop: ShopId, after_pos: i64, limit: u32) -> Result<Vec<(i64, Event)>, StoreError> {

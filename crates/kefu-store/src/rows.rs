@@ -189,3 +189,30 @@ pub(crate) fn event(row: &AnyRow) -> Result<(i64, Event), StoreError> {
         },
     ))
 }
+
+fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+pub(crate) fn ticket(row: &AnyRow, sealer: &dyn Sealer) -> Result<kefu_core::tickets::Ticket, StoreError> {
+    let doc = open_content(row, "doc_key_id", "doc", sealer)?.ok_or_else(|| StoreError::Corrupt("ticket without document".into()))?;
+    json(&doc, "ticket document")
+}
+
+pub(crate) fn workflow(row: &AnyRow) -> Result<kefu_core::tickets::Workflow, StoreError> {
+    json(&get::<String>(row, "doc")?, "workflow")
+}
+
+pub(crate) fn department(row: &AnyRow) -> Result<kefu_core::tickets::Department, StoreError> {
+    Ok(kefu_core::tickets::Department {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        key: get(row, "key")?,
+        name: get(row, "name")?,
+        members: json(&get::<String>(row, "members")?, "department members")?,
+    })
+}
+
+pub(crate) fn calendar(row: &AnyRow) -> Result<kefu_core::tickets::sla::Calendar, StoreError> {
+    json(&get::<String>(row, "doc")?, "calendar")
+}

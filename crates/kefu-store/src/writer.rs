@@ -256,6 +256,60 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(t.secret_hash.clone())
         .bind(t.created_at)
         .bind(t.revoked_at),
+        Change::PutTicket(t) => {
+            let doc = serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let sealed = sealer.seal(&doc);
+            sqlx::query(
+                "INSERT INTO ticket (id, shop_id, number, ticket_type, state, department, assignee_id, customer_id, priority, closed, created_at, updated_at, doc_key_id, doc) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 ON CONFLICT (id) DO UPDATE SET ticket_type = excluded.ticket_type, state = excluded.state, department = excluded.department, \
+                 assignee_id = excluded.assignee_id, customer_id = excluded.customer_id, priority = excluded.priority, closed = excluded.closed, \
+                 updated_at = excluded.updated_at, doc_key_id = excluded.doc_key_id, doc = excluded.doc",
+            )
+            .bind(t.id.to_string())
+            .bind(t.shop_id.to_string())
+            .bind(t.number)
+            .bind(t.ticket_type.clone())
+            .bind(t.state.clone())
+            .bind(t.department.clone())
+            .bind(t.assignee_id.map(|i| i.to_string()))
+            .bind(t.customer_id.map(|i| i.to_string()))
+            .bind(t.priority.as_str())
+            .bind(i64::from(t.closed_at.is_some()))
+            .bind(t.created_at)
+            .bind(t.updated_at)
+            .bind(sealed.key_id)
+            .bind(sealed.bytes)
+        }
+        Change::PutWorkflow { shop_id, workflow, at } => {
+            let doc = serde_json::to_string(workflow).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO ticket_workflow (shop_id, ticket_type, doc, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (shop_id, ticket_type) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+            )
+            .bind(shop_id.to_string())
+            .bind(workflow.ticket_type.clone())
+            .bind(doc)
+            .bind(*at)
+        }
+        Change::PutDepartment(d) => {
+            let members = serde_json::to_string(&d.members).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO department (id, shop_id, key, name, members) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (shop_id, key) DO UPDATE SET name = excluded.name, members = excluded.members",
+            )
+            .bind(d.id.to_string())
+            .bind(d.shop_id.to_string())
+            .bind(d.key.clone())
+            .bind(d.name.clone())
+            .bind(members)
+        }
+        Change::PutCalendar { shop_id, calendar } => {
+            let doc = serde_json::to_string(calendar).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query("INSERT INTO shop_calendar (shop_id, doc) VALUES ($1, $2) ON CONFLICT (shop_id) DO UPDATE SET doc = excluded.doc")
+                .bind(shop_id.to_string())
+                .bind(doc)
+        }
         Change::RevokeApiToken { shop_id, id, at } => sqlx::query(
             "UPDATE api_token SET revoked_at = $1 WHERE shop_id = $2 AND id = $3 AND revoked_at IS NULL",
         )

@@ -103,6 +103,7 @@ suite!(
     concurrent_writes_share_commits,
     events_keep_commit_order,
     sessions_and_tokens,
+    tickets_workflows_departments_and_calendars,
 );
 
 fn shop(name: &str) -> Shop {
@@ -376,4 +377,63 @@ async fn sessions_and_tokens(store: &SqlStore, _: &Db) {
     apply(store, vec![Change::RevokeApiToken { shop_id: s.id, id: t.id, at: 5 }]).await.unwrap();
     assert_eq!(store.api_token("t1").await.unwrap().and_then(|t| t.revoked_at), Some(5));
     assert_eq!(store.api_tokens(s.id).await.unwrap().len(), 1);
+}
+
+async fn tickets_workflows_departments_and_calendars(store: &SqlStore, db: &Db) {
+    use kefu_core::tickets::moves::{self, NewTicket};
+    use kefu_core::tickets::sla::Calendar;
+    use kefu_core::tickets::{defaults, Priority, TicketFilter};
+    let (s, cu, _) = seeded(store).await;
+    let wf = defaults::workflows().remove(0);
+    let cal = Calendar::default();
+    let mut tickets = Vec::new();
+    for n in 1..=3 {
+        let new = NewTicket {
+            shop_id: s.id,
+            number: n,
+            title: format!("投诉 {n}"),
+            description: "secret-text 客户手机号".into(),
+            customer_id: Some(cu.id),
+            conversation_ids: vec![],
+            priority: Priority::Normal,
+            tags: vec![],
+            by: UserId::new(),
+        };
+        tickets.push(moves::create(new, &wf, &cal, 100 + n).unwrap());
+    }
+    tickets[2].closed_at = Some(500);
+    tickets[2].state = "closed".into();
+    apply(store, tickets.iter().cloned().map(Change::PutTicket).collect()).await.unwrap();
+    assert_eq!(store.ticket(s.id, tickets[0].id).await.unwrap().as_ref(), Some(&tickets[0]));
+    let other = shop("o");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert!(store.ticket(other.id, tickets[0].id).await.unwrap().is_none());
+    let open = TicketFilter { open_only: true, ..Default::default() };
+    assert_eq!(store.tickets(s.id, &open).await.unwrap().len(), 2);
+    let by_state = TicketFilter { state: Some("closed".into()), ..Default::default() };
+    assert_eq!(store.tickets(s.id, &by_state).await.unwrap()[0].number, 3);
+    let by_customer = TicketFilter { customer_id: Some(cu.id), ..Default::default() };
+    assert_eq!(store.tickets(s.id, &by_customer).await.unwrap().len(), 3);
+    assert_eq!(store.max_ticket_number(s.id).await.unwrap(), 3);
+    assert_eq!(store.max_ticket_number(other.id).await.unwrap(), 0);
+    assert!(store.open_tickets().await.unwrap().iter().all(|t| t.closed_at.is_none()));
+    let dup = apply(store, vec![Change::PutTicket(kefu_core::tickets::Ticket { id: TicketId::new(), ..tickets[0].clone() })]).await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "ticket numbers are unique per shop");
+
+    apply(store, vec![Change::PutWorkflow { shop_id: s.id, workflow: wf.clone(), at: 1 }]).await.unwrap();
+    apply(store, vec![Change::PutWorkflow { shop_id: s.id, workflow: wf.clone(), at: 2 }]).await.unwrap();
+    assert_eq!(store.workflows(s.id).await.unwrap(), vec![wf]);
+    let deps = defaults::departments(s.id);
+    apply(store, deps.iter().cloned().map(Change::PutDepartment).collect()).await.unwrap();
+    assert_eq!(store.departments(s.id).await.unwrap().len(), 5);
+    assert!(store.calendar(s.id).await.unwrap().is_none());
+    apply(store, vec![Change::PutCalendar { shop_id: s.id, calendar: cal.clone() }]).await.unwrap();
+    assert_eq!(store.calendar(s.id).await.unwrap(), Some(cal));
+
+    // The ticket document is sealed like message content.
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    for r in sqlx::query("SELECT doc FROM ticket").fetch_all(&mut conn).await.unwrap() {
+        let raw: Vec<u8> = r.get(0);
+        assert!(!String::from_utf8_lossy(&raw).contains("secret-text"));
+    }
 }

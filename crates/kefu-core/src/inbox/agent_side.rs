@@ -90,6 +90,35 @@ impl<S: Store> Inbox<S> {
         Ok(Delivered { message, conversation, duplicate: false })
     }
 
+    /// kefu tells the customer something in a conversation (ticket numbers, confirmations).
+    /// Does not reopen or reassign the conversation.
+    pub async fn system_message(&self, shop: ShopId, conversation_id: ConversationId, text: &str) -> Result<Delivered, CoreError> {
+        let text = message::validate_text(text)?;
+        let probe = self.load_conversation(shop, conversation_id).await?;
+        let _guard = self.lock_customer(probe.customer_id).await;
+        let mut conversation = self.load_conversation(shop, conversation_id).await?;
+        let customer = self.store.customer(shop, conversation.customer_id).await?.ok_or(CoreError::NotFound("customer"))?;
+        let now = self.clock.now();
+        let message = Message {
+            id: MessageId::new(),
+            shop_id: shop,
+            conversation_id,
+            customer_id: customer.id,
+            seq: customer.last_seq + 1,
+            direction: SenderKind::System.direction(),
+            sender_kind: SenderKind::System,
+            sender_id: None,
+            channel: conversation.channel,
+            content: text.to_string(),
+            client_id: None,
+            created_at: now,
+        };
+        let event = Event::conversation(shop, conversation_id, customer.id, now, EventKind::MessageSent { message_id: message.id, sender_kind: SenderKind::System });
+        let cs = super::record_message(&mut conversation, &message, None, vec![event]);
+        self.commit(shop, cs, Some(conversation.clone()), Some(message.clone())).await?;
+        Ok(Delivered { message, conversation, duplicate: false })
+    }
+
     /// Assign a conversation: agents may take a waiting one for themselves; supervisors and
     /// above may give any open one to any agent of the shop.
     pub async fn assign(

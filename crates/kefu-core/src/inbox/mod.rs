@@ -152,7 +152,21 @@ impl<S: Store> Inbox<S> {
     ) -> Result<(), CoreError> {
         let events = changes.events.clone();
         self.store.apply(changes).await?;
-        self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message }));
+        self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message, ticket: None }));
+        Ok(())
+    }
+
+    /// Commit a ticket change and publish it with whom to notify.
+    pub async fn commit_ticket(
+        &self,
+        changes: ChangeSet,
+        ticket: crate::tickets::Ticket,
+        notify: Vec<crate::tickets::Notify>,
+    ) -> Result<(), CoreError> {
+        let events = changes.events.clone();
+        self.store.apply(changes).await?;
+        let shop_id = ticket.shop_id;
+        self.bus.publish(Arc::new(Committed { shop_id, events, conversation: None, message: None, ticket: Some((ticket, notify)) }));
         Ok(())
     }
 }
