@@ -4,13 +4,14 @@
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
-use crate::{api, demo, realtime, web};
+use crate::{api, demo, realtime, web, workers};
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use kefu_core::bus::{EventBus, LocalBus};
 use kefu_core::clock::{Clock, SystemClock};
 use kefu_core::inbox::{Inbox, InboxSettings};
 use kefu_core::seal::PlainSealer;
+use kefu_core::tickets::TicketDesk;
 use kefu_store::{SqlStore, StoreOptions};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ use tokio::sync::watch;
 pub struct AppState {
     /// The message path.
     pub inbox: Arc<Inbox<SqlStore>>,
+    /// Tickets.
+    pub tickets: Arc<TicketDesk<SqlStore>>,
     /// Live sockets.
     pub hub: Arc<Hub>,
     /// Configuration.
@@ -79,14 +82,18 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
         demo::seed_if_empty(&inbox).await?;
     }
     let active = inbox.rebuild().await?;
-    tracing::info!(active, "rebuilt hot state from the store");
+    let tickets = Arc::new(TicketDesk::new(inbox.clone()));
+    let awaiting = tickets.rebuild().await?;
+    tracing::info!(active, awaiting, "rebuilt hot state from the store");
 
     let metrics = Arc::new(Metrics::new(store.clone()));
     let hub = Arc::new(Hub::new(metrics.clone()));
     realtime::spawn_fan_out(hub.clone(), bus.subscribe());
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let state = AppState { inbox, hub, config: Arc::new(config.clone()), metrics, shutdown: shutdown_rx.clone() };
+    workers::spawn_confirmations(tickets.clone(), bus.subscribe());
+    workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, shutdown: shutdown_rx.clone() };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

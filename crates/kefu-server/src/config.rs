@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// Log filter, e.g. `info` or `kefu=debug` [default: info].
     #[arg(long, env = "KEFU_LOG")]
     pub log: Option<String>,
+    /// Seconds between ticket SLA sweeps [default: 30].
+    #[arg(long, env = "KEFU_SLA_SWEEP_SECONDS")]
+    pub sla_sweep_seconds: Option<u64>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -46,6 +49,7 @@ struct FileConfig {
     session_ttl_hours: Option<u64>,
     secure_cookies: Option<bool>,
     log: Option<String>,
+    sla_sweep_seconds: Option<u64>,
 }
 
 /// The validated configuration the server runs with.
@@ -65,6 +69,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Log filter.
     pub log: String,
+    /// Interval of the ticket SLA sweep.
+    pub sla_sweep: Duration,
 }
 
 /// A configuration problem, reported as one line.
@@ -94,6 +100,10 @@ impl Config {
         if hours == 0 || hours > 24 * 90 {
             return Err(ConfigError(format!("session TTL of {hours} hours is out of range (1-2160)")));
         }
+        let sweep = args.sla_sweep_seconds.or(file.sla_sweep_seconds).unwrap_or(30);
+        if sweep == 0 || sweep > 3600 {
+            return Err(ConfigError(format!("SLA sweep interval of {sweep} seconds is out of range (1-3600)")));
+        }
         let log = args.log.clone().or(file.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("invalid log filter {log:?}: {e}")))?;
@@ -105,6 +115,7 @@ impl Config {
             session_ttl: Duration::from_secs(hours * 3600),
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             log,
+            sla_sweep: Duration::from_secs(sweep),
         })
     }
 

@@ -29,11 +29,12 @@ pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
     let shop = Shop { id: ShopId::new(), name: "演示店铺".into(), widget_key: DEMO_WIDGET_KEY.into(), created_at: now };
     let mut cs = ChangeSet::default();
     cs.push(Change::InsertShop(shop.clone()));
-    for (email, name, role) in DEMO_USERS {
+    let ids: Vec<UserId> = DEMO_USERS.iter().map(|_| UserId::new()).collect();
+    for ((email, name, role), id) in DEMO_USERS.into_iter().zip(ids.iter().copied()) {
         let password_hash = hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!(e))?;
         cs.push(Change::InsertUser(UserCredentials {
             user: User {
-                id: UserId::new(),
+                id,
                 shop_id: shop.id,
                 email: email.into(),
                 display_name: name.into(),
@@ -43,6 +44,20 @@ pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
             },
             password_hash,
         }));
+    }
+    // Who works in which department, so every default workflow can be walked in the demo:
+    // 小美 and 小帅 serve customers, 小帅 is also technical, 李主管 reviews complaints (法务)
+    // and manages, 王店长 manages and runs the supply chain.
+    let [owner, supervisor, agent1, agent2] = [ids[0], ids[1], ids[2], ids[3]];
+    for mut d in kefu_core::tickets::defaults::departments(shop.id) {
+        d.members = match d.key.as_str() {
+            "service" => vec![agent1, agent2, supervisor],
+            "legal" => vec![supervisor],
+            "tech" => vec![agent2],
+            "management" => vec![owner, supervisor],
+            _ => vec![owner],
+        };
+        cs.push(Change::PutDepartment(d));
     }
     store.apply(cs).await?;
     tracing::info!(shop = %shop.id, "seeded the demo shop");

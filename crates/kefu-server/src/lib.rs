@@ -10,3 +10,4 @@ pub mod error;
 pub mod metrics;
 pub mod realtime;
 pub mod web;
+pub mod workers;

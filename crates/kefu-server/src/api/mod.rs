@@ -5,6 +5,7 @@ mod conversations;
 mod extract;
 mod inbound;
 mod people;
+mod tickets;
 mod tokens;
 
 pub use extract::{parse_id, ApiJson, ApiQuery};
@@ -32,6 +33,18 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
         .route("/inbound/messages", post(inbound::message))
+        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route("/tickets/bulk", post(tickets::bulk))
+        .route("/tickets/{id}", get(tickets::get_one))
+        .route("/tickets/{id}/transition", post(tickets::transition))
+        .route("/tickets/{id}/comments", post(tickets::comment))
+        .route("/tickets/{id}/assign", post(tickets::assign))
+        .route("/tickets/{id}/priority", put(tickets::priority))
+        .route("/ticket-types", get(tickets::workflows))
+        .route("/ticket-types/{type}", put(tickets::put_workflow))
+        .route("/departments", get(tickets::departments))
+        .route("/departments/{key}", put(tickets::put_department))
+        .route("/calendar", get(tickets::calendar).put(tickets::put_calendar))
         .fallback(|| async { crate::error::ApiError::NotFound("route") })
 }
 
@@ -51,6 +64,9 @@ pub fn docs_routes() -> Router<AppState> {
         people::customer, people::agents,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
+        tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
+        tickets::priority, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
+        tickets::put_department, tickets::calendar, tickets::put_calendar,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&SecurityAddon),

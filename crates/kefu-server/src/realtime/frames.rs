@@ -55,6 +55,13 @@ pub enum ServerFrame<'a> {
         /// The client id of the refused message, if any.
         client_id: Option<&'a str>,
     },
+    /// A ticket was created or changed; `notify` says who the workflow wants told.
+    Ticket {
+        /// As it now stands.
+        ticket: &'a kefu_core::tickets::Ticket,
+        /// Who should hear about it.
+        notify: &'a [kefu_core::tickets::Notify],
+    },
     /// Answer to a ping.
     Pong,
 }

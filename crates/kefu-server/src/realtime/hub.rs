@@ -104,6 +104,9 @@ impl Hub {
         if let Some(c) = &item.conversation {
             self.to_agents(item.shop_id, encode(&ServerFrame::Conversation { conversation: c }));
         }
+        if let Some((ticket, notify)) = &item.ticket {
+            self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket, notify }));
+        }
         if let Some(m) = &item.message {
             let frame = encode(&ServerFrame::Message { message: m });
             self.to_agents(item.shop_id, frame.clone());

@@ -136,6 +136,19 @@ impl Agent {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    pub async fn post_put(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(&body)
+            .send()
+            .await
+            .expect("PUT");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// Open the workspace socket; returns it with its hello frame.
     pub async fn socket(&self) -> (Ws, Value) {
         let mut req = format!("{}/ws/agent", self.ws_base).into_client_request().expect("request");

@@ -8,3 +8,4 @@ mod bad_input;
 mod crash_recovery;
 mod isolation;
 mod round_trip;
+mod tickets;

@@ -1,0 +1,52 @@
+//! Background workers that consume the event bus or run on a timer.
+
+use kefu_core::bus::Committed;
+use kefu_core::message::SenderKind;
+use kefu_core::tickets::TicketDesk;
+use kefu_store::SqlStore;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// Customers answer ticket confirmations ("1" solved / "2" not) in their conversation.
+pub fn spawn_confirmations(desk: Arc<TicketDesk<SqlStore>>, mut rx: broadcast::Receiver<Arc<Committed>>) {
+    tokio::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(item) => {
+                    let Some(m) = item.message.as_ref().filter(|m| m.sender_kind == SenderKind::Customer) else { continue };
+                    if let Err(e) = desk.on_customer_message(m.shop_id, m.customer_id, &m.content).await {
+                        tracing::warn!(error = %e, "applying a customer's ticket confirmation failed");
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => tracing::warn!(missed = n, "ticket confirmations fell behind the bus"),
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Evaluate ticket SLAs every `every` until shutdown.
+pub fn spawn_sla_sweeper(desk: Arc<TicketDesk<SqlStore>>, every: Duration, shutdown: watch::Receiver<bool>) {
+    let mut shutdown = shutdown;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stop = async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        };
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tick.tick() => {
+                    match desk.sweep().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(fired = n, "SLA sweep"),
+                        Err(e) => tracing::warn!(error = %e, "SLA sweep failed"),
+                    }
+                }
+            }
+        }
+    });
+}
