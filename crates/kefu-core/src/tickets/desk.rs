@@ -36,7 +36,9 @@ pub struct TicketRequest {
 }
 
 /// A bulk action over many tickets.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BulkAction {
     /// Move each to a state.
     Transition {

@@ -136,30 +136,7 @@ pub struct BulkRequest {
     /// Tickets.
     pub ids: Vec<String>,
     /// What to do.
-    pub action: BulkActionBody,
-}
-
-/// What a bulk request does.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum BulkActionBody {
-    /// Move each.
-    Transition {
-        /// State.
-        to: String,
-    },
-    /// Assign each.
-    Assign {
-        /// Department key.
-        department: Option<String>,
-        /// User.
-        assignee_id: Option<UserId>,
-    },
-    /// Set each one's priority.
-    Priority {
-        /// Priority.
-        to: Priority,
-    },
+    pub action: BulkAction,
 }
 
 /// One ticket's bulk outcome.
@@ -325,11 +302,7 @@ pub async fn bulk(State(state): State<AppState>, who: Principal, ApiJson(req): A
     if req.ids.is_empty() || req.ids.len() > 500 {
         return Err(ApiError::BadRequest("give 1-500 ticket ids".into()));
     }
-    let action = match req.action {
-        BulkActionBody::Transition { to } => BulkAction::Transition { to },
-        BulkActionBody::Assign { department, assignee_id } => BulkAction::Assign { department, assignee_id },
-        BulkActionBody::Priority { to } => BulkAction::Priority { to },
-    };
+    let action = req.action;
     let mut results = Vec::with_capacity(req.ids.len());
     for raw in req.ids {
         let outcome = match raw.parse::<TicketId>() {

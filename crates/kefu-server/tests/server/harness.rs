@@ -124,27 +124,22 @@ impl Agent {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .json(&body)
-            .send()
-            .await
-            .expect("POST");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.with_body(reqwest::Method::POST, path, body).await
     }
 
     pub async fn post_put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.with_body(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn with_body(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
         let res = self
             .http
-            .put(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .json(&body)
             .send()
             .await
-            .expect("PUT");
+            .expect("request");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }

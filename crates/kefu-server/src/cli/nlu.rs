@@ -1,0 +1,99 @@
+//! `kefu nlu …`: evaluate the language engine, analyse messages, query an FAQ table, and
+//! rebuild the shipped default models. File reading lives here; the logic is in kefu-nlp.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use kefu_nlp::eval::report::{run_eval, DatasetTexts, FILES};
+use kefu_nlp::faq::{parse_faq_tsv, FaqConfig, FaqIndex};
+
+/// Language-engine commands.
+#[derive(clap::Subcommand, Debug)]
+pub enum NluCommand {
+    /// Evaluate on the public data sets and print a table (or one JSON object).
+    Eval {
+        /// Folder with the data sets.
+        #[arg(long, default_value = "../shared/datasets")]
+        data: PathBuf,
+        /// Reduced run for CI.
+        #[arg(long)]
+        quick: bool,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read one message per line on stdin, print one JSON analysis per line.
+    Analyze,
+    /// Answer questions from stdin with an FAQ table (TSV with a header).
+    Faq {
+        /// The FAQ table: faq_id, standard_question, optional similar_questions (|-separated), optional answer.
+        #[arg(long)]
+        faq: PathBuf,
+        /// Suggestions per answer.
+        #[arg(long, default_value_t = 3)]
+        top: usize,
+    },
+    /// Retrain the default models and write them where the build embeds them.
+    TrainDefault {
+        /// Folder with the data sets (the review set is used when present).
+        #[arg(long, default_value = "../shared/datasets")]
+        data: PathBuf,
+        /// Output file.
+        #[arg(long, default_value = "crates/kefu-nlp/data/default_models.bin")]
+        out: PathBuf,
+    },
+}
+
+/// One output line of `kefu nlu analyze`: the text first, then the analysis.
+#[derive(serde::Serialize)]
+struct AnalyzedLine<'a> {
+    text: &'a str,
+    #[serde(flatten)]
+    analysis: kefu_nlp::Analysis,
+}
+
+/// Runs one `kefu nlu` command.
+pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
+    match cmd {
+        NluCommand::Eval { data, quick, json } => {
+            let mut texts = DatasetTexts::default();
+            for (i, file) in FILES.iter().enumerate() {
+                texts.set(i, std::fs::read_to_string(data.join(file)).ok());
+            }
+            let report = run_eval(&texts, quick)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print!("{}", report.table());
+            }
+        }
+        NluCommand::Analyze => {
+            let mut out = std::io::stdout().lock();
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                let analysis = kefu_nlp::analyze(&line);
+                writeln!(out, "{}", serde_json::to_string(&AnalyzedLine { text: &line, analysis })?)?;
+            }
+        }
+        NluCommand::Faq { faq, top } => {
+            let table = std::fs::read_to_string(&faq).with_context(|| format!("reading {}", faq.display()))?;
+            let index = FaqIndex::build(parse_faq_tsv(&table)?, FaqConfig::default());
+            let mut out = std::io::stdout().lock();
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                let a = index.search(&line, top);
+                let v = serde_json::json!({ "text": line, "faq_id": a.faq_id, "score": a.score, "suggestions": a.suggestions });
+                writeln!(out, "{v}")?;
+            }
+        }
+        NluCommand::TrainDefault { data, out } => {
+            let reviews = std::fs::read_to_string(data.join(FILES[5])).ok();
+            let models = kefu_nlp::model::train_default(reviews.as_deref())?;
+            let bytes = models.to_bytes();
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {} ({} bytes; review set used: {})", out.display(), bytes.len(), reviews.is_some());
+        }
+    }
+    Ok(())
+}
