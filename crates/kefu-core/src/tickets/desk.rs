@@ -359,9 +359,32 @@ impl<S: Store> TicketDesk<S> {
 
     /// Set a ticket's priority.
     pub async fn set_priority(&self, actor: Actor, id: TicketId, to: Priority) -> Result<Ticket, CoreError> {
+        self.edit(actor, id, |t, now| {
+            moves::set_priority(t, Author::User { id: actor.user_id }, to, now);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Replace a ticket's tags.
+    pub async fn set_tags(&self, actor: Actor, id: TicketId, tags: Vec<String>) -> Result<Ticket, CoreError> {
+        self.edit(actor, id, |t, now| {
+            moves::set_tags(t, Author::User { id: actor.user_id }, tags, now);
+            Ok(())
+        })
+        .await
+    }
+
+    /// Attach a file by reference.
+    pub async fn attach(&self, actor: Actor, id: TicketId, file: super::Attachment) -> Result<Ticket, CoreError> {
+        self.edit(actor, id, |t, now| moves::attach(t, Author::User { id: actor.user_id }, file, now)).await
+    }
+
+    /// Load, change and save one ticket under its lock.
+    async fn edit(&self, actor: Actor, id: TicketId, change: impl FnOnce(&mut Ticket, i64) -> Result<(), CoreError>) -> Result<Ticket, CoreError> {
         let _guard = self.lock(id).lock().await;
         let mut ticket = self.get(actor.shop_id, id).await?;
-        moves::set_priority(&mut ticket, Author::User { id: actor.user_id }, to, self.inbox.now());
+        change(&mut ticket, self.inbox.now())?;
         self.save(ticket.clone(), vec![], vec![Notify::Assignee]).await?;
         Ok(ticket)
     }

@@ -160,6 +160,11 @@ pub enum TicketChange {
         /// Tags after.
         to: Vec<String>,
     },
+    /// A file was attached.
+    Attached {
+        /// File name.
+        name: String,
+    },
     /// An SLA target is near.
     SlaWarning {
         /// Which.

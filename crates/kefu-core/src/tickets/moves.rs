@@ -3,7 +3,7 @@
 
 use super::sla::{Calendar, EscalationAction, SlaClock, SlaOutcome, SlaTime};
 use super::workflow::{CustomerAnswer, Notify, TransitionDef, Workflow};
-use super::{Author, Comment, HistoryEntry, Priority, Ticket, TicketChange};
+use super::{Attachment, Author, Comment, HistoryEntry, Priority, Ticket, TicketChange};
 use crate::clock::Millis;
 use crate::error::CoreError;
 use crate::ids::{CommentId, ConversationId, CustomerId, ShopId, TicketId, UserId};
@@ -208,6 +208,32 @@ pub fn assign(ticket: &mut Ticket, by: Author, department: Option<String>, assig
     ticket.department = to_department;
     ticket.assignee_id = assignee;
     ticket.updated_at = now;
+}
+
+/// Replace the tags.
+pub fn set_tags(ticket: &mut Ticket, by: Author, tags: Vec<String>, now: Millis) {
+    let tags = clean_tags(tags);
+    if tags != ticket.tags {
+        ticket.history.push(HistoryEntry { at: now, by, change: TicketChange::Tagged { from: ticket.tags.clone(), to: tags.clone() } });
+        ticket.tags = tags;
+        ticket.updated_at = now;
+    }
+}
+
+/// Attach a file by reference (name, URL, size).
+pub fn attach(ticket: &mut Ticket, by: Author, file: Attachment, now: Millis) -> Result<(), CoreError> {
+    let name_ok = !file.name.trim().is_empty() && file.name.chars().count() <= 200;
+    let url_ok = file.url.len() <= 2048 && (file.url.starts_with("https://") || file.url.starts_with("http://") || file.url.starts_with('/'));
+    if !name_ok || !url_ok {
+        return Err(CoreError::Invalid("an attachment needs a name (1-200 characters) and an http(s) or /path URL".into()));
+    }
+    if ticket.attachments.len() >= 100 {
+        return Err(CoreError::Invalid("a ticket holds at most 100 attachments".into()));
+    }
+    ticket.history.push(HistoryEntry { at: now, by, change: TicketChange::Attached { name: file.name.clone() } });
+    ticket.attachments.push(file);
+    ticket.updated_at = now;
+    Ok(())
 }
 
 /// Change the priority.

@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/{id}/comments", post(tickets::comment))
         .route("/tickets/{id}/assign", post(tickets::assign))
         .route("/tickets/{id}/priority", put(tickets::priority))
+        .route("/tickets/{id}/tags", put(tickets::tags))
+        .route("/tickets/{id}/attachments", post(tickets::attach))
         .route("/ticket-types", get(tickets::workflows))
         .route("/ticket-types/{type}", put(tickets::put_workflow))
         .route("/departments", get(tickets::departments))
@@ -65,7 +67,7 @@ pub fn docs_routes() -> Router<AppState> {
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
-        tickets::priority, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
+        tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

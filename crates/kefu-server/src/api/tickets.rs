@@ -12,7 +12,7 @@ use kefu_core::ids::{ConversationId, CustomerId, TicketId, UserId};
 use kefu_core::tickets::desk::{BulkAction, TicketRequest};
 use kefu_core::tickets::sla::{Calendar, SlaStatus};
 use kefu_core::store::Store;
-use kefu_core::tickets::{Department, Priority, Ticket, TicketFilter, Workflow};
+use kefu_core::tickets::{Attachment, Department, Priority, Ticket, TicketFilter, Workflow};
 use serde::{Deserialize, Serialize};
 
 /// A ticket with its SLA standing and the moves its workflow allows from here.
@@ -127,6 +127,14 @@ pub struct AssignTicket {
 pub struct PriorityRequest {
     /// Priority.
     pub priority: Priority,
+}
+
+/// New tags.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagsRequest {
+    /// Tags (trimmed, deduplicated, up to 32 characters each).
+    pub tags: Vec<String>,
 }
 
 /// A bulk action.
@@ -292,6 +300,26 @@ pub async fn priority(State(state): State<AppState>, who: Principal, Path(id): P
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.set_priority(who.actor(), id, req.priority).await?;
+    Ok(Json(view(&state, t, None).await?))
+}
+
+/// Replace a ticket's tags.
+#[utoipa::path(put, path = "/api/v1/tickets/{id}/tags", tag = "tickets", params(("id" = String, Path)), request_body = TagsRequest,
+    responses((status = 200, body = TicketView), (status = 404, body = ErrorBody)))]
+pub async fn tags(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<TagsRequest>) -> Result<Json<TicketView>, ApiError> {
+    who.require(Scope::ConversationsWrite)?;
+    let id: TicketId = parse_id(&id, "ticket")?;
+    let t = state.tickets.set_tags(who.actor(), id, req.tags).await?;
+    Ok(Json(view(&state, t, None).await?))
+}
+
+/// Attach a file by reference (the bytes live in your object storage).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", params(("id" = String, Path)), request_body = Attachment,
+    responses((status = 200, body = TicketView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attach(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(file): ApiJson<Attachment>) -> Result<Json<TicketView>, ApiError> {
+    who.require(Scope::ConversationsWrite)?;
+    let id: TicketId = parse_id(&id, "ticket")?;
+    let t = state.tickets.attach(who.actor(), id, file).await?;
     Ok(Json(view(&state, t, None).await?))
 }
 

@@ -263,6 +263,16 @@ async fn bad_tickets_and_workflows_are_refused_and_change_nothing() {
     let (s, b) = owner.post_put("/api/v1/ticket-types/complaint", shorter).await;
     assert_eq!((s, b["error"]["code"].as_str()), (409, Some("conflict")), "{b}");
 
+    // Tags and attachments are recorded in the history; a bad attachment is refused.
+    let (s, tagged) = agent.post_put(&format!("/api/v1/tickets/{id}/tags"), json!({"tags": ["质量", " 质量 ", "加急"]})).await;
+    assert_eq!((s, tagged["tags"].clone()), (200, json!(["加急", "质量"])));
+    let (s, _) = agent.post(&format!("/api/v1/tickets/{id}/attachments"), json!({"name": "开箱视频.mp4", "url": "javascript:alert(1)", "size": 1})).await;
+    assert_eq!(s, 400);
+    let (s, with_file) = agent.post(&format!("/api/v1/tickets/{id}/attachments"), json!({"name": "开箱视频.mp4", "url": "https://oss.example/v.mp4", "size": 1048576})).await;
+    assert_eq!(s, 200);
+    assert_eq!(with_file["attachments"][0]["name"], "开箱视频.mp4");
+    assert!(with_file["history"].as_array().expect("history").iter().any(|h| h["change"]["kind"] == "attached"));
+
     // Bulk: each ticket on its own.
     let (_, t2) = agent.post("/api/v1/tickets", json!({"ticket_type": "complaint", "title": "y"})).await;
     let id2 = t2["id"].as_str().expect("id").to_string();
