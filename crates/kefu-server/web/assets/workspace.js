@@ -2,6 +2,7 @@
 // to the list, dialogue and context modules.
 
 import { state, toast } from './workspace/state.js';
+import { initTicketButton } from './workspace/ticket.js';
 import { get, post, put } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import { initList, renderList, tickTimes } from './workspace/list.js';
@@ -190,6 +191,7 @@ async function main() {
   });
   initList({ onSelect: select });
   initDialogue(socket, { onConversation: upsert });
+  initTicketButton();
   renderList();
   socket.connect();
   loadAgents();
