@@ -189,9 +189,15 @@ pub fn comment(ticket: &mut Ticket, wf: &Workflow, calendar: &Calendar, by: Auth
     Ok(c)
 }
 
-/// Give the ticket to a department and/or person.
+/// Give the ticket to a department and/or person. What is not given stays, except that a new
+/// department without a named person clears the assignee (they may not work there).
 pub fn assign(ticket: &mut Ticket, by: Author, department: Option<String>, assignee: Option<UserId>, now: Millis) {
     let to_department = department.or_else(|| ticket.department.clone());
+    let assignee = match assignee {
+        Some(a) => Some(a),
+        None if to_department != ticket.department => None,
+        None => ticket.assignee_id,
+    };
     if to_department == ticket.department && assignee == ticket.assignee_id {
         return;
     }
@@ -357,6 +363,21 @@ mod tests {
             transition(&mut t, &wf, &cal, supervisor, s, None, 2).unwrap();
         }
         assert!(t.closed_at.is_some());
+    }
+
+    #[test]
+    fn assigning_keeps_what_is_not_given() {
+        let wf = wf("complaint");
+        let mut t = new_ticket(&wf);
+        let (a, b) = (UserId::new(), UserId::new());
+        assign(&mut t, Author::System, None, Some(a), 1);
+        assign(&mut t, Author::System, None, None, 2);
+        assert_eq!((t.department.as_deref(), t.assignee_id), (Some("service"), Some(a)));
+        assign(&mut t, Author::System, Some("legal".into()), None, 3);
+        assert_eq!((t.department.as_deref(), t.assignee_id), (Some("legal"), None));
+        assign(&mut t, Author::System, Some("tech".into()), Some(b), 4);
+        assert_eq!((t.department.as_deref(), t.assignee_id), (Some("tech"), Some(b)));
+        assert_eq!(t.history.iter().filter(|h| matches!(h.change, TicketChange::Assigned { .. })).count(), 3);
     }
 
     #[test]
