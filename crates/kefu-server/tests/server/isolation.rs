@@ -8,7 +8,7 @@ use kefu_core::store::{Change, ChangeSet, Store};
 use serde_json::json;
 
 /// Shop B with one agent, one customer and one conversation with a message.
-async fn second_shop(app: &TestApp) -> (String, String, String, String) {
+pub(crate) async fn second_shop(app: &TestApp) -> (String, String, String, String) {
     let inbox = &app.state().inbox;
     let shop = Shop { id: ShopId::new(), name: "别家店".into(), widget_key: "other".into(), created_at: 1 };
     let user = User {
@@ -85,4 +85,34 @@ async fn sockets_only_carry_the_own_shops_traffic() {
     assert_eq!(first["conversation"]["customer_name"], "网页访客");
     let msg = next_of(&mut aws, "message").await;
     assert_eq!(msg["message"]["content"], "A店消息");
+}
+
+#[tokio::test]
+async fn tickets_of_another_shop_are_out_of_reach() {
+    let app = TestApp::spawn().await;
+    second_shop(&app).await;
+    let agent = app.login("agent1@demo.kefu").await;
+    let (_, t) = agent.post("/api/v1/tickets", json!({"ticket_type": "complaint", "title": "A店工单"})).await;
+    let id = t["id"].as_str().expect("id").to_string();
+    let other = app.login("agent@other.kefu").await;
+    assert_eq!(other.get(&format!("/api/v1/tickets/{id}")).await.0, 404);
+    for (path, body) in [
+        (format!("/api/v1/tickets/{id}/transition"), json!({"to": "legal_review"})),
+        (format!("/api/v1/tickets/{id}/comments"), json!({"body": "越权"})),
+        (format!("/api/v1/tickets/{id}/assign"), json!({"department": "legal"})),
+    ] {
+        assert_eq!(other.post(&path, body).await.0, 404, "{path}");
+    }
+    let (_, list) = other.get("/api/v1/tickets").await;
+    assert_eq!(list["tickets"], json!([]));
+    let (_, r) = other.post("/api/v1/tickets/bulk", json!({"ids": [id], "action": {"type": "priority", "to": "urgent"}})).await;
+    assert_eq!(r["results"][0]["ok"], false);
+    // A ticket cannot be opened on another shop's conversation either.
+    let (mut c, _) = app.widget(None, None).await;
+    send(&mut c, json!({"type": "send", "content": "hi", "client_id": "1"})).await;
+    let conv = next_of(&mut c, "ack").await["message"]["conversation_id"].as_str().expect("id").to_string();
+    let (s, _) = other.post("/api/v1/tickets", json!({"ticket_type": "complaint", "conversation_id": conv})).await;
+    assert_eq!(s, 404);
+    let (_, mine) = agent.get(&format!("/api/v1/tickets/{id}")).await;
+    assert_eq!((mine["state"].as_str(), mine["priority"].as_str(), mine["comments"].as_array().map(|c| c.len())), (Some("record"), Some("normal"), Some(0)));
 }
