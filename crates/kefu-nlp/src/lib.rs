@@ -2,12 +2,23 @@
 //! FAQ retrieval, sentiment, hotspot categories, entities and language detection.
 //! Pure and synchronous: no IO, no async, no database.
 
+pub mod embed;
+pub mod engine;
+pub mod entities;
 pub mod eval;
+pub mod faq;
 pub mod features;
+pub mod handoff;
+pub mod hotspot;
 pub mod intent;
+pub mod lang;
 pub mod linear;
+pub mod model;
 pub mod normalise;
+pub mod sentiment;
 pub mod tokenise;
+
+pub use engine::{analyze, analyze_with, Analysis, ShopModels};
 
 /// Errors at the crate boundary.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,10 @@ use kefu_server::config::{Config, ServeArgs};
 use kefu_server::{app, demo};
 use std::process::ExitCode;
 
+mod cli {
+    pub mod nlu;
+}
+
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "Omnichannel customer service: one inbox, a bot that knows when to hand over, and the people behind it.")]
 struct Cli {
@@ -18,12 +22,27 @@ enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(ServeArgs),
+    /// The language engine: evaluate, analyse messages, query an FAQ table, rebuild defaults.
+    Nlu {
+        #[command(subcommand)]
+        command: cli::nlu::NluCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let args = match &cli.command {
-        Command::Serve(a) | Command::Migrate(a) => a,
+    let args = match cli.command {
+        Command::Serve(ref a) | Command::Migrate(ref a) => a,
+        // Pure computation over local files: no configuration, database or runtime needed.
+        Command::Nlu { command } => {
+            return match cli::nlu::run(command) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kefu: {e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
     };
     let config = match Config::load(args) {
         Ok(c) => c,
@@ -44,6 +63,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(_) => serve(config).await,
             Command::Migrate(_) => migrate(config).await,
+            Command::Nlu { .. } => Ok(()),
         }
     });
     match result {

@@ -1,5 +1,10 @@
 //! Evaluation on the public data sets: parsers, splits, metrics, and the full report.
 
 pub mod data;
+pub mod faq;
+pub mod hotspot;
 pub mod intent;
 pub mod metrics;
+pub mod report;
+pub mod sentiment;
+pub mod table;

@@ -46,6 +46,11 @@ impl Vectoriser {
         v
     }
 
+    /// A vectoriser with no columns (filled in by decoders).
+    pub fn empty() -> Self {
+        Vectoriser { config: FeatureConfig::default(), hashes: Vec::new(), idf: Vec::new(), index: IdMap::default() }
+    }
+
     /// Rebuilds the hash → column map after deserialising.
     pub fn rebuild_index(&mut self) {
         self.index = self.hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
@@ -60,10 +65,12 @@ impl Vectoriser {
     pub fn transform(&self, text: &str) -> SparseVec {
         let mut buf = Vec::with_capacity(128);
         self.config.extract(text, &mut buf);
-        self.weigh(&mut buf)
+        self.weigh(&buf)
     }
 
-    fn weigh(&self, hashes: &mut [u64]) -> SparseVec {
+    /// TF-IDF vector of raw feature hashes already extracted with this vectoriser's config
+    /// (lets several models share one extraction).
+    pub fn weigh(&self, hashes: &[u64]) -> SparseVec {
         let mut cols: Vec<u32> = hashes.iter().filter_map(|h| self.index.get(h).copied()).collect();
         cols.sort_unstable();
         let mut out: SparseVec = Vec::with_capacity(cols.len());

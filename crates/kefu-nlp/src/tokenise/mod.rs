@@ -1,5 +1,6 @@
 //! Tokenisation: jieba words for Chinese runs, plain words for Latin runs, one shared dictionary.
 
+use std::cell::RefCell;
 use std::sync::{LazyLock, RwLock};
 
 use jieba_rs::Jieba;
@@ -18,6 +19,8 @@ pub fn add_shop_words<'a>(words: impl IntoIterator<Item = &'a str>) {
             jieba.add_word(w, None, None);
         }
     }
+    // Cuts remembered on this thread may now be wrong.
+    RECENT.with(|r| r.borrow_mut().clear());
 }
 
 /// Forces the shared dictionary to load now rather than on the first message.
@@ -37,7 +40,7 @@ pub enum RunKind {
 }
 
 /// Calls `f` for each maximal run of one kind; spaces and most punctuation separate runs.
-pub fn for_each_run(text: &str, mut f: impl FnMut(RunKind, &str)) {
+pub fn for_each_run<'a>(text: &'a str, mut f: impl FnMut(RunKind, &'a str)) {
     let mut start = 0;
     let mut kind: Option<RunKind> = None;
     for (i, c) in text.char_indices() {
@@ -69,8 +72,44 @@ fn classify(c: char) -> Option<RunKind> {
     }
 }
 
+thread_local! {
+    // One message is cut several times per analysis (features, FAQ terms, lexicon, word
+    // vectors); remembering the last few cuts saves the repeated jieba work.
+    static RECENT: RefCell<Vec<(String, Vec<(usize, usize)>)>> = const { RefCell::new(Vec::new()) };
+}
+const RECENT_CUTS: usize = 4;
+
 /// Calls `f` with each word of already-normalised text, in order.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let cached = RECENT.with(|r| r.borrow().iter().find(|(t, _)| t == text).map(|(_, spans)| spans.clone()));
+    let spans = match cached {
+        Some(spans) => spans,
+        None => {
+            let mut spans = Vec::new();
+            let base = text.as_ptr() as usize;
+            cut(text, |w| {
+                let start = w.as_ptr() as usize - base;
+                spans.push((start, start + w.len()));
+            });
+            RECENT.with(|r| {
+                let mut r = r.borrow_mut();
+                if r.len() >= RECENT_CUTS {
+                    r.remove(0);
+                }
+                r.push((text.to_string(), spans.clone()));
+            });
+            spans
+        }
+    };
+    for (s, e) in spans {
+        if let Some(w) = text.get(s..e) {
+            f(w);
+        }
+    }
+}
+
+/// Cuts text into words with jieba (no cache); every word is a sub-slice of `text`.
+fn cut<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
     for_each_run(text, |kind, run| match kind {
         RunKind::Cjk => {
             if run.chars().nth(1).is_none() {

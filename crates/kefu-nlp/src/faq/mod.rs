@@ -1,0 +1,244 @@
+//! FAQ retrieval: BM25 candidates over words and char bigrams, re-ranked by TF-IDF cosine.
+
+mod bm25;
+mod rerank;
+mod table;
+
+pub use bm25::Bm25;
+pub use rerank::{pair_features, PairInput, PairScorer};
+pub use table::parse_faq_tsv;
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{FeatureConfig, SparseVec, Vectoriser};
+use crate::normalise::normalise;
+
+/// One FAQ: a standard question, its paraphrases, and the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqEntry {
+    /// Shop's id of the FAQ.
+    pub id: String,
+    /// The canonical question.
+    pub standard_question: String,
+    /// Other ways customers ask it.
+    pub similar_questions: Vec<String>,
+    /// The answer text (may be empty).
+    pub answer: String,
+}
+
+/// One retrieved FAQ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqHit {
+    /// The FAQ's id.
+    pub faq_id: String,
+    /// Confidence in 0..1.
+    pub score: f32,
+}
+
+/// What retrieval decided for one question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqAnswer {
+    /// The FAQ to answer with, or None when nothing fits well enough.
+    pub faq_id: Option<String>,
+    /// Confidence of the best FAQ.
+    pub score: f32,
+    /// The best FAQs, most likely first (offered as suggestions when ambiguous).
+    pub suggestions: Vec<FaqHit>,
+}
+
+/// Tunable retrieval settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqConfig {
+    /// Answer only at or above this confidence.
+    pub answer_at: f32,
+    /// BM25 candidates re-ranked per query.
+    pub candidates: usize,
+    /// Weight of the BM25 part of the confidence (the rest is cosine).
+    pub bm25_weight: f32,
+}
+
+impl Default for FaqConfig {
+    fn default() -> Self {
+        FaqConfig { answer_at: 0.5, candidates: 30, bm25_weight: 0.4 }
+    }
+}
+
+/// A searchable FAQ table.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaqIndex {
+    /// The FAQs.
+    pub entries: Vec<FaqEntry>,
+    /// Settings.
+    pub config: FaqConfig,
+    /// FAQ of each indexed question.
+    doc_faq: Vec<u32>,
+    doc_vecs: Vec<SparseVec>,
+    doc_texts: Vec<String>,
+    doc_words: Vec<Vec<u64>>,
+    terms: FeatureConfig,
+    bm25: Bm25,
+    vectoriser: Vectoriser,
+    /// Learned paraphrase scorer; without it the confidence is a fixed blend of BM25 and cosine.
+    #[serde(default)]
+    pub reranker: Option<PairScorer>,
+}
+
+/// One BM25 candidate with its pair features, for training a re-ranker.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Index of the FAQ in `entries`.
+    pub faq: usize,
+    /// Confidence without a re-ranker.
+    pub blended: f32,
+    /// Pair features for the re-ranker.
+    pub features: SparseVec,
+}
+
+fn word_hashes(normalised: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    crate::tokenise::for_each_word(normalised, |w| {
+        if !w.trim().is_empty() {
+            out.push(crate::features::hash_str(30, w));
+        }
+    });
+    out
+}
+
+fn term_config() -> FeatureConfig {
+    FeatureConfig { words: true, bigrams: false, latin_chars: (0, 0), cjk_chars: (2, 2), mask_numbers: true }
+}
+
+impl FaqIndex {
+    /// Indexes every standard and similar question of `entries`.
+    pub fn build(entries: Vec<FaqEntry>, config: FaqConfig) -> Self {
+        let mut doc_faq = Vec::new();
+        let mut texts = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            for q in std::iter::once(&e.standard_question).chain(&e.similar_questions) {
+                let n = normalise(q);
+                if !n.is_empty() {
+                    doc_faq.push(i as u32);
+                    texts.push(n);
+                }
+            }
+        }
+        let terms = term_config();
+        let docs: Vec<Vec<u64>> = texts
+            .iter()
+            .map(|t| {
+                let mut v = Vec::new();
+                terms.extract(t, &mut v);
+                v
+            })
+            .collect();
+        let bm25 = Bm25::build(&docs);
+        let vectoriser = Vectoriser::fit(FeatureConfig { bigrams: false, latin_chars: (2, 4), cjk_chars: (1, 2), ..FeatureConfig::default() }, &texts, 1);
+        let doc_vecs = texts.iter().map(|t| vectoriser.transform(t)).collect();
+        let doc_words = texts.iter().map(|t| word_hashes(t)).collect();
+        FaqIndex { entries, config, doc_faq, doc_vecs, doc_texts: texts, doc_words, terms, bm25, vectoriser, reranker: None }
+    }
+
+    /// Rebuilds lookup tables after deserialising.
+    pub fn rebuild(&mut self) {
+        self.bm25.rebuild();
+        self.vectoriser.rebuild_index();
+    }
+
+    /// Number of indexed questions.
+    pub fn questions(&self) -> usize {
+        self.doc_faq.len()
+    }
+
+    /// BM25 candidates of a raw question with their pair features (for training a re-ranker).
+    pub fn candidates(&self, question: &str, k: usize) -> Vec<Candidate> {
+        self.candidates_with(question, k, true)
+    }
+
+    fn candidates_with(&self, question: &str, k: usize, with_features: bool) -> Vec<Candidate> {
+        let n = normalise(question);
+        let mut terms = Vec::new();
+        self.terms.extract(&n, &mut terms);
+        let (cands, self_score) = self.bm25.search(&terms, k);
+        let qv = self.vectoriser.transform(&n);
+        let qw = if with_features { word_hashes(&n) } else { Vec::new() };
+        let w = self.config.bm25_weight;
+        cands
+            .into_iter()
+            .map(|(d, s)| {
+                let d = d as usize;
+                let bm25_ratio = if self_score > 0.0 { (s / self_score).min(1.0) } else { 0.0 };
+                let cos = cosine(&qv, &self.doc_vecs[d]);
+                let features = if with_features {
+                    pair_features(&PairInput { query: &n, doc: &self.doc_texts[d], query_words: &qw, doc_words: &self.doc_words[d], bm25_ratio, cosine: cos })
+                } else {
+                    SparseVec::new()
+                };
+                Candidate { faq: self.doc_faq[d] as usize, blended: w * bm25_ratio + (1.0 - w) * cos, features }
+            })
+            .collect()
+    }
+
+    /// The best FAQs for a raw question, at most `k`, with the answer decision.
+    pub fn search(&self, question: &str, k: usize) -> FaqAnswer {
+        let mut best: Vec<FaqHit> = Vec::new();
+        for c in self.candidates_with(question, self.config.candidates.max(k), self.reranker.is_some()) {
+            let score = match &self.reranker {
+                Some(r) => r.probability(&c.features),
+                None => c.blended,
+            };
+            let id = &self.entries[c.faq].id;
+            // A FAQ counts once, with its best-matching question.
+            match best.iter_mut().find(|h| &h.faq_id == id) {
+                Some(h) => h.score = h.score.max(score),
+                None => best.push(FaqHit { faq_id: id.clone(), score }),
+            }
+        }
+        best.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+        best.truncate(k.max(1));
+        let score = best.first().map(|h| h.score).unwrap_or(0.0);
+        let faq_id = best.first().filter(|h| h.score >= self.config.answer_at).map(|h| h.faq_id.clone());
+        FaqAnswer { faq_id, score, suggestions: best }
+    }
+}
+
+/// Cosine of two L2-normalised sparse vectors sorted by column.
+pub fn cosine(a: &SparseVec, b: &SparseVec) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, q: &str, sim: &[&str]) -> FaqEntry {
+        FaqEntry { id: id.into(), standard_question: q.into(), similar_questions: sim.iter().map(|s| s.to_string()).collect(), answer: String::new() }
+    }
+
+    #[test]
+    fn finds_the_paraphrase_and_rejects_noise() {
+        let idx = FaqIndex::build(
+            vec![
+                entry("ship", "什么时候发货", &["多久能发货", "啥时候发"]),
+                entry("size", "尺码怎么选", &["我穿多大码"]),
+                entry("refund", "怎么申请退款", &["退款怎么弄"]),
+            ],
+            FaqConfig::default(),
+        );
+        let a = idx.search("亲 啥时候能发货呀", 3);
+        assert_eq!(a.faq_id.as_deref(), Some("ship"), "{a:?}");
+        let b = idx.search("今天天气真好", 3);
+        assert!(b.faq_id.is_none(), "{b:?}");
+    }
+}

@@ -1,0 +1,45 @@
+//! `kefu nlu eval --quick --json` on the shared data sets: fails when a headline metric falls
+//! more than one point below what the engine reached when these floors were set.
+
+use std::process::Command;
+
+/// (data set, metric, floor) — each floor is the quick run's figure minus one point.
+const FLOORS: &[(&str, &str, f64)] = &[
+    ("clinc150", "accuracy", 0.924),
+    ("clinc150", "oos_recall", 0.866),
+    ("banking77", "accuracy", 0.913),
+    ("smp2019", "accuracy", 0.879),
+    ("atec", "recall_at_1", 0.142),
+    ("atec", "mrr", 0.237),
+    ("sentiment", "accuracy", 0.917),
+    ("category10", "accuracy", 0.875),
+    ("hotspot_dev", "l1", 0.867),
+    ("hotspot_dev", "l2", 0.791),
+];
+
+#[test]
+fn nlu_eval_quick_keeps_its_floors() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/datasets");
+    if !std::path::Path::new(data).join("intent/clinc150/data_full.json").exists() {
+        println!("skipped: no data sets at {data}");
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["nlu", "eval", "--quick", "--json", "--data", data])
+        .output()
+        .expect("kefu runs");
+    assert!(out.status.success(), "kefu nlu eval failed: {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let mut failures = Vec::new();
+    for (set, metric, floor) in FLOORS {
+        match report[set][metric].as_f64() {
+            Some(v) if v >= *floor => println!("{set}.{metric} = {v:.4} (floor {floor})"),
+            Some(v) => failures.push(format!("{set}.{metric} = {v:.4} < floor {floor}")),
+            None => failures.push(format!("{set}.{metric} missing from the report")),
+        }
+    }
+    for key in ["analyze_p50", "analyze_p99"] {
+        assert!(report["latency_us"][key].as_f64().is_some(), "latency_us.{key} missing");
+    }
+    assert!(failures.is_empty(), "metrics below their floors:\n{}", failures.join("\n"));
+}
