@@ -16,6 +16,9 @@ fn main() {
     if let Some(v) = env("LCH") { let (a, b) = v.split_once(',').unwrap(); cfg.features.latin_chars = (a.parse().unwrap(), b.parse().unwrap()); }
     if let Some(v) = env("CCH") { let (a, b) = v.split_once(',').unwrap(); cfg.features.cjk_chars = (a.parse().unwrap(), b.parse().unwrap()); }
     if let Some(v) = env("DENSE") { cfg.dense_weight = v.parse().unwrap(); }
+    if let Some(v) = env("AVG") { cfg.train.average_of = v.parse().unwrap(); }
+    if let Some(v) = env("NB") { cfg.contrast_weight = v.parse().unwrap(); }
+    if let Some(v) = env("STEMS") { cfg.features.stems_and_skips = v == "1"; }
     if let Some(p) = env("VECTORS") { kefu_nlp::embed::install(Some(kefu_nlp::embed::WordVectors::from_bytes(&std::fs::read(p).unwrap()).unwrap())); }
     if let Some(v) = env("BIGRAMS") { cfg.features.bigrams = v == "1"; }
     if which.is_empty() || which == "clinc" {
@@ -41,6 +44,7 @@ fn main() {
         if let Some(v) = env("MINDF") { scfg.min_df = v.parse().unwrap(); }
         if let Some(v) = env("CCH") { let (a, b) = v.split_once(',').unwrap(); scfg.features.cjk_chars = (a.parse().unwrap(), b.parse().unwrap()); }
         if let Some(v) = env("DENSE") { scfg.dense_weight = v.parse().unwrap(); }
+        if let Some(v) = env("NB") { scfg.contrast_weight = v.parse().unwrap(); }
         println!("reviews {:?}", kefu_nlp::eval::sentiment::evaluate_reviews(&rows, &[], &scfg, usize::MAX).unwrap());
     }
     if which.is_empty() || which == "atec" {

@@ -1,6 +1,7 @@
 //! kefu-nlp: the language engine — normalisation, tokenisation, features, classifiers,
 //! FAQ retrieval, sentiment, hotspot categories, entities and language detection.
 //! Pure and synchronous: no IO, no async, no database.
+#![warn(missing_docs)]
 
 pub mod embed;
 pub mod engine;

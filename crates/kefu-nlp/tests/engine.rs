@@ -82,3 +82,41 @@ fn helpers() {
     assert!((auc(&[0.9, 0.8], &[0.1, 0.2]) - 1.0).abs() < 1e-9);
     assert_eq!(is_test_row("x"), is_test_row("x"));
 }
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let long = "啊".repeat(20_000) + &"x".repeat(5_000);
+    let odd = [
+        "", " ", "\u{0}\u{1}\u{7f}", "😡😡😡", "？？？！！！", "1", "12345678901234567890123456789", "¥", "160/", "/84a",
+        "ÀÉÎõü ñ", "Где мой заказ", "この商品", "عربى", "\u{200b}\u{feff}", "周", "星期", "3月", "12号", "订单:", "http://",
+        "www.", "\t\n\r", "'''", "a'b", long.as_str(), "均码均码", "xl码xl码", "两两两件", "北京北京市朝阳区",
+    ];
+    let faq = FaqIndex::build(parse_faq_tsv("faq_id\tstandard_question\n1\t发货\n").expect("parses"), FaqConfig::default());
+    for t in odd {
+        let a = analyze(t);
+        assert!(!a.l2.is_empty());
+        let _ = faq.search(t, 3);
+        for e in &a.entities {
+            assert!(e.start <= e.end && e.end <= kefu_nlp::normalise::normalise(t).len(), "{t:?} {e:?}");
+        }
+    }
+    let empty = FaqIndex::build(Vec::new(), FaqConfig::default());
+    assert!(empty.search("发货", 3).faq_id.is_none());
+}
+
+#[test]
+fn random_mixtures_do_not_panic() {
+    let alphabet: Vec<char> = "0123456789abcxlmsAB/.:-¥$ 号月日周星期件个两码色红黑省市区路订单花呗不用转人工投诉😡!?，。《》\u{200b}\u{3000}ＡＢ１２".chars().collect();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..3_000 {
+        let mut s = String::new();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        for k in 0..(x % 40) {
+            s.push(alphabet[((x >> (k % 50)) as usize + k as usize * 7) % alphabet.len()]);
+        }
+        let a = analyze(&s);
+        assert!(!a.l1.is_empty(), "{s:?}");
+    }
+}

@@ -87,10 +87,24 @@ pub fn install(v: Option<WordVectors>) {
     *VECTORS.write().unwrap_or_else(|p| p.into_inner()) = v.map(Arc::new);
 }
 
+thread_local! {
+    // Several models of one analysis want the same message's vector.
+    // Keyed by the table too, so a table swapped in on another thread is never mixed in.
+    static LAST: std::cell::RefCell<(usize, String, Vec<f32>)> = const { std::cell::RefCell::new((0, String::new(), Vec::new())) };
+}
+
 /// Appends `weight ×` the sentence vector of normalised text as columns `offset..offset+dim`.
 pub fn append_dense(x: &mut SparseVec, normalised: &str, offset: usize, weight: f32) {
     let Some(v) = vectors() else { return };
-    for (i, val) in v.sentence(normalised).into_iter().enumerate() {
+    let sentence = LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        let table = Arc::as_ptr(&v) as usize;
+        if last.0 != table || last.1 != normalised {
+            *last = (table, normalised.to_string(), v.sentence(normalised));
+        }
+        last.2.clone()
+    });
+    for (i, val) in sentence.into_iter().enumerate() {
         if val != 0.0 {
             x.push(((offset + i) as u32, val * weight));
         }

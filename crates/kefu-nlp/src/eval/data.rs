@@ -147,5 +147,5 @@ pub fn parse_atec(tsv: &str) -> Vec<QuestionPair> {
 
 /// True when a row belongs to the test part of the hash split (stable hash of its text mod 5 == 0).
 pub fn is_test_row(text: &str) -> bool {
-    crate::features::hash_str(0, text) % 5 == 0
+    crate::features::hash_str(0, text).is_multiple_of(5)
 }

@@ -72,7 +72,7 @@ fn setup(pairs: &[QuestionPair]) -> Setup {
         })
     };
     let mut parent: Vec<usize> = Vec::new();
-    fn find(p: &mut Vec<usize>, x: usize) -> usize {
+    fn find(p: &mut [usize], x: usize) -> usize {
         let mut r = x;
         while p[r] != r {
             r = p[r];

@@ -37,7 +37,8 @@ impl EvalReport {
         }
         if let Some(r) = &self.sentiment {
             row("online_shopping", "sentiment accuracy %", pct(r.accuracy), pct(b.sentiment_accuracy));
-            row("online_shopping", "sentiment train s", format!("{:.2}", r.train_seconds), "-".into());
+            row("online_shopping", "  with team chat corpus added %", pct(r.accuracy_with_team_corpus), "-".into());
+            row("online_shopping", "sentiment train s", format!("{:.2}", r.detail.train_seconds), "-".into());
         }
         if let Some(r) = &self.category10 {
             row("online_shopping", "10-category accuracy %", pct(r.accuracy), pct(b.category10_accuracy));
@@ -47,7 +48,7 @@ impl EvalReport {
         let l = &self.latency_us;
         row("analyze", "latency p50 / p99 µs", format!("{:.0} / {:.0}", l.analyze_p50, l.analyze_p99), "-".into());
         let mut out = String::new();
-        let _ = writeln!(out, "{:<16} {:<38} {:>14}  {}", "data set", "metric", "kefu", "python tf-idf+svm");
+        let _ = writeln!(out, "{:<16} {:<38} {:>14}  python tf-idf+svm", "data set", "metric", "kefu");
         for (s, m, v, base) in rows {
             let _ = writeln!(out, "{s:<16} {m:<38} {v:>14}  {base}");
         }

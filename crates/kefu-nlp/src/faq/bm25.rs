@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::IdMap;
 
+/// A term's hash, idf, and (document, weight) list.
+type Posting = (u64, f32, Vec<(u32, f32)>);
+
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
@@ -13,7 +16,7 @@ const B: f32 = 0.75;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Bm25 {
     /// Per term: its idf and (document, tf part of the BM25 weight) postings.
-    postings: Vec<(u64, f32, Vec<(u32, f32)>)>,
+    postings: Vec<Posting>,
     docs: usize,
     #[serde(skip)]
     by_term: IdMap<u32>,
@@ -44,7 +47,7 @@ impl Bm25 {
         let n = docs.len() as f32;
         let avg = docs.iter().map(|d| d.len() as f32).sum::<f32>() / n.max(1.0);
         // Everything but the accumulation is precomputed: a query only multiplies and adds.
-        let mut postings: Vec<(u64, f32, Vec<(u32, f32)>)> = map
+        let mut postings: Vec<Posting> = map
             .into_iter()
             .map(|(term, list)| {
                 let df = list.len() as f32;
@@ -90,7 +93,7 @@ impl Bm25 {
         let mut terms = query.to_vec();
         terms.sort_unstable();
         terms.dedup();
-        // Terms in most documents say little and cost most; past 100k documents skip them.
+        // Terms in most documents of a large index say little and cost most: skip them.
         let max_df = if n > 20_000 { n / 20 } else { n };
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
@@ -100,6 +103,11 @@ impl Bm25 {
             }
             touched.clear();
             let mut self_score = 0.0;
+            // Common terms only re-score documents a rarer term already found: a document that
+            // shares nothing but "怎么" and "花呗" with the question cannot win, and scoring it
+            // would touch most of the index.
+            let common_df = if n >= 2_000 { n / 40 } else { n };
+            let mut common: Vec<usize> = Vec::new();
             for t in &terms {
                 let Some(&pi) = self.by_term.get(t) else { continue };
                 let (_, idf, list) = &self.postings[pi as usize];
@@ -107,13 +115,30 @@ impl Bm25 {
                     continue;
                 }
                 self_score += idf;
-                for &(d, w) in list {
-                    let s = idf * w;
-                    let slot = &mut acc[d as usize];
-                    if *slot == 0.0 {
-                        touched.push(d);
+                if list.len() > common_df {
+                    common.push(pi as usize);
+                    continue;
+                }
+                accumulate(acc, touched, *idf, list);
+            }
+            if touched.is_empty() {
+                for &pi in &common {
+                    let (_, idf, list) = &self.postings[pi];
+                    accumulate(acc, touched, *idf, list);
+                }
+            } else if !common.is_empty() {
+                touched.sort_unstable();
+                for &pi in &common {
+                    let (_, idf, list) = &self.postings[pi];
+                    let mut j = 0;
+                    for &d in touched.iter() {
+                        while j < list.len() && list[j].0 < d {
+                            j += 1;
+                        }
+                        if j < list.len() && list[j].0 == d {
+                            acc[d as usize] += idf * list[j].1;
+                        }
                     }
-                    *slot += s;
                 }
             }
             let mut hits: Vec<(u32, f32)> = touched.iter().map(|&d| (d, acc[d as usize])).collect();
@@ -128,5 +153,16 @@ impl Bm25 {
             hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
             (hits, self_score * (K1 + 1.0) / (1.0 + K1))
         })
+    }
+}
+
+/// Adds one term's postings to the accumulator, remembering newly touched documents.
+fn accumulate(acc: &mut [f32], touched: &mut Vec<u32>, idf: f32, list: &[(u32, f32)]) {
+    for &(d, w) in list {
+        let slot = &mut acc[d as usize];
+        if *slot == 0.0 {
+            touched.push(d);
+        }
+        *slot += idf * w;
     }
 }

@@ -9,7 +9,18 @@ const NS_WORD: u8 = 1;
 const NS_BIGRAM: u8 = 2;
 const NS_LATIN_CHARS: u8 = 3;
 const NS_CJK_CHARS: u8 = 4;
+const NS_STEM: u8 = 5;
+const SKIP_MARK: u64 = 0x5bd1_e995_0000_0001;
 const BOUNDARY: &str = "\u{1}";
+
+/// Crude English stem ("cards" → "card", "charged" → "charg", "charging" → "charg"), or None
+/// when nothing is stripped; only for ASCII words long enough not to be mangled.
+fn english_stem(w: &str) -> Option<&str> {
+    if w.len() < 5 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    ["ing", "ed", "es", "s", "ly"].iter().find_map(|suf| w.strip_suffix(suf)).filter(|s| s.len() >= 3)
+}
 
 /// Which features a vectoriser extracts; persisted with the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,11 +35,14 @@ pub struct FeatureConfig {
     pub cjk_chars: (u8, u8),
     /// Replace numbers, phones, order ids and urls by typed placeholder words first.
     pub mask_numbers: bool,
+    /// Also English stems (plural, -ing, -ed stripped) and skip-bigrams (w1 _ w3).
+    #[serde(default)]
+    pub stems_and_skips: bool,
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { words: true, bigrams: true, latin_chars: (2, 5), cjk_chars: (1, 3), mask_numbers: true }
+        FeatureConfig { words: true, bigrams: true, latin_chars: (2, 5), cjk_chars: (1, 3), mask_numbers: true, stems_and_skips: false }
     }
 }
 
@@ -44,14 +58,24 @@ impl FeatureConfig {
         };
         if self.words || self.bigrams {
             let mut prev: u64 = hash_str(NS_WORD, BOUNDARY);
+            let mut prev2: u64 = prev;
             for_each_word(text, |w| {
                 let h = hash_str(NS_WORD, w);
                 if self.words {
                     out.push(h);
+                    if self.stems_and_skips {
+                        if let Some(stem) = english_stem(w) {
+                            out.push(hash_str(NS_STEM, stem));
+                        }
+                    }
                 }
                 if self.bigrams {
                     out.push(pair(prev, h));
+                    if self.stems_and_skips {
+                        out.push(pair(prev2, h) ^ SKIP_MARK);
+                    }
                 }
+                prev2 = prev;
                 prev = h;
             });
             if self.bigrams {

@@ -1,6 +1,6 @@
 //! The team's hand-written hotspot corpus and the variants generated from it.
 
-use crate::eval::data::is_test_row;
+use crate::eval::data::{is_test_row, Labelled};
 use crate::features::hash_str;
 
 /// The corpus shipped with the crate: `level2 <TAB> message`, `#` comments.
@@ -29,7 +29,7 @@ pub fn parse_corpus(text: &str) -> Vec<(String, String)> {
 }
 
 /// Splits rows into (train, dev): dev rows are those whose text hashes to 0 mod 5.
-pub fn split(rows: &[(String, String)]) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn split(rows: &[(String, String)]) -> (Labelled, Labelled) {
     rows.iter().cloned().partition(|(t, _)| !is_test_row(t))
 }
 
@@ -46,14 +46,14 @@ pub fn with_variants(rows: &[(String, String)], per_row: usize) -> Vec<(String, 
         for k in 0..per_row {
             let h = hash_str(k as u8 + 10, text);
             let mut v = text.clone();
-            if h % 3 != 0 {
+            if !h.is_multiple_of(3) {
                 let (from, to) = SWAPS[(h >> 8) as usize % SWAPS.len()];
                 v = v.replacen(from, to, 1);
             }
-            if h % 2 == 0 {
+            if h.is_multiple_of(2) {
                 v = format!("{}{}", PREFIXES[(h >> 16) as usize % PREFIXES.len()], v);
             }
-            if (h >> 4) % 2 == 0 {
+            if (h >> 4).is_multiple_of(2) {
                 v.push_str(SUFFIXES[(h >> 24) as usize % SUFFIXES.len()]);
             }
             if &v != text {

@@ -23,21 +23,26 @@ pub struct ClassifierConfig {
     /// Weight of the averaged word-vector columns (0 = TF-IDF only).
     #[serde(default)]
     pub dense_weight: f32,
+    /// NB-SVM-style contrast: each column's IDF is scaled by 1 + this × its largest
+    /// class-vs-rest log-count ratio, so telling words weigh more (0 = plain TF-IDF).
+    #[serde(default)]
+    pub contrast_weight: f32,
 }
 
 impl Default for ClassifierConfig {
     fn default() -> Self {
-        ClassifierConfig { features: FeatureConfig::default(), min_df: 1, train: TrainConfig::default(), dense_weight: 0.0 }
+        ClassifierConfig { features: FeatureConfig::default(), min_df: 1, train: TrainConfig::default(), dense_weight: 0.0, contrast_weight: 0.0 }
     }
 }
 
 /// Settings for shop intent models, chosen on CLINC150 and Banking77: the hinge loss beat
-/// softmax by ~1 point at a third of the training time; word vectors at 0.6 add ~0.5 point there.
+/// softmax by ~1 point at a third of the training time; word vectors at 0.4 add ~0.3 point
+/// there (and cost SMP2019 about as much: see EVAL.md).
 pub fn recommended_config() -> ClassifierConfig {
     let mut cfg = ClassifierConfig::default();
     cfg.train.loss = crate::linear::Loss::Hinge;
     cfg.train.l2 = 5e-5;
-    cfg.dense_weight = 0.6;
+    cfg.dense_weight = 0.4;
     cfg
 }
 
@@ -55,6 +60,32 @@ pub struct TextClassifier {
     /// Weight of the word-vector columns appended after the TF-IDF columns (0 = none).
     #[serde(default)]
     pub dense_weight: f32,
+}
+
+/// Scales each column's IDF by 1 + `weight` × max over classes of |log P(f | c) / P(f | not c)|
+/// (document presence counts, add-one smoothed).
+fn contrast(v: &mut Vectoriser, texts: &[String], ys: &[usize], classes: usize, weight: f32) {
+    let dim = v.dim();
+    let mut present = vec![0u32; dim * classes];
+    let mut docs = vec![0u32; classes];
+    for (t, &y) in texts.iter().zip(ys) {
+        docs[y] += 1;
+        for (j, _) in v.transform(t) {
+            present[j as usize * classes + y] += 1;
+        }
+    }
+    let total: u32 = docs.iter().sum();
+    for j in 0..dim {
+        let row = &present[j * classes..(j + 1) * classes];
+        let all: u32 = row.iter().sum();
+        let mut best = 0.0f32;
+        for c in 0..classes {
+            let inside = (row[c] as f32 + 1.0) / (docs[c] as f32 + 2.0);
+            let outside = ((all - row[c]) as f32 + 1.0) / ((total - docs[c]) as f32 + 2.0);
+            best = best.max((inside / outside).ln().abs());
+        }
+        v.idf[j] *= 1.0 + weight * best;
+    }
 }
 
 /// One classification result.
@@ -82,7 +113,10 @@ impl TextClassifier {
             .iter()
             .map(|(_, l)| labels.binary_search_by(|x| x.as_str().cmp(l.as_ref())).unwrap_or(0))
             .collect();
-        let vectoriser = Vectoriser::fit(cfg.features.clone(), &texts, cfg.min_df);
+        let mut vectoriser = Vectoriser::fit(cfg.features.clone(), &texts, cfg.min_df);
+        if cfg.contrast_weight > 0.0 {
+            contrast(&mut vectoriser, &texts, &ys, labels.len(), cfg.contrast_weight);
+        }
         let dense_weight = if crate::embed::vectors().is_some() { cfg.dense_weight } else { 0.0 };
         let dense_dim = if dense_weight > 0.0 { crate::embed::vectors().map_or(0, |v| v.dim()) } else { 0 };
         let mut c = TextClassifier { labels, vectoriser, model: LinearModel::train(&[], &[], 0, 1, &cfg.train), reject_below: 0.0, dense_weight };

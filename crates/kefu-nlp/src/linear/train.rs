@@ -27,11 +27,18 @@ pub struct TrainConfig {
     pub l2: f32,
     /// Seed of the shuffling order (training is deterministic for a seed).
     pub seed: u64,
+    /// Models trained with different shuffles whose weights are averaged (1 = a single model).
+    #[serde(default = "one")]
+    pub average_of: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { loss: Loss::Softmax, epochs: 12, learning_rate: 0.5, l2: 1e-5, seed: 7 }
+        TrainConfig { loss: Loss::Softmax, epochs: 12, learning_rate: 0.5, l2: 1e-5, seed: 7, average_of: 1 }
     }
 }
 
@@ -59,6 +66,20 @@ impl Rng {
 impl LinearModel {
     /// Trains on feature vectors `xs` with class indices `ys` (each < `classes`).
     pub fn train(xs: &[SparseVec], ys: &[usize], dim: usize, classes: usize, cfg: &TrainConfig) -> LinearModel {
+        let mut model = Self::train_one(xs, ys, dim, classes, cfg);
+        // Averaging SGD runs that saw the data in different orders smooths out the last steps' noise.
+        for i in 1..cfg.average_of.max(1) {
+            let other = Self::train_one(xs, ys, dim, classes, &TrainConfig { seed: cfg.seed.wrapping_add(i as u64 * 7919), ..cfg.clone() });
+            model.weights.iter_mut().zip(&other.weights).for_each(|(a, b)| *a += b);
+            model.bias.iter_mut().zip(&other.bias).for_each(|(a, b)| *a += b);
+        }
+        let n = cfg.average_of.max(1) as f32;
+        model.weights.iter_mut().for_each(|w| *w /= n);
+        model.bias.iter_mut().for_each(|b| *b /= n);
+        model
+    }
+
+    fn train_one(xs: &[SparseVec], ys: &[usize], dim: usize, classes: usize, cfg: &TrainConfig) -> LinearModel {
         let k = classes.max(1);
         let mut w = vec![0.0f32; dim * k];
         let mut bias = vec![0.0f32; k];

@@ -105,7 +105,9 @@ impl<'a> Reader<'a> {
 /// Encodes a classifier, dropping features whose weights all quantise to zero.
 pub fn write_classifier(w: &mut Writer, c: &TextClassifier) {
     let f = &c.vectoriser.config;
-    for b in [f.words as u8, f.bigrams as u8, f.latin_chars.0, f.latin_chars.1, f.cjk_chars.0, f.cjk_chars.1, f.mask_numbers as u8] {
+    // Byte 0 holds flags: bit 0 words, bit 1 stems and skip-bigrams.
+    let flags = f.words as u8 | (f.stems_and_skips as u8) << 1;
+    for b in [flags, f.bigrams as u8, f.latin_chars.0, f.latin_chars.1, f.cjk_chars.0, f.cjk_chars.1, f.mask_numbers as u8] {
         w.u8(b);
     }
     w.varint(c.labels.len() as u64);
@@ -150,7 +152,14 @@ pub fn write_classifier(w: &mut Writer, c: &TextClassifier) {
 /// Decodes a classifier written by [`write_classifier`].
 pub fn read_classifier(r: &mut Reader) -> Result<TextClassifier, Error> {
     let b: Vec<u8> = (0..7).map(|_| r.u8()).collect::<Result<_, _>>()?;
-    let config = FeatureConfig { words: b[0] != 0, bigrams: b[1] != 0, latin_chars: (b[2], b[3]), cjk_chars: (b[4], b[5]), mask_numbers: b[6] != 0 };
+    let config = FeatureConfig {
+        words: b[0] & 1 != 0,
+        bigrams: b[1] != 0,
+        latin_chars: (b[2], b[3]),
+        cjk_chars: (b[4], b[5]),
+        mask_numbers: b[6] != 0,
+        stems_and_skips: b[0] & 2 != 0,
+    };
     let n_labels = r.count(1)?;
     let labels = (0..n_labels).map(|_| r.str()).collect::<Result<Vec<_>, _>>()?;
     let reject_below = r.f32()?;

@@ -75,9 +75,12 @@ fn classify(c: char) -> Option<RunKind> {
 thread_local! {
     // One message is cut several times per analysis (features, FAQ terms, lexicon, word
     // vectors); remembering the last few cuts saves the repeated jieba work.
-    static RECENT: RefCell<Vec<(String, Vec<(usize, usize)>)>> = const { RefCell::new(Vec::new()) };
+    static RECENT: RefCell<Vec<(String, Spans)>> = const { RefCell::new(Vec::new()) };
 }
 const RECENT_CUTS: usize = 4;
+
+/// Byte ranges of the words of one text.
+type Spans = Vec<(usize, usize)>;
 
 /// Calls `f` with each word of already-normalised text, in order.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {

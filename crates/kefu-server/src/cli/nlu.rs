@@ -59,7 +59,11 @@ pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
         NluCommand::Eval { data, quick, json } => {
             let mut texts = DatasetTexts::default();
             for (i, file) in FILES.iter().enumerate() {
-                texts.set(i, std::fs::read_to_string(data.join(file)).ok());
+                let text = std::fs::read_to_string(data.join(file)).ok();
+                if text.is_none() {
+                    eprintln!("note: {} not readable; its figures are left out", data.join(file).display());
+                }
+                texts.set(i, text);
             }
             let report = run_eval(&texts, quick)?;
             if json {
