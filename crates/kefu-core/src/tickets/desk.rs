@@ -86,15 +86,28 @@ impl<S: Store> TicketDesk<S> {
     /// Rebuild which customers have tickets awaiting their confirmation; call at start.
     pub async fn rebuild(&self) -> Result<usize, CoreError> {
         let open = self.store().open_tickets().await?;
+        let mut rules = HashMap::new();
         let mut n = 0;
         for t in &open {
-            let wf = self.workflow(t.shop_id, &t.ticket_type).await?;
+            let (wf, _) = self.rules(&mut rules, t).await?;
             if let (Some(c), true) = (t.customer_id, wf.state(&t.state).is_some_and(|s| s.awaits_customer)) {
                 self.awaiting_set().insert((t.shop_id, c));
                 n += 1;
             }
         }
         Ok(n)
+    }
+
+    /// The workflow and calendar that govern `ticket`, loaded once per shop per pass over many
+    /// tickets (start-up rebuild, SLA sweep) instead of once per ticket.
+    async fn rules<'c>(&self, cache: &'c mut HashMap<ShopId, (Vec<Workflow>, Calendar)>, ticket: &Ticket) -> Result<(&'c Workflow, &'c Calendar), CoreError> {
+        if !cache.contains_key(&ticket.shop_id) {
+            let loaded = (self.workflows(ticket.shop_id).await?, self.calendar(ticket.shop_id).await?);
+            cache.insert(ticket.shop_id, loaded);
+        }
+        let (flows, calendar) = cache.get(&ticket.shop_id).ok_or(CoreError::NotFound("shop"))?;
+        let wf = flows.iter().find(|w| w.ticket_type == ticket.ticket_type).ok_or(CoreError::NotFound("ticket type"))?;
+        Ok((wf, calendar))
     }
 
     fn awaiting_set(&self) -> std::sync::MutexGuard<'_, HashSet<(ShopId, CustomerId)>> {
@@ -430,13 +443,14 @@ impl<S: Store> TicketDesk<S> {
     /// Returns how many outcomes fired.
     pub async fn sweep(&self) -> Result<usize, CoreError> {
         let mut fired = 0;
+        let mut rules = HashMap::new();
         for t in self.store().open_tickets().await? {
             let _guard = self.lock(t.id).lock().await;
+            // Re-read under the lock: the list above may be stale by now.
             let Some(mut ticket) = self.store().ticket(t.shop_id, t.id).await? else { continue };
-            let wf = self.workflow(ticket.shop_id, &ticket.ticket_type).await?;
-            let calendar = self.calendar(ticket.shop_id).await?;
+            let (wf, calendar) = self.rules(&mut rules, &ticket).await?;
             let now = self.inbox.now();
-            let outcomes = moves::sweep(&mut ticket, &wf, &calendar, now);
+            let outcomes = moves::sweep(&mut ticket, wf, calendar, now);
             if outcomes.is_empty() {
                 continue;
             }

@@ -190,15 +190,18 @@ pub struct PutDepartment {
     pub members: Vec<UserId>,
 }
 
-async fn view(state: &AppState, ticket: Ticket, sla_status: Option<SlaStatus>) -> Result<TicketView, ApiError> {
+/// The view of one ticket, loading its workflow.
+async fn view(state: &AppState, ticket: Ticket) -> Result<TicketView, ApiError> {
     let wf = state.tickets.workflow(ticket.shop_id, &ticket.ticket_type).await?;
-    let sla_status = match sla_status {
-        Some(s) => s,
-        None => ticket.sla.status(wf.sla.get(&ticket.priority), state.inbox.now(), ticket.closed_at.is_some()),
-    };
+    let status = ticket.sla.status(wf.sla.get(&ticket.priority), state.inbox.now(), ticket.closed_at.is_some());
+    Ok(view_with(ticket, status, &wf))
+}
+
+/// The view of a ticket whose workflow and SLA standing the caller already has.
+fn view_with(ticket: Ticket, sla_status: SlaStatus, wf: &Workflow) -> TicketView {
     let moves = wf.transitions_from(&ticket.state).map(|t| Move { to: t.to.clone(), name: t.name.clone() }).collect();
     let state_name = wf.state(&ticket.state).map(|s| s.name.clone()).unwrap_or_else(|| ticket.state.clone());
-    Ok(TicketView { ticket, sla_status, moves, state_name })
+    TicketView { ticket, sla_status, moves, state_name }
 }
 
 /// List tickets.
@@ -221,10 +224,18 @@ pub async fn list(State(state): State<AppState>, who: Principal, ApiQuery(q): Ap
         open_only: q.open.unwrap_or(false),
         limit: q.limit.unwrap_or(100),
     };
-    let mut tickets = Vec::new();
-    for (t, s) in state.tickets.list(who.user.shop_id, &filter, sla).await? {
-        tickets.push(view(&state, t, Some(s)).await?);
-    }
+    // One workflow load for the whole page, not one per ticket.
+    let flows = state.tickets.workflows(who.user.shop_id).await?;
+    let tickets = state
+        .tickets
+        .list(who.user.shop_id, &filter, sla)
+        .await?
+        .into_iter()
+        .map(|(t, s)| {
+            let wf = flows.iter().find(|w| w.ticket_type == t.ticket_type).ok_or(ApiError::NotFound("ticket type"))?;
+            Ok(view_with(t, s, wf))
+        })
+        .collect::<Result<_, ApiError>>()?;
     Ok(Json(TicketList { tickets }))
 }
 
@@ -251,7 +262,7 @@ pub async fn create(State(state): State<AppState>, who: Principal, ApiJson(req):
         customer_id: req.customer_id,
     };
     let ticket = state.tickets.create(who.actor(), request).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, ticket, None).await?)))
+    Ok((StatusCode::CREATED, Json(view(&state, ticket).await?)))
 }
 
 /// One ticket with comments and history.
@@ -260,7 +271,7 @@ pub async fn get_one(State(state): State<AppState>, who: Principal, Path(id): Pa
     who.require(Scope::ConversationsRead)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.get(who.user.shop_id, id).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// Move a ticket along its workflow.
@@ -270,7 +281,7 @@ pub async fn transition(State(state): State<AppState>, who: Principal, Path(id):
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.transition(who.actor(), id, &req.to, req.note).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// Comment on a ticket (public comments reach the customer).
@@ -280,7 +291,7 @@ pub async fn comment(State(state): State<AppState>, who: Principal, Path(id): Pa
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.comment(who.actor(), id, &req.body, req.public).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// Give a ticket to a department or person.
@@ -290,7 +301,7 @@ pub async fn assign(State(state): State<AppState>, who: Principal, Path(id): Pat
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.assign(who.actor(), id, req.department, req.assignee_id).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// Set a ticket's priority.
@@ -300,7 +311,7 @@ pub async fn priority(State(state): State<AppState>, who: Principal, Path(id): P
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.set_priority(who.actor(), id, req.priority).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// Replace a ticket's tags.
@@ -310,7 +321,7 @@ pub async fn tags(State(state): State<AppState>, who: Principal, Path(id): Path<
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.set_tags(who.actor(), id, req.tags).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// Attach a file by reference (the bytes live in your object storage).
@@ -320,7 +331,7 @@ pub async fn attach(State(state): State<AppState>, who: Principal, Path(id): Pat
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.attach(who.actor(), id, file).await?;
-    Ok(Json(view(&state, t, None).await?))
+    Ok(Json(view(&state, t).await?))
 }
 
 /// One action over many tickets; each succeeds or fails on its own.
