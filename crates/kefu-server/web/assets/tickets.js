@@ -4,7 +4,8 @@
 import { get, post } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import { ROLE_LABELS, h, label } from './workspace/format.js';
-import { store, matchesFilters, toast } from './tickets/store.js';
+import { store, matchesFilters } from './tickets/store.js';
+import { toast, whoAmI } from './workspace/page.js';
 import { initViews, renderViews, tickTimes } from './tickets/views.js';
 import { initPanel, openPanel, closePanel, renderPanel, isPanelOpen } from './tickets/panel.js';
 import { initActions, renderBulkBar, fillBulkChoices } from './tickets/actions.js';
@@ -192,17 +193,8 @@ function wireToolbar() {
 }
 
 async function main() {
-  let who;
-  try {
-    who = await get('/api/v1/me');
-  } catch (err) {
-    if (err.status !== 401) {
-      $('shop-name').textContent = '无法连接服务器';
-      toast(err.message);
-      setTimeout(main, 5000);
-    }
-    return;
-  }
+  const who = await whoAmI(main);
+  if (!who) return;
   store.me = who.user;
   store.shop = who.shop;
   renderTopbar();

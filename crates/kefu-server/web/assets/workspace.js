@@ -1,7 +1,8 @@
 // Agent workspace entry point: loads who I am, opens the realtime socket and routes its frames
 // to the list, dialogue and context modules.
 
-import { state, toast } from './workspace/state.js';
+import { state } from './workspace/state.js';
+import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
 import { get, post, put } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
@@ -167,17 +168,8 @@ function wireTopbar() {
 }
 
 async function main() {
-  let who;
-  try {
-    who = await get('/api/v1/me');
-  } catch (err) {
-    if (err.status !== 401) {
-      $('shop-name').textContent = '无法连接服务器';
-      toast(err.message);
-      setTimeout(main, 5000);
-    }
-    return;
-  }
+  const who = await whoAmI(main);
+  if (!who) return;
   state.me = who.user;
   state.shop = who.shop;
   renderMe();

@@ -159,15 +159,6 @@ export function sortedTickets() {
   });
 }
 
-let toastTimer = null;
-export function toast(text) {
-  const box = document.getElementById('toast');
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { box.hidden = true; }, 5000);
-}
-
 // The server's message is English and technical; the status code says enough for a person.
 export function actionError(err) {
   if (err.status === 403) return `没有权限：你的部门不能执行此操作（${err.message}）`;

@@ -4,7 +4,8 @@
 // client_id is the dedupe key on the server, so resending it after a reconnect (or from the
 // retry button) can never produce a duplicate message.
 
-import { state, selected, agentName, toast } from './state.js';
+import { state, selected, agentName } from './state.js';
+import { toast } from './page.js';
 import { get, post } from './api.js';
 import {
   CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SENDER_LABELS, clockTime, fullTime, h, label,

@@ -21,12 +21,3 @@ export function agentName(id) {
   const agent = state.agents.get(id);
   return agent ? agent.display_name || agent.email : null;
 }
-
-let toastTimer = null;
-export function toast(text) {
-  const box = document.getElementById('toast');
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { box.hidden = true; }, 5000);
-}

@@ -1,7 +1,8 @@
 // One click from a conversation to a ticket: the server copies the customer and the
 // transcript and tells the customer the ticket number in the same conversation.
 import { post } from './api.js';
-import { selected, toast } from './state.js';
+import { selected } from './state.js';
+import { toast } from './page.js';
 
 export function initTicketButton() {
   const button = document.getElementById('ticket-button');
