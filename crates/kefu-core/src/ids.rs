@@ -64,4 +64,6 @@ id_type!(
     CommentId,
     /// A department (部门).
     DepartmentId,
+    /// An entry of the audit log.
+    AuditId,
 );

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod assignment;
+pub mod audit;
 pub mod bus;
 pub mod clock;
 pub mod conversation;

@@ -18,24 +18,28 @@ pub enum SealError {
     /// The bytes do not open with the key (tampered, truncated or not UTF-8).
     #[error("sealed content does not open: {0}")]
     Corrupt(String),
+    /// Sealing is impossible right now (no randomness for a nonce).
+    #[error("cannot seal: {0}")]
+    Unavailable(String),
 }
 
 /// Seals text for storage and opens it again.
 pub trait Sealer: Send + Sync + 'static {
     /// Seal `plaintext` with the current key.
-    fn seal(&self, plaintext: &str) -> Sealed;
+    fn seal(&self, plaintext: &str) -> Result<Sealed, SealError>;
     /// Open bytes sealed with `key_id`.
     fn open(&self, key_id: &str, bytes: &[u8]) -> Result<String, SealError>;
 }
 
-/// Stores text as UTF-8 unchanged, under key id `plain`. A placeholder for the real ciphers
-/// (SM4-GCM / AES-256-GCM) the compliance work brings; rows it wrote stay readable after.
+/// Stores text as UTF-8 unchanged, under key id `plain`: for tests and tools that never
+/// touch real data. The server seals with `kefu_store::keys::KeyRing` (SM4-GCM / AES-256-GCM),
+/// which still opens `plain` rows written before encryption was configured.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PlainSealer;
 
 impl Sealer for PlainSealer {
-    fn seal(&self, plaintext: &str) -> Sealed {
-        Sealed { key_id: "plain".into(), bytes: plaintext.as_bytes().to_vec() }
+    fn seal(&self, plaintext: &str) -> Result<Sealed, SealError> {
+        Ok(Sealed { key_id: "plain".into(), bytes: plaintext.as_bytes().to_vec() })
     }
 
     fn open(&self, key_id: &str, bytes: &[u8]) -> Result<String, SealError> {

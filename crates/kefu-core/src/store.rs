@@ -66,6 +66,8 @@ pub enum Change {
     },
     /// New API token.
     InsertApiToken(ApiToken),
+    /// Append to the hash-chained audit log (the store links it to the newest entry).
+    AppendAudit(crate::audit::AuditEntry),
     /// Insert or update a ticket (its document is sealed at rest).
     PutTicket(crate::tickets::Ticket),
     /// Insert or replace a shop's workflow for one ticket type.
@@ -192,4 +194,6 @@ pub trait Store: Send + Sync + 'static {
 
     /// A shop's events in commit order with their log positions, after position `after_pos`.
     fn events(&self, shop: ShopId, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<(i64, Event)>, StoreError>> + Send;
+    /// Audit records after a position, oldest first: one shop's, or every shop's with `None`.
+    fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<crate::audit::AuditRecord>, StoreError>> + Send;
 }

@@ -10,7 +10,6 @@ use axum::Router;
 use kefu_core::bus::{EventBus, LocalBus};
 use kefu_core::clock::{Clock, SystemClock};
 use kefu_core::inbox::{Inbox, InboxSettings};
-use kefu_core::seal::PlainSealer;
 use kefu_core::tickets::TicketDesk;
 use kefu_store::{SqlStore, StoreOptions};
 use std::net::SocketAddr;
@@ -73,9 +72,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
 /// [`start`] with an injected clock (tests).
 pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Running> {
     config.prepare_data_dir()?;
-    let store = SqlStore::open(&config.database_url, Arc::new(PlainSealer), StoreOptions::default())
+    let ring = Arc::new(config.key_ring()?);
+    let store = SqlStore::open(&config.database_url, ring.clone(), StoreOptions::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.check_keys(&ring, clock.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new(65_536));
     let inbox = Arc::new(Inbox::new(Arc::new(store.clone()), bus.clone(), clock, InboxSettings::default()));
     if config.demo {

@@ -2,6 +2,7 @@
 //! variables and command-line flags (clap merges those two, flags first). Validated at start
 //! with one clear line per problem.
 
+use kefu_store::keys::{CipherKind, KeyFile, KeyRing};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,15 @@ pub struct ServeArgs {
     /// Seconds between ticket SLA sweeps [default: 30].
     #[arg(long, env = "KEFU_SLA_SWEEP_SECONDS")]
     pub sla_sweep_seconds: Option<u64>,
+    /// Encryption key file (TOML); created with one new key if missing [default: DATA_DIR/keys.toml].
+    #[arg(long, env = "KEFU_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Cipher for newly generated keys: sm4-gcm or aes-256-gcm [default: sm4-gcm].
+    #[arg(long, env = "KEFU_CIPHER")]
+    pub cipher: Option<String>,
+    /// Keys given in the environment instead of a file: id:cipher:hexkey[,…], the last is current.
+    #[arg(long = "keys", env = "KEFU_KEYS", hide_env_values = true)]
+    pub keys: Option<String>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -50,6 +60,8 @@ struct FileConfig {
     secure_cookies: Option<bool>,
     log: Option<String>,
     sla_sweep_seconds: Option<u64>,
+    key_file: Option<PathBuf>,
+    cipher: Option<String>,
 }
 
 /// The validated configuration the server runs with.
@@ -71,6 +83,12 @@ pub struct Config {
     pub log: String,
     /// Interval of the ticket SLA sweep.
     pub sla_sweep: Duration,
+    /// Where the encryption keys live (unless given in `keys_spec`).
+    pub key_file: PathBuf,
+    /// Cipher for keys this process generates.
+    pub cipher: CipherKind,
+    /// Keys from `KEFU_KEYS`, already validated.
+    pub keys_spec: Option<String>,
 }
 
 /// A configuration problem, reported as one line.
@@ -104,6 +122,13 @@ impl Config {
         if sweep == 0 || sweep > 3600 {
             return Err(ConfigError(format!("SLA sweep interval of {sweep} seconds is out of range (1-3600)")));
         }
+        let cipher_name = args.cipher.clone().or(file.cipher).unwrap_or_else(|| "sm4-gcm".into());
+        let cipher = CipherKind::parse(&cipher_name)
+            .ok_or_else(|| ConfigError(format!("unknown cipher {cipher_name:?}: use sm4-gcm or aes-256-gcm")))?;
+        if let Some(spec) = &args.keys {
+            KeyRing::from_spec(spec).map_err(|e| ConfigError(e.0))?;
+        }
+        let key_file = args.key_file.clone().or(file.key_file).unwrap_or_else(|| data_dir.join("keys.toml"));
         let log = args.log.clone().or(file.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("invalid log filter {log:?}: {e}")))?;
@@ -116,7 +141,30 @@ impl Config {
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             log,
             sla_sweep: Duration::from_secs(sweep),
+            key_file,
+            cipher,
+            keys_spec: args.keys.clone(),
         })
+    }
+
+    /// The encryption keys: from `KEFU_KEYS`, else the key file, else a new key file with one
+    /// fresh key (first start). Never from the database.
+    pub fn key_ring(&self) -> Result<KeyRing, ConfigError> {
+        if let Some(spec) = &self.keys_spec {
+            return KeyRing::from_spec(spec).map_err(|e| ConfigError(e.0));
+        }
+        if self.key_file.exists() {
+            let file = KeyFile::read(&self.key_file).map_err(|e| ConfigError(e.0))?;
+            return KeyRing::from_file(&file).map_err(|e| ConfigError(e.0));
+        }
+        let file = KeyFile::generate(self.cipher).map_err(|e| ConfigError(e.0))?;
+        file.write(&self.key_file).map_err(|e| ConfigError(e.0))?;
+        tracing::warn!(
+            path = %self.key_file.display(),
+            cipher = self.cipher.as_str(),
+            "generated a new encryption key file; back it up and keep it out of the database: without it stored content cannot be read"
+        );
+        KeyRing::from_file(&file).map_err(|e| ConfigError(e.0))
     }
 
     /// Create the data directory, with a clear error when that is impossible.

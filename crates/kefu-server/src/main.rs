@@ -6,6 +6,8 @@ use kefu_server::{app, demo};
 use std::process::ExitCode;
 
 mod cli {
+    pub mod audit;
+    pub mod keys;
     pub mod nlu;
 }
 
@@ -22,6 +24,16 @@ enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(ServeArgs),
+    /// Encryption keys: usage per key, add a key, re-seal old rows with the current key.
+    Keys {
+        #[command(subcommand)]
+        command: cli::keys::KeysCommand,
+    },
+    /// The audit log: verify its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: cli::audit::AuditCommand,
+    },
     /// The language engine: evaluate, analyse messages, query an FAQ table, rebuild defaults.
     Nlu {
         #[command(subcommand)]
@@ -33,6 +45,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Command::Serve(ref a) | Command::Migrate(ref a) => a,
+        Command::Keys { ref command } => command.args(),
+        Command::Audit { ref command } => command.args(),
         // Pure computation over local files: no configuration, database or runtime needed.
         Command::Nlu { command } => {
             return match cli::nlu::run(command) {
@@ -63,6 +77,12 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(_) => serve(config).await,
             Command::Migrate(_) => migrate(config).await,
+            Command::Keys { command } => cli::keys::run(command, config).await,
+            Command::Audit { command } => match cli::audit::run(command, config).await {
+                Ok(true) => Ok(()),
+                Ok(false) => std::process::exit(1),
+                Err(e) => Err(e),
+            },
             Command::Nlu { .. } => Ok(()),
         }
     });

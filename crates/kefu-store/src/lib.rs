@@ -5,6 +5,7 @@
 //! `writer`); reads use a pool. Message content passes through the configured
 //! [`Sealer`](kefu_core::seal::Sealer) on every write and read.
 
+pub mod keys;
 mod migrate;
 mod reads;
 mod rows;

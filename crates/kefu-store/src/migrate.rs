@@ -18,6 +18,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_tickets.sql"),
         include_str!("../migrations/postgres/0002_tickets.sql"),
     ),
+    (
+        3,
+        "compliance",
+        include_str!("../migrations/sqlite/0003_compliance.sql"),
+        include_str!("../migrations/postgres/0003_compliance.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

@@ -3,6 +3,7 @@
 
 use crate::rows::{self, CONVERSATION_SELECT, MESSAGE_SELECT};
 use crate::{backend_error, SqlStore};
+use kefu_core::audit::AuditRecord;
 use kefu_core::access::{ApiToken, Session};
 use kefu_core::conversation::{Conversation, Status};
 use kefu_core::customer::{Channel, Customer, Identity};
@@ -77,7 +78,7 @@ impl Store for SqlStore {
         let row = self
             .fetch_one_opt(sqlx::query("SELECT * FROM customer WHERE shop_id = $1 AND id = $2").bind(shop.to_string()).bind(id.to_string()))
             .await?;
-        row.as_ref().map(rows::customer).transpose()
+        row.as_ref().map(|r| rows::customer(r, self.sealer.as_ref())).transpose()
     }
 
     async fn identity(&self, shop: ShopId, channel: Channel, external_id: &str) -> Result<Option<Identity>, StoreError> {
@@ -255,5 +256,17 @@ impl Store for SqlStore {
             .bind(after_pos)
             .bind(limit.clamp(1, 10_000) as i64);
         all(self.fetch(q).await?, rows::event)
+    }
+
+    async fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let limit = limit.clamp(1, 10_000) as i64;
+        let q = match shop {
+            Some(shop) => sqlx::query("SELECT * FROM audit WHERE shop_id = $1 AND pos > $2 ORDER BY pos LIMIT $3")
+                .bind(shop.to_string())
+                .bind(after_pos)
+                .bind(limit),
+            None => sqlx::query("SELECT * FROM audit WHERE pos > $1 ORDER BY pos LIMIT $2").bind(after_pos).bind(limit),
+        };
+        all(self.fetch(q).await?, rows::audit)
     }
 }

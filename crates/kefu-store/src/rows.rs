@@ -71,11 +71,11 @@ pub(crate) fn user_credentials(row: &AnyRow) -> Result<UserCredentials, StoreErr
     Ok(UserCredentials { user: user(row)?, password_hash: get(row, "password_hash")? })
 }
 
-pub(crate) fn customer(row: &AnyRow) -> Result<Customer, StoreError> {
+pub(crate) fn customer(row: &AnyRow, sealer: &dyn Sealer) -> Result<Customer, StoreError> {
     Ok(Customer {
         id: id(row, "id")?,
         shop_id: id(row, "shop_id")?,
-        display_name: get(row, "display_name")?,
+        display_name: open_content(row, "name_key_id", "name", sealer)?.unwrap_or_default(),
         last_seq: get(row, "last_seq")?,
         created_at: get(row, "created_at")?,
     })
@@ -94,7 +94,7 @@ pub(crate) fn identity(row: &AnyRow) -> Result<Identity, StoreError> {
 /// The columns [`conversation`] reads, joined with the customer and the last message.
 pub(crate) const CONVERSATION_SELECT: &str = "SELECT c.id, c.shop_id, c.customer_id, c.channel, c.status, c.source, c.team_id, \
      c.agent_id, c.priority, c.created_at, c.updated_at, c.handed_off_at, c.resolved_at, c.last_message_at, \
-     c.last_message_id, cu.display_name AS customer_name, m.content_key_id AS last_key_id, m.content AS last_content \
+     c.last_message_id, cu.name_key_id AS customer_name_key_id, cu.name AS customer_name, m.content_key_id AS last_key_id, m.content AS last_content \
      FROM conversation c JOIN customer cu ON cu.id = c.customer_id LEFT JOIN message m ON m.id = c.last_message_id";
 
 pub(crate) fn conversation(row: &AnyRow, sealer: &dyn Sealer) -> Result<Conversation, StoreError> {
@@ -115,7 +115,7 @@ pub(crate) fn conversation(row: &AnyRow, sealer: &dyn Sealer) -> Result<Conversa
         resolved_at: get(row, "resolved_at")?,
         last_message_at: get(row, "last_message_at")?,
         last_message_id: opt_id(row, "last_message_id")?,
-        customer_name: get(row, "customer_name")?,
+        customer_name: open_content(row, "customer_name_key_id", "customer_name", sealer)?.unwrap_or_default(),
         last_message_preview: open_content(row, "last_key_id", "last_content", sealer)?.map(|t| message::preview(&t)),
     })
 }
@@ -215,4 +215,22 @@ pub(crate) fn department(row: &AnyRow) -> Result<kefu_core::tickets::Department,
 
 pub(crate) fn calendar(row: &AnyRow) -> Result<kefu_core::tickets::sla::Calendar, StoreError> {
     json(&get::<String>(row, "doc")?, "calendar")
+}
+
+pub(crate) fn audit(row: &AnyRow) -> Result<kefu_core::audit::AuditRecord, StoreError> {
+    let detail: String = get(row, "detail")?;
+    Ok(kefu_core::audit::AuditRecord {
+        pos: get(row, "pos")?,
+        entry: kefu_core::audit::AuditEntry {
+            id: id(row, "id")?,
+            shop_id: opt_id(row, "shop_id")?,
+            at: get(row, "at")?,
+            actor: get(row, "actor")?,
+            action: get(row, "action")?,
+            target: get(row, "target")?,
+            detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?,
+        },
+        prev_hash: get(row, "prev_hash")?,
+        hash: get(row, "hash")?,
+    })
 }

@@ -6,7 +6,7 @@
 use crate::backend_error;
 use kefu_core::seal::Sealer;
 use kefu_core::store::{Change, ChangeSet, StoreError};
-use sqlx::{AnyConnection, Connection};
+use sqlx::{AnyConnection, Connection, Row};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -164,14 +164,17 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(c.user.capacity as i64)
         .bind(c.password_hash.clone())
         .bind(c.user.created_at),
-        Change::InsertCustomer(c) => sqlx::query(
-            "INSERT INTO customer (id, shop_id, display_name, last_seq, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(c.id.to_string())
-        .bind(c.shop_id.to_string())
-        .bind(c.display_name.clone())
-        .bind(c.last_seq)
-        .bind(c.created_at),
+        Change::InsertCustomer(c) => {
+            let sealed = seal(sealer, &c.display_name)?;
+            sqlx::query("INSERT INTO customer (id, shop_id, name_key_id, name, last_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(c.id.to_string())
+                .bind(c.shop_id.to_string())
+                .bind(sealed.key_id)
+                .bind(sealed.bytes)
+                .bind(c.last_seq)
+                .bind(c.created_at)
+        }
+        Change::AppendAudit(entry) => return append_audit(conn, entry).await,
         Change::InsertIdentity(i) => sqlx::query(
             "INSERT INTO identity (shop_id, channel, external_id, customer_id, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -210,7 +213,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(c.last_message_at)
         .bind(c.last_message_id.map(|i| i.to_string())),
         Change::InsertMessage { message: m, dedupe_key } => {
-            let sealed = sealer.seal(&m.content);
+            let sealed = seal(sealer, &m.content)?;
             sqlx::query(
                 "INSERT INTO message (id, shop_id, conversation_id, customer_id, seq, direction, sender_kind, sender_id, channel, content_key_id, content, client_id, dedupe_key, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -258,7 +261,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(t.revoked_at),
         Change::PutTicket(t) => {
             let doc = serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let sealed = sealer.seal(&doc);
+            let sealed = seal(sealer, &doc)?;
             sqlx::query(
                 "INSERT INTO ticket (id, shop_id, number, ticket_type, state, department, assignee_id, customer_id, priority, closed, created_at, updated_at, doc_key_id, doc) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
@@ -318,5 +321,40 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(id.to_string()),
     };
     q.execute(&mut *conn).await.map_err(backend_error)?;
+    Ok(())
+}
+
+fn seal(sealer: &dyn Sealer, text: &str) -> Result<kefu_core::seal::Sealed, StoreError> {
+    sealer.seal(text).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// Link the entry to the newest one inside the writer's transaction, so the chain follows
+/// commit order. The unique `prev_hash` turns a concurrent append from another process into
+/// a failed change set rather than a fork.
+async fn append_audit(conn: &mut AnyConnection, entry: &kefu_core::audit::AuditEntry) -> Result<(), StoreError> {
+    let prev: Option<String> = sqlx::query("SELECT hash FROM audit ORDER BY pos DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(backend_error)?
+        .map(|r| r.try_get::<String, _>("hash"))
+        .transpose()
+        .map_err(backend_error)?;
+    let prev = prev.unwrap_or_else(|| kefu_core::audit::GENESIS.to_string());
+    let hash = entry.chain_hash(&prev);
+    sqlx::query(
+        "INSERT INTO audit (id, shop_id, at, actor, action, target, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(entry.id.to_string())
+    .bind(entry.shop_id.map(|s| s.to_string()))
+    .bind(entry.at)
+    .bind(entry.actor.clone())
+    .bind(entry.action.clone())
+    .bind(entry.target.clone())
+    .bind(entry.detail.to_string())
+    .bind(prev)
+    .bind(hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend_error)?;
     Ok(())
 }

@@ -2,97 +2,18 @@
 //! (each test gets a fresh database there).
 
 use kefu_core::access::{ApiToken, Scope, Session};
-use kefu_core::conversation::{Conversation, Source, Status};
-use kefu_core::customer::{Channel, Customer, Identity};
+use kefu_core::conversation::Status;
+use kefu_core::customer::{Channel, Identity};
 use kefu_core::event::{Event, EventKind};
 use kefu_core::ids::*;
-use kefu_core::message::{Direction, Message, SenderKind};
-use kefu_core::seal::{SealError, Sealed, Sealer};
-use kefu_core::shop::{Role, Shop, User, UserCredentials};
+use kefu_core::shop::Role;
 use kefu_core::store::{Change, ChangeSet, ConversationFilter, Store, StoreError};
-use kefu_store::{SqlStore, StoreOptions};
-use sqlx::{Connection, Executor, Row};
-use std::sync::Arc;
+use kefu_store::SqlStore;
+use sqlx::{Connection, Row};
 
-/// Reverses the bytes, so a test can tell sealed from plain.
-struct ReverseSealer;
-impl Sealer for ReverseSealer {
-    fn seal(&self, p: &str) -> Sealed {
-        Sealed { key_id: "rev".into(), bytes: p.as_bytes().iter().rev().copied().collect() }
-    }
-    fn open(&self, key: &str, b: &[u8]) -> Result<String, SealError> {
-        if key != "rev" {
-            return Err(SealError::UnknownKey(key.into()));
-        }
-        String::from_utf8(b.iter().rev().copied().collect()).map_err(|e| SealError::Corrupt(e.to_string()))
-    }
-}
-
-struct Db {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
-
-impl Db {
-    async fn sqlite() -> Db {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("kefu.db").display());
-        Db { url, _dir: Some(dir), pg: None }
-    }
-
-    async fn postgres() -> Option<Db> {
-        let Ok(base) = std::env::var("KEFU_TEST_PG_URL") else {
-            eprintln!("skipped: KEFU_TEST_PG_URL is not set");
-            return None;
-        };
-        sqlx::any::install_default_drivers();
-        let name = format!("kefu_t_{}", uuid::Uuid::now_v7().simple());
-        let mut conn = sqlx::AnyConnection::connect(&base).await.expect("connect to KEFU_TEST_PG_URL");
-        conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
-        let url = match base.rfind('/') {
-            Some(i) if i > "postgres://".len() => format!("{}/{name}", &base[..i]),
-            _ => format!("{base}/{name}"),
-        };
-        Some(Db { url, _dir: None, pg: Some((base, name)) })
-    }
-
-    async fn open(&self) -> SqlStore {
-        SqlStore::open(&self.url, Arc::new(ReverseSealer), StoreOptions::default()).await.expect("open store")
-    }
-
-    async fn finish(self, store: SqlStore) {
-        store.close().await;
-        if let Some((base, name)) = self.pg {
-            if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
-                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-            }
-        }
-    }
-}
-
-macro_rules! suite {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let db = super::Db::sqlite().await;
-                let store = db.open().await;
-                super::$name(&store, &db).await;
-                db.finish(store).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(db) = super::Db::postgres().await else { return };
-                let store = db.open().await;
-                super::$name(&store, &db).await;
-                db.finish(store).await;
-            })*
-        }
-    };
-}
+#[macro_use]
+mod common;
+use common::*;
 
 suite!(
     migrations_are_idempotent,
@@ -105,75 +26,6 @@ suite!(
     sessions_and_tokens,
     tickets_workflows_departments_and_calendars,
 );
-
-fn shop(name: &str) -> Shop {
-    Shop { id: ShopId::new(), name: name.into(), widget_key: format!("key-{}", uuid::Uuid::now_v7().simple()), created_at: 1 }
-}
-
-fn user(shop: ShopId, email: &str, role: Role) -> UserCredentials {
-    UserCredentials {
-        user: User { id: UserId::new(), shop_id: shop, email: email.into(), display_name: email.into(), role, capacity: 5, created_at: 2 },
-        password_hash: "$argon2id$fake".into(),
-    }
-}
-
-fn customer(shop: ShopId) -> Customer {
-    Customer { id: CustomerId::new(), shop_id: shop, display_name: "张三".into(), last_seq: 0, created_at: 3 }
-}
-
-fn conversation(shop: ShopId, cu: &Customer) -> Conversation {
-    Conversation {
-        id: ConversationId::new(),
-        shop_id: shop,
-        customer_id: cu.id,
-        channel: Channel::Widget,
-        status: Status::Queued,
-        source: Source::HumanOnly,
-        team_id: None,
-        agent_id: None,
-        priority: 0,
-        created_at: 4,
-        updated_at: 4,
-        handed_off_at: Some(4),
-        resolved_at: None,
-        last_message_at: None,
-        last_message_id: None,
-        customer_name: cu.display_name.clone(),
-        last_message_preview: None,
-    }
-}
-
-fn message(c: &Conversation, seq: i64, text: &str) -> Message {
-    Message {
-        id: MessageId::new(),
-        shop_id: c.shop_id,
-        conversation_id: c.id,
-        customer_id: c.customer_id,
-        seq,
-        direction: Direction::In,
-        sender_kind: SenderKind::Customer,
-        sender_id: None,
-        channel: Channel::Widget,
-        content: text.into(),
-        client_id: Some(format!("c{seq}")),
-        created_at: 10 + seq,
-    }
-}
-
-async fn apply(store: &SqlStore, changes: Vec<Change>) -> Result<(), StoreError> {
-    store.apply(ChangeSet { changes, events: vec![] }).await
-}
-
-/// A shop with one customer and one conversation.
-async fn seeded(store: &SqlStore) -> (Shop, Customer, Conversation) {
-    let s = shop("店");
-    let cu = customer(s.id);
-    let c = conversation(s.id, &cu);
-    apply(store, vec![Change::InsertShop(s.clone()), Change::InsertCustomer(cu.clone()), Change::PutConversation(c.clone())])
-        .await
-        .expect("seed");
-    (s, cu, c)
-}
 
 async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
     let (s, _, _) = seeded(store).await;
