@@ -21,12 +21,32 @@ pub enum Scope {
     /// Manage API tokens.
     #[serde(rename = "tokens:manage")]
     TokensManage,
+    /// Change the shop's settings: ticket workflows, departments, the business calendar.
+    #[serde(rename = "settings:manage")]
+    SettingsManage,
+    /// Change people's roles.
+    #[serde(rename = "people:manage")]
+    PeopleManage,
+    /// See one PII value unmasked (each reveal is audited).
+    #[serde(rename = "pii:reveal")]
+    PiiReveal,
+    /// Read the audit log.
+    #[serde(rename = "audit:read")]
+    AuditRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 4] =
-        [Scope::ConversationsRead, Scope::ConversationsWrite, Scope::InboundWrite, Scope::TokensManage];
+    pub const ALL: [Scope; 8] = [
+        Scope::ConversationsRead,
+        Scope::ConversationsWrite,
+        Scope::InboundWrite,
+        Scope::TokensManage,
+        Scope::SettingsManage,
+        Scope::PeopleManage,
+        Scope::PiiReveal,
+        Scope::AuditRead,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -35,6 +55,10 @@ impl Scope {
             Scope::ConversationsWrite => "conversations:write",
             Scope::InboundWrite => "inbound:write",
             Scope::TokensManage => "tokens:manage",
+            Scope::SettingsManage => "settings:manage",
+            Scope::PeopleManage => "people:manage",
+            Scope::PiiReveal => "pii:reveal",
+            Scope::AuditRead => "audit:read",
         }
     }
 
@@ -43,10 +67,14 @@ impl Scope {
         Scope::ALL.into_iter().find(|sc| sc.as_str() == s)
     }
 
-    /// Whether a role may hold this scope (and so grant it to a token).
+    /// The permission table: whether a role holds this scope (and so may grant it to a
+    /// token). Owners and admins hold everything; supervisors also see PII; agents serve.
     pub fn allowed_for(self, role: Role) -> bool {
         match self {
-            Scope::TokensManage | Scope::InboundWrite => role.administers(),
+            Scope::TokensManage | Scope::InboundWrite | Scope::SettingsManage | Scope::PeopleManage | Scope::AuditRead => {
+                role.administers()
+            }
+            Scope::PiiReveal => role <= Role::Supervisor,
             Scope::ConversationsRead | Scope::ConversationsWrite => true,
         }
     }

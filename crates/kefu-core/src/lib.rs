@@ -5,6 +5,7 @@
 //! `assignment::Desk`); the async glue that loads, decides, persists and publishes lives in
 //! `inbox`. Persistence is behind the [`store::Store`] trait, implemented by `kefu-store`.
 
+pub mod abuse;
 pub mod access;
 pub mod assignment;
 pub mod audit;

@@ -66,6 +66,24 @@ pub enum Change {
     },
     /// New API token.
     InsertApiToken(ApiToken),
+    /// Change a user's role.
+    SetUserRole {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// New role.
+        role: crate::shop::Role,
+    },
+    /// Replace a user's password hash.
+    SetPasswordHash {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// Argon2 PHC string.
+        password_hash: String,
+    },
     /// Append to the hash-chained audit log (the store links it to the newest entry).
     AppendAudit(crate::audit::AuditEntry),
     /// Insert or update a ticket (its document is sealed at rest).

@@ -29,6 +29,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Rate limits and login throttling.
+    pub guards: Arc<crate::security::Guards>,
     /// Flips to true when the server begins shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -94,7 +96,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     workers::spawn_confirmations(tickets.clone(), bus.subscribe());
     workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
-    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, shutdown: shutdown_rx.clone() };
+    let guards = Arc::new(crate::security::Guards::new(config.limits));
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, shutdown: shutdown_rx.clone() };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
@@ -119,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .merge(realtime::routes())
         .merge(web::routes())
         .merge(crate::metrics::routes())
+        .layer(axum::middleware::from_fn(crate::security::csrf::check))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::security::limits::check))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -2,6 +2,7 @@
 //! variables and command-line flags (clap merges those two, flags first). Validated at start
 //! with one clear line per problem.
 
+use crate::security::limits::LimitSettings;
 use kefu_store::keys::{CipherKind, KeyFile, KeyRing};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -44,6 +45,15 @@ pub struct ServeArgs {
     /// Cipher for newly generated keys: sm4-gcm or aes-256-gcm [default: sm4-gcm].
     #[arg(long, env = "KEFU_CIPHER")]
     pub cipher: Option<String>,
+    /// Requests per minute from one client IP; 0 turns the limit off [default: 1200].
+    #[arg(long, env = "KEFU_RATE_LIMIT_PER_IP")]
+    pub rate_limit_per_ip: Option<u32>,
+    /// Requests per minute with one session or API token; 0 turns it off [default: 1200].
+    #[arg(long, env = "KEFU_RATE_LIMIT_PER_CREDENTIAL")]
+    pub rate_limit_per_credential: Option<u32>,
+    /// Messages per minute from one customer; 0 turns it off [default: 30].
+    #[arg(long, env = "KEFU_RATE_LIMIT_PER_CUSTOMER")]
+    pub rate_limit_per_customer: Option<u32>,
     /// Keys given in the environment instead of a file: id:cipher:hexkey[,…], the last is current.
     #[arg(long = "keys", env = "KEFU_KEYS", hide_env_values = true)]
     pub keys: Option<String>,
@@ -62,6 +72,9 @@ struct FileConfig {
     sla_sweep_seconds: Option<u64>,
     key_file: Option<PathBuf>,
     cipher: Option<String>,
+    rate_limit_per_ip: Option<u32>,
+    rate_limit_per_credential: Option<u32>,
+    rate_limit_per_customer: Option<u32>,
 }
 
 /// The validated configuration the server runs with.
@@ -89,6 +102,8 @@ pub struct Config {
     pub cipher: CipherKind,
     /// Keys from `KEFU_KEYS`, already validated.
     pub keys_spec: Option<String>,
+    /// Rate limits.
+    pub limits: LimitSettings,
 }
 
 /// A configuration problem, reported as one line.
@@ -144,6 +159,11 @@ impl Config {
             key_file,
             cipher,
             keys_spec: args.keys.clone(),
+            limits: LimitSettings {
+                per_ip: args.rate_limit_per_ip.or(file.rate_limit_per_ip).unwrap_or(1200),
+                per_credential: args.rate_limit_per_credential.or(file.rate_limit_per_credential).unwrap_or(1200),
+                per_customer: args.rate_limit_per_customer.or(file.rate_limit_per_customer).unwrap_or(30),
+            },
         })
     }
 

@@ -32,6 +32,22 @@ pub enum ApiError {
     /// Unknown or foreign id.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Too many requests; retry after the given seconds.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a retry can succeed.
+        retry_after_secs: u64,
+    },
+    /// An outgoing reply hit the sensitive-word filter (blocked, or a warning to confirm).
+    #[error("{message}")]
+    Sensitive {
+        /// `sensitive_blocked` or `sensitive_warning`.
+        code: &'static str,
+        /// What to tell the agent.
+        message: String,
+        /// The hits: word, category, action, offsets.
+        hits: serde_json::Value,
+    },
     /// Something broke on our side (details are logged, not returned).
     #[error("internal error")]
     Internal(String),
@@ -57,6 +73,10 @@ pub struct ErrorDetail {
     pub code: &'static str,
     /// What went wrong.
     pub message: String,
+    /// Structured facts for some codes (e.g. the sensitive words hit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -70,6 +90,8 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::Sensitive { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -103,6 +125,18 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(ErrorBody { error: ErrorDetail { code, message: self.public_message() } })).into_response()
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let details = match &self {
+            ApiError::Sensitive { hits, .. } => Some(hits.clone()),
+            _ => None,
+        };
+        let mut res = (status, Json(ErrorBody { error: ErrorDetail { code, message: self.public_message(), details } })).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
+        res
     }
 }

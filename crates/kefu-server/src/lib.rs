@@ -9,5 +9,6 @@ pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod realtime;
+pub mod security;
 pub mod web;
 pub mod workers;

@@ -26,6 +26,12 @@ pub struct Metrics {
     pub agent_sockets: Gauge,
     /// Open widget sockets.
     pub widget_sockets: Gauge,
+    /// Customers who started flooding (throttle episodes).
+    pub customers_throttled: Counter,
+    /// Inbound customer messages that hit the sensitive-word filter.
+    pub sensitive_inbound: Counter,
+    /// Outgoing replies blocked or held for confirmation by the sensitive-word filter.
+    pub sensitive_outbound: Counter,
 }
 
 impl Metrics {
@@ -38,11 +44,17 @@ impl Metrics {
             messages_sent: Counter::default(),
             agent_sockets: Gauge::default(),
             widget_sockets: Gauge::default(),
+            customers_throttled: Counter::default(),
+            sensitive_inbound: Counter::default(),
+            sensitive_outbound: Counter::default(),
         };
         registry.register("widget_messages_received", "Customer messages accepted over the widget socket", m.messages_received.clone());
         registry.register("agent_messages_sent", "Agent messages accepted over the workspace socket", m.messages_sent.clone());
         registry.register("agent_sockets", "Open agent workspace sockets", m.agent_sockets.clone());
         registry.register("widget_sockets", "Open widget sockets", m.widget_sockets.clone());
+        registry.register("customers_throttled", "Customers throttled for sending too many messages (once per episode)", m.customers_throttled.clone());
+        registry.register("sensitive_inbound", "Customer messages that hit the sensitive-word filter", m.sensitive_inbound.clone());
+        registry.register("sensitive_outbound", "Replies blocked or held for confirmation by the sensitive-word filter", m.sensitive_outbound.clone());
         registry.register_collector(Box::new(StoreCollector(store.writer_stats())));
         Self { registry, ..m }
     }

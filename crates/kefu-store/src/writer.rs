@@ -175,6 +175,16 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
                 .bind(c.created_at)
         }
         Change::AppendAudit(entry) => return append_audit(conn, entry).await,
+        Change::SetUserRole { shop_id, user_id, role } => sqlx::query("UPDATE app_user SET role = $1 WHERE shop_id = $2 AND id = $3")
+            .bind(role.as_str())
+            .bind(shop_id.to_string())
+            .bind(user_id.to_string()),
+        Change::SetPasswordHash { shop_id, user_id, password_hash } => {
+            sqlx::query("UPDATE app_user SET password_hash = $1 WHERE shop_id = $2 AND id = $3")
+                .bind(password_hash.clone())
+                .bind(shop_id.to_string())
+                .bind(user_id.to_string())
+        }
         Change::InsertIdentity(i) => sqlx::query(
             "INSERT INTO identity (shop_id, channel, external_id, customer_id, created_at) VALUES ($1, $2, $3, $4, $5)",
         )

@@ -4,16 +4,21 @@ use super::ApiJson;
 use crate::app::AppState;
 use crate::auth::{hash_password, new_secret, secret_hash, verify_password, Principal, Via, SESSION_COOKIE};
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::State;
+use crate::security::audit;
+use crate::security::csrf::CSRF_COOKIE;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use kefu_core::access::Session;
+use kefu_core::audit::AuditEntry;
 use kefu_core::ids::CredentialId;
 use kefu_core::shop::{Presence, Shop, User};
 use kefu_core::store::{Change, ChangeSet, Store};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::net::SocketAddr;
 use std::sync::OnceLock;
 
 /// Login form.
@@ -76,16 +81,35 @@ fn decoy_hash() -> &'static str {
 /// Log in with email and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginRequest>) -> Result<impl IntoResponse, ApiError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<impl IntoResponse, ApiError> {
     let store = state.inbox.store();
+    let ip = peer.ip();
+    if let Err(e) = state.guards.login_allowed(&req.email, ip, state.inbox.now()) {
+        tracing::warn!(%ip, "login throttled");
+        return Err(e);
+    }
     let creds = store.user_by_email(&req.email).await?;
     let hash = creds.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| decoy_hash().to_string());
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some(creds) = creds.filter(|_| ok) else {
-        return Err(ApiError::InvalidCredentials);
+    state.guards.login_result(&req.email, ip, ok, state.inbox.now());
+    let creds = match creds {
+        Some(c) if ok => c,
+        // Failed logins of a known account go to its shop's audit log; unknown emails only
+        // count towards the throttle (recording them would let anyone fill the log).
+        other => {
+            if let Some(c) = other {
+                let e = AuditEntry::by_user(c.user.shop_id, c.user.id, state.inbox.now(), "login_failed", None, json!({ "ip": ip.to_string() }));
+                audit::record(&state, e).await?;
+            }
+            return Err(ApiError::InvalidCredentials);
+        }
     };
     let user = creds.user;
     let secret = new_secret("").map_err(ApiError::Internal)?;
@@ -102,15 +126,24 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
     let expires_at = session.expires_at;
     let mut cs = ChangeSet::default();
     cs.push(Change::InsertSession(session));
+    cs.push(Change::AppendAudit(AuditEntry::by_user(user.shop_id, user.id, now, "login", None, json!({ "ip": ip.to_string() }))));
     store.apply(cs).await?;
+    let csrf = new_secret("").map_err(ApiError::Internal)?;
     let shop = store.shop(user.shop_id).await?.ok_or(ApiError::NotFound("shop"))?;
     let cookie = format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         ttl_ms / 1000,
         if state.config.secure_cookies { "; Secure" } else { "" }
     );
+    // Readable by the page (not HttpOnly) so the UI can echo it; see security::csrf.
+    let csrf_cookie = format!(
+        "{CSRF_COOKIE}={csrf}; Path=/; SameSite=Strict; Max-Age={}{}",
+        ttl_ms / 1000,
+        if state.config.secure_cookies { "; Secure" } else { "" }
+    );
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
+    headers.append(SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     tracing::info!(user = %user.id, shop = %user.shop_id, "login");
     Ok((headers, Json(MeResponse { user: user_view(&state, user), shop, expires_at: Some(expires_at) })))
 }
@@ -118,13 +151,15 @@ pub async fn login(State(state): State<AppState>, ApiJson(req): ApiJson<LoginReq
 /// End the session and clear the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, who: Principal) -> Result<impl IntoResponse, ApiError> {
-    if let Some(hash) = who.session_hash {
+    if let Some(hash) = who.session_hash.clone() {
         let mut cs = ChangeSet::default();
         cs.push(Change::DeleteSession { secret_hash: hash });
+        cs.push(Change::AppendAudit(audit::entry(&state, &who, "logout", None, json!({}))));
         state.inbox.store().apply(cs).await?;
     }
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, HeaderValue::from_static("kefu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    headers.append(SET_COOKIE, HeaderValue::from_static("kefu_csrf=; Path=/; SameSite=Strict; Max-Age=0"));
     Ok((StatusCode::NO_CONTENT, headers))
 }
 
@@ -156,4 +191,38 @@ pub async fn set_status(
     }
     state.inbox.set_presence(&who.user, req.status).await;
     Ok(Json(StatusResponse { user: user_view(&state, who.user) }))
+}
+
+/// Password change.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password now.
+    pub current: String,
+    /// The new one (at least 10 characters, two kinds of characters, not the login name).
+    pub new: String,
+}
+
+/// Change one's own password; other sessions stay valid until they expire.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn change_password(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<PasswordChange>) -> Result<StatusCode, ApiError> {
+    if who.via != Via::Session {
+        return Err(ApiError::Forbidden("passwords are changed in a login session, not with an API token".into()));
+    }
+    crate::security::password_policy::check(&req.new, &who.user.email).map_err(ApiError::BadRequest)?;
+    let store = state.inbox.store();
+    let creds = store.user_by_email(&who.user.email).await?.ok_or(ApiError::Unauthenticated)?;
+    let (current, stored, new) = (req.current, creds.password_hash, req.new);
+    let hash = tokio::task::spawn_blocking(move || if verify_password(&current, &stored) { hash_password(&new).map(Some) } else { Ok(None) })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?
+        // 400, not 401: a typo here must not look like a lost session to the UI.
+        .ok_or_else(|| ApiError::BadRequest("the current password is wrong".into()))?;
+    let mut cs = ChangeSet::default();
+    cs.push(Change::SetPasswordHash { shop_id: who.user.shop_id, user_id: who.user.id, password_hash: hash });
+    cs.push(Change::AppendAudit(audit::entry(&state, &who, "password_changed", None, json!({}))));
+    store.apply(cs).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -51,6 +51,7 @@ pub async fn message(
         .inbox
         .customer_for(shop, Channel::Api, req.external_id.trim(), req.display_name.as_deref().unwrap_or(""))
         .await?;
+    crate::security::limits::admit_customer_message(&state, shop, customer.id).await?;
     let d = state.inbox.customer_message(shop, customer.id, Channel::Api, &req.content, req.client_id.as_deref()).await?;
     let status = if d.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(InboundResult { message: d.message, conversation: d.conversation })))

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document and Swagger UI.
 
+mod audit;
 pub mod auth;
 mod conversations;
 mod extract;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
         .route("/me/status", put(auth::set_status))
+        .route("/me/password", put(auth::change_password))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::get_one))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
@@ -30,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/resolve", post(conversations::resolve))
         .route("/customers/{id}", get(people::customer))
         .route("/agents", get(people::agents))
+        .route("/agents/{id}/role", put(people::set_role))
+        .route("/audit", get(audit::list))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
         .route("/inbound/messages", post(inbound::message))
@@ -60,10 +64,11 @@ pub fn docs_routes() -> Router<AppState> {
 #[openapi(
     info(title = "kefu API", description = "Omnichannel customer service: conversations, messages, customers, agents, tokens. Realtime frames over /ws/agent and /ws/widget are described in docs/ARCHITECTURE.md."),
     paths(
-        auth::login, auth::logout, auth::me, auth::set_status,
+        auth::login, auth::logout, auth::me, auth::set_status, auth::change_password,
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve,
-        people::customer, people::agents,
+        people::customer, people::agents, people::set_role,
+        audit::list,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,

@@ -1,7 +1,8 @@
 //! Customers and agents of the shop.
 
 use super::auth::{user_view, UserView};
-use super::parse_id;
+use super::{parse_id, ApiJson};
+use crate::security::audit;
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
@@ -9,8 +10,9 @@ use axum::extract::{Path, State};
 use axum::Json;
 use kefu_core::access::Scope;
 use kefu_core::customer::{Customer, Identity};
-use kefu_core::ids::CustomerId;
-use kefu_core::store::Store;
+use kefu_core::ids::{CustomerId, UserId};
+use kefu_core::shop::Role;
+use kefu_core::store::{Change, ChangeSet, Store};
 use serde::Serialize;
 
 /// A customer with their channel identities.
@@ -48,4 +50,40 @@ pub async fn agents(State(state): State<AppState>, who: Principal) -> Result<Jso
     who.require(Scope::ConversationsRead)?;
     let users = state.inbox.store().users(who.user.shop_id).await?;
     Ok(Json(AgentList { agents: users.into_iter().map(|u| user_view(&state, u)).collect() }))
+}
+
+/// A role change.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// `owner`, `admin`, `supervisor` or `agent`.
+    pub role: Role,
+}
+
+/// Change a user's role (scope `people:manage`). Nobody changes their own role; only an
+/// owner grants or takes away ownership; the shop always keeps an owner.
+#[utoipa::path(put, path = "/api/v1/agents/{id}/role", tag = "agents", params(("id" = String, Path)), request_body = RoleChange,
+    responses((status = 200, body = UserView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn set_role(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<RoleChange>) -> Result<Json<UserView>, ApiError> {
+    who.require(Scope::PeopleManage)?;
+    let id: UserId = parse_id(&id, "user")?;
+    let store = state.inbox.store();
+    let mut target = store.user(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("user"))?;
+    if target.id == who.user.id {
+        return Err(ApiError::Forbidden("you cannot change your own role".into()));
+    }
+    if (target.role == Role::Owner || req.role == Role::Owner) && who.user.role != Role::Owner {
+        return Err(ApiError::Forbidden("only an owner grants or takes away ownership".into()));
+    }
+    let from = target.role;
+    if from == req.role {
+        return Ok(Json(user_view(&state, target)));
+    }
+    let mut cs = ChangeSet::default();
+    cs.push(Change::SetUserRole { shop_id: who.user.shop_id, user_id: id, role: req.role });
+    let detail = serde_json::json!({ "from": from.as_str(), "to": req.role.as_str() });
+    cs.push(Change::AppendAudit(audit::entry(&state, &who, "role_changed", Some(format!("user:{id}")), detail)));
+    store.apply(cs).await?;
+    target.role = req.role;
+    Ok(Json(user_view(&state, target)))
 }

@@ -280,7 +280,10 @@ pub async fn get_one(State(state): State<AppState>, who: Principal, Path(id): Pa
 pub async fn transition(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<TransitionRequest>) -> Result<Json<TicketView>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
+    let before = state.tickets.get(who.user.shop_id, id).await.ok().map(|t| t.state);
     let t = state.tickets.transition(who.actor(), id, &req.to, req.note).await?;
+    let detail = serde_json::json!({ "from": before, "to": t.state });
+    crate::security::audit::record(&state, crate::security::audit::entry(&state, &who, "ticket_moved", Some(format!("ticket:{id}")), detail)).await?;
     Ok(Json(view(&state, t).await?))
 }
 
@@ -364,7 +367,7 @@ pub async fn workflows(State(state): State<AppState>, who: Principal) -> Result<
 #[utoipa::path(put, path = "/api/v1/ticket-types/{type}", tag = "tickets", params(("type" = String, Path)), request_body = Workflow,
     responses((status = 200, body = Workflow), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn put_workflow(State(state): State<AppState>, who: Principal, Path(ticket_type): Path<String>, ApiJson(wf): ApiJson<Workflow>) -> Result<Json<Workflow>, ApiError> {
-    who.require(Scope::ConversationsWrite)?;
+    who.require(Scope::SettingsManage)?;
     if wf.ticket_type != ticket_type {
         return Err(ApiError::BadRequest(format!("the body is for type {:?}, the path for {ticket_type:?}", wf.ticket_type)));
     }
@@ -382,7 +385,7 @@ pub async fn departments(State(state): State<AppState>, who: Principal) -> Resul
 #[utoipa::path(put, path = "/api/v1/departments/{key}", tag = "tickets", params(("key" = String, Path)), request_body = PutDepartment,
     responses((status = 200, body = Department), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_department(State(state): State<AppState>, who: Principal, Path(key): Path<String>, ApiJson(req): ApiJson<PutDepartment>) -> Result<Json<Department>, ApiError> {
-    who.require(Scope::ConversationsWrite)?;
+    who.require(Scope::SettingsManage)?;
     Ok(Json(state.tickets.put_department(who.actor(), &key, &req.name, req.members).await?))
 }
 
@@ -397,6 +400,6 @@ pub async fn calendar(State(state): State<AppState>, who: Principal) -> Result<J
 #[utoipa::path(put, path = "/api/v1/calendar", tag = "tickets", request_body = Calendar,
     responses((status = 200, body = Calendar), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn put_calendar(State(state): State<AppState>, who: Principal, ApiJson(cal): ApiJson<Calendar>) -> Result<Json<Calendar>, ApiError> {
-    who.require(Scope::ConversationsWrite)?;
+    who.require(Scope::SettingsManage)?;
     Ok(Json(state.tickets.put_calendar(who.actor(), cal).await?))
 }

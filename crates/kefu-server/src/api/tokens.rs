@@ -3,6 +3,7 @@
 use super::{parse_id, ApiJson};
 use crate::app::AppState;
 use crate::auth::{new_secret, secret_hash, Principal};
+use crate::security::audit;
 use crate::error::{ApiError, ErrorBody};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -72,6 +73,8 @@ pub async fn create(
     };
     let mut cs = ChangeSet::default();
     cs.push(Change::InsertApiToken(token.clone()));
+    let detail = serde_json::json!({ "name": token.name, "scopes": token.scopes });
+    cs.push(Change::AppendAudit(audit::entry(&state, &who, "token_created", Some(format!("token:{}", token.id)), detail)));
     state.inbox.store().apply(cs).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
 }
@@ -95,6 +98,7 @@ pub async fn revoke(State(state): State<AppState>, who: Principal, Path(id): Pat
     }
     let mut cs = ChangeSet::default();
     cs.push(Change::RevokeApiToken { shop_id: who.user.shop_id, id, at: state.inbox.now() });
+    cs.push(Change::AppendAudit(audit::entry(&state, &who, "token_revoked", Some(format!("token:{id}")), serde_json::json!({}))));
     store.apply(cs).await?;
     Ok(StatusCode::NO_CONTENT)
 }

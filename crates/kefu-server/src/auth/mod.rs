@@ -2,7 +2,7 @@
 //! extractor every protected handler takes.
 
 mod password;
-mod principal;
+pub mod principal;
 mod secret;
 
 pub use password::{hash_password, verify_password};

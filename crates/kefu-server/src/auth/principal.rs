@@ -49,10 +49,14 @@ impl Principal {
     }
 }
 
-/// The value of a cookie in a `Cookie` header.
+/// The value of a cookie in a request's `Cookie` header.
 pub fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+    cookie_value_in(&parts.headers, name)
+}
+
+/// The value of a cookie in these headers.
+pub fn cookie_value_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

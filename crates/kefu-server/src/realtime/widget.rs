@@ -93,6 +93,10 @@ async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_c
         return frames::encode(&ServerFrame::Pong);
     };
     let cid = client_id.as_deref();
+    if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
+        let (_, code) = e.status_code();
+        return frames::error(code, &e.public_message(), cid);
+    }
     match state.inbox.customer_message(shop, customer, Channel::Widget, &content, cid).await {
         Ok(d) => {
             state.metrics.messages_received.inc();

@@ -88,7 +88,7 @@ async fn scoped_tokens_deliver_inbound_messages_and_stop_when_revoked() {
     assert_eq!(res.status(), 403);
 
     let id = created["token"]["id"].as_str().expect("id");
-    let res = app.http.delete(format!("{}/api/v1/tokens/{id}", app.base)).header("cookie", &owner.cookie).send().await.unwrap();
+    let res = app.http.delete(format!("{}/api/v1/tokens/{id}", app.base)).header("cookie", &owner.cookie).header("x-csrf-token", &owner.csrf).send().await.unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(deliver("evt-2").await.status(), 401);
 }

@@ -7,7 +7,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 async fn raw_post(app: &TestApp, agent: &Agent, path: &str, content_type: Option<&str>, body: Vec<u8>) -> (u16, Value) {
-    let mut req = app.http.post(format!("{}{path}", app.base)).header("cookie", &agent.cookie).body(body);
+    let mut req = app.http.post(format!("{}{path}", app.base)).header("cookie", &agent.cookie).header("x-csrf-token", &agent.csrf).body(body);
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }

@@ -31,13 +31,23 @@ impl TestApp {
     }
 
     pub async fn spawn_with_clock(clock: Arc<dyn Clock>) -> TestApp {
+        Self::spawn_configured(clock, |_| {}).await
+    }
+
+    /// A server with some settings changed (rate limits, keys …).
+    pub async fn spawn_with(configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
+        Self::spawn_configured(Arc::new(SystemClock), configure).await
+    }
+
+    async fn spawn_configured(clock: Arc<dyn Clock>, configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let args = ServeArgs {
+        let mut args = ServeArgs {
             listen: Some("127.0.0.1:0".into()),
             data_dir: Some(dir.path().to_path_buf()),
             log: Some("warn".into()),
             ..Default::default()
         };
+        configure(&mut args);
         let config = Config::load(&args).expect("config");
         let running = app::start_with_clock(config, clock).await.expect("start");
         let addr = running.addr;
@@ -70,19 +80,24 @@ impl TestApp {
             .await
             .expect("login request");
         assert_eq!(res.status(), 200, "login as {email}");
-        let cookie = res
+        let pairs: Vec<String> = res
             .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("session cookie")
-            .to_string();
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(str::to_string)
+            .collect();
+        assert!(pairs.iter().any(|p| p.starts_with("kefu_session=")), "session cookie in {pairs:?}");
+        let csrf = pairs.iter().find_map(|p| p.strip_prefix("kefu_csrf=")).expect("csrf cookie").to_string();
+        let cookie = pairs.join("; ");
         let body: Value = res.json().await.expect("login body");
         Agent {
             base: self.base.clone(),
             ws_base: self.ws_base.clone(),
             http: self.http.clone(),
             cookie,
+            csrf,
             id: body["user"]["id"].as_str().unwrap_or_default().to_string(),
         }
     }
@@ -112,7 +127,10 @@ pub struct Agent {
     pub base: String,
     pub ws_base: String,
     pub http: reqwest::Client,
+    /// Both cookies, as a browser sends them.
     pub cookie: String,
+    /// The CSRF token to echo on state-changing requests.
+    pub csrf: String,
     pub id: String,
 }
 
@@ -136,6 +154,7 @@ impl Agent {
             .http
             .request(method, format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
             .json(&body)
             .send()
             .await

@@ -15,12 +15,20 @@ function toLogin() {
   location.assign('/login');
 }
 
+// The server sets a readable `kefu_csrf` cookie at login and wants it echoed in a header on
+// every state-changing request: a page on another site can send our cookies but cannot read them.
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)kefu_csrf=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
 export async function api(method, path, body) {
   const init = {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json' },
   };
+  if (method !== 'GET') init.headers['X-CSRF-Token'] = csrfToken();
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

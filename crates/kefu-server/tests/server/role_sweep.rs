@@ -1,0 +1,156 @@
+//! Every API route, called by every role, by a narrow API token, by nobody, and by another
+//! shop's owner: each is refused exactly when the permission table says so, and nothing of
+//! one shop is reachable from another.
+
+use crate::harness::*;
+use crate::isolation::second_shop;
+use kefu_core::access::Scope;
+use kefu_core::shop::Role;
+use serde_json::{json, Value};
+
+/// (method, path, body, scope the route needs; None = any signed-in user).
+type Route = (&'static str, String, Value, Option<Scope>);
+
+fn routes(conv: &str, customer: &str, ticket: &str, token: &str, agent1: &str, workflow: &Value, calendar: &Value) -> Vec<Route> {
+    use Scope::*;
+    vec![
+        ("GET", "/api/v1/me".into(), Value::Null, None),
+        ("PUT", "/api/v1/me/status".into(), json!({"status": "away"}), None),
+        ("PUT", "/api/v1/me/password".into(), json!({"current": "wrong", "new": "Another-pass-2026"}), None),
+        ("GET", "/api/v1/conversations".into(), Value::Null, Some(ConversationsRead)),
+        ("GET", format!("/api/v1/conversations/{conv}"), Value::Null, Some(ConversationsRead)),
+        ("GET", format!("/api/v1/conversations/{conv}/messages"), Value::Null, Some(ConversationsRead)),
+        ("POST", format!("/api/v1/conversations/{conv}/messages"), json!({"content": "您好"}), Some(ConversationsWrite)),
+        ("POST", format!("/api/v1/conversations/{conv}/assign"), json!({}), Some(ConversationsWrite)),
+        ("GET", format!("/api/v1/customers/{customer}"), Value::Null, Some(ConversationsRead)),
+        ("GET", "/api/v1/agents".into(), Value::Null, Some(ConversationsRead)),
+        ("PUT", format!("/api/v1/agents/{agent1}/role"), json!({"role": "agent"}), Some(PeopleManage)),
+        ("GET", "/api/v1/audit".into(), Value::Null, Some(AuditRead)),
+        ("GET", "/api/v1/tokens".into(), Value::Null, Some(TokensManage)),
+        ("POST", "/api/v1/tokens".into(), json!({"name": "sweep", "scopes": ["conversations:read"]}), Some(TokensManage)),
+        ("DELETE", format!("/api/v1/tokens/{token}"), Value::Null, Some(TokensManage)),
+        ("POST", "/api/v1/inbound/messages".into(), json!({"external_id": "sweep", "content": "在吗"}), Some(InboundWrite)),
+        ("GET", "/api/v1/tickets".into(), Value::Null, Some(ConversationsRead)),
+        ("POST", "/api/v1/tickets".into(), json!({"ticket_type": "complaint", "title": "sweep"}), Some(ConversationsWrite)),
+        ("POST", "/api/v1/tickets/bulk".into(), json!({"ids": [ticket], "action": {"type": "priority", "to": "high"}}), Some(ConversationsWrite)),
+        ("GET", format!("/api/v1/tickets/{ticket}"), Value::Null, Some(ConversationsRead)),
+        ("POST", format!("/api/v1/tickets/{ticket}/comments"), json!({"body": "跟进", "public": false}), Some(ConversationsWrite)),
+        ("POST", format!("/api/v1/tickets/{ticket}/assign"), json!({}), Some(ConversationsWrite)),
+        ("PUT", format!("/api/v1/tickets/{ticket}/priority"), json!({"priority": "high"}), Some(ConversationsWrite)),
+        ("PUT", format!("/api/v1/tickets/{ticket}/tags"), json!({"tags": ["sweep"]}), Some(ConversationsWrite)),
+        ("POST", format!("/api/v1/tickets/{ticket}/attachments"), json!({"name": "a.png", "url": "https://oss.example/a.png", "size": 1}), Some(ConversationsWrite)),
+        ("POST", format!("/api/v1/tickets/{ticket}/transition"), json!({"to": "no_such_state"}), Some(ConversationsWrite)),
+        ("GET", "/api/v1/ticket-types".into(), Value::Null, Some(ConversationsRead)),
+        ("PUT", "/api/v1/ticket-types/complaint".into(), workflow.clone(), Some(SettingsManage)),
+        ("GET", "/api/v1/departments".into(), Value::Null, Some(ConversationsRead)),
+        ("PUT", "/api/v1/departments/sweep".into(), json!({"name": "巡检部", "members": []}), Some(SettingsManage)),
+        ("GET", "/api/v1/calendar".into(), Value::Null, Some(ConversationsRead)),
+        ("PUT", "/api/v1/calendar".into(), calendar.clone(), Some(SettingsManage)),
+        ("POST", format!("/api/v1/conversations/{conv}/resolve"), json!({}), Some(ConversationsWrite)),
+    ]
+}
+
+/// Who calls: a session (cookie + CSRF) or a bearer token.
+enum Caller<'a> {
+    Session(&'a Agent),
+    Token(&'a str),
+    Nobody,
+}
+
+async fn call(app: &TestApp, caller: &Caller<'_>, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = app.http.request(method, format!("{}{path}", app.base));
+    match caller {
+        Caller::Session(a) => req = req.header("cookie", &a.cookie).header("x-csrf-token", &a.csrf),
+        Caller::Token(t) => req = req.bearer_auth(t),
+        Caller::Nobody => {}
+    }
+    if !body.is_null() {
+        req = req.json(body);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn every_route_with_every_role_and_another_shops_credentials() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    // The demo shop has no admin: promote agent2 (itself an audited role change).
+    let agents = owner.get("/api/v1/agents").await.1;
+    let id_of = |email: &str| agents["agents"].as_array().unwrap().iter().find(|u| u["email"] == email).unwrap()["id"].as_str().unwrap().to_string();
+    let (s, promoted) = owner.post_put(&format!("/api/v1/agents/{}/role", id_of("agent2@demo.kefu")), json!({"role": "admin"})).await;
+    assert_eq!((s, promoted["role"].as_str()), (200, Some("admin")), "{promoted}");
+    let admin = app.login("agent2@demo.kefu").await;
+    let supervisor = app.login("supervisor@demo.kefu").await;
+    let agent = app.login("agent1@demo.kefu").await;
+
+    // Shop A data: a conversation with a customer, a ticket, a token.
+    let (status, created) = owner.post("/api/v1/tokens", json!({"name": "inbound", "scopes": ["inbound:write", "conversations:read"]})).await;
+    assert_eq!(status, 201);
+    let inbound_secret = created["secret"].as_str().unwrap().to_string();
+    let (_, delivered) = call(&app, &Caller::Token(&inbound_secret), "POST", "/api/v1/inbound/messages", &json!({"external_id": "sweep-customer", "content": "我的快递到哪了"})).await;
+    let conv = delivered["conversation"]["id"].as_str().expect("conversation").to_string();
+    let customer = delivered["conversation"]["customer_id"].as_str().expect("customer").to_string();
+    let (_, t) = owner.post("/api/v1/tickets", json!({"ticket_type": "complaint", "title": "巡检工单"})).await;
+    let ticket = t["id"].as_str().expect("ticket").to_string();
+    let (_, read_only) = owner.post("/api/v1/tokens", json!({"name": "reader", "scopes": ["conversations:read"]})).await;
+    let reader_secret = read_only["secret"].as_str().unwrap().to_string();
+    let (_, victim) = owner.post("/api/v1/tokens", json!({"name": "victim", "scopes": ["conversations:read"]})).await;
+    let token_id = victim["token"]["id"].as_str().unwrap().to_string();
+    let workflows = owner.get("/api/v1/ticket-types").await.1;
+    let workflow = workflows["workflows"].as_array().unwrap().iter().find(|w| w["ticket_type"] == "complaint").unwrap().clone();
+    let calendar = owner.get("/api/v1/calendar").await.1;
+    let table = routes(&conv, &customer, &ticket, &token_id, &id_of("agent1@demo.kefu"), &workflow, &calendar);
+
+    for (caller, role) in [(&agent, Role::Agent), (&supervisor, Role::Supervisor), (&admin, Role::Admin), (&owner, Role::Owner)] {
+        for (method, path, body, scope) in &table {
+            let (status, res) = call(&app, &Caller::Session(caller), method, path, body).await;
+            let allowed = scope.is_none_or(|s| s.allowed_for(role));
+            if allowed {
+                assert!(status != 403 && status != 401 && status < 500, "{role:?} {method} {path} should pass the permission check: {status} {res}");
+            } else {
+                assert_eq!(status, 403, "{role:?} {method} {path} must be refused: {res}");
+                assert_eq!(res["error"]["code"], "forbidden");
+            }
+        }
+    }
+    // A token holds only its scopes, whatever its creator's role.
+    for (method, path, body, scope) in &table {
+        let (status, res) = call(&app, &Caller::Token(&reader_secret), method, path, body).await;
+        if *scope == Some(Scope::ConversationsRead) {
+            assert_eq!(status, 200, "reader token {method} {path}: {res}");
+        } else if scope.is_some() {
+            assert_eq!(status, 403, "reader token {method} {path}: {res}");
+        }
+        let (status, _) = call(&app, &Caller::Nobody, method, path, body).await;
+        assert_eq!(status, 401, "anonymous {method} {path}");
+    }
+    // Another shop's owner holds every scope, yet reaches no id of this shop.
+    let _ = second_shop(&app).await;
+    let other = app.login("agent@other.kefu").await;
+    for (method, path, body, _) in &table {
+        let mentions_a = [&conv, &customer, &ticket, &token_id].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/");
+        let (status, res) = call(&app, &Caller::Session(&other), method, path, body).await;
+        if mentions_a {
+            assert_eq!(status, 404, "other shop {method} {path}: {res}");
+        }
+        if path.ends_with("/tickets/bulk") {
+            // Bulk answers per id it was given (echoing the id): each must be "not found".
+            assert_eq!(res["results"][0]["error"], "ticket not found", "{res}");
+            continue;
+        }
+        let text = res.to_string();
+        for id in [&conv, &customer, &ticket, &token_id] {
+            assert!(!text.contains(id.as_str()), "other shop {method} {path} leaked {id}: {text}");
+        }
+    }
+    let (_, audit) = owner.get("/api/v1/audit").await;
+    let actions: Vec<&str> = audit["entries"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    for expected in ["login", "role_changed", "token_created", "token_revoked"] {
+        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    }
+    let (_, foreign) = other.get("/api/v1/audit").await;
+    assert!(foreign["entries"].as_array().unwrap().iter().all(|e| e["shop_id"] != audit["entries"][0]["shop_id"]));
+}
