@@ -125,7 +125,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::security::csrf::check))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::security::limits::check))
         .layer(DefaultBodyLimit::max(64 * 1024))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Path only: query strings can carry the widget's visitor token.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
         .with_state(state)
 }
 

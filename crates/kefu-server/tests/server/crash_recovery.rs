@@ -108,10 +108,12 @@ async fn every_acknowledged_message_survives_a_kill() {
 #[tokio::test]
 async fn a_bad_setting_stops_start_up_with_one_clear_line() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let cases: [(&[&str], &[(&str, &str)], &str); 3] = [
+    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
         (&["serve", "--listen", "localhost"], &[], "invalid listen address \"localhost\""),
         (&["serve"], &[("KEFU_DATABASE_URL", "mysql://db/kefu")], "unsupported database URL"),
         (&["serve"], &[("KEFU_SESSION_TTL_HOURS", "0")], "session TTL"),
+        (&["serve"], &[("KEFU_KEYS", "k1:sm4-gcm")], "expected id:cipher:hexkey"),
+        (&["serve", "--cipher", "des"], &[], "unknown cipher \"des\""),
     ];
     for (args, env, expected) in cases {
         let out = Command::new(env!("CARGO_BIN_EXE_kefu"))

@@ -7,6 +7,7 @@ mod auth_and_tokens;
 mod bad_input;
 mod crash_recovery;
 mod isolation;
+mod logs;
 mod role_sweep;
 mod security;
 mod round_trip;
