@@ -1,5 +1,6 @@
 //! kefu-nlp: the language engine — normalisation, tokenisation, features, classifiers,
-//! FAQ retrieval, sentiment, hotspot categories, entities and language detection.
+//! FAQ retrieval, sentiment, hotspot categories, entities, language detection, PII masking and
+//! sensitive-word scanning.
 //! Pure and synchronous: no IO, no async, no database.
 #![warn(missing_docs)]
 
@@ -16,6 +17,7 @@ pub mod lang;
 pub mod linear;
 pub mod model;
 pub mod normalise;
+pub mod pii;
 pub mod sentiment;
 pub mod tokenise;
 
