@@ -18,6 +18,7 @@ pub mod linear;
 pub mod model;
 pub mod normalise;
 pub mod pii;
+pub mod sensitive;
 pub mod sentiment;
 pub mod tokenise;
 
@@ -40,4 +41,7 @@ pub enum Error {
     /// A model file is of another format version or damaged.
     #[error("model file: {0}")]
     Model(String),
+    /// A sensitive-word dictionary could not be compiled.
+    #[error("sensitive-word dictionary: {0}")]
+    Dictionary(String),
 }
