@@ -14,8 +14,8 @@ use crate::Error;
 ///
 /// A dictionary is a stack of immutable layers behind `Arc`: `merged` adds a shop's words as a
 /// small layer on top of the global one instead of rebuilding (a 500k-word global automaton
-/// takes about a second and tens of MB, which every shop would otherwise pay again). Cloning
-/// is cheap; the type is `Send + Sync`.
+/// takes ~2 s and ~65 MB, which every shop would otherwise pay again). Cloning is cheap; the
+/// type is `Send + Sync`.
 #[derive(Clone, Default)]
 pub struct Dictionary {
     layers: Vec<Arc<Layer>>,
@@ -138,8 +138,9 @@ impl Dictionary {
             let piece = &text[base..cut];
             stream.fill(piece);
             for (li, layer) in self.layers.iter().enumerate() {
+                let mut cursor = 0;
                 for m in layer.matcher.find_iter(stream.compact.as_slice()) {
-                    let (start, end) = stream.original_span(piece, m.start(), m.end());
+                    let (start, end) = stream.original_span(piece, m.start(), m.end(), &mut cursor);
                     let entry = &layer.entries[m.pattern().as_usize()];
                     if (entry.latin_start && latin_before(piece, start)) || (entry.latin_end && latin_after(piece, end)) {
                         continue;

@@ -137,7 +137,13 @@ impl Stream {
             let folded = if code < 0x1_0000 {
                 if table.is_unchanged(code) {
                     self.mark(at, &mut delta);
-                    self.compact.extend_from_slice(seq);
+                    // A fixed-size copy for the common 3-byte case is inlined; a slice of
+                    // run-time length costs a call to memcpy per character.
+                    if let [a, b, c] = *seq {
+                        self.compact.extend_from_slice(&[a, b, c]);
+                    } else {
+                        self.compact.extend_from_slice(seq);
+                    }
                     at += len;
                     continue;
                 }
@@ -172,21 +178,32 @@ impl Stream {
         }
     }
 
-    /// Original offset of the character starting at compact offset `c`.
-    fn original(&self, c: usize) -> usize {
-        let i = self.breaks.partition_point(|&(k, _)| k as usize <= c).saturating_sub(1);
+    /// Original offset of the character starting at compact offset `c`. `cursor` is the index
+    /// of a breakpoint at or before `c`: matches come in increasing order, so walking forward
+    /// from the previous one is cheaper than a binary search that misses the cache on a long
+    /// text (start each pass over the matches at 0).
+    fn original(&self, c: usize, cursor: &mut usize) -> usize {
+        let mut i = (*cursor).min(self.breaks.len() - 1);
+        if self.breaks[i].0 as usize > c {
+            i = self.breaks.partition_point(|&(k, _)| k as usize <= c).saturating_sub(1);
+        }
+        while i + 1 < self.breaks.len() && self.breaks[i + 1].0 as usize <= c {
+            i += 1;
+        }
+        *cursor = i;
         let (k, o) = self.breaks[i];
         o as usize + (c - k as usize)
     }
 
-    /// Original byte range of the compact range `start..end` (which lies on char boundaries).
-    pub fn original_span(&self, piece: &str, start: usize, end: usize) -> (usize, usize) {
+    /// Original byte range of the compact range `start..end` (which lies on char boundaries);
+    /// `cursor` as for `original`.
+    pub fn original_span(&self, piece: &str, start: usize, end: usize, cursor: &mut usize) -> (usize, usize) {
         let mut last = end.saturating_sub(1).max(start);
         while last > start && (self.compact[last] & 0xc0) == 0x80 {
             last -= 1;
         }
-        let first = self.original(start);
-        let last = self.original(last);
+        let first = self.original(start, cursor);
+        let last = self.original(last, cursor);
         let last_len = piece[last..].chars().next().map_or(1, char::len_utf8);
         (first, last + last_len)
     }
@@ -217,15 +234,15 @@ mod tests {
         let mut s = Stream::default();
         s.fill(text);
         assert_eq!(s.compact, "微信ok".as_bytes());
-        let (a, b) = s.original_span(text, 0, "微信".len());
+        let (a, b) = s.original_span(text, 0, "微信".len(), &mut 0);
         assert_eq!(&text[a..b], "微 .信");
-        let (a, b) = s.original_span(text, "微信".len(), s.compact.len());
+        let (a, b) = s.original_span(text, "微信".len(), s.compact.len(), &mut 0);
         assert_eq!(&text[a..b], "ok");
         let text = "ＡＢ微 信c";
         s.fill(text);
         assert_eq!(s.compact, "ab微信c".as_bytes());
         for (from, to, written) in [(0, 1, "Ａ"), (1, 2, "Ｂ"), (0, 5, "ＡＢ微"), (2, 8, "微 信"), (8, 9, "c")] {
-            let (a, b) = s.original_span(text, from, to);
+            let (a, b) = s.original_span(text, from, to, &mut 0);
             assert_eq!(&text[a..b], written);
         }
     }
