@@ -1,5 +1,6 @@
 //! kefu-nlp: the language engine — normalisation, tokenisation, features, classifiers,
-//! FAQ retrieval, sentiment, hotspot categories, entities and language detection.
+//! FAQ retrieval, sentiment, hotspot categories, entities, language detection, PII masking and
+//! sensitive-word scanning.
 //! Pure and synchronous: no IO, no async, no database.
 #![warn(missing_docs)]
 
@@ -16,6 +17,8 @@ pub mod lang;
 pub mod linear;
 pub mod model;
 pub mod normalise;
+pub mod pii;
+pub mod sensitive;
 pub mod sentiment;
 pub mod tokenise;
 
@@ -38,4 +41,7 @@ pub enum Error {
     /// A model file is of another format version or damaged.
     #[error("model file: {0}")]
     Model(String),
+    /// A sensitive-word dictionary could not be compiled.
+    #[error("sensitive-word dictionary: {0}")]
+    Dictionary(String),
 }

@@ -3,6 +3,8 @@
 mod numbers;
 mod words;
 
+pub(crate) use words::PROVINCES;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::{Deserialize, Serialize};
 

@@ -35,7 +35,7 @@ pub fn normalise(text: &str) -> String {
 }
 
 /// One character folded to its canonical form, or None when it is invisible noise.
-fn fold_char(c: char) -> Option<char> {
+pub(crate) fn fold_char(c: char) -> Option<char> {
     let folded = match c {
         '\u{200b}'..='\u{200f}' | '\u{feff}' | '\u{2060}' | '\u{fe0f}' => return None,
         '\u{3000}' => ' ',
