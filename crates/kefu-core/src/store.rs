@@ -6,7 +6,7 @@ use crate::clock::Millis;
 use crate::conversation::{Conversation, Status};
 use crate::customer::{Channel, Customer, Identity};
 use crate::event::Event;
-use crate::ids::{ConversationId, CredentialId, CustomerId, ShopId, UserId};
+use crate::ids::{ConversationId, CredentialId, CustomerId, MessageId, ShopId, UserId};
 use crate::message::Message;
 use crate::shop::{Shop, User, UserCredentials};
 use std::future::Future;
@@ -83,6 +83,17 @@ pub enum Change {
         user_id: UserId,
         /// Argon2 PHC string.
         password_hash: String,
+    },
+    /// Insert or replace a shop's settings document under a key.
+    PutSetting {
+        /// Shop.
+        shop_id: ShopId,
+        /// Which setting, e.g. `sensitive_words`.
+        key: String,
+        /// JSON document.
+        doc: String,
+        /// When.
+        at: Millis,
     },
     /// Append to the hash-chained audit log (the store links it to the newest entry).
     AppendAudit(crate::audit::AuditEntry),
@@ -212,6 +223,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// A shop's events in commit order with their log positions, after position `after_pos`.
     fn events(&self, shop: ShopId, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<(i64, Event)>, StoreError>> + Send;
+    /// One message by id.
+    fn message(&self, shop: ShopId, id: MessageId) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
+    /// A shop's settings document under a key.
+    fn setting(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Audit records after a position, oldest first: one shop's, or every shop's with `None`.
     fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<crate::audit::AuditRecord>, StoreError>> + Send;
 }

@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rate limits and login throttling.
     pub guards: Arc<crate::security::Guards>,
+    /// Sensitive-word dictionaries (global and per shop).
+    pub words: Arc<crate::privacy::SensitiveWords>,
     /// Flips to true when the server begins shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -89,15 +91,19 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     let awaiting = tickets.rebuild().await?;
     tracing::info!(active, awaiting, "rebuilt hot state from the store");
 
+    let started = std::time::Instant::now();
+    let words = Arc::new(crate::privacy::SensitiveWords::load(config.sensitive_words.as_deref()).map_err(|e| anyhow::anyhow!(e))?);
+    let shop_lists = words.load_shops(&store).await?;
+    tracing::info!(words = words.global_len(), shop_lists, ms = started.elapsed().as_millis() as u64, "loaded sensitive-word dictionaries");
     let metrics = Arc::new(Metrics::new(store.clone()));
-    let hub = Arc::new(Hub::new(metrics.clone()));
+    let hub = Arc::new(Hub::new(metrics.clone(), words.clone()));
     realtime::spawn_fan_out(hub.clone(), bus.subscribe());
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     workers::spawn_confirmations(tickets.clone(), bus.subscribe());
     workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
     let guards = Arc::new(crate::security::Guards::new(config.limits));
-    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, shutdown: shutdown_rx.clone() };
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, shutdown: shutdown_rx.clone() };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

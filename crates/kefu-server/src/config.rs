@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// Messages per minute from one customer; 0 turns it off [default: 30].
     #[arg(long, env = "KEFU_RATE_LIMIT_PER_CUSTOMER")]
     pub rate_limit_per_customer: Option<u32>,
+    /// Directory of sensitive-word lists (`*.txt`, one word a line, file name = category),
+    /// added to the built-in list [default: none].
+    #[arg(long, env = "KEFU_SENSITIVE_WORDS")]
+    pub sensitive_words: Option<PathBuf>,
     /// Keys given in the environment instead of a file: id:cipher:hexkey[,…], the last is current.
     #[arg(long = "keys", env = "KEFU_KEYS", hide_env_values = true)]
     pub keys: Option<String>,
@@ -75,6 +79,7 @@ struct FileConfig {
     rate_limit_per_ip: Option<u32>,
     rate_limit_per_credential: Option<u32>,
     rate_limit_per_customer: Option<u32>,
+    sensitive_words: Option<PathBuf>,
 }
 
 /// The validated configuration the server runs with.
@@ -104,6 +109,8 @@ pub struct Config {
     pub keys_spec: Option<String>,
     /// Rate limits.
     pub limits: LimitSettings,
+    /// Extra sensitive-word lists.
+    pub sensitive_words: Option<PathBuf>,
 }
 
 /// A configuration problem, reported as one line.
@@ -159,6 +166,12 @@ impl Config {
             key_file,
             cipher,
             keys_spec: args.keys.clone(),
+            sensitive_words: match args.sensitive_words.clone().or(file.sensitive_words) {
+                Some(dir) if !dir.is_dir() => {
+                    return Err(ConfigError(format!("sensitive-word directory {} does not exist", dir.display())))
+                }
+                other => other,
+            },
             limits: LimitSettings {
                 per_ip: args.rate_limit_per_ip.or(file.rate_limit_per_ip).unwrap_or(1200),
                 per_credential: args.rate_limit_per_credential.or(file.rate_limit_per_credential).unwrap_or(1200),

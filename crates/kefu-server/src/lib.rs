@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod privacy;
 pub mod realtime;
 pub mod security;
 pub mod web;

@@ -24,6 +24,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_compliance.sql"),
         include_str!("../migrations/postgres/0003_compliance.sql"),
     ),
+    (
+        4,
+        "shop_settings",
+        include_str!("../migrations/sqlite/0004_shop_settings.sql"),
+        include_str!("../migrations/postgres/0004_shop_settings.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

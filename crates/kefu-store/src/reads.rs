@@ -8,7 +8,7 @@ use kefu_core::access::{ApiToken, Session};
 use kefu_core::conversation::{Conversation, Status};
 use kefu_core::customer::{Channel, Customer, Identity};
 use kefu_core::event::Event;
-use kefu_core::ids::{ConversationId, CustomerId, ShopId, UserId};
+use kefu_core::ids::{ConversationId, CustomerId, MessageId, ShopId, UserId};
 use kefu_core::message::Message;
 use kefu_core::shop::{Shop, User, UserCredentials};
 use kefu_core::store::{ChangeSet, ConversationFilter, Store, StoreError};
@@ -256,6 +256,17 @@ impl Store for SqlStore {
             .bind(after_pos)
             .bind(limit.clamp(1, 10_000) as i64);
         all(self.fetch(q).await?, rows::event)
+    }
+
+    async fn message(&self, shop: ShopId, id: MessageId) -> Result<Option<Message>, StoreError> {
+        let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND id = $2");
+        let row = self.fetch_one_opt(sqlx::query(&sql).bind(shop.to_string()).bind(id.to_string())).await?;
+        row.map(|r| rows::message(&r, self.sealer.as_ref())).transpose()
+    }
+
+    async fn setting(&self, shop: ShopId, key: &str) -> Result<Option<String>, StoreError> {
+        let q = sqlx::query("SELECT doc FROM shop_setting WHERE shop_id = $1 AND key = $2").bind(shop.to_string()).bind(key.to_string());
+        self.fetch_one_opt(q).await?.map(|r| r.try_get::<String, _>("doc").map_err(backend_error)).transpose()
     }
 
     async fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {

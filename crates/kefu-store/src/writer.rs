@@ -175,6 +175,14 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
                 .bind(c.created_at)
         }
         Change::AppendAudit(entry) => return append_audit(conn, entry).await,
+        Change::PutSetting { shop_id, key, doc, at } => sqlx::query(
+            "INSERT INTO shop_setting (shop_id, key, doc, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (shop_id, key) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+        )
+        .bind(shop_id.to_string())
+        .bind(key.clone())
+        .bind(doc.clone())
+        .bind(*at),
         Change::SetUserRole { shop_id, user_id, role } => sqlx::query("UPDATE app_user SET role = $1 WHERE shop_id = $2 AND id = $3")
             .bind(role.as_str())
             .bind(shop_id.to_string())

@@ -4,6 +4,7 @@ use super::{parse_id, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
+use crate::privacy::{check_outbound, mask_conversation, message_view, MessageView};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -46,8 +47,8 @@ pub struct MessagesQuery {
 /// Messages, oldest first.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MessageList {
-    /// The messages.
-    pub messages: Vec<Message>,
+    /// The messages, PII masked, sensitive words flagged.
+    pub messages: Vec<MessageView>,
 }
 
 /// An agent's reply.
@@ -58,6 +59,9 @@ pub struct ReplyRequest {
     pub content: String,
     /// The sender's id for the message; a resend with the same id is stored once.
     pub client_id: Option<String>,
+    /// Send despite a sensitive-word warning (`sensitive_warning`); blocked words never pass.
+    #[serde(default)]
+    pub confirm: bool,
 }
 
 /// Whom to assign to.
@@ -96,7 +100,7 @@ pub async fn list(
     };
     let filter = ConversationFilter { statuses, agent_id, limit: q.limit.unwrap_or(50) };
     let conversations = state.inbox.store().conversations(who.user.shop_id, &filter).await?;
-    Ok(Json(ConversationList { conversations }))
+    Ok(Json(ConversationList { conversations: conversations.iter().map(mask_conversation).collect() }))
 }
 
 /// One conversation.
@@ -104,7 +108,7 @@ pub async fn list(
     responses((status = 200, body = Conversation), (status = 404, body = ErrorBody)))]
 pub async fn get_one(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
     who.require(Scope::ConversationsRead)?;
-    Ok(Json(load(&state, &who, &id).await?))
+    Ok(Json(mask_conversation(&load(&state, &who, &id).await?)))
 }
 
 /// Messages of a conversation, oldest first.
@@ -123,12 +127,13 @@ pub async fn messages(
         .store()
         .messages_of_conversation(who.user.shop_id, c.id, q.after_seq.unwrap_or(0), q.limit.unwrap_or(200))
         .await?;
-    Ok(Json(MessageList { messages }))
+    let words = state.words.for_shop(who.user.shop_id);
+    Ok(Json(MessageList { messages: messages.iter().map(|m| message_view(m, &words)).collect() }))
 }
 
 /// Reply to the customer. 201 for a new message, 200 for a resend of a stored one.
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = String, Path)), request_body = ReplyRequest,
-    responses((status = 201, body = Message), (status = 200, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody)))]
+    responses((status = 201, body = Message), (status = 200, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reply(
     State(state): State<AppState>,
     who: Principal,
@@ -137,6 +142,9 @@ pub async fn reply(
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: ConversationId = parse_id(&id, "conversation")?;
+    check_outbound(&state.words.for_shop(who.user.shop_id), &req.content, req.confirm).inspect_err(|_| {
+        state.metrics.sensitive_outbound.inc();
+    })?;
     let d = state.inbox.agent_message(who.actor(), id, &req.content, req.client_id.as_deref()).await?;
     let status = if d.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(d.message)))

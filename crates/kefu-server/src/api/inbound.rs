@@ -53,6 +53,9 @@ pub async fn message(
         .await?;
     crate::security::limits::admit_customer_message(&state, shop, customer.id).await?;
     let d = state.inbox.customer_message(shop, customer.id, Channel::Api, &req.content, req.client_id.as_deref()).await?;
+    if !d.duplicate {
+        crate::privacy::note_inbound(&state, shop, customer.id, &req.content).await?;
+    }
     let status = if d.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(InboundResult { message: d.message, conversation: d.conversation })))
 }

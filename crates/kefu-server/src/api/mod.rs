@@ -6,6 +6,7 @@ mod conversations;
 mod extract;
 mod inbound;
 mod people;
+mod privacy;
 mod tickets;
 mod tokens;
 
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
         .route("/audit", get(audit::list))
+        .route("/sensitive-words", get(privacy::get_words).put(privacy::put_words))
+        .route("/sensitive-words/check", post(privacy::check))
+        .route("/messages/{id}/reveal", post(privacy::reveal))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", delete(tokens::revoke))
         .route("/inbound/messages", post(inbound::message))
@@ -68,7 +72,7 @@ pub fn docs_routes() -> Router<AppState> {
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve,
         people::customer, people::agents, people::set_role,
-        audit::list,
+        audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,

@@ -62,6 +62,7 @@ async fn session(state: AppState, who: Principal, socket: WebSocket) {
             Vec::new()
         }
     };
+    let conversations = conversations.iter().map(crate::privacy::mask_conversation).collect();
     let hello = frames::encode(&Hello { r#type: "hello", user: user_view(&state, user.clone()), conversations });
     let handler_state = state.clone();
     socket::run(socket, hello, outbox, state.shutdown.clone(), move |frame| -> Reply {
@@ -76,13 +77,17 @@ async fn session(state: AppState, who: Principal, socket: WebSocket) {
 }
 
 async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::extract::ws::Utf8Bytes {
-    let ClientFrame::Send { conversation_id, content, client_id } = frame else {
+    let ClientFrame::Send { conversation_id, content, client_id, confirm } = frame else {
         return frames::encode(&ServerFrame::Pong);
     };
     let cid = client_id.as_deref();
     let Some(id) = conversation_id.as_deref().and_then(|s| s.parse::<ConversationId>().ok()) else {
         return frames::error("not_found", "conversation not found", cid);
     };
+    if let Err(e) = crate::privacy::check_outbound(&state.words.for_shop(who.user.shop_id), &content, confirm) {
+        state.metrics.sensitive_outbound.inc();
+        return frames::api_error(&e, cid);
+    }
     match state.inbox.agent_message(who.actor(), id, &content, cid).await {
         Ok(d) => {
             state.metrics.messages_sent.inc();

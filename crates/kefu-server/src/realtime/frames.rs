@@ -18,6 +18,9 @@ pub enum ClientFrame {
         content: String,
         /// The client's id for the message, echoed in the ack.
         client_id: Option<String>,
+        /// Agents: send despite a sensitive-word warning.
+        #[serde(default)]
+        confirm: bool,
     },
     /// Keep-alive.
     Ping,
@@ -37,6 +40,12 @@ pub enum ServerFrame<'a> {
         /// The message.
         message: &'a Message,
     },
+    /// A new message as agents see it (PII masked, sensitive words flagged).
+    #[serde(rename = "message")]
+    AgentMessage {
+        /// The message.
+        message: &'a crate::privacy::MessageView,
+    },
     /// The client's message is durable.
     Ack {
         /// The client's id for it.
@@ -54,6 +63,9 @@ pub enum ServerFrame<'a> {
         message: &'a str,
         /// The client id of the refused message, if any.
         client_id: Option<&'a str>,
+        /// Structured facts for some codes (the sensitive words hit).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        details: Option<serde_json::Value>,
     },
     /// A ticket was created or changed; `notify` says who the workflow wants told.
     Ticket {
@@ -77,7 +89,17 @@ pub fn encode<T: Serialize>(frame: &T) -> Utf8Bytes {
 
 /// An error frame.
 pub fn error(code: &str, message: &str, client_id: Option<&str>) -> Utf8Bytes {
-    encode(&ServerFrame::Error { code, message, client_id })
+    encode(&ServerFrame::Error { code, message, client_id, details: None })
+}
+
+/// The error frame for a refused API-level operation (rate limit, sensitive words …).
+pub fn api_error(e: &crate::error::ApiError, client_id: Option<&str>) -> Utf8Bytes {
+    let (_, code) = e.status_code();
+    let details = match e {
+        crate::error::ApiError::Sensitive { hits, .. } => Some(hits.clone()),
+        _ => None,
+    };
+    encode(&ServerFrame::Error { code, message: &e.public_message(), client_id, details })
 }
 
 /// The error frame for a failed domain operation.

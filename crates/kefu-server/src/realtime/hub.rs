@@ -26,6 +26,7 @@ pub struct Hub {
     agents: RwLock<HashMap<ShopId, Vec<Conn>>>,
     customers: RwLock<HashMap<CustomerId, Vec<Conn>>>,
     metrics: Arc<Metrics>,
+    words: Arc<crate::privacy::SensitiveWords>,
 }
 
 fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -38,8 +39,8 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 
 impl Hub {
     /// An empty hub.
-    pub fn new(metrics: Arc<Metrics>) -> Self {
-        Self { next_id: AtomicU64::new(1), agents: RwLock::default(), customers: RwLock::default(), metrics }
+    pub fn new(metrics: Arc<Metrics>, words: Arc<crate::privacy::SensitiveWords>) -> Self {
+        Self { next_id: AtomicU64::new(1), agents: RwLock::default(), customers: RwLock::default(), metrics, words }
     }
 
     /// Register an agent socket; returns its id, its outbox, and whether it is the user's first.
@@ -102,15 +103,18 @@ impl Hub {
     /// Push a committed change to everyone who should see it.
     pub fn deliver(&self, item: &Committed) {
         if let Some(c) = &item.conversation {
-            self.to_agents(item.shop_id, encode(&ServerFrame::Conversation { conversation: c }));
+            let masked = crate::privacy::mask_conversation(c);
+            self.to_agents(item.shop_id, encode(&ServerFrame::Conversation { conversation: &masked }));
         }
         if let Some((ticket, notify)) = &item.ticket {
             self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket, notify }));
         }
         if let Some(m) = &item.message {
-            let frame = encode(&ServerFrame::Message { message: m });
-            self.to_agents(item.shop_id, frame.clone());
-            self.to_customer(m.customer_id, frame);
+            // Agents see PII masked and the sensitive words flagged; the customer sees their
+            // own dialogue as written.
+            let view = crate::privacy::message_view(m, &self.words.for_shop(item.shop_id));
+            self.to_agents(item.shop_id, encode(&ServerFrame::AgentMessage { message: &view }));
+            self.to_customer(m.customer_id, encode(&ServerFrame::Message { message: m }));
         }
     }
 

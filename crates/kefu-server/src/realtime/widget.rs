@@ -94,12 +94,16 @@ async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_c
     };
     let cid = client_id.as_deref();
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
-        let (_, code) = e.status_code();
-        return frames::error(code, &e.public_message(), cid);
+        return frames::api_error(&e, cid);
     }
     match state.inbox.customer_message(shop, customer, Channel::Widget, &content, cid).await {
         Ok(d) => {
             state.metrics.messages_received.inc();
+            if !d.duplicate {
+                if let Err(e) = crate::privacy::note_inbound(state, shop, customer, &content).await {
+                    tracing::warn!(error = %e, "noting sensitive words failed");
+                }
+            }
             frames::encode(&ServerFrame::Ack { client_id: cid, message: &d.message, duplicate: d.duplicate })
         }
         Err(e) => frames::core_error(&e, cid),

@@ -32,6 +32,9 @@ pub struct LimitSettings {
 const LOGIN_FAILURES_PER_ACCOUNT: usize = 5;
 const LOGIN_FAILURES_PER_IP: usize = 30;
 const LOGIN_WINDOW_MS: Millis = 15 * 60 * 1000;
+/// Messages with `block`-level words from one customer that count as abuse, and their window.
+pub const ABUSIVE_HITS: usize = 3;
+const ABUSIVE_WINDOW_MS: Millis = 10 * 60 * 1000;
 
 /// All limiters of the process.
 pub struct Guards {
@@ -42,6 +45,7 @@ pub struct Guards {
     login_account: Mutex<LoginGuard<(String, IpAddr)>>,
     login_ip: Mutex<LoginGuard<IpAddr>>,
     flooding: Mutex<HashSet<CustomerId>>,
+    abusive: Mutex<(LoginGuard<CustomerId>, HashSet<CustomerId>)>,
 }
 
 fn rate(per_minute: u32) -> Rate {
@@ -68,6 +72,7 @@ impl Guards {
             login_account: Mutex::new(LoginGuard::new(LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS)),
             login_ip: Mutex::new(LoginGuard::new(LOGIN_FAILURES_PER_IP, LOGIN_WINDOW_MS)),
             flooding: Mutex::new(HashSet::new()),
+            abusive: Mutex::new((LoginGuard::new(ABUSIVE_HITS, ABUSIVE_WINDOW_MS), HashSet::new())),
         }
     }
 
@@ -81,6 +86,20 @@ impl Guards {
                 Ok(())
             }
             Err(e) => Err((e, flooding.insert(customer))),
+        }
+    }
+
+    /// Count a `block`-level word from a customer; true exactly when the customer reaches
+    /// [`ABUSIVE_HITS`] in the window for the first time in this episode.
+    pub fn abusive_hit(&self, customer: CustomerId, now: Millis) -> bool {
+        let mut guard = self.abusive.lock().unwrap_or_else(|p| p.into_inner());
+        let (counter, alerted) = &mut *guard;
+        counter.failed(&customer, now);
+        if counter.check(&customer, now).is_err() {
+            alerted.insert(customer)
+        } else {
+            alerted.remove(&customer);
+            false
         }
     }
 

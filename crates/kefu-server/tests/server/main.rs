@@ -8,6 +8,7 @@ mod bad_input;
 mod crash_recovery;
 mod isolation;
 mod logs;
+mod privacy;
 mod role_sweep;
 mod security;
 mod round_trip;

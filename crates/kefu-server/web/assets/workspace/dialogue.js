@@ -60,7 +60,10 @@ function messageNode(m) {
   h('div', { class: 'message-meta' },
     h('span', { class: 'message-sender' }, senderText(m)),
     m.channel && m.channel !== 'widget' ? h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, m.channel)) : null,
-    h('time', { datetime: new Date(m.created_at).toISOString(), title: fullTime(m.created_at) }, clockTime(m.created_at))),
+    h('time', { datetime: new Date(m.created_at).toISOString(), title: fullTime(m.created_at) }, clockTime(m.created_at)),
+    m.flags && m.flags.length
+      ? h('span', { class: 'flag-tag', title: m.flags.map((f) => `${f.word}（${f.category}）`).join('、') }, '敏感词')
+      : null),
   h('div', { class: 'message-body' }, m.content));
   if (m.client_id) li.dataset.clientId = m.client_id;
   return li;
@@ -137,6 +140,7 @@ function transmit(entry) {
     conversation_id: entry.conversation_id,
     content: entry.content,
     client_id: entry.client_id,
+    confirm: !!entry.confirm,
   });
 }
 
@@ -252,6 +256,13 @@ export function onAck(frame) {
 export function onSendError(frame) {
   const entry = outbox.get(frame.client_id);
   if (!entry) return false;
+  // A warning-level word: the agent decides. Blocked words never pass and show as a failure.
+  if (frame.code === 'sensitive_warning' && !entry.confirm
+      && window.confirm(`${frame.message}\n\n仍要发送吗？`)) {
+    entry.confirm = true;
+    retry(entry.client_id);
+    return true;
+  }
   entry.failed = true;
   entry.error = frame.message || frame.code;
   if (entry.conversation_id === state.selectedId) renderPending(entry);
