@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 /// (method, path, body, scope the route needs; None = any signed-in user).
 type Route = (&'static str, String, Value, Option<Scope>);
 
-fn routes(conv: &str, customer: &str, ticket: &str, token: &str, agent1: &str, workflow: &Value, calendar: &Value) -> Vec<Route> {
+#[allow(clippy::too_many_arguments)]
+fn routes(conv: &str, customer: &str, message: &str, ticket: &str, token: &str, agent1: &str, workflow: &Value, calendar: &Value) -> Vec<Route> {
     use Scope::*;
     vec![
         ("GET", "/api/v1/me".into(), Value::Null, None),
@@ -26,6 +27,10 @@ fn routes(conv: &str, customer: &str, ticket: &str, token: &str, agent1: &str, w
         ("GET", "/api/v1/agents".into(), Value::Null, Some(ConversationsRead)),
         ("PUT", format!("/api/v1/agents/{agent1}/role"), json!({"role": "agent"}), Some(PeopleManage)),
         ("GET", "/api/v1/audit".into(), Value::Null, Some(AuditRead)),
+        ("GET", "/api/v1/sensitive-words".into(), Value::Null, Some(SettingsManage)),
+        ("PUT", "/api/v1/sensitive-words".into(), json!({"words": [{"word": "巡检词", "category": "competitor", "action": "warn"}]}), Some(SettingsManage)),
+        ("POST", "/api/v1/sensitive-words/check".into(), json!({"text": "您好"}), Some(ConversationsWrite)),
+        ("POST", format!("/api/v1/messages/{message}/reveal"), json!({"index": 0}), Some(PiiReveal)),
         ("GET", "/api/v1/tokens".into(), Value::Null, Some(TokensManage)),
         ("POST", "/api/v1/tokens".into(), json!({"name": "sweep", "scopes": ["conversations:read"]}), Some(TokensManage)),
         ("DELETE", format!("/api/v1/tokens/{token}"), Value::Null, Some(TokensManage)),
@@ -90,9 +95,10 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
     let (status, created) = owner.post("/api/v1/tokens", json!({"name": "inbound", "scopes": ["inbound:write", "conversations:read"]})).await;
     assert_eq!(status, 201);
     let inbound_secret = created["secret"].as_str().unwrap().to_string();
-    let (_, delivered) = call(&app, &Caller::Token(&inbound_secret), "POST", "/api/v1/inbound/messages", &json!({"external_id": "sweep-customer", "content": "我的快递到哪了"})).await;
+    let (_, delivered) = call(&app, &Caller::Token(&inbound_secret), "POST", "/api/v1/inbound/messages", &json!({"external_id": "sweep-customer", "content": "我的快递到哪了，电话13812345678"})).await;
     let conv = delivered["conversation"]["id"].as_str().expect("conversation").to_string();
     let customer = delivered["conversation"]["customer_id"].as_str().expect("customer").to_string();
+    let message = delivered["message"]["id"].as_str().expect("message").to_string();
     let (_, t) = owner.post("/api/v1/tickets", json!({"ticket_type": "complaint", "title": "巡检工单"})).await;
     let ticket = t["id"].as_str().expect("ticket").to_string();
     let (_, read_only) = owner.post("/api/v1/tokens", json!({"name": "reader", "scopes": ["conversations:read"]})).await;
@@ -102,7 +108,7 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
     let workflows = owner.get("/api/v1/ticket-types").await.1;
     let workflow = workflows["workflows"].as_array().unwrap().iter().find(|w| w["ticket_type"] == "complaint").unwrap().clone();
     let calendar = owner.get("/api/v1/calendar").await.1;
-    let table = routes(&conv, &customer, &ticket, &token_id, &id_of("agent1@demo.kefu"), &workflow, &calendar);
+    let table = routes(&conv, &customer, &message, &ticket, &token_id, &id_of("agent1@demo.kefu"), &workflow, &calendar);
 
     for (caller, role) in [(&agent, Role::Agent), (&supervisor, Role::Supervisor), (&admin, Role::Admin), (&owner, Role::Owner)] {
         for (method, path, body, scope) in &table {
@@ -131,7 +137,7 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
     let _ = second_shop(&app).await;
     let other = app.login("agent@other.kefu").await;
     for (method, path, body, _) in &table {
-        let mentions_a = [&conv, &customer, &ticket, &token_id].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/");
+        let mentions_a = [&conv, &customer, &message, &ticket, &token_id].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/");
         let (status, res) = call(&app, &Caller::Session(&other), method, path, body).await;
         if mentions_a {
             assert_eq!(status, 404, "other shop {method} {path}: {res}");
