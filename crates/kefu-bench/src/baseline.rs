@@ -40,8 +40,9 @@ struct Hub {
     customers: RwLock<HashMap<u64, mpsc::Sender<Utf8Bytes>>>,
 }
 
-/// Serve on 127.0.0.1:`port` until killed; prints `listening ADDR` first.
-pub async fn run(port: u16) -> Result<()> {
+/// Serve on 127.0.0.1:`port` until killed; prints `listening ADDR` first. `read_buffer`
+/// overrides the library's 128 KiB read buffer (to show what a smaller one saves).
+pub async fn run(port: u16, read_buffer: Option<usize>) -> Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await.context("binding the baseline peer")?;
     println!("listening {}", listener.local_addr()?);
     std::io::stdout().flush()?;
@@ -50,7 +51,11 @@ pub async fn run(port: u16) -> Result<()> {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let hub = hub.clone();
-                tokio::spawn(async move { session(stream, hub).await });
+                let mut config = server_config();
+                if let Some(n) = read_buffer {
+                    config = config.read_buffer_size(n);
+                }
+                tokio::spawn(async move { session(stream, hub, config).await });
             }
             // Out of descriptors or similar: back off instead of spinning.
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -58,14 +63,14 @@ pub async fn run(port: u16) -> Result<()> {
     }
 }
 
-async fn session(stream: TcpStream, hub: Arc<Hub>) {
+async fn session(stream: TcpStream, hub: Arc<Hub>, config: WebSocketConfig) {
     // No TCP_NODELAY: axum::serve does not set it for kefu either (same settings).
     let mut path = String::new();
     let callback = |req: &Request, resp: Response| {
         path = req.uri().path().to_string();
         Ok(resp)
     };
-    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(server_config())).await else {
+    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await else {
         return;
     };
     let agent = path == "/ws/agent";

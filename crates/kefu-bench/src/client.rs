@@ -7,8 +7,10 @@
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -44,14 +46,44 @@ pub async fn agent(ws_base: &str, cookie: &str, timeout: Duration) -> Result<(Ws
     connect(&format!("{ws_base}/ws/agent"), Some(cookie), timeout).await
 }
 
+/// Source address and port of the next client socket; see [`bind_fresh`].
+static NEXT_SOURCE: AtomicU64 = AtomicU64::new(0);
+/// Source ports used on each loopback address (20,000 … 59,999).
+const PORTS_PER_ADDRESS: u64 = 40_000;
+
+/// Bind a client socket to a source address and port never used before in this run
+/// (127.0.0.2:20000, :20001 … then 127.0.0.3 …). Letting the kernel choose costs a search
+/// over every bound port (quadratic over tens of thousands of sockets) and, from one source
+/// address, runs out after the previous phase's thousands of TIME_WAIT ports.
+fn bind_fresh(socket: &TcpSocket) -> std::io::Result<()> {
+    let mut last = None;
+    for _ in 0..16 {
+        let n = NEXT_SOURCE.fetch_add(1, Ordering::Relaxed);
+        let ip = 2 + (n / PORTS_PER_ADDRESS) % 250;
+        let port = 20_000 + n % PORTS_PER_ADDRESS;
+        match socket.bind(SocketAddr::from(([127, 0, 0, ip as u8], port as u16))) {
+            Ok(()) => return Ok(()),
+            // Someone else holds it: take the next one.
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free source port")))
+}
+
 async fn connect(url: &str, cookie: Option<&str>, timeout: Duration) -> Result<(Ws, String)> {
     let mut req = url.into_client_request()?;
     if let Some(c) = cookie {
         req.headers_mut().insert("cookie", c.parse().context("cookie header")?);
     }
+    let host = req.uri().authority().map(|a| a.as_str().to_string()).ok_or_else(|| anyhow!("no host in {url}"))?;
+    let server: SocketAddr = host.parse().with_context(|| format!("{host} is not an IP address and port"))?;
     let work = async {
+        let socket = TcpSocket::new_v4()?;
+        bind_fresh(&socket)?;
+        let stream = socket.connect(server).await?;
         // Nagle off on the client: the load generator must not add its own delays.
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(client_config()), true).await?;
+        stream.set_nodelay(true)?;
+        let (mut ws, _) = tokio_tungstenite::client_async_with_config(req, MaybeTlsStream::Plain(stream), Some(client_config())).await?;
         let hello = next_text(&mut ws).await?;
         if frame_type(&hello) != Some("hello") {
             bail!("expected a hello frame, got {}", clip(&hello));

@@ -86,6 +86,22 @@ pub fn rss_bytes(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status")).ok().and_then(|s| field(&s, "VmRSS")).and_then(|v| kib(&v)).unwrap_or(0) * 1024
 }
 
+/// Connections the kernel refused because a listen queue was full (`ListenOverflows` from
+/// /proc/net/netstat, machine-wide): each one costs the client a SYN retransmission (1 s, 3 s …).
+pub fn listen_overflows() -> u64 {
+    std::fs::read_to_string("/proc/net/netstat").ok().and_then(|t| netstat_value(&t, "TcpExt", "ListenOverflows")).unwrap_or(0)
+}
+
+/// A counter from the two-line (names, values) layout of /proc/net/netstat.
+pub fn netstat_value(text: &str, group: &str, name: &str) -> Option<u64> {
+    let prefix = format!("{group}:");
+    let mut lines = text.lines().filter(|l| l.starts_with(&prefix));
+    let names = lines.next()?;
+    let values = lines.next()?;
+    let i = names.split_whitespace().position(|n| n == name)?;
+    values.split_whitespace().nth(i)?.parse().ok()
+}
+
 /// utime + stime from the text of /proc/PID/stat. The command name (field 2) may contain
 /// spaces and parentheses, so fields are counted from the last ')'.
 pub fn stat_ticks(stat: &str) -> Option<u64> {
@@ -155,6 +171,14 @@ mod tests {
         assert_eq!(field(status, "VmRSS").as_deref(), Some("12345 kB"));
         assert_eq!(field(status, "VmRSS").and_then(|v| kib(&v)), Some(12345));
         assert_eq!(field(status, "Missing"), None);
+    }
+
+    #[test]
+    fn reads_netstat_counters() {
+        let t = "TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 17 17\nIpExt: InNoRoutes\nIpExt: 3\n";
+        assert_eq!(netstat_value(t, "TcpExt", "ListenOverflows"), Some(17));
+        assert_eq!(netstat_value(t, "IpExt", "InNoRoutes"), Some(3));
+        assert_eq!(netstat_value(t, "TcpExt", "Missing"), None);
     }
 
     #[test]

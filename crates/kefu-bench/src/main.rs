@@ -62,6 +62,9 @@ enum Command {
         /// Port on 127.0.0.1 (0: any free one; printed as `listening ADDR`).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// WebSocket read buffer, bytes [default: the library's 128 KiB, as in kefu].
+        #[arg(long)]
+        read_buffer: Option<usize>,
     },
 }
 
@@ -75,8 +78,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Command::BaselinePeer { port } = cli.command {
-        return match runtime.block_on(baseline::run(port)) {
+    if let Command::BaselinePeer { port, read_buffer } = cli.command {
+        return match runtime.block_on(baseline::run(port, read_buffer)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("kefu-bench baseline-peer: {e:#}");
@@ -119,6 +122,8 @@ async fn bench(cli: Cli, nofile: (u64, u64, u64)) -> Result<usize> {
     let mut scenarios = Vec::new();
     for name in which {
         let started = std::time::Instant::now();
+        // Other work on the machine skews every figure: keep the load average with the run.
+        let load_at_start = std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().take(3).collect::<Vec<_>>().join(" ");
         eprintln!("kefu-bench: running {name} …");
         let result = match (&cli.command, name) {
             (Command::Idle(a), _) => scenarios::idle::run(&ctx, a).await,
@@ -140,6 +145,7 @@ async fn bench(cli: Cli, nofile: (u64, u64, u64)) -> Result<usize> {
             s.errors.push(format!("could not run: {e:#}"));
             s
         });
+        s.param("loadavg_at_start", load_at_start.clone());
         s.param("wall_seconds", (started.elapsed().as_secs_f64() * 10.0).round() / 10.0);
         eprintln!("kefu-bench: {name} done in {:.1} s", started.elapsed().as_secs_f64());
         scenarios.push(s);

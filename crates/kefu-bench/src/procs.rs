@@ -105,10 +105,14 @@ pub async fn spawn_kefu(bin: &Path, dir: &Path) -> Result<Proc> {
 }
 
 /// Start the baseline peer: this very binary with `baseline-peer --port 0`.
-pub async fn spawn_baseline() -> Result<Proc> {
+pub async fn spawn_baseline(read_buffer: Option<usize>) -> Result<Proc> {
     let exe = std::env::current_exe().context("finding the harness's own executable")?;
-    let mut child = Command::new(exe)
-        .args(["baseline-peer", "--port", "0"])
+    let mut cmd = Command::new(exe);
+    cmd.args(["baseline-peer", "--port", "0"]);
+    if let Some(n) = read_buffer {
+        cmd.args(["--read-buffer", &n.to_string()]);
+    }
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -82,7 +82,8 @@ pub async fn run(ctx: &Ctx, args: &BotArgs) -> Result<ScenarioReport> {
             load::open_loop(Schedule::new(ctx.seed, rate, senders.len(), Duration::from_secs(seconds)), clock, &senders, &counters).await
         };
         let sent = Counters::get(&counters.sent);
-        let drained = load::wait_for(Duration::from_secs(15), || Counters::get(&counters.acks) >= sent).await;
+        // Bounded: an overloaded server gets a minute to catch up before missing acks count.
+        let drained = load::wait_for(Duration::from_secs(60), || Counters::get(&counters.acks) >= sent).await;
         let cpu_a = pid_cpu() - cpu0;
         counters.stopping.store(true, Ordering::Relaxed);
         drop(senders);
@@ -102,17 +103,27 @@ pub async fn run(ctx: &Ctx, args: &BotArgs) -> Result<ScenarioReport> {
         let sat_warm = Duration::from_secs((sat_seconds / 4).max(1));
         let clock_b = Clock { epoch: std::time::Instant::now(), warmup: sat_warm };
         let length = Duration::from_secs(sat_seconds);
+        let me = std::process::id();
         let cpu_probe = async {
-            // CPU over exactly the counted window.
+            // CPU over exactly the counted window, the server's and the harness's own (they
+            // share the machine's cores).
             tokio::time::sleep(sat_warm).await;
-            let a = pid_cpu();
+            let (a, h) = (pid_cpu(), crate::env::cpu_seconds(me));
             tokio::time::sleep(length.saturating_sub(sat_warm)).await;
-            pid_cpu() - a
+            (pid_cpu() - a, crate::env::cpu_seconds(me) - h)
         };
         let socks: Vec<_> = socks.into_iter().map(|(ws, _)| ws).collect();
-        let (counted, cpu_window) = tokio::join!(load::closed_loop(socks, clock_b, length, sat_hist.clone(), counters_b.clone()), cpu_probe);
+        let (counted, (cpu_window, harness_cpu)) = tokio::join!(load::closed_loop(socks, clock_b, length, sat_hist.clone(), counters_b.clone()), cpu_probe);
         report_counters(&mut r, side, &counters_b);
         let sat_rate = per_second(counted, length.saturating_sub(sat_warm));
+        let window = length.saturating_sub(sat_warm).as_secs_f64();
+        r.notes.push(format!(
+            "{} saturation: server {:.2} cores, harness {:.2} cores (of {})",
+            side.name(),
+            cpu_window / window,
+            harness_cpu / window,
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        ));
         let res = Side1 {
             ack: hists.ack.snapshot().summary(),
             cpu_rate: cpu_per_1000(cpu_a, sent),

@@ -113,7 +113,7 @@ async fn one_side(ctx: &Ctx, side: Side, agents: usize, customers: usize, rate: 
     };
     let sent = Counters::get(&counters.sent);
     let want = sent * n_agents;
-    let done = load::wait_for(Duration::from_secs(20), || Counters::get(&counters.deliveries) >= want && Counters::get(&counters.acks) >= sent).await;
+    let done = load::wait_for(Duration::from_secs(60), || Counters::get(&counters.deliveries) >= want && Counters::get(&counters.acks) >= sent).await;
     let elapsed = t0.elapsed();
     let cpu = p.cpu() - cpu0;
     counters.stopping.store(true, Ordering::Relaxed);

@@ -2,7 +2,7 @@
 //! drops, and divide the server's resident-memory growth by the sessions it holds. The same
 //! for the baseline peer gives the ratio.
 
-use super::{Ctx, Side, Under};
+use super::{Ctx, Side, Under, SMALL_READ_BUFFER};
 use crate::client::{self, Ws};
 use crate::load::{self, Counters};
 use crate::procs;
@@ -47,12 +47,15 @@ pub async fn run(ctx: &Ctx, args: &IdleArgs) -> Result<ScenarioReport> {
     r.param("hold_seconds", hold.as_secs());
     r.param("ping_every_seconds", every.as_secs());
     let mut out = Vec::new();
-    for side in [Side::Kefu, Side::Baseline] {
+    for side in [Side::Kefu, Side::Baseline, Side::BaselineSmallBuffer] {
+        // The small-buffer variant only needs to show the memory, not hold for long.
+        let hold = if side == Side::BaselineSmallBuffer { hold.min(Duration::from_secs(5)) } else { hold };
         out.push(one_side(ctx, side, sessions, hold, every, &mut r).await?);
     }
-    let (k, b) = (&out[0], &out[1]);
+    let (k, b, small) = (&out[0], &out[1], &out[2]);
     r.figures.push(Figure::new(&format!("sessions held {} s (of {sessions})", hold.as_secs()), k.alive as f64, "sessions").target(Cmp::AtLeast, sessions as f64).baseline(b.alive as f64));
     r.figures.push(Figure::new("server memory per idle session", k.per_session_kib, "KiB").target(Cmp::AtMost, 12.0).baseline(b.per_session_kib).ratio_at_most(1.6));
+    r.figures.push(Figure::new(&format!("memory per session, baseline with {} KiB read buffer", SMALL_READ_BUFFER / 1024), small.per_session_kib, "KiB").baseline(b.per_session_kib));
     r.figures.push(Figure::new("server CPU while holding them", k.cpu_share * 100.0, "% of a core").baseline(b.cpu_share * 100.0));
     r.latency.insert("kefu.ping→pong".into(), k.rtt);
     r.latency.insert("baseline.ping→pong".into(), b.rtt);

@@ -93,7 +93,8 @@ impl Under {
     pub async fn start(ctx: &Ctx, side: Side) -> Result<Self> {
         Ok(match side {
             Side::Kefu => Under::Kefu(ctx.kefu().await?),
-            Side::Baseline => Under::Baseline(procs::spawn_baseline().await?),
+            Side::Baseline => Under::Baseline(procs::spawn_baseline(None).await?),
+            Side::BaselineSmallBuffer => Under::Baseline(procs::spawn_baseline(Some(SMALL_READ_BUFFER)).await?),
         })
     }
 
@@ -121,7 +122,12 @@ pub enum Side {
     Kefu,
     /// The bare WebSocket peer.
     Baseline,
+    /// The bare peer with an 8 KiB WebSocket read buffer instead of the library's 128 KiB.
+    BaselineSmallBuffer,
 }
+
+/// Read buffer of [`Side::BaselineSmallBuffer`].
+pub const SMALL_READ_BUFFER: usize = 8 * 1024;
 
 impl Side {
     /// `kefu` or `baseline`.
@@ -129,6 +135,7 @@ impl Side {
         match self {
             Side::Kefu => "kefu",
             Side::Baseline => "baseline",
+            Side::BaselineSmallBuffer => "baseline-8KiB-buffer",
         }
     }
 }
