@@ -46,25 +46,40 @@ pub async fn agent(ws_base: &str, cookie: &str, timeout: Duration) -> Result<(Ws
     connect(&format!("{ws_base}/ws/agent"), Some(cookie), timeout).await
 }
 
-/// Source address and port of the next client socket; see [`bind_fresh`].
-static NEXT_SOURCE: AtomicU64 = AtomicU64::new(0);
+/// Source address and port of the next client socket; see [`fresh_socket`].
+static NEXT_SOURCE: AtomicU64 = AtomicU64::new(u64::MAX);
 /// Source ports used on each loopback address (20,000 … 59,999).
 const PORTS_PER_ADDRESS: u64 = 40_000;
+/// Loopback source addresses used (127.0.0.2 …).
+const ADDRESSES: u64 = 250;
 
-/// Bind a client socket to a source address and port never used before in this run
-/// (127.0.0.2:20000, :20001 … then 127.0.0.3 …). Letting the kernel choose costs a search
-/// over every bound port (quadratic over tens of thousands of sockets) and, from one source
-/// address, runs out after the previous phase's thousands of TIME_WAIT ports.
-fn bind_fresh(socket: &TcpSocket) -> std::io::Result<()> {
+/// Connect from a source address and port not used recently (127.0.0.2:20000, :20001 … then
+/// 127.0.0.3 …, starting at a place that differs per process). Letting the kernel choose
+/// costs a search over every bound port (quadratic over tens of thousands of sockets) and,
+/// from one source address, runs out after the previous phase's thousands of TIME_WAIT
+/// ports. SO_REUSEADDR lets a port still in TIME_WAIT towards another server be bound; a
+/// clash with the same server is retried from the next port.
+async fn fresh_socket(server: SocketAddr) -> std::io::Result<TcpStream> {
     let mut last = None;
     for _ in 0..16 {
-        let n = NEXT_SOURCE.fetch_add(1, Ordering::Relaxed);
-        let ip = 2 + (n / PORTS_PER_ADDRESS) % 250;
+        let mut n = NEXT_SOURCE.load(Ordering::Relaxed);
+        if n == u64::MAX {
+            let seed = std::process::id() as u64 ^ std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+            let _ = NEXT_SOURCE.compare_exchange(u64::MAX, crate::schedule::Rng::new(seed).below(ADDRESSES * PORTS_PER_ADDRESS), Ordering::Relaxed, Ordering::Relaxed);
+        }
+        n = NEXT_SOURCE.fetch_add(1, Ordering::Relaxed) % (ADDRESSES * PORTS_PER_ADDRESS);
+        let ip = 2 + n / PORTS_PER_ADDRESS;
         let port = 20_000 + n % PORTS_PER_ADDRESS;
-        match socket.bind(SocketAddr::from(([127, 0, 0, ip as u8], port as u16))) {
-            Ok(()) => return Ok(()),
-            // Someone else holds it: take the next one.
-            Err(e) => last = Some(e),
+        let socket = TcpSocket::new_v4()?;
+        socket.set_reuseaddr(true)?;
+        let attempt = async {
+            socket.bind(SocketAddr::from(([127, 0, 0, ip as u8], port as u16)))?;
+            socket.connect(server).await
+        };
+        match attempt.await {
+            Ok(s) => return Ok(s),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::AddrInUse | std::io::ErrorKind::AddrNotAvailable) => last = Some(e),
+            Err(e) => return Err(e),
         }
     }
     Err(last.unwrap_or_else(|| std::io::Error::other("no free source port")))
@@ -78,9 +93,7 @@ async fn connect(url: &str, cookie: Option<&str>, timeout: Duration) -> Result<(
     let host = req.uri().authority().map(|a| a.as_str().to_string()).ok_or_else(|| anyhow!("no host in {url}"))?;
     let server: SocketAddr = host.parse().with_context(|| format!("{host} is not an IP address and port"))?;
     let work = async {
-        let socket = TcpSocket::new_v4()?;
-        bind_fresh(&socket)?;
-        let stream = socket.connect(server).await?;
+        let stream = fresh_socket(server).await?;
         // Nagle off on the client: the load generator must not add its own delays.
         stream.set_nodelay(true)?;
         let (mut ws, _) = tokio_tungstenite::client_async_with_config(req, MaybeTlsStream::Plain(stream), Some(client_config())).await?;
