@@ -156,7 +156,8 @@ pub fn clip(text: &str) -> String {
     text.chars().take(200).collect()
 }
 
-/// Log in with the demo password; returns the `kefu_session=…` cookie.
+/// Log in with the demo password; returns the cookies as a browser sends them
+/// (`kefu_session=…; kefu_csrf=…`).
 pub async fn login(http: &reqwest::Client, base: &str, email: &str) -> Result<String> {
     let res = http
         .post(format!("{base}/api/v1/auth/login"))
@@ -167,12 +168,23 @@ pub async fn login(http: &reqwest::Client, base: &str, email: &str) -> Result<St
     if !res.status().is_success() {
         bail!("login as {email}: HTTP {}", res.status());
     }
-    res.headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
+    let pairs: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
         .map(str::to_string)
-        .ok_or_else(|| anyhow!("login as {email} set no cookie"))
+        .collect();
+    if !pairs.iter().any(|p| p.starts_with("kefu_session=")) {
+        bail!("login as {email} set no session cookie");
+    }
+    Ok(pairs.join("; "))
+}
+
+/// The CSRF token in a cookie string from [`login`], echoed on state-changing requests.
+fn csrf_of(cookie: &str) -> &str {
+    cookie.split("; ").find_map(|p| p.strip_prefix("kefu_csrf=")).unwrap_or("")
 }
 
 /// Create an API token with the `inbound:write` scope; returns its secret.
@@ -180,6 +192,7 @@ pub async fn inbound_token(http: &reqwest::Client, base: &str, cookie: &str) -> 
     let res = http
         .post(format!("{base}/api/v1/tokens"))
         .header("cookie", cookie)
+        .header("x-csrf-token", csrf_of(cookie))
         .json(&json!({ "name": "kefu-bench", "scopes": ["inbound:write"] }))
         .send()
         .await
