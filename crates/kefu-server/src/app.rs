@@ -104,10 +104,14 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
     let guards = Arc::new(crate::security::Guards::new(config.limits));
     let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, shutdown: shutdown_rx.clone() };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let listener = listen(config.listen).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
+    // Small frames (acks, messages) must leave at once, not wait for Nagle and a delayed ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
     let app = router(state.clone());
     let mut stop = shutdown_rx;
     let serve = tokio::spawn(async move {
@@ -118,6 +122,15 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
             .await
     });
     Ok(Running { addr, state, shutdown_tx, serve, store })
+}
+
+/// Bind with a listen queue deep enough for a reconnect storm (tokio's default is 1,024;
+/// the kernel caps it at `net.core.somaxconn`).
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(8192)
 }
 
 /// All routes.

@@ -1,7 +1,7 @@
 //! `/ws/agent`: the agent workspace's live connection.
 
 use super::frames::{self, ClientFrame, ServerFrame};
-use super::socket::{self, Reply, MAX_FRAME_BYTES};
+use super::socket::{self, Reply};
 use crate::api::auth::{user_view, UserView};
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -41,7 +41,7 @@ pub async fn upgrade(
         }
     }
     who.require(Scope::ConversationsWrite)?;
-    Ok(ws.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |socket| session(state, who, socket)))
+    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, who, socket)))
 }
 
 async fn session(state: AppState, who: Principal, socket: WebSocket) {

@@ -81,3 +81,13 @@ pub async fn run(
 async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
 }
+
+/// Read buffer per socket. axum's default (128 KiB) is most of an idle session's memory and is
+/// zeroed on every read; our frames are at most `MAX_FRAME_BYTES` and usually tiny, so 8 KiB
+/// keeps reads to a syscall or two (kefu-bench idle: 134 → ~13 KiB per session on the peer).
+const READ_BUFFER_BYTES: usize = 8 * 1024;
+
+/// Apply kefu's socket settings to an upgrade.
+pub fn tuned(ws: axum::extract::ws::WebSocketUpgrade) -> axum::extract::ws::WebSocketUpgrade {
+    ws.max_message_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES)
+}

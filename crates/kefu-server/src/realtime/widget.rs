@@ -1,7 +1,7 @@
 //! `/ws/widget`: the web chat widget's live connection for one visitor.
 
 use super::frames::{self, ClientFrame, ServerFrame};
-use super::socket::{self, Reply, MAX_FRAME_BYTES};
+use super::socket::{self, Reply};
 use crate::api::ApiQuery;
 use crate::app::AppState;
 use crate::auth::{new_secret, secret_hash};
@@ -66,7 +66,7 @@ pub async fn upgrade(
         }
     };
     let messages = store.messages_of_customer(shop.id, customer.id, q.after_seq, 50).await?;
-    Ok(ws.max_message_size(MAX_FRAME_BYTES).on_upgrade(move |socket| session(state, shop, customer, token, messages, socket)))
+    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, messages, socket)))
 }
 
 async fn session(state: AppState, shop: Shop, customer: Customer, token: String, messages: Vec<Message>, socket: WebSocket) {
