@@ -34,9 +34,14 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// A new entry by any actor (`system`, `cli`, …).
+    pub fn by(actor: &str, shop_id: Option<ShopId>, at: Millis, action: &str, target: Option<String>, detail: serde_json::Value) -> Self {
+        AuditEntry { id: AuditId::new(), shop_id, at, actor: actor.into(), action: action.into(), target, detail }
+    }
+
     /// A new entry by a back-office user.
     pub fn by_user(shop_id: ShopId, user: UserId, at: Millis, action: &str, target: Option<String>, detail: serde_json::Value) -> Self {
-        AuditEntry { id: AuditId::new(), shop_id: Some(shop_id), at, actor: format!("user:{user}"), action: action.into(), target, detail }
+        Self::by(&format!("user:{user}"), Some(shop_id), at, action, target, detail)
     }
 
     /// The entry's hash given the previous entry's hash: SHA-256 over the previous hash and

@@ -59,9 +59,15 @@ pub fn detect(text: &str) -> Vec<PiiSpan> {
 
 /// `text` with every detected span replaced by its masked form (`mask_value`).
 pub fn mask(text: &str) -> String {
+    mask_spans(text, &detect(text))
+}
+
+/// `text` with the given spans (from [`detect`] on the same text) masked, for callers that
+/// already hold the spans and should not detect twice.
+pub fn mask_spans(text: &str, spans: &[PiiSpan]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for span in detect(text) {
+    for span in spans {
         out.push_str(&text[at..span.start]);
         out.push_str(&mask_value(span.kind, &text[span.start..span.end]));
         at = span.end;

@@ -280,9 +280,12 @@ pub async fn get_one(State(state): State<AppState>, who: Principal, Path(id): Pa
 pub async fn transition(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<TransitionRequest>) -> Result<Json<TicketView>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: TicketId = parse_id(&id, "ticket")?;
-    let before = state.tickets.get(who.user.shop_id, id).await.ok().map(|t| t.state);
     let t = state.tickets.transition(who.actor(), id, &req.to, req.note).await?;
-    let detail = serde_json::json!({ "from": before, "to": t.state });
+    let from = t.history.iter().rev().find_map(|h| match &h.change {
+        kefu_core::tickets::TicketChange::Moved { from, .. } => Some(from.as_str()),
+        _ => None,
+    });
+    let detail = serde_json::json!({ "from": from, "to": t.state });
     crate::security::audit::record(&state, crate::security::audit::entry(&state, &who, "ticket_moved", Some(format!("ticket:{id}")), detail)).await?;
     Ok(Json(view(&state, t).await?))
 }

@@ -2,7 +2,6 @@
 //! with the current key (online: the server may keep running).
 
 use kefu_core::audit::AuditEntry;
-use kefu_core::ids::AuditId;
 use kefu_core::store::{Change, ChangeSet, Store};
 use kefu_server::config::{Config, ServeArgs};
 use kefu_store::keys::{KeyFile, SEALED_COLUMNS};
@@ -79,15 +78,8 @@ pub async fn run(command: KeysCommand, config: Config) -> anyhow::Result<()> {
             }
             let retired = store.retire_unused_keys(&ring, now()).await?;
             let mut set = ChangeSet::default();
-            set.push(Change::AppendAudit(AuditEntry {
-                id: AuditId::new(),
-                shop_id: None,
-                at: now(),
-                actor: "cli".into(),
-                action: "keys_rotated".into(),
-                target: Some(format!("key:{}", ring.current_id())),
-                detail: serde_json::json!({ "resealed": done, "retired": retired }),
-            }));
+            let detail = serde_json::json!({ "resealed": done, "retired": retired });
+            set.push(Change::AppendAudit(AuditEntry::by("cli", None, now(), "keys_rotated", Some(format!("key:{}", ring.current_id())), detail)));
             store.apply(set).await?;
             println!("done: {done} rows re-sealed; keys no longer used: {}", if retired.is_empty() { "none".into() } else { retired.join(", ") });
         }

@@ -48,7 +48,7 @@ pub fn message_view(m: &Message, words: &kefu_nlp::sensitive::Dictionary) -> Mes
     let flags = words.scan(&m.content).iter().map(FlagView::from).collect();
     let mut message = m.clone();
     if !spans.is_empty() {
-        message.content = kefu_nlp::pii::mask(&m.content);
+        message.content = kefu_nlp::pii::mask_spans(&m.content, &spans);
     }
     MessageView { message, pii_masked: spans.len(), flags }
 }
@@ -98,15 +98,8 @@ pub async fn note_inbound(state: &crate::app::AppState, shop: kefu_core::ids::Sh
     if hits.iter().any(|h| h.action == Action::Block) && state.guards.abusive_hit(customer, state.inbox.now()) {
         tracing::warn!(%shop, %customer, "customer keeps sending blocked words");
         let categories: Vec<&str> = hits.iter().map(|h| h.category.as_str()).collect();
-        let entry = kefu_core::audit::AuditEntry {
-            id: kefu_core::ids::AuditId::new(),
-            shop_id: Some(shop),
-            at: state.inbox.now(),
-            actor: "system".into(),
-            action: "customer_abusive".into(),
-            target: Some(format!("customer:{customer}")),
-            detail: serde_json::json!({ "categories": categories }),
-        };
+        let detail = serde_json::json!({ "categories": categories });
+        let entry = kefu_core::audit::AuditEntry::by("system", Some(shop), state.inbox.now(), "customer_abusive", Some(format!("customer:{customer}")), detail);
         crate::security::audit::record(state, entry).await?;
     }
     Ok(())

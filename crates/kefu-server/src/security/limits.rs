@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use kefu_core::abuse::{Buckets, LoginGuard, Rate};
 use kefu_core::clock::Millis;
 use kefu_core::audit::AuditEntry;
-use kefu_core::ids::{AuditId, CustomerId, ShopId};
+use kefu_core::ids::{CustomerId, ShopId};
 use std::net::{IpAddr, SocketAddr};
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -134,15 +134,8 @@ pub async fn admit_customer_message(state: &AppState, shop: ShopId, customer: Cu
             if started {
                 state.metrics.customers_throttled.inc();
                 tracing::warn!(%shop, %customer, "customer throttled: too many messages");
-                let entry = AuditEntry {
-                    id: AuditId::new(),
-                    shop_id: Some(shop),
-                    at: now,
-                    actor: "system".into(),
-                    action: "customer_throttled".into(),
-                    target: Some(format!("customer:{customer}")),
-                    detail: serde_json::json!({ "per_minute": state.guards.settings.per_customer }),
-                };
+                let detail = serde_json::json!({ "per_minute": state.guards.settings.per_customer });
+                let entry = AuditEntry::by("system", Some(shop), now, "customer_throttled", Some(format!("customer:{customer}")), detail);
                 super::audit::record(state, entry).await?;
             }
             Err(e)
