@@ -30,6 +30,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_shop_settings.sql"),
         include_str!("../migrations/postgres/0004_shop_settings.sql"),
     ),
+    (
+        5,
+        "routing",
+        include_str!("../migrations/sqlite/0005_routing.sql"),
+        include_str!("../migrations/postgres/0005_routing.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

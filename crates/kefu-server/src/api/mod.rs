@@ -7,6 +7,7 @@ mod extract;
 mod inbound;
 mod people;
 mod privacy;
+mod routing;
 mod tickets;
 mod tokens;
 
@@ -26,11 +27,18 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(auth::me))
         .route("/me/status", put(auth::set_status))
         .route("/me/password", put(auth::change_password))
-        .route("/conversations", get(conversations::list))
+        .route("/conversations", get(conversations::list).post(routing::start))
         .route("/conversations/{id}", get(conversations::get_one))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/resolve", post(conversations::resolve))
+        .route("/conversations/{id}/transfer", post(routing::transfer))
+        .route("/conversations/{id}/accept", post(routing::accept))
+        .route("/conversations/{id}/decline", post(routing::decline))
+        .route("/conversations/{id}/close", post(routing::close))
+        .route("/customers/{id}/tags", put(routing::set_tags))
+        .route("/routing", get(routing::get_config).put(routing::put_config))
+        .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
@@ -71,6 +79,8 @@ pub fn docs_routes() -> Router<AppState> {
         auth::login, auth::logout, auth::me, auth::set_status, auth::change_password,
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve,
+        routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
+        routing::start, routing::set_tags,
         people::customer, people::agents, people::set_role,
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,

@@ -12,4 +12,5 @@ mod privacy;
 mod role_sweep;
 mod security;
 mod round_trip;
+mod routing;
 mod tickets;
