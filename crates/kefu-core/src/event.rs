@@ -86,6 +86,22 @@ pub enum EventKind {
         /// The agent rated.
         agent_id: Option<UserId>,
     },
+    /// A customer (the event's customer) was merged into another.
+    CustomersMerged {
+        /// The customer their identities now write to.
+        into: CustomerId,
+        /// The agent who merged (none when automatic).
+        by: Option<UserId>,
+        /// `manual`, `union_id`, `phone` or `email`.
+        reason: String,
+    },
+    /// A merge was undone.
+    CustomerUnmerged {
+        /// The customer it had been merged into.
+        from: CustomerId,
+        /// The agent who undid it.
+        by: UserId,
+    },
     /// A ticket was created.
     TicketCreated {
         /// The ticket.
@@ -131,6 +147,8 @@ impl EventKind {
             EventKind::ConversationTransferred { .. } => "conversation_transferred",
             EventKind::ConversationClosed { .. } => "conversation_closed",
             EventKind::ConversationRated { .. } => "conversation_rated",
+            EventKind::CustomersMerged { .. } => "customers_merged",
+            EventKind::CustomerUnmerged { .. } => "customer_unmerged",
             EventKind::TicketCreated { .. } => "ticket_created",
             EventKind::TicketMoved { .. } => "ticket_moved",
             EventKind::TicketSla { .. } => "ticket_sla",

@@ -39,6 +39,37 @@ pub enum Change {
     InsertCustomer(Customer),
     /// New channel identity.
     InsertIdentity(Identity),
+    /// Record that a key (union id, verified phone or email; hashed) belongs to a customer;
+    /// a key already recorded keeps its customer.
+    PutCustomerKey {
+        /// Shop.
+        shop_id: ShopId,
+        /// `union_id`, `phone` or `email`.
+        kind: String,
+        /// SHA-256 of the normalised value.
+        value_hash: String,
+        /// The customer.
+        customer_id: CustomerId,
+        /// When.
+        at: crate::clock::Millis,
+    },
+    /// Merge `from` into `into` (and whatever was merged into `from`), or undo a merge of
+    /// `from` when `into` is none.
+    SetMergedInto {
+        /// Shop.
+        shop_id: ShopId,
+        /// The customer merged away.
+        from: CustomerId,
+        /// Where their identities now write; none to undo.
+        into: Option<CustomerId>,
+    },
+    /// Forget every key of a customer (after an undone merge, so it does not merge again).
+    DeleteCustomerKeys {
+        /// Shop.
+        shop_id: ShopId,
+        /// The customer.
+        customer_id: CustomerId,
+    },
     /// Replace a customer's tags.
     SetCustomerTags {
         /// Shop.
@@ -188,6 +219,10 @@ pub trait Store: Send + Sync + 'static {
     fn customer(&self, shop: ShopId, id: CustomerId) -> impl Future<Output = Result<Option<Customer>, StoreError>> + Send;
     /// The identity for a channel address.
     fn identity(&self, shop: ShopId, channel: Channel, external_id: &str) -> impl Future<Output = Result<Option<Identity>, StoreError>> + Send;
+    /// The customer a merge key belongs to.
+    fn customer_by_key(&self, shop: ShopId, kind: &str, value_hash: &str) -> impl Future<Output = Result<Option<CustomerId>, StoreError>> + Send;
+    /// Customers merged into `into`.
+    fn merged_into(&self, shop: ShopId, into: CustomerId) -> impl Future<Output = Result<Vec<CustomerId>, StoreError>> + Send;
     /// All identities of a customer.
     fn identities_of(&self, shop: ShopId, customer: CustomerId) -> impl Future<Output = Result<Vec<Identity>, StoreError>> + Send;
 

@@ -93,6 +93,19 @@ impl Store for SqlStore {
         row.as_ref().map(rows::identity).transpose()
     }
 
+    async fn customer_by_key(&self, shop: ShopId, kind: &str, value_hash: &str) -> Result<Option<CustomerId>, StoreError> {
+        let q = sqlx::query("SELECT customer_id FROM customer_key WHERE shop_id = $1 AND kind = $2 AND value_hash = $3")
+            .bind(shop.to_string())
+            .bind(kind.to_string())
+            .bind(value_hash.to_string());
+        self.fetch_one_opt(q).await?.map(|r| rows::id(&r, "customer_id")).transpose()
+    }
+
+    async fn merged_into(&self, shop: ShopId, into: CustomerId) -> Result<Vec<CustomerId>, StoreError> {
+        let q = sqlx::query("SELECT id FROM customer WHERE shop_id = $1 AND merged_into = $2 ORDER BY created_at").bind(shop.to_string()).bind(into.to_string());
+        all(self.fetch(q).await?, |r| rows::id(r, "id"))
+    }
+
     async fn identities_of(&self, shop: ShopId, customer: CustomerId) -> Result<Vec<Identity>, StoreError> {
         all(
             self.fetch(

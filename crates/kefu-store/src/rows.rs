@@ -20,7 +20,7 @@ where
     row.try_get::<T, _>(col).map_err(|e| StoreError::Corrupt(format!("column {col}: {e}")))
 }
 
-fn id<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, StoreError> {
+pub(crate) fn id<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, StoreError> {
     let s: String = get(row, col)?;
     s.parse().map_err(|_| StoreError::Corrupt(format!("column {col}: bad id {s:?}")))
 }

@@ -176,6 +176,34 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
                 .bind(c.merged_into.map(|i| i.to_string()))
                 .bind(c.created_at)
         }
+        Change::PutCustomerKey { shop_id, kind, value_hash, customer_id, at } => sqlx::query(
+            "INSERT INTO customer_key (shop_id, kind, value_hash, customer_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (shop_id, kind, value_hash) DO NOTHING",
+        )
+        .bind(shop_id.to_string())
+        .bind(kind.clone())
+        .bind(value_hash.clone())
+        .bind(customer_id.to_string())
+        .bind(*at),
+        Change::SetMergedInto { shop_id, from, into } => {
+            if let Some(into) = into {
+                // Whatever was merged into `from` follows it, so a lookup is never two hops.
+                sqlx::query("UPDATE customer SET merged_into = $1 WHERE shop_id = $2 AND merged_into = $3")
+                    .bind(into.to_string())
+                    .bind(shop_id.to_string())
+                    .bind(from.to_string())
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(backend_error)?;
+            }
+            sqlx::query("UPDATE customer SET merged_into = $1 WHERE shop_id = $2 AND id = $3")
+                .bind(into.map(|i| i.to_string()))
+                .bind(shop_id.to_string())
+                .bind(from.to_string())
+        }
+        Change::DeleteCustomerKeys { shop_id, customer_id } => sqlx::query("DELETE FROM customer_key WHERE shop_id = $1 AND customer_id = $2")
+            .bind(shop_id.to_string())
+            .bind(customer_id.to_string()),
         Change::SetCustomerTags { shop_id, customer_id, tags } => sqlx::query("UPDATE customer SET tags = $1 WHERE shop_id = $2 AND id = $3")
             .bind(tags_json(&tags))
             .bind(shop_id.to_string())

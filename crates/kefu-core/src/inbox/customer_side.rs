@@ -25,12 +25,7 @@ impl<S: Store> Inbox<S> {
         }
         let _guard = self.lock_identity(&(shop, channel, external_id)).await;
         if let Some(identity) = self.store.identity(shop, channel, external_id).await? {
-            let customer = self
-                .store
-                .customer(shop, identity.customer_id)
-                .await?
-                .ok_or(CoreError::NotFound("customer"))?;
-            return Ok((customer, false));
+            return Ok((self.current_customer(shop, identity.customer_id).await?, false));
         }
         let now = self.clock.now();
         let name: String = display_name.trim().chars().take(64).collect();
@@ -83,6 +78,11 @@ impl<S: Store> Inbox<S> {
             }
         }
         let customer = self.store.customer(shop, customer_id).await?.ok_or(CoreError::NotFound("customer"))?;
+        if let Some(into) = customer.merged_into {
+            // Merged while this identity was connected: write into the merged dialogue.
+            drop(_guard);
+            return Box::pin(self.customer_message(shop, into, channel, text, client_id)).await;
+        }
         let open = self.store.open_conversation_of(shop, customer_id).await?;
         let now = self.clock.now();
         if let (Some(c), Some(stars)) = (open.as_ref(), rating_reply(text)) {

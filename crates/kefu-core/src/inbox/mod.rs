@@ -7,8 +7,10 @@
 
 mod agent_side;
 mod customer_side;
+mod identity;
 mod routing_side;
 
+pub use identity::MergeKey;
 pub use agent_side::CSAT_INVITATION;
 pub use routing_side::{TransferTarget, VIP_TAG};
 

@@ -10,6 +10,7 @@ use axum::Json;
 use kefu_core::access::Scope;
 use kefu_core::conversation::Conversation;
 use kefu_core::customer::Channel;
+use kefu_core::inbox::MergeKey;
 use kefu_core::message::Message;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,16 @@ pub struct InboundMessage {
     pub content: String,
     /// The integration's id for the message; redelivery with the same id is stored once.
     pub client_id: Option<String>,
+    /// The channel the message came on: `api` (default), `dm`, `comment`, `order_message`
+    /// or `live`. The widget and email have their own endpoints.
+    pub channel: Option<Channel>,
+    /// The platform's id of the person across its apps; messages with the same union id are
+    /// one customer.
+    pub union_id: Option<String>,
+    /// A phone number the platform verified; merges customers like a union id.
+    pub verified_phone: Option<String>,
+    /// An email address the platform verified; merges customers like a union id.
+    pub verified_email: Option<String>,
 }
 
 /// Where the message landed.
@@ -47,12 +58,25 @@ pub async fn message(
 ) -> Result<(StatusCode, Json<InboundResult>), ApiError> {
     who.require(Scope::InboundWrite)?;
     let shop = who.user.shop_id;
+    let channel = req.channel.unwrap_or(Channel::Api);
+    if matches!(channel, Channel::Widget | Channel::Email) {
+        return Err(ApiError::BadRequest(format!("channel '{}' has its own endpoint", channel.as_str())));
+    }
     let (customer, _) = state
         .inbox
-        .customer_for(shop, Channel::Api, req.external_id.trim(), req.display_name.as_deref().unwrap_or(""))
+        .customer_for(shop, channel, req.external_id.trim(), req.display_name.as_deref().unwrap_or(""))
         .await?;
+    let keys: Vec<MergeKey> = [
+        req.union_id.map(MergeKey::UnionId),
+        req.verified_phone.map(MergeKey::Phone),
+        req.verified_email.map(MergeKey::Email),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let customer = if keys.is_empty() { customer } else { state.inbox.link_keys(shop, customer, &keys).await? };
     crate::security::limits::admit_customer_message(&state, shop, customer.id).await?;
-    let d = state.inbox.customer_message(shop, customer.id, Channel::Api, &req.content, req.client_id.as_deref()).await?;
+    let d = state.inbox.customer_message(shop, customer.id, channel, &req.content, req.client_id.as_deref()).await?;
     if !d.duplicate {
         crate::privacy::note_inbound(&state, shop, customer.id, &req.content).await?;
     }

@@ -37,6 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/decline", post(routing::decline))
         .route("/conversations/{id}/close", post(routing::close))
         .route("/customers/{id}/tags", put(routing::set_tags))
+        .route("/customers/{id}/merge", post(people::merge))
+        .route("/customers/{id}/unmerge", post(people::unmerge))
+        .route("/customers/{id}/dialogue", get(people::dialogue))
         .route("/routing", get(routing::get_config).put(routing::put_config))
         .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
@@ -80,7 +83,7 @@ pub fn docs_routes() -> Router<AppState> {
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve,
         routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
-        routing::start, routing::set_tags,
+        routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::agents, people::set_role,
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,

@@ -87,3 +87,50 @@ pub async fn set_role(State(state): State<AppState>, who: Principal, Path(id): P
     target.role = req.role;
     Ok(Json(user_view(&state, target)))
 }
+
+/// Which customer to merge into this one.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeRequest {
+    /// The customer merged away: their identities write into this customer's dialogue.
+    pub from: CustomerId,
+}
+
+/// Merge another customer into this one (same person on another channel).
+#[utoipa::path(post, path = "/api/v1/customers/{id}/merge", tag = "customers", params(("id" = String, Path)), request_body = MergeRequest,
+    responses((status = 200, body = Customer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn merge(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<MergeRequest>) -> Result<Json<Customer>, ApiError> {
+    who.require(Scope::ConversationsWrite)?;
+    let id: CustomerId = parse_id(&id, "customer")?;
+    let shop = who.user.shop_id;
+    state.inbox.store().customer(shop, id).await?.ok_or(ApiError::NotFound("customer"))?;
+    Ok(Json(state.inbox.merge_customers(shop, id, req.from, Some(who.user.id), "manual").await?))
+}
+
+/// Undo the merge of this customer into another.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/unmerge", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = Customer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn unmerge(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Customer>, ApiError> {
+    who.require(Scope::ConversationsWrite)?;
+    let id: CustomerId = parse_id(&id, "customer")?;
+    Ok(Json(state.inbox.unmerge_customer(who.user.shop_id, id, who.user.id).await?))
+}
+
+/// A customer's whole dialogue across channels and merged identities.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Dialogue {
+    /// Oldest first; each message says its channel. PII masked, sensitive words flagged.
+    pub messages: Vec<crate::privacy::MessageView>,
+}
+
+/// The customer's dialogue across every channel and merged identity (the last 500 messages).
+#[utoipa::path(get, path = "/api/v1/customers/{id}/dialogue", tag = "customers", params(("id" = String, Path)),
+    responses((status = 200, body = Dialogue), (status = 404, body = ErrorBody)))]
+pub async fn dialogue(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Dialogue>, ApiError> {
+    who.require(Scope::ConversationsRead)?;
+    let id: CustomerId = parse_id(&id, "customer")?;
+    let shop = who.user.shop_id;
+    let words = state.words.for_shop(shop);
+    let messages = state.inbox.dialogue(shop, id, 500).await?.iter().map(|m| crate::privacy::message_view(m, &words)).collect();
+    Ok(Json(Dialogue { messages }))
+}

@@ -65,7 +65,7 @@ pub async fn upgrade(
     };
     let (token, customer) = match known {
         Some((token, identity)) => {
-            let customer = store.customer(shop.id, identity.customer_id).await?.ok_or(ApiError::NotFound("customer"))?;
+            let customer = state.inbox.current_customer(shop.id, identity.customer_id).await?;
             (token, customer)
         }
         None => {

@@ -2,6 +2,7 @@
 //! over HTTP and WebSocket as the browser and integrations drive it.
 
 mod harness;
+mod identity;
 
 mod auth_and_tokens;
 mod bad_input;
