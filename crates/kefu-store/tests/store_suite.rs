@@ -25,6 +25,7 @@ suite!(
     events_keep_commit_order,
     sessions_and_tokens,
     tickets_workflows_departments_and_calendars,
+    orders_and_products_upsert_and_stay_in_their_shop,
 );
 
 async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
@@ -288,4 +289,56 @@ async fn tickets_workflows_departments_and_calendars(store: &SqlStore, db: &Db) 
         let raw: Vec<u8> = r.get(0);
         assert!(!String::from_utf8_lossy(&raw).contains("secret-text"));
     }
+}
+
+async fn orders_and_products_upsert_and_stay_in_their_shop(store: &SqlStore, _: &Db) {
+    use kefu_core::orders::{Order, OrderItem, OrderStatus, Product, VariantStock};
+    let (s, cu, _) = seeded(store).await;
+    let other = shop("other");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    let order = |ext: &str, created_at: i64, status: OrderStatus| Order {
+        id: OrderId::for_external(s.id, ext),
+        shop_id: s.id,
+        customer_id: cu.id,
+        external_id: ext.into(),
+        status,
+        amount_cents: 9_900,
+        currency: "CNY".into(),
+        items: vec![OrderItem { sku: "TS-M".into(), name: "T恤".into(), qty: 1, price_cents: 9_900 }],
+        logistics_company: None,
+        tracking_number: None,
+        created_at,
+        paid_at: Some(created_at + 1),
+        updated_at: created_at + 1,
+    };
+    apply(store, vec![Change::PutOrder(order("DY-1", 100, OrderStatus::Paid)), Change::PutOrder(order("DY-2", 200, OrderStatus::Created))]).await.unwrap();
+    let mut shipped = order("DY-1", 100, OrderStatus::Shipped);
+    shipped.tracking_number = Some("SF1234567890".into());
+    shipped.logistics_company = Some("顺丰速运".into());
+    apply(store, vec![Change::PutOrder(shipped.clone())]).await.unwrap();
+
+    let mine = store.orders_of_customer(s.id, cu.id, 10).await.unwrap();
+    assert_eq!(mine.iter().map(|o| o.external_id.as_str()).collect::<Vec<_>>(), vec!["DY-2", "DY-1"], "newest first, upsert kept one row");
+    assert_eq!(mine[1], shipped);
+    assert_eq!(store.orders_of_customer(s.id, cu.id, 1).await.unwrap().len(), 1);
+    assert!(store.orders_of_customer(other.id, cu.id, 10).await.unwrap().is_empty());
+    assert_eq!(store.order_by_external(s.id, "DY-1").await.unwrap(), Some(shipped));
+    assert!(store.order_by_external(other.id, "DY-1").await.unwrap().is_none());
+
+    let product = Product {
+        id: ProductId::for_sku(s.id, "TS"),
+        shop_id: s.id,
+        sku: "TS".into(),
+        name: "纯棉T恤".into(),
+        price_cents: 9_900,
+        stock: vec![VariantStock { attributes: [("size".to_string(), "M".to_string()), ("colour".to_string(), "红".to_string())].into(), qty: 12 }],
+        images: vec!["https://img.example/ts.jpg".into()],
+        updated_at: 5,
+    };
+    apply(store, vec![Change::PutProduct(product.clone())]).await.unwrap();
+    let renamed = Product { name: "纯棉短袖T恤".into(), updated_at: 6, ..product };
+    apply(store, vec![Change::PutProduct(renamed.clone())]).await.unwrap();
+    assert_eq!(store.product_by_sku(s.id, "TS").await.unwrap(), Some(renamed));
+    assert!(store.product_by_sku(other.id, "TS").await.unwrap().is_none());
+    assert!(store.product_by_sku(s.id, "nope").await.unwrap().is_none());
 }

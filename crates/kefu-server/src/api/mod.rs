@@ -5,6 +5,7 @@ pub mod auth;
 mod conversations;
 mod extract;
 mod inbound;
+pub mod orders;
 mod people;
 mod privacy;
 mod tickets;
@@ -13,6 +14,7 @@ mod tokens;
 pub use extract::{parse_id, ApiJson, ApiQuery};
 
 use crate::app::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use utoipa::OpenApi;
@@ -32,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/resolve", post(conversations::resolve))
         .route("/customers/{id}", get(people::customer))
+        .route("/customers/{id}/orders", get(orders::customer_orders))
+        .route("/orders", put(orders::put_orders).layer(DefaultBodyLimit::max(orders::BULK_BODY_LIMIT)))
+        .route("/products", get(orders::products).put(orders::put_products).layer(DefaultBodyLimit::max(orders::BULK_BODY_LIMIT)))
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
         .route("/audit", get(audit::list))
@@ -75,6 +80,7 @@ pub fn docs_routes() -> Router<AppState> {
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
+        orders::put_orders, orders::put_products, orders::customer_orders, orders::products,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
