@@ -26,6 +26,7 @@ suite!(
     sessions_and_tokens,
     tickets_workflows_departments_and_calendars,
     orders_and_products_upsert_and_stay_in_their_shop,
+    outbox_hands_out_one_delivery_per_key_in_commit_order,
 );
 
 async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
@@ -341,4 +342,56 @@ async fn orders_and_products_upsert_and_stay_in_their_shop(store: &SqlStore, _: 
     assert_eq!(store.product_by_sku(s.id, "TS").await.unwrap(), Some(renamed));
     assert!(store.product_by_sku(other.id, "TS").await.unwrap().is_none());
     assert!(store.product_by_sku(s.id, "nope").await.unwrap().is_none());
+}
+
+async fn outbox_hands_out_one_delivery_per_key_in_commit_order(store: &SqlStore, db: &Db) {
+    use kefu_core::channels::{ChannelInstance, Route};
+    use kefu_core::outbox::{Delivery, DeliveryState, Target, WebhookSubscription};
+    let (s, cu, _) = seeded(store).await;
+    let ch = ChannelInstance { id: ChannelId::new(), shop_id: s.id, name: "抖音".into(), platform: "douyin".into(), callback_url: "https://cb.example/x".into(), secret: "channel-secret-text".into(), created_at: 1, disabled_at: None };
+    let hook = WebhookSubscription { id: WebhookId::new(), shop_id: s.id, url: "https://hook.example/".into(), events: vec!["ticket.*".into()], secret: "hook-secret-text".into(), created_at: 1, deleted_at: None };
+    let route = |ext: &str, at| Route { shop_id: s.id, customer_id: cu.id, channel_id: ch.id, external_id: ext.into(), updated_at: at };
+    apply(store, vec![Change::PutChannel(ch.clone()), Change::PutWebhook(hook.clone()), Change::PutRoute(route("u1", 1)), Change::PutRoute(route("u2", 2))]).await.unwrap();
+    assert_eq!(store.channel_by_id(ch.id).await.unwrap(), Some(ch.clone()));
+    assert_eq!(store.channels(s.id).await.unwrap(), vec![ch.clone()]);
+    assert_eq!(store.route_of(s.id, cu.id).await.unwrap(), Some(route("u2", 2)));
+    assert_eq!(store.webhooks(Some(s.id)).await.unwrap(), vec![hook.clone()]);
+    apply(store, vec![Change::PutWebhook(WebhookSubscription { deleted_at: Some(3), ..hook.clone() })]).await.unwrap();
+    assert!(store.webhooks(None).await.unwrap().iter().all(|w| w.id != hook.id), "deleted subscriptions are not live");
+
+    let d = |key: &str, n: i64| Delivery {
+        id: DeliveryId::new(), shop_id: s.id, target: Target::Reply, order_key: key.into(), event: "reply".into(),
+        payload: format!("{{\"n\":{n},\"text\":\"payload-secret-text\"}}"), state: DeliveryState::Pending, attempts: 0,
+        next_attempt_at: 10, last_error: None, created_at: n, updated_at: n,
+    };
+    let (a1, a2, b1) = (d("conv-a", 1), d("conv-a", 2), d("conv-b", 3));
+    for x in [&a1, &a2, &b1] {
+        apply(store, vec![Change::EnqueueDelivery(x.clone())]).await.unwrap();
+    }
+    let heads = |v: Vec<Delivery>| v.into_iter().map(|x| x.id).collect::<Vec<_>>();
+    assert!(store.due_deliveries(9, 10).await.unwrap().is_empty(), "nothing is due before its time");
+    assert_eq!(heads(store.due_deliveries(10, 10).await.unwrap()), vec![a1.id, b1.id], "one head per key, oldest first");
+    assert_eq!(store.due_deliveries(10, 10).await.unwrap()[0], a1);
+    // a1 retries later: a2 still waits behind it.
+    let set = |id, state, attempts, next| Change::SetDeliveryState { shop_id: s.id, id, state, attempts, next_attempt_at: next, last_error: Some("HTTP 500".into()), at: 11 };
+    apply(store, vec![set(a1.id, DeliveryState::Pending, 1, 50)]).await.unwrap();
+    assert_eq!(heads(store.due_deliveries(20, 10).await.unwrap()), vec![b1.id]);
+    assert_eq!(store.next_delivery_at().await.unwrap(), Some(10));
+    apply(store, vec![set(a1.id, DeliveryState::Dead, 2, 50), set(b1.id, DeliveryState::Delivered, 1, 20)]).await.unwrap();
+    assert_eq!(heads(store.due_deliveries(20, 10).await.unwrap()), vec![a2.id], "a dead head lets the next one go");
+    let dead = store.deliveries(s.id, DeliveryState::Dead, 10).await.unwrap();
+    assert_eq!((dead.len(), dead[0].attempts, dead[0].last_error.as_deref()), (1, 2, Some("HTTP 500")));
+    assert_eq!(store.delivery(s.id, b1.id).await.unwrap().map(|x| x.state), Some(DeliveryState::Delivered));
+    let other = shop("other");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert!(store.delivery(other.id, b1.id).await.unwrap().is_none());
+
+    // Secrets and payloads are sealed at rest.
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    for (table, col) in [("channel_instance", "secret"), ("webhook_subscription", "secret"), ("outbox", "payload")] {
+        for r in sqlx::query(&format!("SELECT {col} FROM {table}")).fetch_all(&mut conn).await.unwrap() {
+            let raw: Vec<u8> = r.get(0);
+            assert!(!String::from_utf8_lossy(&raw).contains("secret-text"), "{table}.{col} is plain");
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod bad_input;
 mod crash_recovery;
 mod isolation;
 mod logs;
+mod outbox;
 mod privacy;
 mod role_sweep;
 mod security;
