@@ -273,7 +273,7 @@ pub trait Store: Send + Sync + 'static {
     fn webhooks(&self, shop: Option<ShopId>) -> impl Future<Output = Result<Vec<crate::outbox::WebhookSubscription>, StoreError>> + Send;
     /// Pending deliveries due by `now` that are first in line for their order key, oldest first.
     fn due_deliveries(&self, now: Millis, limit: u32) -> impl Future<Output = Result<Vec<crate::outbox::Delivery>, StoreError>> + Send;
-    /// The earliest next attempt of any pending delivery.
+    /// The earliest next attempt of any pending delivery first in line for its order key.
     fn next_delivery_at(&self) -> impl Future<Output = Result<Option<Millis>, StoreError>> + Send;
     /// A shop's deliveries in one state, newest first.
     fn deliveries(&self, shop: ShopId, state: crate::outbox::DeliveryState, limit: u32) -> impl Future<Output = Result<Vec<crate::outbox::Delivery>, StoreError>> + Send;

@@ -150,7 +150,13 @@ impl SqlStore {
     }
 
     pub(crate) async fn read_next_delivery_at(&self) -> Result<Option<Millis>, StoreError> {
-        let rows = self.rows(sqlx::query("SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'")).await?;
+        // Heads only: a row waiting behind a retrying one is not due at its own time.
+        let rows = self
+            .rows(sqlx::query(
+                "SELECT MIN(o.next_attempt_at) AS t FROM outbox o WHERE o.state = 'pending' \
+                 AND o.pos = (SELECT MIN(p.pos) FROM outbox p WHERE p.state = 'pending' AND p.order_key = o.order_key)",
+            ))
+            .await?;
         Ok(rows.first().and_then(|r| r.try_get::<Option<i64>, _>("t").ok().flatten()))
     }
 

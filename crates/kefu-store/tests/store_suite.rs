@@ -377,7 +377,9 @@ async fn outbox_hands_out_one_delivery_per_key_in_commit_order(store: &SqlStore,
     apply(store, vec![set(a1.id, DeliveryState::Pending, 1, 50)]).await.unwrap();
     assert_eq!(heads(store.due_deliveries(20, 10).await.unwrap()), vec![b1.id]);
     assert_eq!(store.next_delivery_at().await.unwrap(), Some(10));
-    apply(store, vec![set(a1.id, DeliveryState::Dead, 2, 50), set(b1.id, DeliveryState::Delivered, 1, 20)]).await.unwrap();
+    apply(store, vec![set(b1.id, DeliveryState::Delivered, 1, 20)]).await.unwrap();
+    assert_eq!(store.next_delivery_at().await.unwrap(), Some(50), "a2 waits behind a1, so a1's retry is next");
+    apply(store, vec![set(a1.id, DeliveryState::Dead, 2, 50)]).await.unwrap();
     assert_eq!(heads(store.due_deliveries(20, 10).await.unwrap()), vec![a2.id], "a dead head lets the next one go");
     let dead = store.deliveries(s.id, DeliveryState::Dead, 10).await.unwrap();
     assert_eq!((dead.len(), dead[0].attempts, dead[0].last_error.as_deref()), (1, 2, Some("HTTP 500")));
