@@ -15,7 +15,7 @@ pub enum Scope {
     /// Reply, assign and resolve.
     #[serde(rename = "conversations:write")]
     ConversationsWrite,
-    /// Deliver customer messages through the API channel.
+    /// Deliver what an integration pushes: customer messages (API channel), orders, products.
     #[serde(rename = "inbound:write")]
     InboundWrite,
     /// Manage API tokens.

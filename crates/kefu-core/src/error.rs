@@ -25,6 +25,14 @@ pub enum CoreError {
     /// The request conflicts with the current state (e.g. replying to a closed conversation).
     #[error("{0}")]
     Conflict(String),
+    /// A signed request failed verification (bad or missing signature, stale timestamp).
+    #[error("{message}")]
+    Unverified {
+        /// Stable code: `invalid_signature` or `stale_timestamp`.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

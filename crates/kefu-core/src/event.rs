@@ -120,6 +120,15 @@ pub enum EventKind {
         /// The new state is terminal.
         closed: bool,
     },
+    /// The sentiment of a public comment, as kefu-nlp read it.
+    CommentSentiment {
+        /// The comment's message.
+        message_id: MessageId,
+        /// `positive`, `neutral` or `negative`.
+        polarity: String,
+        /// Score in −1..1.
+        score: f32,
+    },
     /// An SLA warning, breach or escalation on a ticket.
     TicketSla {
         /// The ticket.
@@ -152,6 +161,7 @@ impl EventKind {
             EventKind::TicketCreated { .. } => "ticket_created",
             EventKind::TicketMoved { .. } => "ticket_moved",
             EventKind::TicketSla { .. } => "ticket_sla",
+            EventKind::CommentSentiment { .. } => "comment_sentiment",
         }
     }
 }

@@ -64,4 +64,29 @@ id_type!(
     DepartmentId,
     /// An entry of the audit log.
     AuditId,
+    /// An order (订单), stable per (shop, platform order number).
+    OrderId,
+    /// A product (商品), stable per (shop, sku).
+    ProductId,
+    /// A configured platform channel (one shop's account on one platform).
+    ChannelId,
+    /// A delivery waiting in (or done by) the outbox.
+    DeliveryId,
+    /// A shop's subscription of a URL to events (outgoing webhook).
+    WebhookId,
 );
+
+/// A UUIDv8 derived from a shop and a natural key, so the same external record always gets
+/// the same id (upserts need no read-back, and ids survive re-imports).
+pub(crate) fn derived_uuid(kind: &str, shop: ShopId, key: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [kind.as_bytes(), shop.0.as_bytes(), key.as_bytes()] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    let digest = h.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}

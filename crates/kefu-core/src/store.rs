@@ -157,6 +157,35 @@ pub enum Change {
         /// The calendar.
         calendar: crate::tickets::sla::Calendar,
     },
+    /// Insert or replace an order (keyed by shop and platform order number).
+    PutOrder(crate::orders::Order),
+    /// Insert or replace a product (keyed by shop and sku).
+    PutProduct(crate::orders::Product),
+    /// Insert or update a platform channel instance (its secret is sealed at rest).
+    PutChannel(crate::channels::ChannelInstance),
+    /// Remember the platform channel a customer last wrote through.
+    PutRoute(crate::channels::Route),
+    /// Insert or update an outgoing webhook subscription (its secret is sealed at rest).
+    PutWebhook(crate::outbox::WebhookSubscription),
+    /// Queue a delivery in the outbox (its payload is sealed at rest).
+    EnqueueDelivery(crate::outbox::Delivery),
+    /// Record the outcome of a delivery attempt, or re-queue a dead one.
+    SetDeliveryState {
+        /// Shop.
+        shop_id: ShopId,
+        /// Delivery.
+        id: crate::ids::DeliveryId,
+        /// New state.
+        state: crate::outbox::DeliveryState,
+        /// Attempts made so far.
+        attempts: u32,
+        /// Not before this time.
+        next_attempt_at: Millis,
+        /// Why the last attempt failed.
+        last_error: Option<String>,
+        /// When.
+        at: Millis,
+    },
     /// Revoke an API token.
     RevokeApiToken {
         /// Shop.
@@ -271,6 +300,29 @@ pub trait Store: Send + Sync + 'static {
     fn message(&self, shop: ShopId, id: MessageId) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
     /// A shop's settings document under a key.
     fn setting(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// A customer's orders, newest first.
+    fn orders_of_customer(&self, shop: ShopId, customer: CustomerId, limit: u32) -> impl Future<Output = Result<Vec<crate::orders::Order>, StoreError>> + Send;
+    /// An order by the platform's order number.
+    fn order_by_external(&self, shop: ShopId, external_id: &str) -> impl Future<Output = Result<Option<crate::orders::Order>, StoreError>> + Send;
+    /// A product by sku.
+    fn product_by_sku(&self, shop: ShopId, sku: &str) -> impl Future<Output = Result<Option<crate::orders::Product>, StoreError>> + Send;
+    /// A channel instance by id alone: the platform webhook names only the channel, and is
+    /// authenticated by that channel's secret.
+    fn channel_by_id(&self, id: crate::ids::ChannelId) -> impl Future<Output = Result<Option<crate::channels::ChannelInstance>, StoreError>> + Send;
+    /// A shop's channel instances.
+    fn channels(&self, shop: ShopId) -> impl Future<Output = Result<Vec<crate::channels::ChannelInstance>, StoreError>> + Send;
+    /// The platform channel a customer last wrote through.
+    fn route_of(&self, shop: ShopId, customer: CustomerId) -> impl Future<Output = Result<Option<crate::channels::Route>, StoreError>> + Send;
+    /// Live webhook subscriptions of one shop, or of every shop with `None`.
+    fn webhooks(&self, shop: Option<ShopId>) -> impl Future<Output = Result<Vec<crate::outbox::WebhookSubscription>, StoreError>> + Send;
+    /// Pending deliveries due by `now` that are first in line for their order key, oldest first.
+    fn due_deliveries(&self, now: Millis, limit: u32) -> impl Future<Output = Result<Vec<crate::outbox::Delivery>, StoreError>> + Send;
+    /// The earliest next attempt of any pending delivery first in line for its order key.
+    fn next_delivery_at(&self) -> impl Future<Output = Result<Option<Millis>, StoreError>> + Send;
+    /// A shop's deliveries in one state, newest first.
+    fn deliveries(&self, shop: ShopId, state: crate::outbox::DeliveryState, limit: u32) -> impl Future<Output = Result<Vec<crate::outbox::Delivery>, StoreError>> + Send;
+    /// One delivery of a shop.
+    fn delivery(&self, shop: ShopId, id: crate::ids::DeliveryId) -> impl Future<Output = Result<Option<crate::outbox::Delivery>, StoreError>> + Send;
     /// Audit records after a position, oldest first: one shop's, or every shop's with `None`.
     fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<crate::audit::AuditRecord>, StoreError>> + Send;
 }

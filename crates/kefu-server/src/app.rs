@@ -33,6 +33,8 @@ pub struct AppState {
     pub guards: Arc<crate::security::Guards>,
     /// Sensitive-word dictionaries (global and per shop).
     pub words: Arc<crate::privacy::SensitiveWords>,
+    /// Platform channels, the outbox, webhooks and danmaku.
+    pub channels: Arc<crate::channels::Channels>,
     /// Flips to true when the server begins shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -103,8 +105,9 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     workers::spawn_confirmations(tickets.clone(), bus.subscribe());
     workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
     workers::spawn_routing_tick(inbox.clone(), shutdown_rx.clone());
+    let channels = crate::channels::start(inbox.clone(), config.channels, shutdown_rx.clone()).await?;
     let guards = Arc::new(crate::security::Guards::new(config.limits));
-    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, shutdown: shutdown_rx.clone() };
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, shutdown: shutdown_rx.clone() };
     let listener = listen(config.listen).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     // Small frames (acks, messages) must leave at once, not wait for Nagle and a delayed ACK.
@@ -137,7 +140,7 @@ fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
 /// All routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(crate::channels::routes()))
         .merge(api::docs_routes())
         .merge(realtime::routes())
         .merge(web::routes())

@@ -58,6 +58,24 @@ pub struct ServeArgs {
     /// added to the built-in list [default: none].
     #[arg(long, env = "KEFU_SENSITIVE_WORDS")]
     pub sensitive_words: Option<PathBuf>,
+    /// First retry delay of outbox deliveries, in milliseconds (doubles per attempt) [default: 1000].
+    #[arg(long, env = "KEFU_OUTBOX_RETRY_BASE_MS")]
+    pub outbox_retry_base_ms: Option<u64>,
+    /// Longest retry delay of outbox deliveries, in milliseconds [default: 600000].
+    #[arg(long, env = "KEFU_OUTBOX_RETRY_CAP_MS")]
+    pub outbox_retry_cap_ms: Option<u64>,
+    /// Attempts before a delivery is dead-lettered [default: 12].
+    #[arg(long, env = "KEFU_OUTBOX_MAX_ATTEMPTS")]
+    pub outbox_max_attempts: Option<u32>,
+    /// Seconds one delivery attempt may take [default: 10].
+    #[arg(long, env = "KEFU_OUTBOX_TIMEOUT_SECONDS")]
+    pub outbox_timeout_seconds: Option<u64>,
+    /// Danmaku waiting to be processed before the webhook answers 429 [default: 10000].
+    #[arg(long, env = "KEFU_LIVE_QUEUE")]
+    pub live_queue: Option<usize>,
+    /// Seconds within which identical danmaku in one live session count as repeats [default: 60].
+    #[arg(long, env = "KEFU_LIVE_REPEAT_SECONDS")]
+    pub live_repeat_seconds: Option<u64>,
     /// Keys given in the environment instead of a file: id:cipher:hexkey[,…], the last is current.
     #[arg(long = "keys", env = "KEFU_KEYS", hide_env_values = true)]
     pub keys: Option<String>,
@@ -80,6 +98,12 @@ struct FileConfig {
     rate_limit_per_credential: Option<u32>,
     rate_limit_per_customer: Option<u32>,
     sensitive_words: Option<PathBuf>,
+    outbox_retry_base_ms: Option<u64>,
+    outbox_retry_cap_ms: Option<u64>,
+    outbox_max_attempts: Option<u32>,
+    outbox_timeout_seconds: Option<u64>,
+    live_queue: Option<usize>,
+    live_repeat_seconds: Option<u64>,
 }
 
 /// The validated configuration the server runs with.
@@ -111,6 +135,8 @@ pub struct Config {
     pub limits: LimitSettings,
     /// Extra sensitive-word lists.
     pub sensitive_words: Option<PathBuf>,
+    /// Platform channels, the outbox and danmaku.
+    pub channels: crate::channels::ChannelSettings,
 }
 
 /// A configuration problem, reported as one line.
@@ -125,6 +151,7 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        let channels = channel_settings(args, &file)?;
         let listen_text = args.listen.clone().or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             ConfigError(format!("invalid listen address {listen_text:?}: expected HOST:PORT such as 127.0.0.1:8080"))
@@ -155,6 +182,7 @@ impl Config {
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("invalid log filter {log:?}: {e}")))?;
         Ok(Config {
+            channels,
             listen,
             data_dir,
             database_url,
@@ -206,6 +234,36 @@ impl Config {
             ConfigError(format!("cannot create data directory {}: {e}", self.data_dir.display()))
         })
     }
+}
+
+fn channel_settings(args: &ServeArgs, file: &FileConfig) -> Result<crate::channels::ChannelSettings, ConfigError> {
+    let base = args.outbox_retry_base_ms.or(file.outbox_retry_base_ms).unwrap_or(1_000);
+    let cap = args.outbox_retry_cap_ms.or(file.outbox_retry_cap_ms).unwrap_or(600_000);
+    if base == 0 || cap < base || cap > 86_400_000 {
+        return Err(ConfigError(format!("outbox retry delays {base}..{cap} ms are out of range (base >= 1, base <= cap <= 86400000)")));
+    }
+    let attempts = args.outbox_max_attempts.or(file.outbox_max_attempts).unwrap_or(12);
+    if !(1..=100).contains(&attempts) {
+        return Err(ConfigError(format!("outbox max attempts {attempts} is out of range (1-100)")));
+    }
+    let timeout = args.outbox_timeout_seconds.or(file.outbox_timeout_seconds).unwrap_or(10);
+    if !(1..=300).contains(&timeout) {
+        return Err(ConfigError(format!("outbox timeout of {timeout} seconds is out of range (1-300)")));
+    }
+    let queue = args.live_queue.or(file.live_queue).unwrap_or(10_000);
+    if !(1..=1_000_000).contains(&queue) {
+        return Err(ConfigError(format!("live queue of {queue} is out of range (1-1000000)")));
+    }
+    let repeat = args.live_repeat_seconds.or(file.live_repeat_seconds).unwrap_or(60);
+    if repeat > 86_400 {
+        return Err(ConfigError(format!("live repeat window of {repeat} seconds is out of range (0-86400)")));
+    }
+    Ok(crate::channels::ChannelSettings {
+        retry: kefu_core::outbox::RetryPolicy { base_ms: base as i64, cap_ms: cap as i64, max_attempts: attempts },
+        delivery_timeout: Duration::from_secs(timeout),
+        live_queue: queue,
+        live_repeat_ms: repeat as i64 * 1000,
+    })
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

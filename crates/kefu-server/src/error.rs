@@ -124,6 +124,7 @@ pub fn core_status(e: &CoreError) -> (StatusCode, &'static str) {
         CoreError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_large"),
         CoreError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         CoreError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        CoreError::Unverified { code, .. } => (StatusCode::UNAUTHORIZED, code),
         CoreError::Store(StoreError::Closed) => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
         CoreError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }

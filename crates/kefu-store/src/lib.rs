@@ -6,6 +6,8 @@
 //! [`Sealer`](kefu_core::seal::Sealer) on every write and read.
 
 pub mod keys;
+mod channel_writes;
+mod channels;
 mod migrate;
 mod reads;
 mod rows;

@@ -36,6 +36,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_routing.sql"),
         include_str!("../migrations/postgres/0005_routing.sql"),
     ),
+    (
+        7,
+        "channels",
+        include_str!("../migrations/sqlite/0007_channels.sql"),
+        include_str!("../migrations/postgres/0007_channels.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

@@ -282,6 +282,50 @@ impl Store for SqlStore {
         self.fetch_one_opt(q).await?.map(|r| r.try_get::<String, _>("doc").map_err(backend_error)).transpose()
     }
 
+    async fn orders_of_customer(&self, shop: ShopId, customer: CustomerId, limit: u32) -> Result<Vec<kefu_core::orders::Order>, StoreError> {
+        self.read_orders_of_customer(shop, customer, limit).await
+    }
+
+    async fn order_by_external(&self, shop: ShopId, external_id: &str) -> Result<Option<kefu_core::orders::Order>, StoreError> {
+        self.read_order_by_external(shop, external_id).await
+    }
+
+    async fn product_by_sku(&self, shop: ShopId, sku: &str) -> Result<Option<kefu_core::orders::Product>, StoreError> {
+        self.read_product_by_sku(shop, sku).await
+    }
+
+    async fn channel_by_id(&self, id: kefu_core::ids::ChannelId) -> Result<Option<kefu_core::channels::ChannelInstance>, StoreError> {
+        self.read_channel_by_id(id).await
+    }
+
+    async fn channels(&self, shop: ShopId) -> Result<Vec<kefu_core::channels::ChannelInstance>, StoreError> {
+        self.read_channels(shop).await
+    }
+
+    async fn route_of(&self, shop: ShopId, customer: CustomerId) -> Result<Option<kefu_core::channels::Route>, StoreError> {
+        self.read_route(shop, customer).await
+    }
+
+    async fn webhooks(&self, shop: Option<ShopId>) -> Result<Vec<kefu_core::outbox::WebhookSubscription>, StoreError> {
+        self.read_webhooks(shop).await
+    }
+
+    async fn due_deliveries(&self, now: i64, limit: u32) -> Result<Vec<kefu_core::outbox::Delivery>, StoreError> {
+        self.read_due_deliveries(now, limit).await
+    }
+
+    async fn next_delivery_at(&self) -> Result<Option<i64>, StoreError> {
+        self.read_next_delivery_at().await
+    }
+
+    async fn deliveries(&self, shop: ShopId, state: kefu_core::outbox::DeliveryState, limit: u32) -> Result<Vec<kefu_core::outbox::Delivery>, StoreError> {
+        self.read_deliveries(shop, state, limit).await
+    }
+
+    async fn delivery(&self, shop: ShopId, id: kefu_core::ids::DeliveryId) -> Result<Option<kefu_core::outbox::Delivery>, StoreError> {
+        self.read_delivery(shop, id).await
+    }
+
     async fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
         let limit = limit.clamp(1, 10_000) as i64;
         let q = match shop {

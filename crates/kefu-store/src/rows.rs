@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::str::FromStr;
 
-fn get<T>(row: &AnyRow, col: &str) -> Result<T, StoreError>
+pub(crate) fn get<T>(row: &AnyRow, col: &str) -> Result<T, StoreError>
 where
     T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
@@ -25,18 +25,18 @@ pub(crate) fn id<T: FromStr>(row: &AnyRow, col: &str) -> Result<T, StoreError> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("column {col}: bad id {s:?}")))
 }
 
-fn opt_id<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
+pub(crate) fn opt_id<T: FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
     let s: Option<String> = get(row, col)?;
     s.map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("column {col}: bad id {s:?}"))))
         .transpose()
 }
 
-fn parsed<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+pub(crate) fn parsed<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let s: String = get(row, col)?;
     parse(&s).ok_or_else(|| StoreError::Corrupt(format!("column {col}: unknown value {s:?}")))
 }
 
-fn open_content(row: &AnyRow, key_col: &str, bytes_col: &str, sealer: &dyn Sealer) -> Result<Option<String>, StoreError> {
+pub(crate) fn open_content(row: &AnyRow, key_col: &str, bytes_col: &str, sealer: &dyn Sealer) -> Result<Option<String>, StoreError> {
     let key: Option<String> = get(row, key_col)?;
     let bytes: Option<Vec<u8>> = get(row, bytes_col)?;
     match (key, bytes) {
@@ -192,7 +192,7 @@ pub(crate) fn event(row: &AnyRow) -> Result<(i64, Event), StoreError> {
     ))
 }
 
-fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 

@@ -209,6 +209,15 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
             .bind(shop_id.to_string())
             .bind(customer_id.to_string()),
         Change::AppendAudit(entry) => return append_audit(conn, entry).await,
+        Change::PutOrder(o) => crate::channel_writes::put_order(o)?,
+        Change::PutProduct(p) => crate::channel_writes::put_product(p)?,
+        Change::PutChannel(c) => crate::channel_writes::put_channel(c, seal(sealer, &c.secret)?),
+        Change::PutRoute(r) => crate::channel_writes::put_route(r),
+        Change::PutWebhook(w) => crate::channel_writes::put_webhook(w, seal(sealer, &w.secret)?),
+        Change::EnqueueDelivery(d) => crate::channel_writes::enqueue(d, seal(sealer, &d.payload)?),
+        Change::SetDeliveryState { shop_id, id, state, attempts, next_attempt_at, last_error, at } => {
+            crate::channel_writes::set_delivery(*shop_id, *id, *state, *attempts, *next_attempt_at, last_error.clone(), *at)
+        }
         Change::PutSetting { shop_id, key, doc, at } => sqlx::query(
             "INSERT INTO shop_setting (shop_id, key, doc, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (shop_id, key) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",

@@ -25,6 +25,8 @@ suite!(
     events_keep_commit_order,
     sessions_and_tokens,
     tickets_workflows_departments_and_calendars,
+    orders_and_products_upsert_and_stay_in_their_shop,
+    outbox_hands_out_one_delivery_per_key_in_commit_order,
 );
 
 async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
@@ -287,5 +289,111 @@ async fn tickets_workflows_departments_and_calendars(store: &SqlStore, db: &Db) 
     for r in sqlx::query("SELECT doc FROM ticket").fetch_all(&mut conn).await.unwrap() {
         let raw: Vec<u8> = r.get(0);
         assert!(!String::from_utf8_lossy(&raw).contains("secret-text"));
+    }
+}
+
+async fn orders_and_products_upsert_and_stay_in_their_shop(store: &SqlStore, _: &Db) {
+    use kefu_core::orders::{Order, OrderItem, OrderStatus, Product, VariantStock};
+    let (s, cu, _) = seeded(store).await;
+    let other = shop("other");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    let order = |ext: &str, created_at: i64, status: OrderStatus| Order {
+        id: OrderId::for_external(s.id, ext),
+        shop_id: s.id,
+        customer_id: cu.id,
+        external_id: ext.into(),
+        status,
+        amount_cents: 9_900,
+        currency: "CNY".into(),
+        items: vec![OrderItem { sku: "TS-M".into(), name: "T恤".into(), qty: 1, price_cents: 9_900 }],
+        logistics_company: None,
+        tracking_number: None,
+        created_at,
+        paid_at: Some(created_at + 1),
+        updated_at: created_at + 1,
+    };
+    apply(store, vec![Change::PutOrder(order("DY-1", 100, OrderStatus::Paid)), Change::PutOrder(order("DY-2", 200, OrderStatus::Created))]).await.unwrap();
+    let mut shipped = order("DY-1", 100, OrderStatus::Shipped);
+    shipped.tracking_number = Some("SF1234567890".into());
+    shipped.logistics_company = Some("顺丰速运".into());
+    apply(store, vec![Change::PutOrder(shipped.clone())]).await.unwrap();
+
+    let mine = store.orders_of_customer(s.id, cu.id, 10).await.unwrap();
+    assert_eq!(mine.iter().map(|o| o.external_id.as_str()).collect::<Vec<_>>(), vec!["DY-2", "DY-1"], "newest first, upsert kept one row");
+    assert_eq!(mine[1], shipped);
+    assert_eq!(store.orders_of_customer(s.id, cu.id, 1).await.unwrap().len(), 1);
+    assert!(store.orders_of_customer(other.id, cu.id, 10).await.unwrap().is_empty());
+    assert_eq!(store.order_by_external(s.id, "DY-1").await.unwrap(), Some(shipped));
+    assert!(store.order_by_external(other.id, "DY-1").await.unwrap().is_none());
+
+    let product = Product {
+        id: ProductId::for_sku(s.id, "TS"),
+        shop_id: s.id,
+        sku: "TS".into(),
+        name: "纯棉T恤".into(),
+        price_cents: 9_900,
+        stock: vec![VariantStock { attributes: [("size".to_string(), "M".to_string()), ("colour".to_string(), "红".to_string())].into(), qty: 12 }],
+        images: vec!["https://img.example/ts.jpg".into()],
+        updated_at: 5,
+    };
+    apply(store, vec![Change::PutProduct(product.clone())]).await.unwrap();
+    let renamed = Product { name: "纯棉短袖T恤".into(), updated_at: 6, ..product };
+    apply(store, vec![Change::PutProduct(renamed.clone())]).await.unwrap();
+    assert_eq!(store.product_by_sku(s.id, "TS").await.unwrap(), Some(renamed));
+    assert!(store.product_by_sku(other.id, "TS").await.unwrap().is_none());
+    assert!(store.product_by_sku(s.id, "nope").await.unwrap().is_none());
+}
+
+async fn outbox_hands_out_one_delivery_per_key_in_commit_order(store: &SqlStore, db: &Db) {
+    use kefu_core::channels::{ChannelInstance, Route};
+    use kefu_core::outbox::{Delivery, DeliveryState, Target, WebhookSubscription};
+    let (s, cu, _) = seeded(store).await;
+    let ch = ChannelInstance { id: ChannelId::new(), shop_id: s.id, name: "抖音".into(), platform: "douyin".into(), callback_url: "https://cb.example/x".into(), secret: "channel-secret-text".into(), created_at: 1, disabled_at: None };
+    let hook = WebhookSubscription { id: WebhookId::new(), shop_id: s.id, url: "https://hook.example/".into(), events: vec!["ticket.*".into()], secret: "hook-secret-text".into(), created_at: 1, deleted_at: None };
+    let route = |ext: &str, at| Route { shop_id: s.id, customer_id: cu.id, channel_id: ch.id, external_id: ext.into(), updated_at: at };
+    apply(store, vec![Change::PutChannel(ch.clone()), Change::PutWebhook(hook.clone()), Change::PutRoute(route("u1", 1)), Change::PutRoute(route("u2", 2))]).await.unwrap();
+    assert_eq!(store.channel_by_id(ch.id).await.unwrap(), Some(ch.clone()));
+    assert_eq!(store.channels(s.id).await.unwrap(), vec![ch.clone()]);
+    assert_eq!(store.route_of(s.id, cu.id).await.unwrap(), Some(route("u2", 2)));
+    assert_eq!(store.webhooks(Some(s.id)).await.unwrap(), vec![hook.clone()]);
+    apply(store, vec![Change::PutWebhook(WebhookSubscription { deleted_at: Some(3), ..hook.clone() })]).await.unwrap();
+    assert!(store.webhooks(None).await.unwrap().iter().all(|w| w.id != hook.id), "deleted subscriptions are not live");
+
+    let d = |key: &str, n: i64| Delivery {
+        id: DeliveryId::new(), shop_id: s.id, target: Target::Reply, order_key: key.into(), event: "reply".into(),
+        payload: format!("{{\"n\":{n},\"text\":\"payload-secret-text\"}}"), state: DeliveryState::Pending, attempts: 0,
+        next_attempt_at: 10, last_error: None, created_at: n, updated_at: n,
+    };
+    let (a1, a2, b1) = (d("conv-a", 1), d("conv-a", 2), d("conv-b", 3));
+    for x in [&a1, &a2, &b1] {
+        apply(store, vec![Change::EnqueueDelivery(x.clone())]).await.unwrap();
+    }
+    let heads = |v: Vec<Delivery>| v.into_iter().map(|x| x.id).collect::<Vec<_>>();
+    assert!(store.due_deliveries(9, 10).await.unwrap().is_empty(), "nothing is due before its time");
+    assert_eq!(heads(store.due_deliveries(10, 10).await.unwrap()), vec![a1.id, b1.id], "one head per key, oldest first");
+    assert_eq!(store.due_deliveries(10, 10).await.unwrap()[0], a1);
+    // a1 retries later: a2 still waits behind it.
+    let set = |id, state, attempts, next| Change::SetDeliveryState { shop_id: s.id, id, state, attempts, next_attempt_at: next, last_error: Some("HTTP 500".into()), at: 11 };
+    apply(store, vec![set(a1.id, DeliveryState::Pending, 1, 50)]).await.unwrap();
+    assert_eq!(heads(store.due_deliveries(20, 10).await.unwrap()), vec![b1.id]);
+    assert_eq!(store.next_delivery_at().await.unwrap(), Some(10));
+    apply(store, vec![set(b1.id, DeliveryState::Delivered, 1, 20)]).await.unwrap();
+    assert_eq!(store.next_delivery_at().await.unwrap(), Some(50), "a2 waits behind a1, so a1's retry is next");
+    apply(store, vec![set(a1.id, DeliveryState::Dead, 2, 50)]).await.unwrap();
+    assert_eq!(heads(store.due_deliveries(20, 10).await.unwrap()), vec![a2.id], "a dead head lets the next one go");
+    let dead = store.deliveries(s.id, DeliveryState::Dead, 10).await.unwrap();
+    assert_eq!((dead.len(), dead[0].attempts, dead[0].last_error.as_deref()), (1, 2, Some("HTTP 500")));
+    assert_eq!(store.delivery(s.id, b1.id).await.unwrap().map(|x| x.state), Some(DeliveryState::Delivered));
+    let other = shop("other");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert!(store.delivery(other.id, b1.id).await.unwrap().is_none());
+
+    // Secrets and payloads are sealed at rest.
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    for (table, col) in [("channel_instance", "secret"), ("webhook_subscription", "secret"), ("outbox", "payload")] {
+        for r in sqlx::query(&format!("SELECT {col} FROM {table}")).fetch_all(&mut conn).await.unwrap() {
+            let raw: Vec<u8> = r.get(0);
+            assert!(!String::from_utf8_lossy(&raw).contains("secret-text"), "{table}.{col} is plain");
+        }
     }
 }

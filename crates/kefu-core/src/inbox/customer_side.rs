@@ -69,9 +69,22 @@ impl<S: Store> Inbox<S> {
         text: &str,
         client_id: Option<&str>,
     ) -> Result<Delivered, CoreError> {
+        let dedupe_key = client_id.map(|id| format!("c:{customer_id}:{id}"));
+        self.receive(shop, customer_id, channel, text, client_id, dedupe_key).await
+    }
+
+    /// A customer message with an explicit dedupe key (unique per shop in the store).
+    pub(super) async fn receive(
+        &self,
+        shop: ShopId,
+        customer_id: CustomerId,
+        channel: Channel,
+        text: &str,
+        client_id: Option<&str>,
+        dedupe_key: Option<String>,
+    ) -> Result<Delivered, CoreError> {
         let text = message::validate_input(text, client_id)?;
         let _guard = self.lock_customer(customer_id).await;
-        let dedupe_key = client_id.map(|id| format!("c:{customer_id}:{id}"));
         if let Some(key) = &dedupe_key {
             if let Some(existing) = self.store.message_by_dedupe(shop, key).await? {
                 return self.replay(shop, existing).await;

@@ -8,6 +8,7 @@
 mod agent_side;
 mod customer_side;
 mod identity;
+mod platform_side;
 mod routing_side;
 
 pub use identity::MergeKey;
@@ -25,7 +26,7 @@ use crate::shop::Role;
 use crate::store::{Change, ChangeSet, Store};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tokio::sync::Mutex as AsyncMutex;
 
 /// How many lock stripes serialise per-customer work.
@@ -76,6 +77,7 @@ pub struct Inbox<S: Store> {
     customer_locks: Vec<AsyncMutex<()>>,
     identity_locks: Vec<AsyncMutex<()>>,
     settings: InboxSettings,
+    outbound: OnceLock<Arc<dyn crate::outbox::Outbound>>,
 }
 
 impl<S: Store> Inbox<S> {
@@ -90,7 +92,14 @@ impl<S: Store> Inbox<S> {
             customer_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
             identity_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
             settings,
+            outbound: OnceLock::new(),
         }
+    }
+
+    /// Install the hook that adds outbox deliveries to every commit (once, at start; later
+    /// calls are ignored).
+    pub fn set_outbound(&self, outbound: Arc<dyn crate::outbox::Outbound>) {
+        let _ = self.outbound.set(outbound);
     }
 
     /// The store, for reads the HTTP layer does directly.
@@ -159,7 +168,7 @@ impl<S: Store> Inbox<S> {
     }
 
     /// Publish hot-state notices (nothing to store).
-    fn notify(&self, shop_id: ShopId, notices: Vec<crate::bus::Notice>) {
+    fn publish_notices(&self, shop_id: ShopId, notices: Vec<crate::bus::Notice>) {
         if !notices.is_empty() {
             self.bus.publish(Arc::new(Committed { shop_id, events: Vec::new(), conversation: None, message: None, ticket: None, notices }));
         }
@@ -173,10 +182,8 @@ impl<S: Store> Inbox<S> {
         conversation: Option<Conversation>,
         message: Option<Message>,
     ) -> Result<(), CoreError> {
-        let events = changes.events.clone();
-        self.store.apply(changes).await?;
-        self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message, ticket: None, notices: Vec::new() }));
-        Ok(())
+        let item = Committed { shop_id, events: changes.events.clone(), conversation, message, ticket: None, notices: Vec::new() };
+        self.commit_item(changes, item).await
     }
 
     /// Commit a ticket change and publish it with whom to notify.
@@ -186,10 +193,19 @@ impl<S: Store> Inbox<S> {
         ticket: crate::tickets::Ticket,
         notify: Vec<crate::tickets::Notify>,
     ) -> Result<(), CoreError> {
-        let events = changes.events.clone();
+        let item = Committed { shop_id: ticket.shop_id, events: changes.events.clone(), conversation: None, message: None, ticket: Some((ticket, notify)), notices: Vec::new() };
+        self.commit_item(changes, item).await
+    }
+
+    /// Add the outbox deliveries the change causes (same transaction), commit, publish.
+    async fn commit_item(&self, mut changes: ChangeSet, item: Committed) -> Result<(), CoreError> {
+        if let Some(outbound) = self.outbound.get() {
+            for d in outbound.deliveries(&item, self.clock.now()) {
+                changes.push(Change::EnqueueDelivery(d));
+            }
+        }
         self.store.apply(changes).await?;
-        let shop_id = ticket.shop_id;
-        self.bus.publish(Arc::new(Committed { shop_id, events, conversation: None, message: None, ticket: Some((ticket, notify)), notices: Vec::new() }));
+        self.bus.publish(Arc::new(item));
         Ok(())
     }
 }

@@ -102,7 +102,7 @@ impl<S: Store> Inbox<S> {
             let Some(decision) = decision else { break };
             if let Some(expires_at) = decision.expires {
                 let notice = Notice::Offer { conversation_id: decision.waiting.conversation_id, agent_id: decision.agent, expires_at };
-                self.notify(shop, vec![notice]);
+                self.publish_notices(shop, vec![notice]);
                 continue;
             }
             match self.assign_waiting(shop, &decision.waiting, decision.agent).await {
@@ -128,7 +128,7 @@ impl<S: Store> Inbox<S> {
             .into_iter()
             .map(|(customer_id, conversation_id, position, expected_wait_secs)| Notice::QueuePosition { customer_id, conversation_id, position, expected_wait_secs })
             .collect();
-        self.notify(shop, notices);
+        self.publish_notices(shop, notices);
     }
 
     /// Assign one conversation taken from the queue; false if it no longer waits.
@@ -155,7 +155,7 @@ impl<S: Store> Inbox<S> {
 
     fn withdraw(&self, shop: ShopId, lapsed: Vec<(ConversationId, UserId)>) {
         let notices = lapsed.into_iter().map(|(conversation_id, agent_id)| Notice::OfferWithdrawn { conversation_id, agent_id }).collect();
-        self.notify(shop, notices);
+        self.publish_notices(shop, notices);
     }
 
     /// Read the shop's desk (queues, seats) for views; loads the configuration first.
@@ -258,7 +258,7 @@ impl<S: Store> Inbox<S> {
             }
         });
         drop(guard);
-        self.notify(actor.shop_id, vec![Notice::Transferred { conversation_id: id, by: actor.user_id, to_agent, to_team, note }]);
+        self.publish_notices(actor.shop_id, vec![Notice::Transferred { conversation_id: id, by: actor.user_id, to_agent, to_team, note }]);
         self.dispatch(actor.shop_id).await;
         Ok(conversation)
     }

@@ -5,6 +5,7 @@ pub mod auth;
 mod conversations;
 mod extract;
 mod inbound;
+pub mod orders;
 mod people;
 mod privacy;
 mod routing;
@@ -14,6 +15,7 @@ mod tokens;
 pub use extract::{parse_id, ApiJson, ApiQuery};
 
 use crate::app::AppState;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use utoipa::OpenApi;
@@ -43,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/routing", get(routing::get_config).put(routing::put_config))
         .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
+        .route("/customers/{id}/orders", get(orders::customer_orders))
+        .route("/orders", put(orders::put_orders).layer(DefaultBodyLimit::max(orders::BULK_BODY_LIMIT)))
+        .route("/products", get(orders::products).put(orders::put_products).layer(DefaultBodyLimit::max(orders::BULK_BODY_LIMIT)))
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
         .route("/audit", get(audit::list))
@@ -88,6 +93,10 @@ pub fn docs_routes() -> Router<AppState> {
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
+        orders::put_orders, orders::put_products, orders::customer_orders, orders::products,
+        crate::channels::platform::webhook, crate::channels::admin::create_channel, crate::channels::admin::list_channels,
+        crate::channels::admin::list_outbox, crate::channels::admin::replay, crate::channels::admin::live_stats,
+        crate::channels::webhooks::create, crate::channels::webhooks::list, crate::channels::webhooks::remove,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,

@@ -5,10 +5,12 @@ mod harness;
 mod identity;
 
 mod auth_and_tokens;
+mod channels;
 mod bad_input;
 mod crash_recovery;
 mod isolation;
 mod logs;
+mod outbox;
 mod privacy;
 mod role_sweep;
 mod security;

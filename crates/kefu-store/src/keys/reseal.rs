@@ -13,6 +13,9 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str, &str)] = &[
     ("message", "content_key_id", "content", "id"),
     ("customer", "name_key_id", "name", "id"),
     ("ticket", "doc_key_id", "doc", "id"),
+    ("channel_instance", "secret_key_id", "secret", "id"),
+    ("webhook_subscription", "secret_key_id", "secret", "id"),
+    ("outbox", "payload_key_id", "payload", "id"),
 ];
 
 /// How many rows of one table are sealed with one key.

@@ -1,0 +1,85 @@
+//! Platform channels (抖音-style shop accounts): the channel instances a shop configures, the
+//! route back to a customer, the signature scheme, the events platforms post, danmaku
+//! filtering. Pure data and functions; the server owns the HTTP edges and the workers.
+
+pub mod events;
+pub mod live;
+pub mod signature;
+
+use crate::clock::Millis;
+use crate::error::CoreError;
+use crate::ids::{ChannelId, CustomerId, ShopId};
+use serde::Serialize;
+
+/// A shop's account on one platform: the platform posts events to
+/// `/api/v1/channels/{id}/webhook`, kefu posts replies to `callback_url`; both signed with
+/// `secret`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChannelInstance {
+    /// Id (part of the webhook URL).
+    pub id: ChannelId,
+    /// Shop.
+    pub shop_id: ShopId,
+    /// A name to recognise it by, e.g. 抖音旗舰店.
+    pub name: String,
+    /// Which platform, e.g. `douyin` (informational).
+    pub platform: String,
+    /// Where replies to its customers are posted.
+    pub callback_url: String,
+    /// The shared signing secret (sealed at rest, shown once at creation).
+    #[serde(skip)]
+    pub secret: String,
+    /// Creation time.
+    pub created_at: Millis,
+    /// When it was switched off (its webhook then answers 404).
+    pub disabled_at: Option<Millis>,
+}
+
+/// Where replies to a customer go: the platform channel they last wrote through, and their
+/// id there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Shop.
+    pub shop_id: ShopId,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The channel instance.
+    pub channel_id: ChannelId,
+    /// Their user id on the platform.
+    pub external_id: String,
+    /// When they last wrote.
+    pub updated_at: Millis,
+}
+
+/// Check a URL kefu will post to: http(s), no credentials, at most 2000 bytes.
+pub fn validate_target_url(url: &str) -> Result<(), CoreError> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains('@') && url.len() <= 2000 && !url.chars().any(|c| c.is_whitespace() || c.is_control()) => Ok(()),
+        _ => Err(CoreError::Invalid("the URL must be http:// or https://, with a host, without credentials, at most 2000 bytes".into())),
+    }
+}
+
+/// Check a channel name or platform label: 1-100 characters.
+pub fn validate_label(field: &str, v: &str) -> Result<(), CoreError> {
+    if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
+        return Err(CoreError::Invalid(format!("{field} must be 1-100 characters")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_urls() {
+        assert!(validate_target_url("https://open.example.com/kefu/callback").is_ok());
+        assert!(validate_target_url("http://127.0.0.1:9000/cb").is_ok());
+        for bad in ["ftp://x", "https://", "https://user:pw@host/x", "https://a b", "javascript:alert(1)"] {
+            assert!(validate_target_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Platform channels and integrations at the server's edge: the signed platform webhook
+//! (`platform`), the danmaku queue and its worker (`live`), the outbox hook and delivery
+//! worker (`outbox`), outgoing webhook subscriptions (`webhooks`) and the admin API
+//! (`admin`). The decisions themselves (signatures, decoding, question detection, retry
+//! policy) are kefu-core's `channels` and `outbox`.
+
+pub mod admin;
+pub mod live;
+pub mod outbox;
+pub mod platform;
+pub mod webhooks;
+
+use crate::app::AppState;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use kefu_core::inbox::Inbox;
+use kefu_core::outbox::RetryPolicy;
+use kefu_store::SqlStore;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+/// Settings of channels, the outbox and danmaku (from `KEFU_OUTBOX_*`, `KEFU_LIVE_*`).
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelSettings {
+    /// Retries of deliveries.
+    pub retry: RetryPolicy,
+    /// How long one delivery attempt may take.
+    pub delivery_timeout: Duration,
+    /// Danmaku waiting to be processed before the webhook answers 429.
+    pub live_queue: usize,
+    /// Identical danmaku in one live session within this many ms are repeats.
+    pub live_repeat_ms: i64,
+}
+
+/// What the channel handlers share.
+pub struct Channels {
+    /// Settings.
+    pub settings: ChannelSettings,
+    /// The shops' webhook subscriptions, kept in memory for the commit hook.
+    pub subscriptions: Arc<webhooks::Subscriptions>,
+    /// The danmaku queue and its counters.
+    pub live: live::LiveDesk,
+    /// Wakes the delivery worker (new rows, a replay).
+    pub wake: Arc<Notify>,
+}
+
+/// Load subscriptions, install the outbox hook in the inbox and start the delivery and
+/// danmaku workers (which stop at shutdown; pending deliveries wait in the store for the
+/// next start).
+pub async fn start(inbox: Arc<Inbox<SqlStore>>, settings: ChannelSettings, shutdown: watch::Receiver<bool>) -> anyhow::Result<Arc<Channels>> {
+    let subscriptions = Arc::new(webhooks::Subscriptions::load(inbox.store()).await?);
+    inbox.set_outbound(Arc::new(outbox::Hook { subscriptions: subscriptions.clone() }));
+    let wake = Arc::new(Notify::new());
+    outbox::spawn_waker(inbox.bus().subscribe(), wake.clone());
+    outbox::spawn_worker(inbox.clone(), subscriptions.clone(), settings, wake.clone(), shutdown.clone())?;
+    let live = live::LiveDesk::start(inbox, settings, shutdown);
+    Ok(Arc::new(Channels { settings, subscriptions, live, wake }))
+}
+
+/// Routes relative to `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/channels", get(admin::list_channels).post(admin::create_channel))
+        .route("/channels/{id}/webhook", post(platform::webhook))
+        .route("/live/stats", get(admin::live_stats))
+        .route("/outbox", get(admin::list_outbox))
+        .route("/outbox/{id}/replay", post(admin::replay))
+        .route("/webhooks", get(webhooks::list).post(webhooks::create))
+        .route("/webhooks/{id}", delete(webhooks::remove))
+}
+
+/// Whether a path is a platform webhook (signed by the channel's secret, so exempt from the
+/// per-IP request limit: a platform pushes a live stream's danmaku from a few addresses).
+pub fn is_platform_webhook(path: &str) -> bool {
+    path.strip_prefix("/api/v1/channels/").is_some_and(|rest| rest.ends_with("/webhook") && rest.matches('/').count() == 1)
+}

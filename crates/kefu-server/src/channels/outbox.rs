@@ -1,0 +1,249 @@
+//! The outbox at the edge. `Hook` runs inside every inbox commit and adds the deliveries the
+//! change causes (replies to platform conversations, matching webhook events), so they are
+//! written in the same transaction as the message or event. The worker sends them: per
+//! order key one at a time in commit order, signed, retried with backoff and jitter, dead
+//! after the last attempt. Pending rows wait in the store across restarts.
+
+use super::webhooks::Subscriptions;
+use super::ChannelSettings;
+use kefu_core::bus::Committed;
+use kefu_core::channels::signature;
+use kefu_core::clock::Millis;
+use kefu_core::customer::Channel;
+use kefu_core::ids::{CustomerId, DeliveryId};
+use kefu_core::inbox::Inbox;
+use kefu_core::message::{Direction, Message};
+use kefu_core::outbox::{webhook_event, Delivery, DeliveryState, Outbound, Target};
+use kefu_core::store::{Change, ChangeSet, Store};
+use kefu_store::SqlStore;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch, Notify};
+
+/// Deliveries one pass of the worker takes (each the head of its own order key).
+const BATCH: u32 = 64;
+/// Longest sleep when nothing is due (a safety net; commits and replays wake the worker).
+const IDLE: Duration = Duration::from_secs(5);
+
+/// Whether replies on this channel go to a platform.
+pub fn is_platform(channel: Channel) -> bool {
+    matches!(channel, Channel::Dm | Channel::Comment | Channel::OrderMessage | Channel::Live)
+}
+
+/// The commit hook.
+pub struct Hook {
+    /// Live subscriptions.
+    pub subscriptions: Arc<Subscriptions>,
+}
+
+fn pending(item: &Committed, target: Target, order_key: String, event: &str, payload: Value, now: Millis) -> Delivery {
+    Delivery {
+        id: DeliveryId::new(),
+        shop_id: item.shop_id,
+        target,
+        order_key,
+        event: event.to_string(),
+        payload: payload.to_string(),
+        state: DeliveryState::Pending,
+        attempts: 0,
+        next_attempt_at: now,
+        last_error: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn reply_body(m: &Message) -> Value {
+    json!({
+        "type": "reply",
+        "message": {
+            "id": m.id, "conversation_id": m.conversation_id, "customer_id": m.customer_id, "seq": m.seq,
+            "sender_kind": m.sender_kind, "channel": m.channel, "content": m.content, "created_at": m.created_at,
+        },
+    })
+}
+
+impl Outbound for Hook {
+    fn deliveries(&self, item: &Committed, now: Millis) -> Vec<Delivery> {
+        let mut out = Vec::new();
+        if let Some(m) = item.message.as_ref().filter(|m| m.direction == Direction::Out && is_platform(m.channel)) {
+            // One order key per conversation: its replies reach the customer in order.
+            out.push(pending(item, Target::Reply, format!("conversation:{}", m.conversation_id), "reply", reply_body(m), now));
+        }
+        let subs = self.subscriptions.of(item.shop_id);
+        if subs.is_empty() {
+            return out;
+        }
+        for ev in &item.events {
+            let Some(name) = webhook_event(&ev.kind) else { continue };
+            for sub in subs.iter().filter(|s| s.wants(name)) {
+                // Webhooks carry what agents see: message text with PII masked.
+                let message = item.message.as_ref().filter(|_| name == "message.created").map(|m| {
+                    let mut m = m.clone();
+                    m.content = kefu_nlp::pii::mask(&m.content);
+                    m
+                });
+                let conversation = item.conversation.as_ref().filter(|_| name.starts_with("conversation.")).map(crate::privacy::mask_conversation);
+                let body = json!({
+                    "event": name, "shop_id": item.shop_id, "occurred_at": ev.at,
+                    "conversation_id": ev.conversation_id, "customer_id": ev.customer_id,
+                    "detail": ev.kind, "conversation": conversation, "message": message,
+                });
+                out.push(pending(item, Target::Webhook { webhook_id: sub.id }, format!("webhook:{}", sub.id), name, body, now));
+            }
+        }
+        out
+    }
+}
+
+/// Wake the worker after commits that may have queued deliveries.
+pub fn spawn_waker(mut rx: broadcast::Receiver<Arc<Committed>>, wake: Arc<Notify>) {
+    tokio::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => wake.notify_one(),
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+/// Start the delivery worker.
+pub fn spawn_worker(inbox: Arc<Inbox<SqlStore>>, subscriptions: Arc<Subscriptions>, settings: ChannelSettings, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let http = reqwest::Client::builder().timeout(settings.delivery_timeout).user_agent(concat!("kefu/", env!("CARGO_PKG_VERSION"))).build()?;
+    let worker = Worker { inbox, subscriptions, settings, http };
+    tokio::spawn(async move {
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let idle = match worker.pass().await {
+                Ok(0) => worker.until_next().await,
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox pass failed; retrying shortly");
+                    Duration::from_millis(500)
+                }
+            };
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(idle) => {}
+                _ = shutdown.wait_for(|s| *s) => break,
+            }
+        }
+    });
+    Ok(())
+}
+
+struct Worker {
+    inbox: Arc<Inbox<SqlStore>>,
+    subscriptions: Arc<Subscriptions>,
+    settings: ChannelSettings,
+    http: reqwest::Client,
+}
+
+/// Where and how one delivery is sent, or why it never can be.
+struct Send {
+    url: String,
+    secret: String,
+    body: String,
+}
+
+impl Worker {
+    /// Attempt every due head once, concurrently (heads have distinct order keys).
+    async fn pass(&self) -> Result<usize, kefu_core::store::StoreError> {
+        let due = self.inbox.store().due_deliveries(self.inbox.now(), BATCH).await?;
+        let n = due.len();
+        futures_util::future::join_all(due.into_iter().map(|d| self.attempt(d))).await;
+        Ok(n)
+    }
+
+    async fn until_next(&self) -> Duration {
+        match self.inbox.store().next_delivery_at().await {
+            Ok(Some(at)) => Duration::from_millis((at - self.inbox.now()).clamp(1, IDLE.as_millis() as i64) as u64),
+            _ => IDLE,
+        }
+    }
+
+    async fn resolve(&self, d: &Delivery) -> Result<Send, String> {
+        let store = self.inbox.store();
+        match d.target {
+            Target::Reply => {
+                let mut body: Value = serde_json::from_str(&d.payload).map_err(|e| format!("corrupt payload: {e}"))?;
+                let customer: CustomerId = body["message"]["customer_id"].as_str().and_then(|s| s.parse().ok()).ok_or("payload without a customer")?;
+                let route = store.route_of(d.shop_id, customer).await.map_err(|e| e.to_string())?.ok_or("the customer has no platform channel to reply through")?;
+                let channel = store.channel_by_id(route.channel_id).await.map_err(|e| e.to_string())?.filter(|c| c.disabled_at.is_none() && c.shop_id == d.shop_id).ok_or("the customer's platform channel is gone or disabled")?;
+                body["delivery_id"] = json!(d.id);
+                body["channel_id"] = json!(channel.id);
+                body["recipient"] = json!({ "user_id": route.external_id });
+                Ok(Send { url: channel.callback_url, secret: channel.secret, body: body.to_string() })
+            }
+            Target::Webhook { webhook_id } => {
+                let sub = self.subscriptions.get(d.shop_id, webhook_id).ok_or("the webhook subscription was deleted")?;
+                let mut body: Value = serde_json::from_str(&d.payload).map_err(|e| format!("corrupt payload: {e}"))?;
+                body["delivery_id"] = json!(d.id);
+                Ok(Send { url: sub.url, secret: sub.secret, body: body.to_string() })
+            }
+        }
+    }
+
+    async fn post(&self, d: &Delivery, s: &Send) -> Result<(), String> {
+        let ts = self.inbox.now() / 1000;
+        let res = self
+            .http
+            .post(&s.url)
+            .header("content-type", "application/json")
+            .header(signature::TIMESTAMP_HEADER, ts.to_string())
+            .header(signature::SIGNATURE_HEADER, signature::sign(s.secret.as_bytes(), ts, s.body.as_bytes()))
+            .header("x-kefu-delivery", d.id.to_string())
+            .header("x-kefu-event", d.event.as_str())
+            .body(s.body.clone())
+            .send()
+            .await
+            // Callback URLs may carry tokens: keep them out of errors and logs.
+            .map_err(|e| e.without_url().to_string())?;
+        if res.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {}", res.status().as_u16()))
+        }
+    }
+
+    async fn attempt(&self, d: Delivery) {
+        let now_before = self.inbox.now();
+        let attempts = d.attempts.saturating_add(1);
+        let outcome = match self.resolve(&d).await {
+            // Nowhere to send: retrying cannot help.
+            Err(reason) => Err((reason, false)),
+            Ok(send) => self.post(&d, &send).await.map_err(|e| (e, true)),
+        };
+        let now = self.inbox.now().max(now_before);
+        let (state, next, error) = match outcome {
+            Ok(()) => (DeliveryState::Delivered, now, None),
+            Err((reason, retryable)) => {
+                let delay = if retryable { self.settings.retry.next_delay(attempts, entropy()) } else { None };
+                match delay {
+                    Some(ms) => (DeliveryState::Pending, now + ms, Some(reason)),
+                    None => {
+                        tracing::warn!(delivery = %d.id, event = %d.event, attempts, reason = %reason, "delivery dead-lettered");
+                        (DeliveryState::Dead, now, Some(reason))
+                    }
+                }
+            }
+        };
+        let mut cs = ChangeSet::default();
+        cs.push(Change::SetDeliveryState { shop_id: d.shop_id, id: d.id, state, attempts, next_attempt_at: next, last_error: error, at: now });
+        if let Err(e) = self.inbox.store().apply(cs).await {
+            // The row stays as it was: the attempt is repeated (receivers drop repeats by id).
+            tracing::warn!(delivery = %d.id, error = %e, "recording a delivery attempt failed");
+        }
+    }
+}
+
+fn entropy() -> u64 {
+    let mut b = [0u8; 8];
+    // Without randomness the jitter is merely absent; the delay itself stands.
+    let _ = getrandom::fill(&mut b);
+    u64::from_le_bytes(b)
+}
