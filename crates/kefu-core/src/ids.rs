@@ -66,4 +66,6 @@ id_type!(
     DepartmentId,
     /// An entry of the audit log.
     AuditId,
+    /// A quick phrase (快捷短语).
+    QuickPhraseId,
 );

@@ -18,6 +18,7 @@ pub mod event;
 pub mod ids;
 pub mod inbox;
 pub mod message;
+pub mod quick_phrase;
 pub mod seal;
 pub mod shop;
 pub mod store;

@@ -30,6 +30,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_shop_settings.sql"),
         include_str!("../migrations/postgres/0004_shop_settings.sql"),
     ),
+    (
+        6,
+        "quick_phrases",
+        include_str!("../migrations/sqlite/0006_quick_phrases.sql"),
+        include_str!("../migrations/postgres/0006_quick_phrases.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

@@ -7,6 +7,7 @@
 
 mod agent_side;
 mod customer_side;
+mod notes;
 
 use crate::assignment::{Desk, QueuedConversation};
 use crate::bus::{Committed, EventBus};
