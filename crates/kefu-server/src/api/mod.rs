@@ -5,8 +5,10 @@ pub mod auth;
 mod conversations;
 mod extract;
 mod inbound;
+mod notes;
 mod people;
 mod privacy;
+mod quick_phrases;
 mod tickets;
 mod tokens;
 
@@ -31,6 +33,9 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/resolve", post(conversations::resolve))
+        .route("/conversations/{id}/notes", post(notes::add))
+        .route("/quick-phrases", get(quick_phrases::list).post(quick_phrases::create))
+        .route("/quick-phrases/{id}", put(quick_phrases::update).delete(quick_phrases::delete))
         .route("/customers/{id}", get(people::customer))
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
@@ -70,7 +75,8 @@ pub fn docs_routes() -> Router<AppState> {
     paths(
         auth::login, auth::logout, auth::me, auth::set_status, auth::change_password,
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
-        conversations::assign, conversations::resolve,
+        conversations::assign, conversations::resolve, notes::add,
+        quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
         people::customer, people::agents, people::set_role,
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,

@@ -13,3 +13,4 @@ mod role_sweep;
 mod security;
 mod round_trip;
 mod tickets;
+mod workspace;
