@@ -4,6 +4,7 @@
 mod harness;
 
 mod auth_and_tokens;
+mod browser;
 mod bad_input;
 mod crash_recovery;
 mod isolation;
