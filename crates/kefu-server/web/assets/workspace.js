@@ -16,7 +16,7 @@ import {
 import { initComposer, isNoteMode, setNoteMode } from './workspace/composer.js';
 import { initTransfer, openTransfer } from './workspace/transfer.js';
 import {
-  initSupervisor, render as renderSupervisor, showView,
+  initSupervisor, render as renderSupervisor, showView, tick as tickSupervisor,
 } from './workspace/supervisor.js';
 import { renderContext } from './workspace/context.js';
 import { ROLE_LABELS, label, isOpen } from './workspace/format.js';
@@ -244,7 +244,7 @@ async function main() {
 
   setInterval(() => {
     tickTimes();
-    renderSupervisor();
+    tickSupervisor();
   }, 1000);
   // Coming back from sleep or regaining the network: do not wait out the backoff.
   window.addEventListener('online', () => socket.reconnectNow());

@@ -39,15 +39,17 @@ export async function loadQueue() {
   onChange();
 }
 
-function waitedText(c, now) {
-  const since = state.waitingSince.get(c.id);
-  return since ? elapsed(since, now) : '—';
-}
-
 function lateClass(ms) {
   if (ms > 180000) return 'is-late';
   if (ms > 60000) return 'is-amber';
   return '';
+}
+
+// A cell counting up from `since`. Only these cells change every second (see tick), so the
+// rows and their buttons stay put under the supervisor's mouse.
+function sinceCell(since, now) {
+  if (!since) return h('td', {}, '—');
+  return h('td', { class: lateClass(now - since), dataset: { since: String(since) } }, elapsed(since, now));
 }
 
 function takeOverButton(id) {
@@ -77,15 +79,14 @@ function renderTeams(now) {
   const q = state.queue;
   let teams;
   if (q && Array.isArray(q.teams)) {
-    teams = q.teams.map((t) => [t.name || t.id, t.waiting, t.longest_wait_secs * 1000]);
+    teams = q.teams.map((t) => [t.name || t.id, t.waiting, t.waiting ? now - t.longest_wait_secs * 1000 : 0]);
   } else {
     const waiting = [...state.conversations.values()].filter((c) => c.status === 'queued');
-    const longest = waiting.reduce((m, c) => Math.max(m, now - (state.waitingSince.get(c.id) || c.handed_off_at || c.created_at)), 0);
-    teams = [['全部', waiting.length, waiting.length ? longest : 0]];
+    const oldest = waiting.reduce((m, c) => Math.min(m, state.waitingSince.get(c.id) || c.handed_off_at || c.created_at), now);
+    teams = [['全部', waiting.length, waiting.length ? oldest : 0]];
   }
-  $('sv-teams').tBodies[0].replaceChildren(...teams.map(([name, n, ms]) => h('tr', {},
-    h('td', {}, name), h('td', {}, String(n)),
-    h('td', { class: lateClass(ms) }, n ? elapsed(now - ms, now) : '—'))));
+  $('sv-teams').tBodies[0].replaceChildren(...teams.map(([name, n, since]) => h('tr', {},
+    h('td', {}, name), h('td', {}, String(n)), sinceCell(since, now))));
 }
 
 function renderWaiting(now) {
@@ -103,7 +104,7 @@ function renderWaiting(now) {
         (w.vip || c.priority > 0) ? h('span', { class: 'priority-badge' }, w.vip ? 'VIP' : '优先') : null),
       channelCell(c),
       h('td', {}, teamName(w.team_id || c.team_id) || '—'),
-      h('td', { class: lateClass(now - since) }, elapsed(since, now)),
+      sinceCell(since, now),
       h('td', {}, takeOverButton(c.id)));
   });
   $('sv-waiting').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '6', class: 'muted' }, '没有排队中的顾客'))]));
@@ -137,7 +138,7 @@ function renderActive(now) {
       h('td', {}, c.customer_name || '访客'),
       channelCell(c),
       h('td', {}, agentName(c.agent_id) || '—'),
-      h('td', { class: since ? lateClass(now - since) : '' }, waitedText(c, now)),
+      sinceCell(since, now),
       h('td', {}, c.agent_id === (state.me && state.me.id) ? h('span', { class: 'muted' }, '我') : takeOverButton(c.id)));
   });
   $('sv-active').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, '暂无'))]));
@@ -151,6 +152,17 @@ export function render() {
   renderAgents();
   renderActive(now);
   $('sv-updated').textContent = state.queue ? '' : '（由本页数据估算）';
+}
+
+// Every second: move the counters on, nothing else.
+export function tick() {
+  if (state.view !== 'supervisor') return;
+  const now = Date.now();
+  for (const td of document.querySelectorAll('#supervisor td[data-since]')) {
+    const since = Number(td.dataset.since);
+    td.textContent = elapsed(since, now);
+    td.className = lateClass(now - since);
+  }
 }
 
 export function showView(view) {
