@@ -330,11 +330,21 @@
     switch (frame.type) {
       case 'hello': onHello(frame); break;
       case 'message':
-        if (frame.message && frame.message.sender_kind !== 'customer') showTyping(false);
+        if (frame.message && frame.message.sender_kind !== 'customer') {
+          showTyping(false);
+          setSubtitle(shopName ? shopName + ' · 在线' : '在线');
+        }
         if (frame.message && addMessage(frame.message) && frame.message.sender_kind !== 'customer') bump();
         break;
       case 'typing':
         if (frame.from === 'agent') showTyping(true);
+        break;
+      case 'queue':
+        // Routing tells a waiting customer their place; the next agent message replaces it.
+        if (frame.position) {
+          setSubtitle('排队中：您前面还有 ' + Math.max(0, frame.position - 1) + ' 位'
+            + (frame.expected_wait_secs ? '，预计等待约 ' + Math.ceil(frame.expected_wait_secs / 60) + ' 分钟' : ''));
+        }
         break;
       case 'ack':
         if (frame.message) addMessage(frame.message, frame.client_id);

@@ -19,6 +19,7 @@ import {
   initSupervisor, render as renderSupervisor, showView, tick as tickSupervisor,
 } from './workspace/supervisor.js';
 import { renderContext } from './workspace/context.js';
+import { onOffer, onOfferWithdrawn, onTransferred } from './workspace/offers.js';
 import { ROLE_LABELS, label, isOpen } from './workspace/format.js';
 
 // How long "正在输入" shows after the last typing frame (senders repeat every 2 s).
@@ -153,6 +154,9 @@ function onFrame(frame) {
     case 'message': if (frame.message) onLiveMessage(frame.message); break;
     case 'ack': onAck(frame); break;
     case 'typing': onTyping(frame); break;
+    case 'offer': onOffer(frame, upsert, select); break;
+    case 'offer_withdrawn': onOfferWithdrawn(frame); break;
+    case 'transferred': onTransferred(frame); break;
     case 'error':
       if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || '发生错误');
       break;
