@@ -2,9 +2,10 @@
 //! (realtime fan-out now; metrics, alerts and webhooks later). In-process now; a NATS
 //! JetStream implementation will sit behind the same trait for multi-node deployments.
 
+use crate::clock::Millis;
 use crate::conversation::Conversation;
 use crate::event::Event;
-use crate::ids::ShopId;
+use crate::ids::{ConversationId, CustomerId, ShopId, UserId};
 use crate::message::Message;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -22,6 +23,53 @@ pub struct Committed {
     pub message: Option<Message>,
     /// The ticket as it now stands, when one changed, and whom to tell.
     pub ticket: Option<(crate::tickets::Ticket, Vec<crate::tickets::Notify>)>,
+    /// Hot-state news that is not stored (offers, queue positions, transfer notes).
+    pub notices: Vec<Notice>,
+}
+
+/// News from the routing desk for live sockets only; nothing here is in the store.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// A conversation is offered to an agent until `expires_at`.
+    Offer {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// To whom.
+        agent_id: UserId,
+        /// Accept before this.
+        expires_at: Millis,
+    },
+    /// An offer lapsed or was declined; the conversation went back to the queue.
+    OfferWithdrawn {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Whose offer it was.
+        agent_id: UserId,
+    },
+    /// A waiting customer's place in the queue changed.
+    QueuePosition {
+        /// The customer.
+        customer_id: CustomerId,
+        /// Their conversation.
+        conversation_id: ConversationId,
+        /// 1-based place.
+        position: usize,
+        /// Expected wait in seconds.
+        expected_wait_secs: u64,
+    },
+    /// A conversation was transferred, with the note for the receiving side.
+    Transferred {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// Who moved it.
+        by: UserId,
+        /// The agent it went to.
+        to_agent: Option<UserId>,
+        /// The team it went to.
+        to_team: Option<String>,
+        /// The note for the next agent.
+        note: Option<String>,
+    },
 }
 
 /// Publishes committed changes to subscribers.

@@ -66,6 +66,12 @@ pub struct Customer {
     pub display_name: String,
     /// The last message sequence number used in this customer's dialogue.
     pub last_seq: i64,
+    /// Tags agents and imports put on the customer (routing rules read them; `VIP` makes a VIP).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Set when this customer was merged into another: their identities write there now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<CustomerId>,
     /// Creation time.
     pub created_at: Millis,
 }

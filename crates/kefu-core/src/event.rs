@@ -55,6 +55,44 @@ pub enum EventKind {
         /// Who resolved it.
         by: Option<UserId>,
     },
+    /// Routing chose a team and priority for a conversation that needs a person.
+    ConversationRouted {
+        /// Team; none means every agent.
+        team: Option<String>,
+        /// Priority.
+        priority: i32,
+        /// The rule that matched, by name.
+        rule: Option<String>,
+        /// The customer is VIP.
+        vip: bool,
+    },
+    /// An agent moved a conversation to another agent or team.
+    ConversationTransferred {
+        /// The agent who had it.
+        from: Option<UserId>,
+        /// The agent it went to.
+        to_agent: Option<UserId>,
+        /// The team it went to.
+        to_team: Option<String>,
+        /// Who moved it.
+        by: UserId,
+    },
+    /// The conversation was closed for good.
+    ConversationClosed {
+        /// Who closed it (none for the inactivity sweeper).
+        by: Option<UserId>,
+        /// `agent` or `inactivity`.
+        reason: String,
+    },
+    /// The customer rated the service (CSAT).
+    ConversationRated {
+        /// 1 to 5 stars.
+        stars: u8,
+        /// The comment, stored as the customer's message.
+        comment_id: Option<MessageId>,
+        /// The agent rated.
+        agent_id: Option<UserId>,
+    },
     /// A ticket was created.
     TicketCreated {
         /// The ticket.
@@ -97,6 +135,10 @@ impl EventKind {
             EventKind::ConversationQueued => "conversation_queued",
             EventKind::ConversationAssigned { .. } => "conversation_assigned",
             EventKind::ConversationResolved { .. } => "conversation_resolved",
+            EventKind::ConversationRouted { .. } => "conversation_routed",
+            EventKind::ConversationTransferred { .. } => "conversation_transferred",
+            EventKind::ConversationClosed { .. } => "conversation_closed",
+            EventKind::ConversationRated { .. } => "conversation_rated",
             EventKind::TicketCreated { .. } => "ticket_created",
             EventKind::TicketMoved { .. } => "ticket_moved",
             EventKind::TicketSla { .. } => "ticket_sla",

@@ -46,8 +46,6 @@ id_type!(
     ShopId,
     /// A person who works in the back office: owner, admin, supervisor or agent.
     UserId,
-    /// A team (技能组) of agents.
-    TeamId,
     /// A customer, one person across channels.
     CustomerId,
     /// A conversation (会话).

@@ -1,13 +1,13 @@
 //! The customer-service domain of kefu: shops and their people, customers and identities,
-//! conversations and messages, the events every state change produces, and assignment.
+//! conversations and messages, the events every state change produces, and routing.
 //!
 //! Pure, synchronous decisions live in plain functions (`conversation::state`,
-//! `assignment::Desk`); the async glue that loads, decides, persists and publishes lives in
+//! `routing::Desk`); the async glue that loads, decides, persists and publishes lives in
 //! `inbox`. Persistence is behind the [`store::Store`] trait, implemented by `kefu-store`.
 
 pub mod abuse;
 pub mod access;
-pub mod assignment;
+pub mod routing;
 pub mod audit;
 pub mod bus;
 pub mod clock;

@@ -74,7 +74,9 @@ impl Role {
 pub enum Presence {
     /// Connected and taking conversations.
     Online,
-    /// Connected but not taking new conversations.
+    /// Connected, working on what they have, not taking new conversations (忙碌).
+    Busy,
+    /// Connected but away from the desk (离开).
     Away,
     /// Not connected.
     #[default]

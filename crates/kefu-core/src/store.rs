@@ -39,6 +39,15 @@ pub enum Change {
     InsertCustomer(Customer),
     /// New channel identity.
     InsertIdentity(Identity),
+    /// Replace a customer's tags.
+    SetCustomerTags {
+        /// Shop.
+        shop_id: ShopId,
+        /// Customer.
+        customer_id: CustomerId,
+        /// The new tags.
+        tags: Vec<String>,
+    },
     /// Advance a customer's dialogue sequence.
     SetCustomerLastSeq {
         /// Shop.

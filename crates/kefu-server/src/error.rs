@@ -48,6 +48,15 @@ pub enum ApiError {
         /// The hits: word, category, action, offsets.
         hits: serde_json::Value,
     },
+    /// A well-formed document that breaks the rules (e.g. a routing rule naming no team);
+    /// `problems` lists each with its path.
+    #[error("{message}")]
+    Unprocessable {
+        /// Summary.
+        message: String,
+        /// Each problem with its path.
+        problems: serde_json::Value,
+    },
     /// Something broke on our side (details are logged, not returned).
     #[error("internal error")]
     Internal(String),
@@ -92,6 +101,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Sensitive { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            ApiError::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_document"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -131,6 +141,7 @@ impl IntoResponse for ApiError {
         };
         let details = match &self {
             ApiError::Sensitive { hits, .. } => Some(hits.clone()),
+            ApiError::Unprocessable { problems, .. } => Some(problems.clone()),
             _ => None,
         };
         let mut res = (status, Json(ErrorBody { error: ErrorDetail { code, message: self.public_message(), details } })).into_response();

@@ -1,6 +1,8 @@
 //! Background workers that consume the event bus or run on a timer.
 
 use kefu_core::bus::Committed;
+use kefu_core::inbox::Inbox;
+use kefu_core::store::Store;
 use kefu_core::message::SenderKind;
 use kefu_core::tickets::TicketDesk;
 use kefu_store::SqlStore;
@@ -24,6 +26,50 @@ pub fn spawn_confirmations(desk: Arc<TicketDesk<SqlStore>>, mut rx: broadcast::R
             }
         }
     });
+}
+
+/// The routing clock: every second lapse unanswered offers, let overflow happen and update
+/// queue places; every minute close conversations that went quiet.
+pub fn spawn_routing_tick(inbox: Arc<Inbox<SqlStore>>, shutdown: watch::Receiver<bool>) {
+    let mut shutdown = shutdown;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut n: u64 = 0;
+        // The watch's borrow guard is not Send: drop it inside the stop future.
+        let stop = async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        };
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tick.tick() => {
+                    for shop in inbox.active_shops() {
+                        inbox.tick(shop).await;
+                    }
+                    n += 1;
+                    if n % 60 == 0 {
+                        close_inactive(&inbox).await;
+                    }
+                }
+            }
+        }
+    });
+}
+
+async fn close_inactive(inbox: &Inbox<SqlStore>) {
+    let shops = match inbox.store().shops().await {
+        Ok(s) => s,
+        Err(e) => return tracing::warn!(error = %e, "listing shops for the inactivity sweep failed"),
+    };
+    for shop in shops {
+        match inbox.close_inactive(shop.id).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(closed = n, "closed inactive conversations"),
+            Err(e) => tracing::warn!(error = %e, "closing inactive conversations failed"),
+        }
+    }
 }
 
 /// Evaluate ticket SLAs every `every` until shutdown.

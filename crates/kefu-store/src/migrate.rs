@@ -31,6 +31,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0004_shop_settings.sql"),
     ),
     (
+        5,
+        "routing",
+        include_str!("../migrations/sqlite/0005_routing.sql"),
+        include_str!("../migrations/postgres/0005_routing.sql"),
+    ),
+    (
         6,
         "quick_phrases",
         include_str!("../migrations/sqlite/0006_quick_phrases.sql"),

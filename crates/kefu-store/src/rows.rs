@@ -77,6 +77,8 @@ pub(crate) fn customer(row: &AnyRow, sealer: &dyn Sealer) -> Result<Customer, St
         shop_id: id(row, "shop_id")?,
         display_name: open_content(row, "name_key_id", "name", sealer)?.unwrap_or_default(),
         last_seq: get(row, "last_seq")?,
+        tags: serde_json::from_str(&get::<String>(row, "tags")?).map_err(|e| StoreError::Corrupt(format!("customer tags: {e}")))?,
+        merged_into: opt_id(row, "merged_into")?,
         created_at: get(row, "created_at")?,
     })
 }
@@ -106,7 +108,7 @@ pub(crate) fn conversation(row: &AnyRow, sealer: &dyn Sealer) -> Result<Conversa
         channel: parsed(row, "channel", Channel::parse)?,
         status: parsed(row, "status", Status::parse)?,
         source: parsed(row, "source", Source::parse)?,
-        team_id: opt_id(row, "team_id")?,
+        team_id: get(row, "team_id")?,
         agent_id: opt_id(row, "agent_id")?,
         priority: priority.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
         created_at: get(row, "created_at")?,

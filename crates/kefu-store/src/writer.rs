@@ -166,14 +166,20 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(c.user.created_at),
         Change::InsertCustomer(c) => {
             let sealed = seal(sealer, &c.display_name)?;
-            sqlx::query("INSERT INTO customer (id, shop_id, name_key_id, name, last_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query("INSERT INTO customer (id, shop_id, name_key_id, name, last_seq, tags, merged_into, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                 .bind(c.id.to_string())
                 .bind(c.shop_id.to_string())
                 .bind(sealed.key_id)
                 .bind(sealed.bytes)
                 .bind(c.last_seq)
+                .bind(tags_json(&c.tags))
+                .bind(c.merged_into.map(|i| i.to_string()))
                 .bind(c.created_at)
         }
+        Change::SetCustomerTags { shop_id, customer_id, tags } => sqlx::query("UPDATE customer SET tags = $1 WHERE shop_id = $2 AND id = $3")
+            .bind(tags_json(&tags))
+            .bind(shop_id.to_string())
+            .bind(customer_id.to_string()),
         Change::AppendAudit(entry) => return append_audit(conn, entry).await,
         Change::PutSetting { shop_id, key, doc, at } => sqlx::query(
             "INSERT INTO shop_setting (shop_id, key, doc, updated_at) VALUES ($1, $2, $3, $4) \
@@ -221,7 +227,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         .bind(c.channel.as_str())
         .bind(c.status.as_str())
         .bind(c.source.as_str())
-        .bind(c.team_id.map(|i| i.to_string()))
+        .bind(c.team_id.clone())
         .bind(c.agent_id.map(|i| i.to_string()))
         .bind(c.priority as i64)
         .bind(c.created_at)
@@ -352,6 +358,10 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
     };
     q.execute(&mut *conn).await.map_err(backend_error)?;
     Ok(())
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::Value::from(tags.to_vec()).to_string()
 }
 
 fn seal(sealer: &dyn Sealer, text: &str) -> Result<kefu_core::seal::Sealed, StoreError> {

@@ -5,7 +5,7 @@ pub mod state;
 
 use crate::clock::Millis;
 use crate::customer::Channel;
-use crate::ids::{ConversationId, CustomerId, MessageId, ShopId, TeamId, UserId};
+use crate::ids::{ConversationId, CustomerId, MessageId, ShopId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Where a conversation stands.
@@ -107,8 +107,8 @@ pub struct Conversation {
     pub status: Status,
     /// Who served it.
     pub source: Source,
-    /// Team, once routing sets one.
-    pub team_id: Option<TeamId>,
+    /// Team (技能组 id from the routing configuration), once routing sets one.
+    pub team_id: Option<String>,
     /// The agent who has it.
     pub agent_id: Option<UserId>,
     /// Higher is served first.

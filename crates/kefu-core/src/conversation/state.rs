@@ -135,6 +135,29 @@ pub fn resolve(c: &mut Conversation, by: Option<UserId>, now: Millis) -> Result<
     Ok(Event::conversation(c.shop_id, c.id, c.customer_id, now, EventKind::ConversationResolved { by }))
 }
 
+/// Close a conversation for good (an agent ends it, or it went quiet).
+pub fn close(c: &mut Conversation, by: Option<UserId>, reason: &str, now: Millis) -> Result<Event, CoreError> {
+    if c.status == Status::Closed {
+        return Err(CoreError::Conflict("conversation is already closed".into()));
+    }
+    c.status = Status::Closed;
+    c.resolved_at.get_or_insert(now);
+    c.updated_at = now;
+    Ok(Event::conversation(c.shop_id, c.id, c.customer_id, now, EventKind::ConversationClosed { by, reason: reason.into() }))
+}
+
+/// Send a conversation back to the queue of `team` (a transfer to a team).
+pub fn requeue(c: &mut Conversation, team: Option<String>, now: Millis) -> Result<(), CoreError> {
+    if !c.status.is_active() {
+        return Err(CoreError::Conflict(format!("conversation is {}; it cannot be transferred", c.status.as_str())));
+    }
+    c.status = Status::Queued;
+    c.agent_id = None;
+    c.team_id = team;
+    c.updated_at = now;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +169,8 @@ mod tests {
             shop_id: ShopId::new(),
             display_name: "访客".into(),
             last_seq: 0,
+            tags: Vec::new(),
+            merged_into: None,
             created_at: 0,
         }
     }

@@ -1,4 +1,4 @@
-//! What agents do: reply, take or assign, resolve, come online; and the queue dispatcher.
+//! What agents do: reply, take or assign, resolve, come online.
 
 use super::{Actor, Delivered, Inbox};
 use crate::conversation::{state, Conversation, Status};
@@ -7,8 +7,11 @@ use crate::event::{Event, EventKind};
 use crate::ids::{ConversationId, MessageId, ShopId, UserId};
 use crate::message::{self, Message, SenderKind};
 use crate::shop::{Presence, User};
-use crate::store::{Change, ChangeSet, Store};
-use crate::assignment::QueuedConversation;
+use crate::store::Store;
+use super::routing_side::status_change;
+
+/// Sent to the customer when their conversation is resolved; a reply of 1-5 is the rating.
+pub const CSAT_INVITATION: &str = "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～";
 
 impl<S: Store> Inbox<S> {
     async fn load_conversation(&self, shop: ShopId, id: ConversationId) -> Result<Conversation, CoreError> {
@@ -83,8 +86,8 @@ impl<S: Store> Inbox<S> {
         self.commit(actor.shop_id, cs, Some(conversation.clone()), Some(message.clone())).await?;
         if took {
             self.with_desk(actor.shop_id, |d| {
-                d.remove_from_queue(conversation_id);
-                d.add_load(actor.user_id);
+                d.remove(conversation_id);
+                d.add_load(actor.user_id, Some(customer.id), now);
             });
         }
         Ok(Delivered { message, conversation, duplicate: false })
@@ -144,14 +147,14 @@ impl<S: Store> Inbox<S> {
         }
         let now = self.clock.now();
         let event = state::assign(&mut conversation, target, Some(actor.user_id), now)?;
-        let cs = status_change(&conversation, event);
+        let cs = status_change(&conversation, vec![event]);
         self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;
         self.with_desk(actor.shop_id, |d| {
-            d.remove_from_queue(conversation_id);
+            d.remove(conversation_id);
             if let Some(p) = previous {
                 d.release(p);
             }
-            d.add_load(target);
+            d.add_load(target, Some(conversation.customer_id), now);
         });
         drop(_guard);
         if previous.is_some() {
@@ -171,23 +174,30 @@ impl<S: Store> Inbox<S> {
         if holder != Some(actor.user_id) && !actor.role.oversees_all() {
             return Err(CoreError::Forbidden("only the assigned agent or a supervisor can resolve this".into()));
         }
-        let cs = status_change(&conversation, event);
+        let cs = status_change(&conversation, vec![event]);
         self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;
         self.with_desk(actor.shop_id, |d| {
-            d.remove_from_queue(conversation_id);
+            d.remove(conversation_id);
             if let Some(h) = holder {
                 d.release(h);
             }
         });
         drop(_guard);
+        if self.ready(actor.shop_id).await.timings.csat_on_resolve {
+            if let Err(e) = self.system_message(actor.shop_id, conversation_id, CSAT_INVITATION).await {
+                tracing::warn!(error = %e, "sending the rating invitation failed");
+            }
+        }
         self.dispatch(actor.shop_id).await;
         Ok(conversation)
     }
 
     /// Set an agent's presence; an agent coming online takes waiting conversations.
     pub async fn set_presence(&self, user: &User, presence: Presence) {
+        self.ready(user.shop_id).await;
         let capacity = if user.capacity == 0 { self.settings.default_capacity } else { user.capacity };
-        self.with_desk(user.shop_id, |d| d.set_presence(user.id, presence, capacity));
+        let now = self.clock.now();
+        self.with_desk(user.shop_id, |d| d.set_presence(user.id, presence, capacity, now));
         if presence == Presence::Online {
             self.dispatch(user.shop_id).await;
         }
@@ -198,43 +208,36 @@ impl<S: Store> Inbox<S> {
         self.with_desk(shop, |d| d.presence(user))
     }
 
-    /// Hand waiting conversations to free agents until one of the two runs out.
-    pub async fn dispatch(&self, shop: ShopId) {
-        while let Some((queued, agent)) = self.with_desk(shop, |d| d.next_assignment()) {
-            match self.assign_queued(shop, queued, agent).await {
-                Ok(true) => {}
-                Ok(false) => self.with_desk(shop, |d| d.release(agent)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "assigning a queued conversation failed; it stays queued");
-                    self.with_desk(shop, |d| {
-                        d.release(agent);
-                        d.requeue_front(queued);
-                    });
-                    return;
+    /// An agent writes first (proactive): into the customer's open conversation, or a new
+    /// one assigned to the agent.
+    pub async fn start_conversation(&self, actor: Actor, customer_id: crate::ids::CustomerId, text: &str, client_id: Option<&str>) -> Result<Delivered, CoreError> {
+        message::validate_input(text, client_id)?;
+        let id = {
+            let _guard = self.lock_customer(customer_id).await;
+            let customer = self.store.customer(actor.shop_id, customer_id).await?.ok_or(CoreError::NotFound("customer"))?;
+            let open = self.store.open_conversation_of(actor.shop_id, customer_id).await?;
+            let now = self.clock.now();
+            match open {
+                Some(c) if c.status.is_active() => c.id,
+                open => {
+                    let channel = match self.store.identities_of(actor.shop_id, customer_id).await?.last() {
+                        Some(i) => i.channel,
+                        None => crate::customer::Channel::Api,
+                    };
+                    let mut events = Vec::new();
+                    if let Some(mut old) = open {
+                        events.push(state::close(&mut old, Some(actor.user_id), "superseded", now)?);
+                        self.commit(actor.shop_id, status_change(&old, std::mem::take(&mut events)), Some(old), None).await?;
+                    }
+                    let (arrival, mut created) = state::on_customer_message(&customer, None, channel, now);
+                    let mut c = arrival.conversation().clone();
+                    created.push(state::assign(&mut c, actor.user_id, Some(actor.user_id), now)?);
+                    self.commit(actor.shop_id, status_change(&c, created), Some(c.clone()), None).await?;
+                    self.with_desk(actor.shop_id, |d| d.add_load(actor.user_id, Some(customer_id), now));
+                    c.id
                 }
             }
-        }
-    }
-
-    /// Assign one conversation taken from the queue; false if it no longer waits.
-    async fn assign_queued(&self, shop: ShopId, queued: QueuedConversation, agent: UserId) -> Result<bool, CoreError> {
-        let _guard = self.lock_customer(queued.customer_id).await;
-        let Some(mut conversation) = self.store.conversation(shop, queued.conversation_id).await? else {
-            return Ok(false);
         };
-        if conversation.status != Status::Queued {
-            return Ok(false);
-        }
-        let event = state::assign(&mut conversation, agent, None, self.clock.now())?;
-        let cs = status_change(&conversation, event);
-        self.commit(shop, cs, Some(conversation), None).await?;
-        Ok(true)
+        self.agent_message(actor, id, text, client_id).await
     }
-}
-
-/// The change set of a conversation status change: the new row and its event.
-fn status_change(conversation: &Conversation, event: Event) -> ChangeSet {
-    let mut cs = ChangeSet { events: vec![event], ..Default::default() };
-    cs.push(Change::PutConversation(conversation.clone()));
-    cs
 }

@@ -8,8 +8,12 @@
 mod agent_side;
 mod customer_side;
 mod notes;
+mod routing_side;
 
-use crate::assignment::{Desk, QueuedConversation};
+pub use agent_side::CSAT_INVITATION;
+pub use routing_side::{TransferTarget, VIP_TAG};
+
+use crate::routing::{Desk, RoutingConfig, Waiting};
 use crate::bus::{Committed, EventBus};
 use crate::clock::Clock;
 use crate::conversation::{Conversation, Status};
@@ -67,6 +71,7 @@ pub struct Inbox<S: Store> {
     bus: Arc<dyn EventBus>,
     clock: Arc<dyn Clock>,
     desks: Mutex<HashMap<ShopId, Desk>>,
+    configs: Mutex<HashMap<ShopId, Arc<RoutingConfig>>>,
     customer_locks: Vec<AsyncMutex<()>>,
     identity_locks: Vec<AsyncMutex<()>>,
     settings: InboxSettings,
@@ -80,6 +85,7 @@ impl<S: Store> Inbox<S> {
             bus,
             clock,
             desks: Mutex::new(HashMap::new()),
+            configs: Mutex::new(HashMap::new()),
             customer_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
             identity_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
             settings,
@@ -105,30 +111,38 @@ impl<S: Store> Inbox<S> {
     pub async fn rebuild(&self) -> Result<usize, CoreError> {
         let mut active = self.store.active_conversations().await?;
         active.sort_by_key(|c| (c.handed_off_at.unwrap_or(c.created_at), c.id));
-        let mut desks = self.desks();
         for c in &active {
-            let desk = desks.entry(c.shop_id).or_default();
-            match (c.status, c.agent_id) {
-                (Status::Assigned, Some(agent)) => desk.add_load(agent),
-                (Status::Queued, _) => desk.enqueue(QueuedConversation {
+            self.ready(c.shop_id).await;
+            let now = self.clock.now();
+            self.with_desk(c.shop_id, |desk| match (c.status, c.agent_id) {
+                (Status::Assigned, Some(agent)) => desk.add_load(agent, Some(c.customer_id), now),
+                (Status::Queued, _) => desk.enqueue(Waiting {
                     conversation_id: c.id,
                     customer_id: c.customer_id,
+                    team: c.team_id.clone(),
+                    priority: c.priority,
                     since: c.handed_off_at.unwrap_or(c.created_at),
+                    language: None,
+                    vip: false,
                 }),
                 _ => {}
-            }
+            });
         }
         Ok(active.len())
     }
 
-    /// The 1-based queue position of a conversation, if it waits.
-    pub fn queue_position(&self, shop: ShopId, conversation: crate::ids::ConversationId) -> Option<usize> {
-        self.desks().get(&shop).and_then(|d| d.queue_position(conversation))
+    /// The 1-based queue position of a conversation and its expected wait in seconds.
+    pub fn queue_position(&self, shop: ShopId, conversation: crate::ids::ConversationId) -> Option<(usize, u64)> {
+        self.desks().get(&shop).and_then(|d| d.position(conversation))
     }
 
     fn desks(&self) -> MutexGuard<'_, HashMap<ShopId, Desk>> {
         // A panic while holding the desk lock leaves plain data behind; keep serving.
         self.desks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn configs(&self) -> MutexGuard<'_, HashMap<ShopId, Arc<RoutingConfig>>> {
+        self.configs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn with_desk<R>(&self, shop: ShopId, f: impl FnOnce(&mut Desk) -> R) -> R {
@@ -143,6 +157,13 @@ impl<S: Store> Inbox<S> {
         self.identity_locks[stripe(key)].lock().await
     }
 
+    /// Publish hot-state notices (nothing to store).
+    fn notify(&self, shop_id: ShopId, notices: Vec<crate::bus::Notice>) {
+        if !notices.is_empty() {
+            self.bus.publish(Arc::new(Committed { shop_id, events: Vec::new(), conversation: None, message: None, ticket: None, notices }));
+        }
+    }
+
     /// Commit, then publish. Nothing is published for a failed commit.
     async fn commit(
         &self,
@@ -153,7 +174,7 @@ impl<S: Store> Inbox<S> {
     ) -> Result<(), CoreError> {
         let events = changes.events.clone();
         self.store.apply(changes).await?;
-        self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message, ticket: None }));
+        self.bus.publish(Arc::new(Committed { shop_id, events, conversation, message, ticket: None, notices: Vec::new() }));
         Ok(())
     }
 
@@ -167,7 +188,7 @@ impl<S: Store> Inbox<S> {
         let events = changes.events.clone();
         self.store.apply(changes).await?;
         let shop_id = ticket.shop_id;
-        self.bus.publish(Arc::new(Committed { shop_id, events, conversation: None, message: None, ticket: Some((ticket, notify)) }));
+        self.bus.publish(Arc::new(Committed { shop_id, events, conversation: None, message: None, ticket: Some((ticket, notify)), notices: Vec::new() }));
         Ok(())
     }
 }

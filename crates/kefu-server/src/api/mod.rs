@@ -9,6 +9,7 @@ mod notes;
 mod people;
 mod privacy;
 mod quick_phrases;
+mod routing;
 mod tickets;
 mod tokens;
 
@@ -28,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(auth::me))
         .route("/me/status", put(auth::set_status))
         .route("/me/password", put(auth::change_password))
-        .route("/conversations", get(conversations::list))
+        .route("/conversations", get(conversations::list).post(routing::start))
         .route("/conversations/{id}", get(conversations::get_one))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
         .route("/conversations/{id}/assign", post(conversations::assign))
@@ -36,6 +37,13 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/notes", post(notes::add))
         .route("/quick-phrases", get(quick_phrases::list).post(quick_phrases::create))
         .route("/quick-phrases/{id}", put(quick_phrases::update).delete(quick_phrases::delete))
+        .route("/conversations/{id}/transfer", post(routing::transfer))
+        .route("/conversations/{id}/accept", post(routing::accept))
+        .route("/conversations/{id}/decline", post(routing::decline))
+        .route("/conversations/{id}/close", post(routing::close))
+        .route("/customers/{id}/tags", put(routing::set_tags))
+        .route("/routing", get(routing::get_config).put(routing::put_config))
+        .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
@@ -77,6 +85,8 @@ pub fn docs_routes() -> Router<AppState> {
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve, notes::add,
         quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
+        routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
+        routing::start, routing::set_tags,
         people::customer, people::agents, people::set_role,
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,

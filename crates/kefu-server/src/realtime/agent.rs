@@ -110,8 +110,11 @@ async fn relay_typing(state: &AppState, who: &Principal, conversation_id: Option
 }
 
 async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::extract::ws::Utf8Bytes {
-    let ClientFrame::Send { conversation_id, content, client_id, confirm } = frame else {
-        return frames::encode(&ServerFrame::Pong);
+    let (conversation_id, content, client_id, confirm) = match frame {
+        ClientFrame::Send { conversation_id, content, client_id, confirm } => (conversation_id, content, client_id, confirm),
+        ClientFrame::Accept { conversation_id } => return answer_offer(state, who, &conversation_id, true).await,
+        ClientFrame::Decline { conversation_id } => return answer_offer(state, who, &conversation_id, false).await,
+        _ => return frames::encode(&ServerFrame::Pong),
     };
     let cid = client_id.as_deref();
     let Some(id) = conversation_id.as_deref().and_then(|s| s.parse::<ConversationId>().ok()) else {
@@ -128,4 +131,17 @@ async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::
         }
         Err(e) => frames::core_error(&e, cid),
     }
+}
+
+/// Accept or decline an offer; the answer is the conversation (accepted) or a pong.
+async fn answer_offer(state: &AppState, who: &Principal, id: &str, accept: bool) -> axum::extract::ws::Utf8Bytes {
+    let Ok(id) = id.parse::<ConversationId>() else {
+        return frames::error("not_found", "conversation not found", None);
+    };
+    let result = if accept {
+        state.inbox.accept_offer(who.actor(), id).await.map(|c| frames::encode(&ServerFrame::Conversation { conversation: &crate::privacy::mask_conversation(&c) }))
+    } else {
+        state.inbox.decline_offer(who.actor(), id).await.map(|()| frames::encode(&ServerFrame::Pong))
+    };
+    result.unwrap_or_else(|e| frames::core_error(&e, None))
 }

@@ -28,6 +28,25 @@ pub enum ClientFrame {
         /// The conversation (agents only).
         conversation_id: Option<String>,
     },
+    /// Customers: rate the service of the resolved conversation (1-5 stars).
+    Rate {
+        /// 1 to 5.
+        stars: u8,
+        /// Optional comment.
+        comment: Option<String>,
+        /// The client's id, echoed in the ack.
+        client_id: Option<String>,
+    },
+    /// Agents: accept a conversation offered to them.
+    Accept {
+        /// The conversation.
+        conversation_id: String,
+    },
+    /// Agents: decline an offer (it goes to someone else).
+    Decline {
+        /// The conversation.
+        conversation_id: String,
+    },
     /// Keep-alive.
     Ping,
 }
@@ -88,6 +107,38 @@ pub enum ServerFrame<'a> {
         /// The customer typing (frames to agents).
         #[serde(skip_serializing_if = "Option::is_none")]
         customer_id: Option<String>,
+    },
+    /// Agents: a conversation is offered to you until `expires_at`; accept or decline.
+    Offer {
+        /// The conversation.
+        conversation_id: kefu_core::ids::ConversationId,
+        /// Accept before this (ms since the epoch).
+        expires_at: i64,
+    },
+    /// Agents: the offer lapsed or was declined.
+    OfferWithdrawn {
+        /// The conversation.
+        conversation_id: kefu_core::ids::ConversationId,
+    },
+    /// Agents: a conversation was transferred, with the note for the next agent.
+    Transferred {
+        /// The conversation.
+        conversation_id: kefu_core::ids::ConversationId,
+        /// Who moved it.
+        by: kefu_core::ids::UserId,
+        /// The agent it went to.
+        to_agent: Option<kefu_core::ids::UserId>,
+        /// The team it went to.
+        to_team: Option<&'a str>,
+        /// The note.
+        note: Option<&'a str>,
+    },
+    /// Customers: your place in the queue and the expected wait.
+    Queue {
+        /// 1-based place.
+        position: usize,
+        /// Expected wait in seconds.
+        expected_wait_secs: u64,
     },
     /// Answer to a ping.
     Pong,

@@ -3,7 +3,7 @@
 use super::frames::{encode, ServerFrame};
 use crate::metrics::Metrics;
 use axum::extract::ws::Utf8Bytes;
-use kefu_core::bus::Committed;
+use kefu_core::bus::{Committed, Notice};
 use kefu_core::ids::{CustomerId, ShopId, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -109,6 +109,9 @@ impl Hub {
         if let Some((ticket, notify)) = &item.ticket {
             self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket, notify }));
         }
+        for notice in &item.notices {
+            self.deliver_notice(item.shop_id, notice);
+        }
         if let Some(m) = &item.message {
             // Agents see PII masked and the sensitive words flagged; the customer sees their
             // own dialogue as written.
@@ -131,23 +134,53 @@ impl Hub {
         self.to_customer(customer, encode(&ServerFrame::Typing { from: "agent", customer_id: None }));
     }
 
+    fn deliver_notice(&self, shop: ShopId, notice: &Notice) {
+        match notice {
+            Notice::Offer { conversation_id, agent_id, expires_at } => {
+                self.to_agent(shop, *agent_id, encode(&ServerFrame::Offer { conversation_id: *conversation_id, expires_at: *expires_at }))
+            }
+            Notice::OfferWithdrawn { conversation_id, agent_id } => {
+                self.to_agent(shop, *agent_id, encode(&ServerFrame::OfferWithdrawn { conversation_id: *conversation_id }))
+            }
+            Notice::QueuePosition { customer_id, position, expected_wait_secs, .. } => {
+                self.to_customer(*customer_id, encode(&ServerFrame::Queue { position: *position, expected_wait_secs: *expected_wait_secs }))
+            }
+            Notice::Transferred { conversation_id, by, to_agent, to_team, note } => self.to_agents(
+                shop,
+                encode(&ServerFrame::Transferred {
+                    conversation_id: *conversation_id,
+                    by: *by,
+                    to_agent: *to_agent,
+                    to_team: to_team.as_deref(),
+                    note: note.as_deref(),
+                }),
+            ),
+        }
+    }
+
+    fn to_agent(&self, shop: ShopId, user: UserId, frame: Utf8Bytes) {
+        let dropped = send_all(&self.agents, &shop, frame, Some(user));
+        self.metrics.agent_sockets.dec_by(dropped);
+    }
+
     fn to_agents(&self, shop: ShopId, frame: Utf8Bytes) {
-        let dropped = send_all(&self.agents, &shop, frame);
+        let dropped = send_all(&self.agents, &shop, frame, None);
         self.metrics.agent_sockets.dec_by(dropped);
     }
 
     fn to_customer(&self, customer: CustomerId, frame: Utf8Bytes) {
-        let dropped = send_all(&self.customers, &customer, frame);
+        let dropped = send_all(&self.customers, &customer, frame, None);
         self.metrics.widget_sockets.dec_by(dropped);
     }
 }
 
-/// Send to every socket under `key`; sockets whose outbox is full are dropped (the socket
-/// task then closes with "too slow" and the client reconnects). Returns how many.
-fn send_all<K: std::hash::Hash + Eq>(map: &RwLock<HashMap<K, Vec<Conn>>>, key: &K, frame: Utf8Bytes) -> i64 {
+/// Send to every socket under `key` (of one user, when `only` says so); sockets whose outbox
+/// is full are dropped (the socket task then closes with "too slow" and the client
+/// reconnects). Returns how many.
+fn send_all<K: std::hash::Hash + Eq>(map: &RwLock<HashMap<K, Vec<Conn>>>, key: &K, frame: Utf8Bytes, only: Option<UserId>) -> i64 {
     let mut slow = Vec::new();
     if let Some(conns) = read(map).get(key) {
-        for c in conns {
+        for c in conns.iter().filter(|c| only.is_none_or(|u| c.user_id == Some(u))) {
             if c.tx.try_send(frame.clone()).is_err() {
                 slow.push(c.id);
             }

@@ -39,6 +39,15 @@ struct Hello {
     customer_id: String,
     shop: ShopInfo,
     messages: Vec<Message>,
+    /// The visitor's place in the queue when their conversation waits for an agent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue: Option<QueuePlace>,
+}
+
+#[derive(Serialize)]
+struct QueuePlace {
+    position: usize,
+    expected_wait_secs: u64,
 }
 
 /// Resolve the shop and the visitor before upgrading, so bad keys get an HTTP error.
@@ -67,10 +76,15 @@ pub async fn upgrade(
         }
     };
     let messages = store.messages_of_customer(shop.id, customer.id, q.after_seq, 50).await?;
-    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, messages, socket)))
+    let queue = match store.open_conversation_of(shop.id, customer.id).await? {
+        Some(c) => state.inbox.queue_position(shop.id, c.id).map(|(position, expected_wait_secs)| QueuePlace { position, expected_wait_secs }),
+        None => None,
+    };
+    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), socket)))
 }
 
-async fn session(state: AppState, shop: Shop, customer: Customer, token: String, messages: Vec<Message>, socket: WebSocket) {
+async fn session(state: AppState, shop: Shop, customer: Customer, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
+    let (messages, queue) = backlog;
     let (conn_id, outbox) = state.hub.register_customer(customer.id);
     let hello = frames::encode(&Hello {
         r#type: "hello",
@@ -78,6 +92,7 @@ async fn session(state: AppState, shop: Shop, customer: Customer, token: String,
         customer_id: customer.id.to_string(),
         shop: ShopInfo { name: shop.name.clone() },
         messages,
+        queue,
     });
     let handler_state = state.clone();
     let (shop_id, customer_id) = (shop.id, customer.id);
@@ -97,8 +112,10 @@ async fn session(state: AppState, shop: Shop, customer: Customer, token: String,
 }
 
 async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, frame: ClientFrame) -> Utf8Bytes {
-    let ClientFrame::Send { content, client_id, .. } = frame else {
-        return frames::encode(&ServerFrame::Pong);
+    let (content, client_id) = match frame {
+        ClientFrame::Send { content, client_id, .. } => (content, client_id),
+        ClientFrame::Rate { stars, comment, client_id } => return rate(state, shop, customer, stars, comment, client_id).await,
+        _ => return frames::encode(&ServerFrame::Pong),
     };
     let cid = client_id.as_deref();
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
@@ -114,6 +131,17 @@ async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_c
             }
             frames::encode(&ServerFrame::Ack { client_id: cid, message: &d.message, duplicate: d.duplicate })
         }
+        Err(e) => frames::core_error(&e, cid),
+    }
+}
+
+async fn rate(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, stars: u8, comment: Option<String>, client_id: Option<String>) -> Utf8Bytes {
+    let cid = client_id.as_deref();
+    if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
+        return frames::api_error(&e, cid);
+    }
+    match state.inbox.rate(shop, customer, stars, comment.as_deref()).await {
+        Ok(d) => frames::encode(&ServerFrame::Ack { client_id: cid, message: &d.message, duplicate: false }),
         Err(e) => frames::core_error(&e, cid),
     }
 }

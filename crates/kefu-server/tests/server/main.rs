@@ -13,5 +13,6 @@ mod privacy;
 mod role_sweep;
 mod security;
 mod round_trip;
+mod routing;
 mod tickets;
 mod workspace;

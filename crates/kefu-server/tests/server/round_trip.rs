@@ -51,7 +51,9 @@ async fn customer_agent_customer_round_trip_then_resolve_and_reopen() {
 
     let (_, msgs) = agent.get(&format!("/api/v1/conversations/{cid}/messages")).await;
     let seqs: Vec<i64> = msgs["messages"].as_array().expect("messages").iter().map(|m| m["seq"].as_i64().unwrap_or(0)).collect();
-    assert_eq!(seqs, vec![1, 2, 3]);
+    // 3 is the rating invitation sent on resolve; "还有个问题" is no rating, so it reopens.
+    assert_eq!(seqs, vec![1, 2, 3, 4]);
+    assert_eq!(msgs["messages"][2]["sender_kind"], "system");
 
     // Every step is in the event log, in order.
     use kefu_core::store::Store;
@@ -62,11 +64,14 @@ async fn customer_agent_customer_round_trip_then_resolve_and_reopen() {
         vec![
             "customer_created",
             "conversation_created",
+            "conversation_routed",
             "conversation_assigned",
             "message_received",
             "message_sent",
             "conversation_resolved",
+            "message_sent",
             "conversation_reopened",
+            "conversation_routed",
             "conversation_assigned",
             "message_received",
         ]

@@ -124,7 +124,7 @@ pub fn user(shop: ShopId, email: &str, role: Role) -> UserCredentials {
 }
 
 pub fn customer(shop: ShopId) -> Customer {
-    Customer { id: CustomerId::new(), shop_id: shop, display_name: "张三".into(), last_seq: 0, created_at: 3 }
+    Customer { id: CustomerId::new(), shop_id: shop, display_name: "张三".into(), last_seq: 0, tags: vec!["老客".into()], merged_into: None, created_at: 3 }
 }
 
 pub fn conversation(shop: ShopId, cu: &Customer) -> Conversation {

@@ -1,0 +1,345 @@
+//! The routing glue: the shop's routing configuration, the facts a rule needs, dispatching
+//! the queues, offers, transfers, and the once-a-second tick (offer expiry, overflow, queue
+//! positions).
+
+use super::{Actor, Inbox};
+use crate::bus::Notice;
+use crate::clock::Millis;
+use crate::conversation::{state, Conversation, Status};
+use crate::customer::{Channel, Customer};
+use crate::error::CoreError;
+use crate::event::{Event, EventKind};
+use crate::ids::{ConversationId, ShopId, UserId};
+use crate::routing::{self, Facts, Purchase, Route, RoutingConfig, Waiting, SETTING_KEY};
+use crate::store::{Change, ChangeSet, Store, StoreError};
+use std::sync::Arc;
+
+/// The tag that makes a customer VIP whatever their orders say.
+pub const VIP_TAG: &str = "VIP";
+
+/// Where a transfer goes.
+#[derive(Clone, Debug)]
+pub enum TransferTarget {
+    /// To one agent.
+    Agent(UserId),
+    /// To a team's queue.
+    Team(String),
+}
+
+impl<S: Store> Inbox<S> {
+    /// The shop's routing configuration, loaded once and applied to the shop's desk. A
+    /// configuration that cannot be read leaves the default (every agent, no rules).
+    pub async fn ready(&self, shop: ShopId) -> Arc<RoutingConfig> {
+        if let Some(c) = self.configs().get(&shop) {
+            return c.clone();
+        }
+        let config = match self.store.setting(shop, SETTING_KEY).await {
+            Ok(Some(doc)) => serde_json::from_str(&doc).unwrap_or_else(|e| {
+                tracing::error!(error = %e, %shop, "the stored routing configuration does not parse; using the default");
+                RoutingConfig::default()
+            }),
+            Ok(None) => RoutingConfig::default(),
+            Err(e) => {
+                tracing::error!(error = %e, %shop, "loading the routing configuration failed; using the default for now");
+                return Arc::new(RoutingConfig::default());
+            }
+        };
+        let config = Arc::new(config);
+        let mut configs = self.configs();
+        let config = configs.entry(shop).or_insert(config).clone();
+        drop(configs);
+        self.with_desk(shop, |d| d.configure(&config));
+        config
+    }
+
+    /// Store a validated routing configuration and apply it at once.
+    pub async fn put_routing_config(&self, shop: ShopId, config: RoutingConfig) -> Result<(), CoreError> {
+        let doc = serde_json::to_string(&config).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let mut cs = ChangeSet::default();
+        cs.push(Change::PutSetting { shop_id: shop, key: SETTING_KEY.into(), doc, at: self.clock.now() });
+        self.store.apply(cs).await?;
+        let config = Arc::new(config);
+        self.configs().insert(shop, config.clone());
+        self.with_desk(shop, |d| d.configure(&config));
+        self.dispatch(shop).await;
+        Ok(())
+    }
+
+    /// Route a conversation that needs a person: team, priority, language and VIP.
+    pub(super) async fn route_arrival(&self, customer: &Customer, channel: Channel, text: &str, now: Millis) -> (Route, Option<String>) {
+        let config = self.ready(customer.shop_id).await;
+        let purchases = self.purchases(customer).await;
+        let analysis = kefu_nlp::engine::analyze(text);
+        let rfm = routing::rfm(&purchases, &config.vip, now);
+        let language = serde_plain(&analysis.language);
+        let facts = Facts {
+            channel: Some(channel),
+            text: kefu_nlp::normalise::normalise(text),
+            intent: analysis.intent.as_ref().and_then(|p| p.label.clone()),
+            hotspots: [analysis.l1.clone(), analysis.l2.clone()],
+            tags: customer.tags.clone(),
+            vip: rfm.vip || customer.tags.iter().any(|t| t.eq_ignore_ascii_case(VIP_TAG)),
+            sentiment: serde_plain(&analysis.sentiment),
+            strong_emotion: analysis.strong_emotion,
+            language: language.clone(),
+        };
+        let route = routing::route(&config, &facts, now);
+        (route, (language != "other").then_some(language))
+    }
+
+    /// A customer's paid orders for RFM. The order data arrives with the channels work;
+    /// until the store has it, nobody is VIP by orders (a `VIP` tag still counts).
+    async fn purchases(&self, _customer: &Customer) -> Vec<Purchase> {
+        Vec::new()
+    }
+
+    /// Hand waiting conversations to free agents until one of the two runs out.
+    pub async fn dispatch(&self, shop: ShopId) {
+        self.ready(shop).await;
+        loop {
+            let now = self.clock.now();
+            let decision = self.with_desk(shop, |d| d.next_decision(now).and_then(|(c, a)| d.apply(c, a, now)));
+            let Some(decision) = decision else { break };
+            if let Some(expires_at) = decision.expires {
+                let notice = Notice::Offer { conversation_id: decision.waiting.conversation_id, agent_id: decision.agent, expires_at };
+                self.notify(shop, vec![notice]);
+                continue;
+            }
+            match self.assign_waiting(shop, &decision.waiting, decision.agent).await {
+                Ok(true) => {}
+                Ok(false) => self.with_desk(shop, |d| d.release(decision.agent)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "assigning a queued conversation failed; it stays queued");
+                    self.with_desk(shop, |d| {
+                        d.release(decision.agent);
+                        d.enqueue(decision.waiting);
+                    });
+                    break;
+                }
+            }
+        }
+        self.publish_positions(shop);
+    }
+
+    /// Tell waiting customers whose place changed.
+    fn publish_positions(&self, shop: ShopId) {
+        let updates = self.with_desk(shop, |d| d.position_updates());
+        let notices = updates
+            .into_iter()
+            .map(|(customer_id, conversation_id, position, expected_wait_secs)| Notice::QueuePosition { customer_id, conversation_id, position, expected_wait_secs })
+            .collect();
+        self.notify(shop, notices);
+    }
+
+    /// Assign one conversation taken from the queue; false if it no longer waits.
+    pub(super) async fn assign_waiting(&self, shop: ShopId, waiting: &Waiting, agent: UserId) -> Result<bool, CoreError> {
+        let _guard = self.lock_customer(waiting.customer_id).await;
+        let Some(mut conversation) = self.store.conversation(shop, waiting.conversation_id).await? else {
+            return Ok(false);
+        };
+        if conversation.status != Status::Queued {
+            return Ok(false);
+        }
+        let event = state::assign(&mut conversation, agent, None, self.clock.now())?;
+        self.commit(shop, status_change(&conversation, vec![event]), Some(conversation), None).await?;
+        Ok(true)
+    }
+
+    /// Once a second: lapse unanswered offers, let overflow happen, update queue places.
+    pub async fn tick(&self, shop: ShopId) {
+        let now = self.clock.now();
+        let lapsed = self.with_desk(shop, |d| d.expire_offers(now, None));
+        self.withdraw(shop, lapsed);
+        self.dispatch(shop).await;
+    }
+
+    fn withdraw(&self, shop: ShopId, lapsed: Vec<(ConversationId, UserId)>) {
+        let notices = lapsed.into_iter().map(|(conversation_id, agent_id)| Notice::OfferWithdrawn { conversation_id, agent_id }).collect();
+        self.notify(shop, notices);
+    }
+
+    /// Read the shop's desk (queues, seats) for views; loads the configuration first.
+    pub async fn view_desk<R>(&self, shop: ShopId, f: impl FnOnce(&crate::routing::Desk) -> R) -> R {
+        self.ready(shop).await;
+        self.with_desk(shop, |d| f(d))
+    }
+
+    /// The shops with a desk in this process (for the tick).
+    pub fn active_shops(&self) -> Vec<ShopId> {
+        self.desks().keys().copied().collect()
+    }
+
+    /// The agent accepts the conversation offered to them.
+    pub async fn accept_offer(&self, actor: Actor, id: ConversationId) -> Result<Conversation, CoreError> {
+        self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let now = self.clock.now();
+        let waiting = self
+            .with_desk(actor.shop_id, |d| d.accept(id, actor.user_id, now))
+            .ok_or_else(|| CoreError::Conflict("there is no open offer of this conversation to you".into()))?;
+        match self.assign_waiting(actor.shop_id, &waiting, actor.user_id).await {
+            Ok(true) => self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation")),
+            Ok(false) => {
+                self.with_desk(actor.shop_id, |d| d.release(actor.user_id));
+                Err(CoreError::Conflict("the conversation no longer waits".into()))
+            }
+            Err(e) => {
+                self.with_desk(actor.shop_id, |d| d.undo_accept(waiting, actor.user_id));
+                Err(e)
+            }
+        }
+    }
+
+    /// The agent declines an offer; it goes to someone else.
+    pub async fn decline_offer(&self, actor: Actor, id: ConversationId) -> Result<(), CoreError> {
+        self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let now = self.clock.now();
+        let lapsed = self.with_desk(actor.shop_id, |d| d.expire_offers(now, Some((id, actor.user_id))));
+        if lapsed.is_empty() {
+            return Err(CoreError::Conflict("there is no open offer of this conversation to you".into()));
+        }
+        self.withdraw(actor.shop_id, lapsed);
+        self.dispatch(actor.shop_id).await;
+        Ok(())
+    }
+
+    /// Move a conversation to another agent or a team's queue, with a note for the next
+    /// agent. Its agent may do this, and supervisors and above.
+    pub async fn transfer(&self, actor: Actor, id: ConversationId, target: TransferTarget, note: Option<String>) -> Result<Conversation, CoreError> {
+        let config = self.ready(actor.shop_id).await;
+        match &target {
+            TransferTarget::Agent(agent) => {
+                self.store.user(actor.shop_id, *agent).await?.ok_or(CoreError::NotFound("agent"))?;
+            }
+            TransferTarget::Team(team) if config.team(team).is_none() => return Err(CoreError::NotFound("team")),
+            TransferTarget::Team(_) => {}
+        }
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
+            return Err(CoreError::Invalid("a transfer note is at most 500 characters".into()));
+        }
+        let probe = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let guard = self.lock_customer(probe.customer_id).await;
+        let mut conversation = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
+        if holder != Some(actor.user_id) && !actor.role.oversees_all() {
+            return Err(CoreError::Forbidden("only the conversation's agent or a supervisor can transfer it".into()));
+        }
+        let now = self.clock.now();
+        let (to_agent, to_team) = match &target {
+            TransferTarget::Agent(a) => (Some(*a), None),
+            TransferTarget::Team(t) => (None, Some(t.clone())),
+        };
+        let moved = Event::conversation(actor.shop_id, id, conversation.customer_id, now, EventKind::ConversationTransferred { from: holder, to_agent, to_team: to_team.clone(), by: actor.user_id });
+        let mut events = vec![moved];
+        match &target {
+            TransferTarget::Agent(agent) => events.push(state::assign(&mut conversation, *agent, Some(actor.user_id), now)?),
+            TransferTarget::Team(team) => {
+                state::requeue(&mut conversation, Some(team.clone()), now)?;
+                events.push(state::queue(&mut conversation, now));
+            }
+        }
+        self.commit(actor.shop_id, status_change(&conversation, events), Some(conversation.clone()), None).await?;
+        self.with_desk(actor.shop_id, |d| {
+            d.remove(id);
+            if let Some(h) = holder {
+                d.release(h);
+            }
+            match &target {
+                TransferTarget::Agent(agent) => d.add_load(*agent, Some(conversation.customer_id), now),
+                TransferTarget::Team(team) => d.enqueue(Waiting {
+                    conversation_id: id,
+                    customer_id: conversation.customer_id,
+                    team: Some(team.clone()),
+                    priority: conversation.priority,
+                    since: now,
+                    language: None,
+                    vip: false,
+                }),
+            }
+        });
+        drop(guard);
+        self.notify(actor.shop_id, vec![Notice::Transferred { conversation_id: id, by: actor.user_id, to_agent, to_team, note }]);
+        self.dispatch(actor.shop_id).await;
+        Ok(conversation)
+    }
+
+    /// End a conversation for good: its agent, or a supervisor and above.
+    pub async fn close(&self, actor: Actor, id: ConversationId) -> Result<Conversation, CoreError> {
+        let probe = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let guard = self.lock_customer(probe.customer_id).await;
+        let mut conversation = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
+        // The agent who last had it may end it after resolving, too.
+        if conversation.agent_id != Some(actor.user_id) && !actor.role.oversees_all() {
+            return Err(CoreError::Forbidden("only the conversation's agent or a supervisor can end it".into()));
+        }
+        let event = state::close(&mut conversation, Some(actor.user_id), "agent", self.clock.now())?;
+        self.commit(actor.shop_id, status_change(&conversation, vec![event]), Some(conversation.clone()), None).await?;
+        self.with_desk(actor.shop_id, |d| {
+            d.remove(id);
+            if let Some(h) = holder {
+                d.release(h);
+            }
+        });
+        drop(guard);
+        self.dispatch(actor.shop_id).await;
+        Ok(conversation)
+    }
+
+    /// Close conversations of `shop` that went quiet: resolved ones, and assigned ones whose
+    /// last word was the shop's, after the shop's inactivity limit. Returns how many.
+    pub async fn close_inactive(&self, shop: ShopId) -> Result<usize, CoreError> {
+        let config = self.ready(shop).await;
+        let limit = i64::from(config.timings.auto_close_after_mins) * 60_000;
+        if limit == 0 {
+            return Ok(0);
+        }
+        let now = self.clock.now();
+        let filter = crate::store::ConversationFilter { statuses: vec![Status::Resolved, Status::Assigned], agent_id: None, limit: 500 };
+        let mut closed = 0;
+        for c in self.store.conversations(shop, &filter).await? {
+            if c.last_message_at.unwrap_or(c.updated_at).max(c.updated_at) > now - limit {
+                continue;
+            }
+            if c.status == Status::Assigned && !self.last_word_is_ours(shop, &c).await? {
+                continue; // the customer is waiting for an answer: never close on them
+            }
+            let _guard = self.lock_customer(c.customer_id).await;
+            let Some(mut fresh) = self.store.conversation(shop, c.id).await? else { continue };
+            if fresh.updated_at != c.updated_at {
+                continue; // something happened meanwhile
+            }
+            let holder = fresh.agent_id.filter(|_| fresh.status == Status::Assigned);
+            let event = state::close(&mut fresh, None, "inactivity", now)?;
+            self.commit(shop, status_change(&fresh, vec![event]), Some(fresh.clone()), None).await?;
+            if let Some(h) = holder {
+                self.with_desk(shop, |d| d.release(h));
+            }
+            closed += 1;
+        }
+        if closed > 0 {
+            self.dispatch(shop).await;
+        }
+        Ok(closed)
+    }
+
+    async fn last_word_is_ours(&self, shop: ShopId, c: &Conversation) -> Result<bool, StoreError> {
+        let Some(id) = c.last_message_id else { return Ok(true) };
+        Ok(self.store.message(shop, id).await?.is_none_or(|m| m.sender_kind != crate::message::SenderKind::Customer))
+    }
+}
+
+/// The change set of a conversation status change: the new row and its events.
+pub(super) fn status_change(conversation: &Conversation, events: Vec<Event>) -> ChangeSet {
+    let mut cs = ChangeSet { events, ..Default::default() };
+    cs.push(Change::PutConversation(conversation.clone()));
+    cs
+}
+
+/// A unit enum's serde name (`zh`, `negative` …).
+fn serde_plain<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
