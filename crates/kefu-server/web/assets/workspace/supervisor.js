@@ -78,9 +78,10 @@ function channelCell(c) {
 function renderTeams(now) {
   const q = state.queue;
   let teams;
-  if (q && Array.isArray(q.teams)) {
+  if (q && Array.isArray(q.teams) && q.teams.length) {
     teams = q.teams.map((t) => [t.name || t.id, t.waiting, t.waiting ? now - t.longest_wait_secs * 1000 : 0]);
   } else {
+    // No teams configured (or no routing API): one queue for the whole shop.
     const waiting = [...state.conversations.values()].filter((c) => c.status === 'queued');
     const oldest = waiting.reduce((m, c) => Math.min(m, state.waitingSince.get(c.id) || c.handed_off_at || c.created_at), now);
     teams = [['全部', waiting.length, waiting.length ? oldest : 0]];
@@ -97,7 +98,7 @@ function renderWaiting(now) {
     || (b.priority || 0) - (a.priority || 0));
   const rows = waiting.map((c, i) => {
     const w = byId.get(c.id) || {};
-    const since = state.waitingSince.get(c.id) || c.handed_off_at || c.created_at;
+    const since = w.since || state.waitingSince.get(c.id) || c.handed_off_at || c.created_at;
     return h('tr', { dataset: { id: c.id } },
       h('td', {}, String(w.position || i + 1)),
       h('td', {}, c.customer_name || '访客',
