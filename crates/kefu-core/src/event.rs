@@ -34,6 +34,13 @@ pub enum EventKind {
         /// Who wrote it.
         sender_kind: SenderKind,
     },
+    /// An agent left an internal note (never sent to the customer).
+    NoteAdded {
+        /// The note (a message with sender kind `note`).
+        message_id: MessageId,
+        /// Who wrote it.
+        by: UserId,
+    },
     /// The conversation waits for an agent.
     ConversationQueued,
     /// The conversation was given to an agent.
@@ -149,6 +156,7 @@ impl EventKind {
             EventKind::ConversationReopened => "conversation_reopened",
             EventKind::MessageReceived { .. } => "message_received",
             EventKind::MessageSent { .. } => "message_sent",
+            EventKind::NoteAdded { .. } => "note_added",
             EventKind::ConversationQueued => "conversation_queued",
             EventKind::ConversationAssigned { .. } => "conversation_assigned",
             EventKind::ConversationResolved { .. } => "conversation_resolved",

@@ -74,6 +74,8 @@ id_type!(
     DeliveryId,
     /// A shop's subscription of a URL to events (outgoing webhook).
     WebhookId,
+    /// A quick phrase (快捷短语).
+    QuickPhraseId,
 );
 
 /// A UUIDv8 derived from a shop and a natural key, so the same external record always gets

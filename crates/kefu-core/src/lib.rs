@@ -21,6 +21,7 @@ pub mod inbox;
 pub mod message;
 pub mod orders;
 pub mod outbox;
+pub mod quick_phrase;
 pub mod seal;
 pub mod shop;
 pub mod store;

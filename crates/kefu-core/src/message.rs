@@ -18,6 +18,29 @@ pub enum Direction {
     In,
     /// To the customer.
     Out,
+    /// Stays inside the shop: an internal note, never sent to the customer or a channel.
+    Internal,
+}
+
+impl Direction {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+            Direction::Internal => "internal",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "in" => Direction::In,
+            "out" => Direction::Out,
+            "internal" => Direction::Internal,
+            _ => return None,
+        })
+    }
 }
 
 /// Who wrote a message.
@@ -33,6 +56,8 @@ pub enum SenderKind {
     Bot,
     /// kefu itself (notices such as "you are in the queue").
     System,
+    /// An agent's internal note: in the dialogue for colleagues, never for the customer.
+    Note,
 }
 
 impl SenderKind {
@@ -43,6 +68,7 @@ impl SenderKind {
             SenderKind::Agent => "agent",
             SenderKind::Bot => "bot",
             SenderKind::System => "system",
+            SenderKind::Note => "note",
         }
     }
 
@@ -53,6 +79,7 @@ impl SenderKind {
             "agent" => SenderKind::Agent,
             "bot" => SenderKind::Bot,
             "system" => SenderKind::System,
+            "note" => SenderKind::Note,
             _ => return None,
         })
     }
@@ -61,8 +88,14 @@ impl SenderKind {
     pub fn direction(self) -> Direction {
         match self {
             SenderKind::Customer => Direction::In,
-            _ => Direction::Out,
+            SenderKind::Note => Direction::Internal,
+            SenderKind::Agent | SenderKind::Bot | SenderKind::System => Direction::Out,
         }
+    }
+
+    /// Whether the customer may see it: everything but internal notes.
+    pub fn for_customer(self) -> bool {
+        self != SenderKind::Note
     }
 }
 

@@ -186,6 +186,15 @@ pub enum Change {
         /// When.
         at: Millis,
     },
+    /// Insert or update a quick phrase.
+    PutQuickPhrase(crate::quick_phrase::QuickPhrase),
+    /// Delete a quick phrase.
+    DeleteQuickPhrase {
+        /// Shop.
+        shop_id: ShopId,
+        /// The phrase.
+        id: crate::ids::QuickPhraseId,
+    },
     /// Revoke an API token.
     RevokeApiToken {
         /// Shop.
@@ -268,8 +277,9 @@ pub trait Store: Send + Sync + 'static {
     fn message_by_dedupe(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
     /// Messages of a conversation with `seq > after_seq`, oldest first.
     fn messages_of_conversation(&self, shop: ShopId, conversation: ConversationId, after_seq: i64, limit: u32) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
-    /// A customer's dialogue: with `after_seq` the messages after it (oldest first, up to
-    /// `limit`); without, the last `limit` messages (oldest first).
+    /// A customer's dialogue as the customer sees it (internal notes left out): with
+    /// `after_seq` the messages after it (oldest first, up to `limit`); without, the last
+    /// `limit` messages (oldest first).
     fn messages_of_customer(&self, shop: ShopId, customer: CustomerId, after_seq: Option<i64>, limit: u32) -> impl Future<Output = Result<Vec<Message>, StoreError>> + Send;
 
     /// A live session by secret hash (expired ones are returned too; the caller checks).
@@ -323,6 +333,14 @@ pub trait Store: Send + Sync + 'static {
     fn deliveries(&self, shop: ShopId, state: crate::outbox::DeliveryState, limit: u32) -> impl Future<Output = Result<Vec<crate::outbox::Delivery>, StoreError>> + Send;
     /// One delivery of a shop.
     fn delivery(&self, shop: ShopId, id: crate::ids::DeliveryId) -> impl Future<Output = Result<Option<crate::outbox::Delivery>, StoreError>> + Send;
+    /// For each open conversation of a shop whose customer waits for an answer, when the
+    /// waiting began: the first customer message after the last agent or bot reply.
+    fn awaiting_reply(&self, shop: ShopId) -> impl Future<Output = Result<Vec<(ConversationId, Millis)>, StoreError>> + Send;
+    /// A quick phrase of a shop.
+    fn quick_phrase(&self, shop: ShopId, id: crate::ids::QuickPhraseId) -> impl Future<Output = Result<Option<crate::quick_phrase::QuickPhrase>, StoreError>> + Send;
+    /// The shop-wide phrases and `user`'s own (personal first, then by title), optionally only
+    /// those whose title or text contains `search`; at most `quick_phrase::LIST_LIMIT`.
+    fn quick_phrases(&self, shop: ShopId, user: UserId, search: Option<&str>) -> impl Future<Output = Result<Vec<crate::quick_phrase::QuickPhrase>, StoreError>> + Send;
     /// Audit records after a position, oldest first: one shop's, or every shop's with `None`.
     fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<crate::audit::AuditRecord>, StoreError>> + Send;
 }

@@ -1,7 +1,8 @@
 //! The demo shop (演示店铺) seeded into an empty database, so `kefu serve` is usable at once.
 
 use crate::auth::hash_password;
-use kefu_core::ids::{ShopId, UserId};
+use kefu_core::ids::{QuickPhraseId, ShopId, UserId};
+use kefu_core::quick_phrase::QuickPhrase;
 use kefu_core::inbox::Inbox;
 use kefu_core::shop::{Role, Shop, User, UserCredentials};
 use kefu_core::store::{Change, ChangeSet, Store};
@@ -17,6 +18,16 @@ pub const DEMO_USERS: [(&str, &str, Role); 4] = [
     ("supervisor@demo.kefu", "李主管", Role::Supervisor),
     ("agent1@demo.kefu", "小美", Role::Agent),
     ("agent2@demo.kefu", "小帅", Role::Agent),
+];
+
+/// The demo shop's shop-wide quick phrases: title, text.
+pub const DEMO_PHRASES: [(&str, &str); 6] = [
+    ("问候", "亲，您好，很高兴为您服务，请问有什么可以帮您？"),
+    ("催发货", "亲，已为您催促发货，仓库会尽快安排，请您耐心等待。"),
+    ("等待致谢", "感谢您的耐心等待，让您久等了。"),
+    ("查询物流", "亲，请提供一下订单号，我马上为您查询物流信息。"),
+    ("退换货", "亲，支持七天无理由退换货，您可以在订单详情页申请售后。"),
+    ("结束语", "感谢您的咨询，祝您生活愉快，有问题随时联系我们哦。"),
 ];
 
 /// Create the demo shop and its people when the database has no shop at all.
@@ -58,6 +69,17 @@ pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
             _ => vec![owner],
         };
         cs.push(Change::PutDepartment(d));
+    }
+    for (title, text) in DEMO_PHRASES {
+        cs.push(Change::PutQuickPhrase(QuickPhrase {
+            id: QuickPhraseId::new(),
+            shop_id: shop.id,
+            owner_user_id: None,
+            title: title.into(),
+            text: text.into(),
+            created_at: now,
+            updated_at: now,
+        }));
     }
     store.apply(cs).await?;
     tracing::info!(shop = %shop.id, "seeded the demo shop");

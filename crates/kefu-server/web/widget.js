@@ -110,6 +110,10 @@
   var welcome = el('li', 'kefu-welcome', '您好，欢迎咨询！请描述您的问题，我们会尽快回复。');
   list.appendChild(welcome);
 
+  var typingLine = el('div', 'kefu-typing', '客服正在输入…');
+  typingLine.hidden = true;
+  typingLine.setAttribute('role', 'status');
+
   var notice = el('div', 'kefu-notice');
   notice.hidden = true;
   notice.setAttribute('role', 'alert');
@@ -126,6 +130,7 @@
 
   panel.appendChild(header);
   panel.appendChild(list);
+  panel.appendChild(typingLine);
   panel.appendChild(notice);
   panel.appendChild(form);
   root.appendChild(panel);
@@ -145,6 +150,11 @@
   var started = false;
   var unread = 0;
   var shopName = '';
+  var lastTyping = 0;
+  var typingTimer = null;
+  // The typing signal goes out at most every 2 s; the agent's shows for 4 s after the last.
+  var TYPING_EVERY_MS = 2000;
+  var TYPING_SHOWS_MS = 4000;
 
   function setSubtitle(text) { subtitle.textContent = text; }
 
@@ -320,7 +330,21 @@
     switch (frame.type) {
       case 'hello': onHello(frame); break;
       case 'message':
+        if (frame.message && frame.message.sender_kind !== 'customer') {
+          showTyping(false);
+          setSubtitle(shopName ? shopName + ' · 在线' : '在线');
+        }
         if (frame.message && addMessage(frame.message) && frame.message.sender_kind !== 'customer') bump();
+        break;
+      case 'typing':
+        if (frame.from === 'agent') showTyping(true);
+        break;
+      case 'queue':
+        // Routing tells a waiting customer their place; the next agent message replaces it.
+        if (frame.position) {
+          setSubtitle('排队中：您前面还有 ' + Math.max(0, frame.position - 1) + ' 位'
+            + (frame.expected_wait_secs ? '，预计等待约 ' + Math.ceil(frame.expected_wait_secs / 60) + ' 分钟' : ''));
+        }
         break;
       case 'ack':
         if (frame.message) addMessage(frame.message, frame.client_id);
@@ -370,6 +394,23 @@
     }
   }
 
+  function showTyping(on) {
+    clearTimeout(typingTimer);
+    typingLine.hidden = !on;
+    if (on) {
+      typingTimer = setTimeout(function () { typingLine.hidden = true; }, TYPING_SHOWS_MS);
+      if (atBottom()) scrollDown();
+    }
+  }
+
+  function signalTyping() {
+    var now = Date.now();
+    if (!input.value.trim() || now - lastTyping < TYPING_EVERY_MS) return;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    lastTyping = now;
+    ws.send('{"type":"typing"}');
+  }
+
   function bump() {
     if (!panel.hidden) return;
     unread += 1;
@@ -406,7 +447,10 @@
       send();
     }
   });
-  input.addEventListener('input', function () { if (!notice.hidden) showNotice(''); });
+  input.addEventListener('input', function () {
+    if (!notice.hidden) showNotice('');
+    signalTyping();
+  });
   window.addEventListener('online', function () {
     if (started && !ws) connect();
   });

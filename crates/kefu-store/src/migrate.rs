@@ -37,6 +37,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0005_routing.sql"),
     ),
     (
+        6,
+        "quick_phrases",
+        include_str!("../migrations/sqlite/0006_quick_phrases.sql"),
+        include_str!("../migrations/postgres/0006_quick_phrases.sql"),
+    ),
+    (
         7,
         "channels",
         include_str!("../migrations/sqlite/0007_channels.sql"),

@@ -15,10 +15,15 @@ use kefu_core::store::{ChangeSet, ConversationFilter, Store, StoreError};
 use kefu_core::ids::TicketId;
 use kefu_core::tickets::sla::Calendar;
 use kefu_core::tickets::{Department, Ticket, TicketFilter, Workflow};
+use kefu_core::ids::QuickPhraseId;
+use kefu_core::quick_phrase::QuickPhrase;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 type Rows = Result<Vec<AnyRow>, StoreError>;
+
+/// The condition that keeps internal notes out of everything the customer reads.
+const FOR_CUSTOMER: &str = "direction <> 'internal'";
 
 impl SqlStore {
     async fn fetch<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Rows {
@@ -179,12 +184,12 @@ impl Store for SqlStore {
         let limit = limit.clamp(1, 1000) as i64;
         let mut out = match after_seq {
             Some(after) => {
-                let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND customer_id = $2 AND seq > $3 ORDER BY seq LIMIT $4");
+                let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND customer_id = $2 AND seq > $3 AND {FOR_CUSTOMER} ORDER BY seq LIMIT $4");
                 let q = sqlx::query(&sql).bind(shop.to_string()).bind(customer.to_string()).bind(after).bind(limit);
                 all(self.fetch(q).await?, |r| rows::message(r, self.sealer.as_ref()))?
             }
             None => {
-                let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND customer_id = $2 ORDER BY seq DESC LIMIT $3");
+                let sql = format!("{MESSAGE_SELECT} WHERE shop_id = $1 AND customer_id = $2 AND {FOR_CUSTOMER} ORDER BY seq DESC LIMIT $3");
                 let q = sqlx::query(&sql).bind(shop.to_string()).bind(customer.to_string()).bind(limit);
                 all(self.fetch(q).await?, |r| rows::message(r, self.sealer.as_ref()))?
             }
@@ -326,6 +331,49 @@ impl Store for SqlStore {
         self.read_delivery(shop, id).await
     }
 
+    async fn awaiting_reply(&self, shop: ShopId) -> Result<Vec<(ConversationId, i64)>, StoreError> {
+        // A reply is an agent's or the bot's message; system notices and notes answer nothing.
+        let q = sqlx::query(
+            "SELECT m.conversation_id, MIN(m.created_at) AS since FROM message m JOIN conversation c ON c.id = m.conversation_id \
+             WHERE c.shop_id = $1 AND c.status IN ($2, $3, $4) AND m.sender_kind = 'customer' \
+             AND m.seq > COALESCE((SELECT MAX(r.seq) FROM message r WHERE r.conversation_id = c.id AND r.sender_kind IN ('agent', 'bot')), 0) \
+             GROUP BY m.conversation_id",
+        )
+        .bind(shop.to_string())
+        .bind(Status::Bot.as_str())
+        .bind(Status::Queued.as_str())
+        .bind(Status::Assigned.as_str());
+        all(self.fetch(q).await?, |r| {
+            let id: String = r.try_get("conversation_id").map_err(backend_error)?;
+            let since: i64 = r.try_get("since").map_err(backend_error)?;
+            Ok((id.parse().map_err(|_| StoreError::Corrupt(format!("bad conversation id {id:?}")))?, since))
+        })
+    }
+
+    async fn quick_phrase(&self, shop: ShopId, id: QuickPhraseId) -> Result<Option<QuickPhrase>, StoreError> {
+        let q = sqlx::query("SELECT * FROM quick_phrase WHERE shop_id = $1 AND id = $2").bind(shop.to_string()).bind(id.to_string());
+        self.fetch_one_opt(q).await?.as_ref().map(rows::quick_phrase).transpose()
+    }
+
+    async fn quick_phrases(&self, shop: ShopId, user: UserId, search: Option<&str>) -> Result<Vec<QuickPhrase>, StoreError> {
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        let mut sql = String::from("SELECT * FROM quick_phrase WHERE shop_id = $1 AND (owner_user_id IS NULL OR owner_user_id = $2)");
+        if search.is_some() {
+            sql.push_str(" AND (LOWER(title) LIKE $3 ESCAPE '\\' OR LOWER(text) LIKE $4 ESCAPE '\\')");
+        }
+        // Personal phrases first: they are the ones the agent wrote for themselves.
+        sql.push_str(&format!(
+            " ORDER BY CASE WHEN owner_user_id IS NULL THEN 1 ELSE 0 END, title, id LIMIT {}",
+            kefu_core::quick_phrase::LIST_LIMIT
+        ));
+        let mut q = sqlx::query(&sql).bind(shop.to_string()).bind(user.to_string());
+        if let Some(s) = search {
+            let pattern = format!("%{}%", like_escape(&s.to_lowercase()));
+            q = q.bind(pattern.clone()).bind(pattern);
+        }
+        all(self.fetch(q).await?, rows::quick_phrase)
+    }
+
     async fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
         let limit = limit.clamp(1, 10_000) as i64;
         let q = match shop {
@@ -337,4 +385,16 @@ impl Store for SqlStore {
         };
         all(self.fetch(q).await?, rows::audit)
     }
+}
+
+/// Escape `LIKE` wildcards so a search for "100%" means the text "100%".
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -133,11 +133,7 @@ pub(crate) fn message(row: &AnyRow, sealer: &dyn Sealer) -> Result<Message, Stor
         conversation_id: id(row, "conversation_id")?,
         customer_id: id(row, "customer_id")?,
         seq: get(row, "seq")?,
-        direction: parsed(row, "direction", |s| match s {
-            "in" => Some(Direction::In),
-            "out" => Some(Direction::Out),
-            _ => None,
-        })?,
+        direction: parsed(row, "direction", Direction::parse)?,
         sender_kind: parsed(row, "sender_kind", SenderKind::parse)?,
         sender_id: opt_id(row, "sender_id")?,
         channel: parsed(row, "channel", Channel::parse)?,
@@ -234,5 +230,17 @@ pub(crate) fn audit(row: &AnyRow) -> Result<kefu_core::audit::AuditRecord, Store
         },
         prev_hash: get(row, "prev_hash")?,
         hash: get(row, "hash")?,
+    })
+}
+
+pub(crate) fn quick_phrase(row: &AnyRow) -> Result<kefu_core::quick_phrase::QuickPhrase, StoreError> {
+    Ok(kefu_core::quick_phrase::QuickPhrase {
+        id: id(row, "id")?,
+        shop_id: id(row, "shop_id")?,
+        owner_user_id: opt_id(row, "owner_user_id")?,
+        title: get(row, "title")?,
+        text: get(row, "text")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
     })
 }

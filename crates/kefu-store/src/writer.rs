@@ -284,10 +284,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
             .bind(m.conversation_id.to_string())
             .bind(m.customer_id.to_string())
             .bind(m.seq)
-            .bind(match m.direction {
-                kefu_core::message::Direction::In => "in",
-                kefu_core::message::Direction::Out => "out",
-            })
+            .bind(m.direction.as_str())
             .bind(m.sender_kind.as_str())
             .bind(m.sender_id.map(|i| i.to_string()))
             .bind(m.channel.as_str())
@@ -374,6 +371,21 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
                 .bind(shop_id.to_string())
                 .bind(doc)
         }
+        Change::PutQuickPhrase(p) => sqlx::query(
+            "INSERT INTO quick_phrase (id, shop_id, owner_user_id, title, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, text = excluded.text, updated_at = excluded.updated_at \
+             WHERE quick_phrase.shop_id = excluded.shop_id",
+        )
+        .bind(p.id.to_string())
+        .bind(p.shop_id.to_string())
+        .bind(p.owner_user_id.map(|u| u.to_string()))
+        .bind(p.title.clone())
+        .bind(p.text.clone())
+        .bind(p.created_at)
+        .bind(p.updated_at),
+        Change::DeleteQuickPhrase { shop_id, id } => sqlx::query("DELETE FROM quick_phrase WHERE shop_id = $1 AND id = $2")
+            .bind(shop_id.to_string())
+            .bind(id.to_string()),
         Change::RevokeApiToken { shop_id, id, at } => sqlx::query(
             "UPDATE api_token SET revoked_at = $1 WHERE shop_id = $2 AND id = $3 AND revoked_at IS NULL",
         )

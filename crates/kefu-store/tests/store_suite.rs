@@ -27,6 +27,7 @@ suite!(
     tickets_workflows_departments_and_calendars,
     orders_and_products_upsert_and_stay_in_their_shop,
     outbox_hands_out_one_delivery_per_key_in_commit_order,
+    quick_phrases_and_internal_notes,
 );
 
 async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
@@ -396,4 +397,83 @@ async fn outbox_hands_out_one_delivery_per_key_in_commit_order(store: &SqlStore,
             assert!(!String::from_utf8_lossy(&raw).contains("secret-text"), "{table}.{col} is plain");
         }
     }
+}
+
+async fn quick_phrases_and_internal_notes(store: &SqlStore, _: &Db) {
+    use kefu_core::message::{Direction, SenderKind};
+    use kefu_core::quick_phrase::QuickPhrase;
+    let (s, cu, c) = seeded(store).await;
+    let (u1, u2) = (user(s.id, &format!("q1{}@x.cn", s.id), Role::Agent), user(s.id, &format!("q2{}@x.cn", s.id), Role::Agent));
+    let phrase = |owner: Option<UserId>, title: &str, text: &str| QuickPhrase {
+        id: QuickPhraseId::new(),
+        shop_id: s.id,
+        owner_user_id: owner,
+        title: title.into(),
+        text: text.into(),
+        created_at: 1,
+        updated_at: 1,
+    };
+    let wide = phrase(None, "问候", "亲，您好，很高兴为您服务");
+    let mine = phrase(Some(u1.user.id), "催发货", "亲，已为您催促发货 100%_done");
+    let theirs = phrase(Some(u2.user.id), "感谢", "感谢您的耐心等待");
+    apply(
+        store,
+        vec![
+            Change::InsertUser(u1.clone()),
+            Change::InsertUser(u2.clone()),
+            Change::PutQuickPhrase(wide.clone()),
+            Change::PutQuickPhrase(mine.clone()),
+            Change::PutQuickPhrase(theirs.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    // Shop-wide plus my own, mine first; never a colleague's personal phrase.
+    let listed = store.quick_phrases(s.id, u1.user.id, None).await.unwrap();
+    assert_eq!(listed.iter().map(|p| p.id).collect::<Vec<_>>(), vec![mine.id, wide.id]);
+    assert_eq!(listed[0], mine);
+    let found = store.quick_phrases(s.id, u1.user.id, Some("催促")).await.unwrap();
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![mine.id], "search in text");
+    assert_eq!(store.quick_phrases(s.id, u1.user.id, Some("问候")).await.unwrap().len(), 1, "search in title");
+    assert_eq!(store.quick_phrases(s.id, u1.user.id, Some("100%_")).await.unwrap().len(), 1, "wildcards are literal");
+    assert!(store.quick_phrases(s.id, u1.user.id, Some("0%d")).await.unwrap().is_empty(), "% matches only itself");
+    assert!(store.quick_phrases(s.id, u1.user.id, Some("感谢")).await.unwrap().is_empty(), "a colleague's phrase");
+
+    let edited = QuickPhrase { title: "问候语".into(), text: "亲，在的".into(), updated_at: 9, ..wide.clone() };
+    apply(store, vec![Change::PutQuickPhrase(edited.clone())]).await.unwrap();
+    assert_eq!(store.quick_phrase(s.id, wide.id).await.unwrap(), Some(edited));
+    let other = shop("o");
+    apply(store, vec![Change::InsertShop(other.clone())]).await.unwrap();
+    assert!(store.quick_phrase(other.id, wide.id).await.unwrap().is_none());
+    assert!(store.quick_phrases(other.id, u1.user.id, None).await.unwrap().is_empty());
+    apply(store, vec![Change::DeleteQuickPhrase { shop_id: other.id, id: wide.id }]).await.unwrap();
+    assert!(store.quick_phrase(s.id, wide.id).await.unwrap().is_some(), "deleting is scoped by shop");
+    apply(store, vec![Change::DeleteQuickPhrase { shop_id: s.id, id: wide.id }]).await.unwrap();
+    assert!(store.quick_phrase(s.id, wide.id).await.unwrap().is_none());
+
+    // An internal note sits in the agents' dialogue but never in the customer's.
+    let asked = message(&c, 1, "在吗");
+    let mut note = message(&c, 2, "内部备注：老客户");
+    note.direction = Direction::Internal;
+    note.sender_kind = SenderKind::Note;
+    note.sender_id = Some(u1.user.id);
+    apply(store, vec![Change::InsertMessage { message: asked.clone(), dedupe_key: None }, Change::InsertMessage { message: note.clone(), dedupe_key: None }])
+        .await
+        .unwrap();
+    let agents_see = store.messages_of_conversation(s.id, c.id, 0, 10).await.unwrap();
+    assert_eq!(agents_see, vec![asked.clone(), note.clone()]);
+    assert_eq!(store.messages_of_customer(s.id, cu.id, None, 10).await.unwrap(), vec![asked.clone()]);
+    assert!(store.messages_of_customer(s.id, cu.id, Some(1), 10).await.unwrap().is_empty());
+    // The note answers nothing: the customer still waits from their message on.
+    assert_eq!(store.awaiting_reply(s.id).await.unwrap(), vec![(c.id, asked.created_at)]);
+    let mut reply = message(&c, 3, "在的");
+    reply.direction = Direction::Out;
+    reply.sender_kind = SenderKind::Agent;
+    apply(store, vec![Change::InsertMessage { message: reply, dedupe_key: None }]).await.unwrap();
+    assert!(store.awaiting_reply(s.id).await.unwrap().is_empty());
+    let again = message(&c, 4, "还有个问题");
+    apply(store, vec![Change::InsertMessage { message: again.clone(), dedupe_key: None }, Change::InsertMessage { message: message(&c, 5, "？"), dedupe_key: None }])
+        .await
+        .unwrap();
+    assert_eq!(store.awaiting_reply(s.id).await.unwrap(), vec![(c.id, again.created_at)], "from the first unanswered message");
 }

@@ -9,6 +9,7 @@ mod agent_side;
 mod customer_side;
 mod identity;
 mod platform_side;
+mod notes;
 mod routing_side;
 
 pub use identity::MergeKey;

@@ -87,10 +87,32 @@ impl<S: Store> Inbox<S> {
         (route, (language != "other").then_some(language))
     }
 
-    /// A customer's paid orders for RFM. The order data arrives with the channels work;
-    /// until the store has it, nobody is VIP by orders (a `VIP` tag still counts).
-    async fn purchases(&self, _customer: &Customer) -> Vec<Purchase> {
-        Vec::new()
+    /// A customer's RFM figures and VIP verdict under the shop's policy (for the context card).
+    pub async fn rfm_of(&self, customer: &Customer) -> routing::Rfm {
+        let config = self.ready(customer.shop_id).await;
+        let mut rfm = routing::rfm(&self.purchases(customer).await, &config.vip, self.clock.now());
+        if customer.tags.iter().any(|t| t.eq_ignore_ascii_case(VIP_TAG)) {
+            rfm.vip = true;
+            rfm.tier = "vip";
+        }
+        rfm
+    }
+
+    /// A customer's paid, not refunded or cancelled orders for RFM (the last 200). A failed
+    /// read routes them as a non-VIP rather than failing their message.
+    async fn purchases(&self, customer: &Customer) -> Vec<Purchase> {
+        use crate::orders::OrderStatus;
+        match self.store.orders_of_customer(customer.shop_id, customer.id, 200).await {
+            Ok(orders) => orders
+                .into_iter()
+                .filter(|o| !matches!(o.status, OrderStatus::Created | OrderStatus::Refunded | OrderStatus::Cancelled))
+                .map(|o| Purchase { at: o.paid_at.unwrap_or(o.created_at), amount_cents: o.amount_cents })
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading orders for RFM failed; routing as not VIP");
+                Vec::new()
+            }
+        }
     }
 
     /// Hand waiting conversations to free agents until one of the two runs out.

@@ -6,8 +6,10 @@ mod conversations;
 mod extract;
 mod inbound;
 pub mod orders;
+mod notes;
 mod people;
 mod privacy;
+mod quick_phrases;
 mod routing;
 mod tickets;
 mod tokens;
@@ -34,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/resolve", post(conversations::resolve))
+        .route("/conversations/{id}/notes", post(notes::add))
+        .route("/quick-phrases", get(quick_phrases::list).post(quick_phrases::create))
+        .route("/quick-phrases/{id}", put(quick_phrases::update).delete(quick_phrases::delete))
         .route("/conversations/{id}/transfer", post(routing::transfer))
         .route("/conversations/{id}/accept", post(routing::accept))
         .route("/conversations/{id}/decline", post(routing::decline))
@@ -86,7 +91,8 @@ pub fn docs_routes() -> Router<AppState> {
     paths(
         auth::login, auth::logout, auth::me, auth::set_status, auth::change_password,
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
-        conversations::assign, conversations::resolve,
+        conversations::assign, conversations::resolve, notes::add,
+        quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
         routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::agents, people::set_role,

@@ -23,6 +23,8 @@ pub struct CustomerView {
     pub customer: Customer,
     /// Where they can be reached.
     pub identities: Vec<Identity>,
+    /// Recency, frequency, monetary value over the VIP window, and the tier.
+    pub rfm: kefu_core::routing::Rfm,
 }
 
 /// The shop's back-office users.
@@ -41,7 +43,8 @@ pub async fn customer(State(state): State<AppState>, who: Principal, Path(id): P
     let store = state.inbox.store();
     let customer = store.customer(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("customer"))?;
     let identities = store.identities_of(who.user.shop_id, id).await?;
-    Ok(Json(CustomerView { customer, identities }))
+    let rfm = state.inbox.rfm_of(&customer).await;
+    Ok(Json(CustomerView { customer, identities, rfm }))
 }
 
 /// The shop's agents, supervisors, admins and owner with their presence.

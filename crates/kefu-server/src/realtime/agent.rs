@@ -2,6 +2,7 @@
 
 use super::frames::{self, ClientFrame, ServerFrame};
 use super::socket::{self, Reply};
+use super::typing::TypingGate;
 use crate::api::auth::{user_view, UserView};
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -17,12 +18,16 @@ use kefu_core::ids::ConversationId;
 use kefu_core::shop::{Presence, User};
 use kefu_core::store::{ConversationFilter, Store};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Serialize)]
 struct Hello {
     r#type: &'static str,
     user: UserView,
     conversations: Vec<Conversation>,
+    /// Conversation id → when its customer began waiting for an answer (unix ms): the
+    /// workspace's waiting timers start from here and then follow the live messages.
+    waiting_since: HashMap<String, i64>,
 }
 
 /// Upgrade after checking the session and that the page is our own (a cookie-authenticated
@@ -63,16 +68,44 @@ async fn session(state: AppState, who: Principal, socket: WebSocket) {
         }
     };
     let conversations = conversations.iter().map(crate::privacy::mask_conversation).collect();
-    let hello = frames::encode(&Hello { r#type: "hello", user: user_view(&state, user.clone()), conversations });
+    let waiting_since = match state.inbox.store().awaiting_reply(user.shop_id).await {
+        Ok(w) => w.into_iter().map(|(id, at)| (id.to_string(), at)).collect(),
+        Err(e) => {
+            // Timers then start at the last message instead; not worth refusing the workspace.
+            tracing::error!(error = %e, "loading waiting times failed");
+            HashMap::new()
+        }
+    };
+    let hello = frames::encode(&Hello { r#type: "hello", user: user_view(&state, user.clone()), conversations, waiting_since });
     let handler_state = state.clone();
+    let mut typing = TypingGate::default();
     socket::run(socket, hello, outbox, state.shutdown.clone(), move |frame| -> Reply {
         let state = handler_state.clone();
         let who = who.clone();
-        Box::pin(async move { handle(&state, &who, frame).await })
+        if let ClientFrame::Typing { conversation_id } = frame {
+            let admitted = typing.admit();
+            return Box::pin(async move {
+                if admitted {
+                    relay_typing(&state, &who, conversation_id.as_deref()).await;
+                }
+                None
+            });
+        }
+        Box::pin(async move { Some(handle(&state, &who, frame).await) })
     })
     .await;
     if state.hub.unregister_agent(user.shop_id, user.id, conn_id) {
         state.inbox.set_presence(&user, Presence::Offline).await;
+    }
+}
+
+/// Tell the customer of a conversation of the agent's shop that the agent is typing.
+async fn relay_typing(state: &AppState, who: &Principal, conversation_id: Option<&str>) {
+    let Some(id) = conversation_id.and_then(|s| s.parse::<ConversationId>().ok()) else { return };
+    match state.inbox.store().conversation(who.user.shop_id, id).await {
+        Ok(Some(c)) if c.status.is_open() => state.hub.agent_typing(c.customer_id),
+        Ok(_) => {}
+        Err(e) => tracing::debug!(error = %e, "typing: loading the conversation failed"),
     }
 }
 

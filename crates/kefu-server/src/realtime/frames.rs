@@ -22,6 +22,12 @@ pub enum ClientFrame {
         #[serde(default)]
         confirm: bool,
     },
+    /// The sender is typing (clients send it at most every 2 s while typing). Agents name
+    /// the conversation; customers do not.
+    Typing {
+        /// The conversation (agents only).
+        conversation_id: Option<String>,
+    },
     /// Customers: rate the service of the resolved conversation (1-5 stars).
     Rate {
         /// 1 to 5.
@@ -92,6 +98,15 @@ pub enum ServerFrame<'a> {
         ticket: &'a kefu_core::tickets::Ticket,
         /// Who should hear about it.
         notify: &'a [kefu_core::tickets::Notify],
+    },
+    /// The other side is typing: to agents `from: "customer"` with the customer's id, to the
+    /// widget `from: "agent"`. Shown for a few seconds; nothing is stored.
+    Typing {
+        /// `customer` or `agent`.
+        from: &'a str,
+        /// The customer typing (frames to agents).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer_id: Option<String>,
     },
     /// Agents: a conversation is offered to you until `expires_at`; accept or decline.
     Offer {

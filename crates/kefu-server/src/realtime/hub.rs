@@ -117,8 +117,21 @@ impl Hub {
             // own dialogue as written.
             let view = crate::privacy::message_view(m, &self.words.for_shop(item.shop_id));
             self.to_agents(item.shop_id, encode(&ServerFrame::AgentMessage { message: &view }));
-            self.to_customer(m.customer_id, encode(&ServerFrame::Message { message: m }));
+            // Internal notes stay with the agents.
+            if m.sender_kind.for_customer() {
+                self.to_customer(m.customer_id, encode(&ServerFrame::Message { message: m }));
+            }
         }
+    }
+
+    /// Tell the shop's agents that a customer is typing.
+    pub fn customer_typing(&self, shop: ShopId, customer: CustomerId) {
+        self.to_agents(shop, encode(&ServerFrame::Typing { from: "customer", customer_id: Some(customer.to_string()) }));
+    }
+
+    /// Tell a customer's widget that an agent is typing.
+    pub fn agent_typing(&self, customer: CustomerId) {
+        self.to_customer(customer, encode(&ServerFrame::Typing { from: "agent", customer_id: None }));
     }
 
     fn deliver_notice(&self, shop: ShopId, notice: &Notice) {

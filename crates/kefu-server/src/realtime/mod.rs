@@ -5,6 +5,7 @@ mod agent;
 mod frames;
 mod hub;
 mod socket;
+mod typing;
 mod widget;
 
 pub use hub::Hub;

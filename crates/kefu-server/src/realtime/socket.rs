@@ -16,8 +16,8 @@ const CLOSE_RESTART: u16 = 1012;
 /// Close code "policy violation", used when a client cannot keep up.
 const CLOSE_TOO_SLOW: u16 = 1008;
 
-/// A boxed handler result: the reply frame to send.
-pub type Reply = Pin<Box<dyn Future<Output = Utf8Bytes> + Send>>;
+/// A boxed handler result: the reply frame to send, if the frame wants one.
+pub type Reply = Pin<Box<dyn Future<Output = Option<Utf8Bytes>> + Send>>;
 
 /// Run a socket until the client leaves, the server shuts down, or the client is too slow.
 pub async fn run(
@@ -64,7 +64,10 @@ pub async fn run(
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                         Ok(ClientFrame::Ping) => frames::encode(&frames::ServerFrame::Pong),
-                        Ok(frame) => on_frame(frame).await,
+                        Ok(frame) => match on_frame(frame).await {
+                            Some(reply) => reply,
+                            None => continue,
+                        },
                         Err(e) => frames::error("bad_frame", &format!("unreadable frame: {e}"), None),
                     },
                     Some(Ok(Message::Binary(_))) => frames::error("bad_frame", "binary frames are not supported; send JSON text", None),

@@ -2,6 +2,7 @@
 
 use super::frames::{self, ClientFrame, ServerFrame};
 use super::socket::{self, Reply};
+use super::typing::TypingGate;
 use crate::api::ApiQuery;
 use crate::app::AppState;
 use crate::auth::{new_secret, secret_hash};
@@ -95,9 +96,16 @@ async fn session(state: AppState, shop: Shop, customer: Customer, token: String,
     });
     let handler_state = state.clone();
     let (shop_id, customer_id) = (shop.id, customer.id);
+    let mut typing = TypingGate::default();
     socket::run(socket, hello, outbox, state.shutdown.clone(), move |frame| -> Reply {
         let state = handler_state.clone();
-        Box::pin(async move { handle(&state, shop_id, customer_id, frame).await })
+        if let ClientFrame::Typing { .. } = frame {
+            if typing.admit() {
+                state.hub.customer_typing(shop_id, customer_id);
+            }
+            return Box::pin(async { None });
+        }
+        Box::pin(async move { Some(handle(&state, shop_id, customer_id, frame).await) })
     })
     .await;
     state.hub.unregister_customer(customer.id, conn_id);

@@ -113,7 +113,7 @@ async fn sockets_refuse_bad_keys_foreign_origins_and_anonymous_agents() {
 async fn docs_metrics_health_and_pages_are_served() {
     let app = TestApp::spawn().await;
     let doc: Value = app.http.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
-    for p in ["/api/v1/auth/login", "/api/v1/conversations/{id}/messages", "/api/v1/inbound/messages", "/api/v1/tickets/{id}/transition", "/api/v1/ticket-types/{type}"] {
+    for p in ["/api/v1/auth/login", "/api/v1/conversations/{id}/messages", "/api/v1/inbound/messages", "/api/v1/tickets/{id}/transition", "/api/v1/ticket-types/{type}", "/api/v1/conversations/{id}/notes", "/api/v1/quick-phrases", "/api/v1/quick-phrases/{id}"] {
         assert!(doc["paths"].get(p).is_some(), "OpenAPI lacks {p}");
     }
     assert_eq!(app.http.get(format!("{}/api/docs/", app.base)).send().await.unwrap().status(), 200);

@@ -6,6 +6,7 @@ mod identity;
 
 mod auth_and_tokens;
 mod channels;
+mod browser;
 mod bad_input;
 mod crash_recovery;
 mod isolation;
@@ -17,3 +18,4 @@ mod security;
 mod round_trip;
 mod routing;
 mod tickets;
+mod workspace;

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 type Route = (&'static str, String, Value, Option<Scope>);
 
 #[allow(clippy::too_many_arguments)]
-fn routes(conv: &str, customer: &str, message: &str, ticket: &str, token: &str, agent1: &str, workflow: &Value, calendar: &Value) -> Vec<Route> {
+fn routes(conv: &str, customer: &str, message: &str, ticket: &str, token: &str, agent1: &str, phrase: &str, workflow: &Value, calendar: &Value) -> Vec<Route> {
     use Scope::*;
     vec![
         ("GET", "/api/v1/me".into(), Value::Null, None),
@@ -23,6 +23,12 @@ fn routes(conv: &str, customer: &str, message: &str, ticket: &str, token: &str, 
         ("GET", format!("/api/v1/conversations/{conv}/messages"), Value::Null, Some(ConversationsRead)),
         ("POST", format!("/api/v1/conversations/{conv}/messages"), json!({"content": "您好"}), Some(ConversationsWrite)),
         ("POST", format!("/api/v1/conversations/{conv}/assign"), json!({}), Some(ConversationsWrite)),
+        ("POST", format!("/api/v1/conversations/{conv}/notes"), json!({"text": "巡检备注"}), Some(ConversationsWrite)),
+        ("GET", "/api/v1/quick-phrases?q=%E4%BA%B2".into(), Value::Null, Some(ConversationsRead)),
+        ("POST", "/api/v1/quick-phrases".into(), json!({"title": "巡检", "text": "您好"}), Some(ConversationsWrite)),
+        ("POST", "/api/v1/quick-phrases".into(), json!({"title": "巡检全店", "text": "您好", "shop_wide": true}), Some(SettingsManage)),
+        ("PUT", format!("/api/v1/quick-phrases/{phrase}"), json!({"title": "巡检改", "text": "您好呀"}), Some(SettingsManage)),
+        ("DELETE", format!("/api/v1/quick-phrases/{phrase}"), Value::Null, Some(SettingsManage)),
         ("POST", format!("/api/v1/conversations/{conv}/transfer"), json!({"agent_id": agent1, "note": "巡检"}), Some(ConversationsWrite)),
         ("POST", format!("/api/v1/conversations/{conv}/accept"), json!({}), Some(ConversationsWrite)),
         ("POST", format!("/api/v1/conversations/{conv}/decline"), json!({}), Some(ConversationsWrite)),
@@ -134,7 +140,9 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
     let workflows = owner.get("/api/v1/ticket-types").await.1;
     let workflow = workflows["workflows"].as_array().unwrap().iter().find(|w| w["ticket_type"] == "complaint").unwrap().clone();
     let calendar = owner.get("/api/v1/calendar").await.1;
-    let table = routes(&conv, &customer, &message, &ticket, &token_id, &id_of("agent1@demo.kefu"), &workflow, &calendar);
+    let (_, p) = owner.post("/api/v1/quick-phrases", json!({"title": "全店巡检", "text": "亲，您好", "shop_wide": true})).await;
+    let phrase = p["id"].as_str().expect("phrase").to_string();
+    let table = routes(&conv, &customer, &message, &ticket, &token_id, &id_of("agent1@demo.kefu"), &phrase, &workflow, &calendar);
 
     for (caller, role) in [(&agent, Role::Agent), (&supervisor, Role::Supervisor), (&admin, Role::Admin), (&owner, Role::Owner)] {
         for (method, path, body, scope) in &table {
@@ -163,7 +171,7 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
     let _ = second_shop(&app).await;
     let other = app.login("agent@other.kefu").await;
     for (method, path, body, _) in &table {
-        let mentions_a = [&conv, &customer, &message, &ticket, &token_id].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/");
+        let mentions_a = [&conv, &customer, &message, &ticket, &token_id, &phrase].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/");
         let (status, res) = call(&app, &Caller::Session(&other), method, path, body).await;
         if mentions_a {
             assert_eq!(status, 404, "other shop {method} {path}: {res}");
@@ -174,7 +182,7 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
             continue;
         }
         let text = res.to_string();
-        for id in [&conv, &customer, &ticket, &token_id] {
+        for id in [&conv, &customer, &ticket, &token_id, &phrase] {
             assert!(!text.contains(id.as_str()), "other shop {method} {path} leaked {id}: {text}");
         }
     }

@@ -335,3 +335,43 @@ async fn transfer_with_a_note_end_rate_and_start() {
     let m = next_where(&mut cu.ws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "agent").await;
     assert_eq!(m["message"]["content"], "亲，您换的L码已经发出啦");
 }
+
+#[tokio::test]
+async fn a_customer_who_spent_over_500_yuan_in_30_days_is_vip_by_rfm() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let (_, created) = owner.post("/api/v1/tokens", json!({"name": "platform", "scopes": ["inbound:write"]})).await;
+    let token = created["secret"].as_str().expect("secret").to_string();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    let day = 86_400_000;
+    let order = |no: &str, buyer: &str, yuan: i64, days_ago: i64, status: &str| {
+        json!({"external_id": no, "buyer": {"channel": "dm", "external_id": buyer}, "status": status,
+               "amount_cents": yuan * 100, "created_at": now - days_ago * day, "paid_at": now - days_ago * day})
+    };
+    let orders = json!([
+        order("DY-1", "big-spender", 320, 3, "delivered"),
+        order("DY-2", "big-spender", 260, 12, "completed"),
+        order("DY-3", "small-spender", 320, 3, "delivered"),
+        order("DY-4", "small-spender", 900, 45, "completed"),
+        order("DY-5", "small-spender", 400, 1, "refunded"),
+    ]);
+    let res = app.http.put(format!("{}/api/v1/orders", app.base)).bearer_auth(&token).json(&orders).send().await.expect("orders");
+    assert_eq!(res.status().as_u16(), 200, "{:?}", res.text().await);
+    let mut priorities = Vec::new();
+    for buyer in ["big-spender", "small-spender"] {
+        let res = app
+            .http
+            .post(format!("{}/api/v1/inbound/messages", app.base))
+            .bearer_auth(&token)
+            .json(&json!({"channel": "dm", "external_id": buyer, "content": "我的快递到哪了"}))
+            .send()
+            .await
+            .expect("inbound");
+        let body: Value = res.json().await.expect("json");
+        priorities.push(body["conversation"]["priority"].as_i64());
+        let customer = body["conversation"]["customer_id"].as_str().expect("customer").to_string();
+        let card = owner.get(&format!("/api/v1/customers/{customer}")).await.1;
+        assert_eq!(card["rfm"]["tier"], if buyer == "big-spender" { "vip" } else { "regular" }, "{card}");
+    }
+    assert_eq!(priorities, vec![Some(10), Some(0)], "¥580 in 30 days is VIP; ¥320 (the rest old or refunded) is not");
+}

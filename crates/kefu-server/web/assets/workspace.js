@@ -1,18 +1,29 @@
 // Agent workspace entry point: loads who I am, opens the realtime socket and routes its frames
 // to the list, dialogue and context modules.
 
-import { state } from './workspace/state.js';
+import { state, trackWaiting } from './workspace/state.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
 import { get, post, put } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
-import { initList, renderList, tickTimes } from './workspace/list.js';
 import {
-  connectionChanged, initDialogue, onAck, onMessage, onSendError, refreshHead, resync,
-  showConversation,
+  initList, renderList, selectTab, tickTimes,
+} from './workspace/list.js';
+import {
+  connectionChanged, initDialogue, onAck, onMessage, onSendError, refreshHead, renderTyping,
+  resolveSelected, resync, showConversation,
 } from './workspace/dialogue.js';
+import { initComposer, isNoteMode, setNoteMode } from './workspace/composer.js';
+import { initTransfer, openTransfer } from './workspace/transfer.js';
+import {
+  initSupervisor, render as renderSupervisor, showView, tick as tickSupervisor,
+} from './workspace/supervisor.js';
 import { renderContext } from './workspace/context.js';
+import { onOffer, onOfferWithdrawn, onTransferred } from './workspace/offers.js';
 import { ROLE_LABELS, label, isOpen } from './workspace/format.js';
+
+// How long "正在输入" shows after the last typing frame (senders repeat every 2 s).
+const TYPING_SHOWS_MS = 4000;
 
 const $ = (id) => document.getElementById(id);
 const fetchingConversation = new Set();
@@ -24,8 +35,8 @@ function renderMe() {
   $('me-role').textContent = label(ROLE_LABELS, me.role);
   const select = $('status-select');
   // "offline" is shown truthfully but is not a choice: the server sets it, agents pick
-  // between online and away.
-  select.value = ['online', 'away', 'offline'].includes(me.status) ? me.status : 'online';
+  // between online, busy and away.
+  select.value = ['online', 'busy', 'away', 'offline'].includes(me.status) ? me.status : 'online';
   select.dataset.status = me.status;
   if (state.shop) {
     $('shop-name').textContent = state.shop.name;
@@ -47,6 +58,7 @@ function select(id) {
   const changed = state.selectedId !== id;
   state.selectedId = id;
   state.unread.delete(id);
+  if (changed) setNoteMode(false);
   renderList();
   if (changed) showConversation();
   else refreshHead();
@@ -92,7 +104,9 @@ function onHello(frame) {
     if (!fresh.has(id) && (!isOpen(c) || id === state.selectedId)) fresh.set(id, c);
   }
   state.conversations = fresh;
+  if (frame.waiting_since) state.waitingSince = new Map(Object.entries(frame.waiting_since));
   renderList();
+  renderSupervisor();
   if (state.selectedId) {
     refreshHead();
     renderContext();
@@ -110,18 +124,39 @@ function onLiveMessage(m) {
   } else {
     fetchConversation(m.conversation_id);
   }
-  const mine = m.sender_kind === 'agent' && state.me && m.sender_id === state.me.id;
-  if (m.conversation_id !== state.selectedId && !mine) state.unread.add(m.conversation_id);
+  trackWaiting(m);
+  const mine = state.me && m.sender_id === state.me.id;
+  if (m.conversation_id !== state.selectedId && !mine) {
+    state.unread.set(m.conversation_id, (state.unread.get(m.conversation_id) || 0) + 1);
+  }
   renderList();
   onMessage(m);
+  renderSupervisor();
+}
+
+function onTyping(frame) {
+  if (frame.from !== 'customer' || !frame.customer_id) return;
+  state.typing.set(frame.customer_id, Date.now() + TYPING_SHOWS_MS);
+  renderList();
+  renderTyping();
+  setTimeout(() => { renderList(); renderTyping(); }, TYPING_SHOWS_MS + 50);
 }
 
 function onFrame(frame) {
   switch (frame.type) {
     case 'hello': onHello(frame); break;
-    case 'conversation': if (frame.conversation) upsert(frame.conversation); break;
+    case 'conversation':
+      if (frame.conversation) {
+        upsert(frame.conversation);
+        renderSupervisor();
+      }
+      break;
     case 'message': if (frame.message) onLiveMessage(frame.message); break;
     case 'ack': onAck(frame); break;
+    case 'typing': onTyping(frame); break;
+    case 'offer': onOffer(frame, upsert, select); break;
+    case 'offer_withdrawn': onOfferWithdrawn(frame); break;
+    case 'transferred': onTransferred(frame); break;
     case 'error':
       if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || '发生错误');
       break;
@@ -167,6 +202,25 @@ function wireTopbar() {
   });
 }
 
+// Alt+letter shortcuts work anywhere on the page, also while typing a reply.
+function wireShortcuts() {
+  document.addEventListener('keydown', (ev) => {
+    if (!ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const key = ev.key.toLowerCase();
+    const tabs = { 1: 'mine', 2: 'queued', 3: 'all' };
+    let handled = true;
+    if (tabs[key]) selectTab(tabs[key]);
+    else if (key === 'n' || ev.code === 'KeyN') {
+      setNoteMode(!isNoteMode());
+      document.querySelector('#composer textarea').focus();
+    } else if (key === 't' || ev.code === 'KeyT') openTransfer();
+    else if (key === 'e' || ev.code === 'KeyE') resolveSelected();
+    else if (key === 's' || ev.code === 'KeyS') showView(state.view === 'supervisor' ? 'desk' : 'supervisor');
+    else handled = false;
+    if (handled) ev.preventDefault();
+  });
+}
+
 async function main() {
   const who = await whoAmI(main);
   if (!who) return;
@@ -183,12 +237,19 @@ async function main() {
   });
   initList({ onSelect: select });
   initDialogue(socket, { onConversation: upsert });
+  initComposer(socket);
+  initTransfer({ onConversation: upsert });
+  initSupervisor({ onConversation: upsert, onQueue: () => { renderList(); refreshHead(); renderContext(); } });
   initTicketButton();
+  wireShortcuts();
   renderList();
   socket.connect();
   loadAgents();
 
-  setInterval(tickTimes, 1000);
+  setInterval(() => {
+    tickTimes();
+    tickSupervisor();
+  }, 1000);
   // Coming back from sleep or regaining the network: do not wait out the backoff.
   window.addEventListener('online', () => socket.reconnectNow());
   document.addEventListener('visibilitychange', () => {

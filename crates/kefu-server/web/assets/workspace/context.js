@@ -1,7 +1,7 @@
 // Right column: who the customer is. The customer record is fetched once per customer and
 // cached, since the same customer is reopened often and identities rarely change.
 
-import { selected, agentName } from './state.js';
+import { selected, agentName, queueEntry, teamName } from './state.js';
 import { get } from './api.js';
 import {
   CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SOURCE_LABELS, fullTime, h, label,
@@ -46,6 +46,9 @@ export function renderContext() {
   $('ctx-status').textContent = label(CONVERSATION_STATUS_LABELS, c.status);
   $('ctx-source').textContent = label(SOURCE_LABELS, c.source);
   $('ctx-agent').textContent = c.agent_id ? (agentName(c.agent_id) || c.agent_id) : '未分配';
+  $('ctx-team').textContent = teamName(c.team_id) || '—';
+  const entry = queueEntry(c.id);
+  $('ctx-priority').textContent = `${c.priority || 0}${entry && entry.vip ? '（VIP）' : ''}`;
   $('ctx-created').textContent = fullTime(c.created_at);
   $('ctx-customer-id').textContent = c.customer_id;
   $('ctx-conversation-id').textContent = c.id;

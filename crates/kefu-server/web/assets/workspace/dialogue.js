@@ -8,8 +8,9 @@ import { state, selected, agentName } from './state.js';
 import { toast } from './page.js';
 import { get, post } from './api.js';
 import {
-  CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SENDER_LABELS, clockTime, fullTime, h, label,
+  CONVERSATION_STATUS_LABELS, SENDER_LABELS, channelTag, clockTime, fullTime, h, label,
 } from './format.js';
+import { composerKeydown, isNoteMode, setNoteMode } from './composer.js';
 
 const MAX_BYTES = 8 * 1024; // The server refuses more (message_too_large); say so before sending.
 const encoder = new TextEncoder();
@@ -44,7 +45,7 @@ function senderText(m) {
     const c = selected();
     return c && c.customer_name ? `${kind} · ${c.customer_name}` : kind;
   }
-  if (m.sender_kind === 'agent') {
+  if (m.sender_kind === 'agent' || m.sender_kind === 'note') {
     if (state.me && m.sender_id === state.me.id) return `${kind} · 我`;
     const name = agentName(m.sender_id);
     return name ? `${kind} · ${name}` : kind;
@@ -59,7 +60,7 @@ function messageNode(m) {
   },
   h('div', { class: 'message-meta' },
     h('span', { class: 'message-sender' }, senderText(m)),
-    m.channel && m.channel !== 'widget' ? h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, m.channel)) : null,
+    m.sender_kind === 'note' ? h('span', { class: 'note-tag', title: '仅客服可见，不会发给顾客' }, '仅内部可见') : channelTag(m.channel),
     h('time', { datetime: new Date(m.created_at).toISOString(), title: fullTime(m.created_at) }, clockTime(m.created_at)),
     m.flags && m.flags.length
       ? h('span', { class: 'flag-tag', title: m.flags.map((f) => `${f.word}（${f.category}）`).join('、') }, '敏感词')
@@ -72,12 +73,13 @@ function messageNode(m) {
 // Pending rows carry only data-client-id: data-id is reserved for ids the server assigned, so
 // `.message[data-id]` always means "stored on the server".
 function pendingNode(entry) {
+  const kind = entry.note ? 'note' : 'agent';
   const li = h('li', {
-    class: `message from-agent is-pending${entry.failed ? ' is-failed' : ''}`,
+    class: `message from-${kind} is-pending${entry.failed ? ' is-failed' : ''}`,
     dataset: { clientId: entry.client_id },
   },
   h('div', { class: 'message-meta' },
-    h('span', { class: 'message-sender' }, '客服 · 我')),
+    h('span', { class: 'message-sender' }, `${label(SENDER_LABELS, kind)} · 我`)),
   h('div', { class: 'message-body' }, entry.content),
   h('div', { class: 'message-state' },
     entry.failed ? `发送失败：${entry.error || '未知错误'}` : '发送中…',
@@ -134,7 +136,21 @@ function settle(message) {
   outbox.delete(message.client_id);
 }
 
+// Notes go over HTTP: they have no socket frame, and the answer is the stored note.
+async function transmitNote(entry) {
+  try {
+    const m = await post(`/api/v1/conversations/${encodeURIComponent(entry.conversation_id)}/notes`,
+      { text: entry.content, client_id: entry.client_id });
+    outbox.delete(entry.client_id);
+    if (m && m.conversation_id === state.selectedId) addMessage(m, entry.client_id);
+  } catch (err) {
+    onSendError({ client_id: entry.client_id, code: err.code, message: err.message });
+  }
+  return true;
+}
+
 function transmit(entry) {
+  if (entry.note) return transmitNote(entry);
   return socket.send({
     type: 'send',
     conversation_id: entry.conversation_id,
@@ -168,11 +184,14 @@ function send() {
     client_id: crypto.randomUUID(),
     conversation_id: c.id,
     content,
+    note: isNoteMode(),
     failed: false,
     error: null,
   };
   outbox.set(entry.client_id, entry);
   textarea.value = '';
+  // A note is a one-off aside: the next message goes to the customer again.
+  if (entry.note) setNoteMode(false);
   updateNote();
   renderPending(entry);
   // When the socket is down the entry just waits; resendPending() sends it on reconnect.
@@ -190,16 +209,22 @@ function renderHead() {
   const c = selected();
   if (!c) return;
   document.getElementById('dialogue-name').textContent = c.customer_name || '访客';
-  document.getElementById('dialogue-channel').textContent = label(CHANNEL_LABELS, c.channel);
+  document.getElementById('dialogue-channel').replaceChildren(channelTag(c.channel));
+  const prio = document.getElementById('dialogue-priority');
+  prio.hidden = !(c.priority > 0);
+  prio.title = `优先级 ${c.priority || 0}`;
+  renderTyping();
   const badge = document.getElementById('dialogue-status');
   badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status);
   badge.className = `badge badge-${c.status}`;
   takeButton.hidden = c.status !== 'queued';
   resolveButton.hidden = !['bot', 'queued', 'assigned'].includes(c.status);
+  document.getElementById('transfer-button').hidden = !['bot', 'queued', 'assigned'].includes(c.status);
   const closed = c.status === 'closed';
   textarea.disabled = closed;
   sendButton.disabled = closed;
-  textarea.placeholder = closed ? '会话已关闭' : '输入回复，Enter 发送，Shift+Enter 换行';
+  if (closed) textarea.placeholder = '会话已关闭';
+  else setNoteMode(isNoteMode()); // restores the placeholder for the current mode
 }
 
 async function loadMessages(afterSeq) {
@@ -242,8 +267,18 @@ export function refreshHead() {
   renderHead();
 }
 
+// "顾客正在输入…" under the customer's name while their typing frames keep coming.
+export function renderTyping() {
+  const c = selected();
+  const el = document.getElementById('typing-indicator');
+  el.hidden = !c || (state.typing.get(c.customer_id) || 0) <= Date.now();
+}
+
 export function onMessage(m) {
   settle(m);
+  // A message from the customer ends their typing.
+  if (m.sender_kind === 'customer') state.typing.delete(m.customer_id);
+  renderTyping();
   if (m.conversation_id === state.selectedId) addMessage(m);
 }
 
@@ -295,6 +330,7 @@ export function initDialogue(agentSocket, handlers) {
     send();
   });
   textarea.addEventListener('keydown', (ev) => {
+    if (composerKeydown(ev)) return;
     // isComposing: Enter that confirms a pinyin candidate must not send the message.
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
       ev.preventDefault();
@@ -305,7 +341,11 @@ export function initDialogue(agentSocket, handlers) {
     if (noteEl.classList.contains('is-error')) updateNote();
   });
   takeButton.addEventListener('click', () => act(takeButton, 'assign', {}));
-  resolveButton.addEventListener('click', () => act(resolveButton, 'resolve', {}));
+  resolveButton.addEventListener('click', () => resolveSelected());
+}
+
+export function resolveSelected() {
+  if (!resolveButton.hidden && !resolveButton.disabled) act(resolveButton, 'resolve', {});
 }
 
 async function act(button, verb, body) {

@@ -2,7 +2,7 @@
 // and unix milliseconds; everything a person reads is decided here, in one place.
 
 export const ROLE_LABELS = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
-export const USER_STATUS_LABELS = { online: '在线', away: '离开', offline: '离线' };
+export const USER_STATUS_LABELS = { online: '在线', busy: '忙碌', away: '离开', offline: '离线' };
 export const CHANNEL_LABELS = {
   widget: '网页',
   dm: '私信',
@@ -24,7 +24,27 @@ export const SOURCE_LABELS = {
   bot_to_human: '机器人转人工',
   human_only: '人工',
 };
-export const SENDER_LABELS = { customer: '顾客', agent: '客服', bot: '机器人', system: '系统' };
+export const SENDER_LABELS = {
+  customer: '顾客', agent: '客服', bot: '机器人', system: '系统', note: '内部备注',
+};
+// One glyph per channel so a row says where the customer is at a glance, even when the label
+// is cut off; the label stays beside it for anyone who does not know the glyphs.
+export const CHANNEL_ICONS = {
+  widget: '🌐',
+  dm: '💬',
+  comment: '🗨',
+  order_message: '📦',
+  live: '📺',
+  email: '✉',
+  api: '🔌',
+};
+
+// A channel tag: glyph + label, with the raw value kept for tests and styling.
+export function channelTag(channel) {
+  return h('span', { class: 'channel-tag', dataset: { channel: channel || '' }, title: label(CHANNEL_LABELS, channel) },
+    h('span', { class: 'channel-icon', 'aria-hidden': 'true' }, CHANNEL_ICONS[channel] || '•'),
+    label(CHANNEL_LABELS, channel));
+}
 
 // Unknown values are shown raw rather than hidden: a new enum value on the server should be
 // visible, not silently blank.

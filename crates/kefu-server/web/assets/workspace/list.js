@@ -2,16 +2,16 @@
 // place, because the list re-renders on every frame and every second; rebuilding it would
 // steal keyboard focus and make rows flicker under the mouse.
 
-import { state } from './state.js';
 import {
-  CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, elapsed, h, isOpen, label,
+  state, queueEntry, teamName, AMBER_AFTER_MS, RED_AFTER_MS,
+} from './state.js';
+import {
+  CHANNEL_ICONS, CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, elapsed, h, isOpen, label,
 } from './format.js';
 
 const listEl = document.getElementById('conversation-list');
 const emptyEl = document.getElementById('list-empty');
 const rows = new Map(); // id -> <li>
-// A queued customer waiting longer than this is flagged: it is the number supervisors watch.
-const LATE_AFTER_MS = 3 * 60 * 1000;
 
 let onSelect = () => {};
 
@@ -25,10 +25,14 @@ function lastActivity(c) {
   return c.last_message_at || c.updated_at || c.created_at || 0;
 }
 
-// Queued: first come, first served, so the oldest is on top. Elsewhere the freshest activity
-// is what needs eyes; finished conversations sink to the bottom of 全部.
+// Queued: served by priority, then first come first served — the order routing uses, so
+// the top row is the one that will be taken next. Elsewhere the freshest activity needs
+// eyes; finished conversations sink to the bottom of 全部.
 function compare(tab) {
-  if (tab === 'queued') return (a, b) => (a.created_at || 0) - (b.created_at || 0);
+  if (tab === 'queued') {
+    return (a, b) => (b.priority || 0) - (a.priority || 0)
+      || (a.handed_off_at || a.created_at || 0) - (b.handed_off_at || b.created_at || 0);
+  }
   return (a, b) => {
     const openDiff = Number(isOpen(b)) - Number(isOpen(a));
     if (openDiff) return openDiff;
@@ -44,8 +48,10 @@ function buildRow(id) {
     dataset: { id },
   },
   h('div', { class: 'ci-top' },
-    h('span', { class: 'unread-dot', 'aria-hidden': 'true' }),
+    h('span', { class: 'ci-channel', 'aria-hidden': 'true' }),
     h('span', { class: 'ci-name' }),
+    h('span', { class: 'priority-badge', hidden: true }),
+    h('span', { class: 'unread-count', hidden: true }),
     h('span', { class: 'ci-time' })),
   h('div', { class: 'ci-bottom' },
     h('span', { class: 'ci-preview' }),
@@ -59,25 +65,49 @@ function patchRow(li, c) {
   li.dataset.status = c.status;
   li.classList.toggle('is-selected', c.id === state.selectedId);
   li.classList.toggle('is-closed', !isOpen(c));
-  li.classList.toggle('is-unread', state.unread.has(c.id));
+  const unread = state.unread.get(c.id) || 0;
+  li.classList.toggle('is-unread', unread > 0);
   li.setAttribute('aria-selected', c.id === state.selectedId ? 'true' : 'false');
+  li.querySelector('.ci-channel').textContent = CHANNEL_ICONS[c.channel] || '•';
   li.querySelector('.ci-name').textContent = c.customer_name || '访客';
-  li.querySelector('.ci-preview').textContent = c.last_message_preview || '（暂无消息）';
-  li.querySelector('.channel-tag').textContent = label(CHANNEL_LABELS, c.channel);
+  const typing = (state.typing.get(c.customer_id) || 0) > Date.now();
+  li.querySelector('.ci-preview').textContent = typing ? '正在输入…' : (c.last_message_preview || '（暂无消息）');
+  li.querySelector('.ci-preview').classList.toggle('is-typing', typing);
+  const tag = li.querySelector('.channel-tag');
+  tag.textContent = label(CHANNEL_LABELS, c.channel);
+  tag.dataset.channel = c.channel || '';
+  const count = li.querySelector('.unread-count');
+  count.hidden = unread === 0;
+  count.textContent = unread > 99 ? '99+' : String(unread);
+  count.title = `${unread} 条未读`;
+  const entry = queueEntry(c.id);
+  const prio = li.querySelector('.priority-badge');
+  const vip = Boolean(entry && entry.vip);
+  prio.hidden = !(c.priority > 0 || vip);
+  prio.textContent = vip ? 'VIP' : '优先';
+  prio.title = `优先级 ${c.priority || 0}`;
   const badge = li.querySelector('.badge');
-  badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status);
+  const position = c.status === 'queued' && entry && entry.position ? ` 第${entry.position}位` : '';
+  badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status) + position;
   badge.className = `badge badge-${c.status}`;
+  badge.title = c.team_id ? `技能组：${teamName(c.team_id)}` : '';
   patchTime(li, c, Date.now());
 }
 
-// The customer waits from their last message on; for a queued conversation that is the
-// waiting time supervisors care about, elsewhere it tells how stale a dialogue is.
+// An open conversation whose customer waits for an answer shows how long they have waited
+// (from their first unanswered message), amber after a minute and red after three; any
+// other row shows how long ago the last message was, in grey.
 function patchTime(li, c, now) {
   const time = li.querySelector('.ci-time');
-  const since = lastActivity(c);
-  time.textContent = elapsed(since, now);
-  time.title = c.status === 'queued' ? '已等待（距最后一条消息）' : '距最后一条消息';
-  time.classList.toggle('is-late', c.status === 'queued' && now - since > LATE_AFTER_MS);
+  const since = isOpen(c) ? state.waitingSince.get(c.id) : undefined;
+  const waiting = since !== undefined;
+  const waited = waiting ? now - since : 0;
+  time.textContent = waiting ? `等待 ${elapsed(since, now)}` : elapsed(lastActivity(c), now);
+  time.title = waiting ? '顾客已等待（自第一条未回复消息起）' : '距最后一条消息';
+  time.dataset.waiting = waiting ? String(Math.floor(waited / 1000)) : '';
+  time.classList.toggle('is-waiting', waiting);
+  time.classList.toggle('is-amber', waiting && waited > AMBER_AFTER_MS && waited <= RED_AFTER_MS);
+  time.classList.toggle('is-late', waiting && waited > RED_AFTER_MS);
 }
 
 export function renderList() {
@@ -121,7 +151,8 @@ export function renderList() {
   emptyEl.hidden = visible.length > 0;
   emptyEl.textContent = state.tab === 'queued' ? '没有排队中的顾客' : '暂无会话';
 
-  const unread = [...state.unread].filter((id) => state.conversations.has(id)).length;
+  let unread = 0;
+  for (const [id, n] of state.unread) if (state.conversations.has(id)) unread += n;
   document.title = unread ? `(${unread}) 客服工作台 · kefu` : '客服工作台 · kefu';
 }
 
@@ -143,13 +174,16 @@ function moveFocus(delta) {
   onSelect(next.dataset.id);
 }
 
+export function selectTab(tab) {
+  if (!FILTERS[tab]) return;
+  state.tab = tab;
+  renderList();
+}
+
 export function initList(handlers) {
   onSelect = handlers.onSelect;
   for (const tab of document.querySelectorAll('.tab')) {
-    tab.addEventListener('click', () => {
-      state.tab = tab.dataset.tab;
-      renderList();
-    });
+    tab.addEventListener('click', () => selectTab(tab.dataset.tab));
   }
   listEl.addEventListener('keydown', (ev) => {
     if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
