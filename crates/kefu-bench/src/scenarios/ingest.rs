@@ -141,7 +141,7 @@ pub async fn run(ctx: &Ctx, args: &IngestArgs) -> Result<ScenarioReport> {
     r.latency.insert("kefu.inbound".into(), lat);
     let first = tally.first.lock().unwrap_or_else(|p| p.into_inner()).clone().unwrap_or_default();
     r.error_if(tally.errors.load(Ordering::Relaxed), &format!("ingest errors (first: {first})"));
-    r.notes.push("signed platform webhooks are not built yet: this is the API channel (bearer token, idempotent by client_id); signature checking is not measured; no baseline (the peer speaks WebSocket only)".into());
+    r.notes.push("this is the API channel (bearer token, idempotent by client_id); the signed platform webhook and its danmaku queue are measured by the channels tests, not here; no baseline (the peer speaks WebSocket only)".into());
     server.finish(&mut r).await?;
     Ok(r)
 }
