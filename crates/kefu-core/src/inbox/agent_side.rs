@@ -14,7 +14,7 @@ use super::routing_side::status_change;
 pub const CSAT_INVITATION: &str = "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～";
 
 impl<S: Store> Inbox<S> {
-    async fn load_conversation(&self, shop: ShopId, id: ConversationId) -> Result<Conversation, CoreError> {
+    pub(super) async fn load_conversation(&self, shop: ShopId, id: ConversationId) -> Result<Conversation, CoreError> {
         self.store.conversation(shop, id).await?.ok_or(CoreError::NotFound("conversation"))
     }
 

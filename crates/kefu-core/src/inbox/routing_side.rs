@@ -68,7 +68,8 @@ impl<S: Store> Inbox<S> {
     /// Route a conversation that needs a person: team, priority, language and VIP.
     pub(super) async fn route_arrival(&self, customer: &Customer, channel: Channel, text: &str, now: Millis) -> (Route, Option<String>) {
         let config = self.ready(customer.shop_id).await;
-        let purchases = self.purchases(customer).await;
+        // With VIP by orders off, the verdict cannot depend on them: skip the read.
+        let purchases = if config.vip.enabled { self.purchases(customer).await } else { Vec::new() };
         let analysis = kefu_nlp::engine::analyze(text);
         let rfm = routing::rfm(&purchases, &config.vip, now);
         let language = serde_plain(&analysis.language);
@@ -78,7 +79,7 @@ impl<S: Store> Inbox<S> {
             intent: analysis.intent.as_ref().and_then(|p| p.label.clone()),
             hotspots: [analysis.l1.clone(), analysis.l2.clone()],
             tags: customer.tags.clone(),
-            vip: rfm.vip || customer.tags.iter().any(|t| t.eq_ignore_ascii_case(VIP_TAG)),
+            vip: rfm.vip || tagged_vip(customer),
             sentiment: serde_plain(&analysis.sentiment),
             strong_emotion: analysis.strong_emotion,
             language: language.clone(),
@@ -91,7 +92,7 @@ impl<S: Store> Inbox<S> {
     pub async fn rfm_of(&self, customer: &Customer) -> routing::Rfm {
         let config = self.ready(customer.shop_id).await;
         let mut rfm = routing::rfm(&self.purchases(customer).await, &config.vip, self.clock.now());
-        if customer.tags.iter().any(|t| t.eq_ignore_ascii_case(VIP_TAG)) {
+        if tagged_vip(customer) {
             rfm.vip = true;
             rfm.tier = "vip";
         }
@@ -193,13 +194,13 @@ impl<S: Store> Inbox<S> {
 
     /// The agent accepts the conversation offered to them.
     pub async fn accept_offer(&self, actor: Actor, id: ConversationId) -> Result<Conversation, CoreError> {
-        self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        self.load_conversation(actor.shop_id, id).await?;
         let now = self.clock.now();
         let waiting = self
             .with_desk(actor.shop_id, |d| d.accept(id, actor.user_id, now))
             .ok_or_else(|| CoreError::Conflict("there is no open offer of this conversation to you".into()))?;
         match self.assign_waiting(actor.shop_id, &waiting, actor.user_id).await {
-            Ok(true) => self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation")),
+            Ok(true) => self.load_conversation(actor.shop_id, id).await,
             Ok(false) => {
                 self.with_desk(actor.shop_id, |d| d.release(actor.user_id));
                 Err(CoreError::Conflict("the conversation no longer waits".into()))
@@ -213,7 +214,7 @@ impl<S: Store> Inbox<S> {
 
     /// The agent declines an offer; it goes to someone else.
     pub async fn decline_offer(&self, actor: Actor, id: ConversationId) -> Result<(), CoreError> {
-        self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        self.load_conversation(actor.shop_id, id).await?;
         let now = self.clock.now();
         let lapsed = self.with_desk(actor.shop_id, |d| d.expire_offers(now, Some((id, actor.user_id))));
         if lapsed.is_empty() {
@@ -239,9 +240,9 @@ impl<S: Store> Inbox<S> {
         if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
             return Err(CoreError::Invalid("a transfer note is at most 500 characters".into()));
         }
-        let probe = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let probe = self.load_conversation(actor.shop_id, id).await?;
         let guard = self.lock_customer(probe.customer_id).await;
-        let mut conversation = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let mut conversation = self.load_conversation(actor.shop_id, id).await?;
         let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
         if holder != Some(actor.user_id) && !actor.role.oversees_all() {
             return Err(CoreError::Forbidden("only the conversation's agent or a supervisor can transfer it".into()));
@@ -287,9 +288,9 @@ impl<S: Store> Inbox<S> {
 
     /// End a conversation for good: its agent, or a supervisor and above.
     pub async fn close(&self, actor: Actor, id: ConversationId) -> Result<Conversation, CoreError> {
-        let probe = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let probe = self.load_conversation(actor.shop_id, id).await?;
         let guard = self.lock_customer(probe.customer_id).await;
-        let mut conversation = self.store.conversation(actor.shop_id, id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let mut conversation = self.load_conversation(actor.shop_id, id).await?;
         let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
         // The agent who last had it may end it after resolving, too.
         if conversation.agent_id != Some(actor.user_id) && !actor.role.oversees_all() {
@@ -356,6 +357,11 @@ pub(super) fn status_change(conversation: &Conversation, events: Vec<Event>) -> 
     let mut cs = ChangeSet { events, ..Default::default() };
     cs.push(Change::PutConversation(conversation.clone()));
     cs
+}
+
+/// The customer carries the `VIP` tag (any case).
+fn tagged_vip(customer: &Customer) -> bool {
+    customer.tags.iter().any(|t| t.eq_ignore_ascii_case(VIP_TAG))
 }
 
 /// A unit enum's serde name (`zh`, `negative` …).
