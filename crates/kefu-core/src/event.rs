@@ -136,6 +136,51 @@ pub enum EventKind {
         /// Score in −1..1.
         score: f32,
     },
+    /// The conversation's consultation category (咨询热点), read from its first question.
+    ConversationCategorised {
+        /// Level 1 of the hotspot taxonomy.
+        l1: String,
+        /// Level 2.
+        l2: String,
+        /// Level-3 tags (free, per shop), possibly none.
+        #[serde(default)]
+        tags: Vec<String>,
+    },
+    /// The bot answered with an FAQ.
+    BotAnswered {
+        /// The FAQ.
+        faq_id: String,
+        /// The A/B variant shown, if an experiment ran.
+        #[serde(default)]
+        variant: Option<String>,
+    },
+    /// The bot was unsure and offered up to three FAQs ("您是想问：").
+    BotSuggested {
+        /// The FAQs offered, best first.
+        faq_ids: Vec<String>,
+    },
+    /// The bot did not understand the message.
+    BotUnknown,
+    /// A multi-turn flow moved on (asked for a slot, filled one, finished, was left).
+    BotFlowStep {
+        /// The flow.
+        flow: String,
+        /// `asked:<slot>`, `filled:<slot>`, `done`, `paused`, `resumed`.
+        step: String,
+    },
+    /// The bot handed the conversation to a person.
+    HandedOff {
+        /// `unknown_streak`, `strong_emotion`, `asked_for_human`, `vip`, `faq_transfer`,
+        /// `outside_bot_hours`.
+        reason: String,
+    },
+    /// The customer rated a bot answer (thumbs up/down).
+    BotFeedback {
+        /// The FAQ answered.
+        faq_id: String,
+        /// Thumbs up.
+        helpful: bool,
+    },
     /// An SLA warning, breach or escalation on a ticket.
     TicketSla {
         /// The ticket.
@@ -170,6 +215,13 @@ impl EventKind {
             EventKind::TicketMoved { .. } => "ticket_moved",
             EventKind::TicketSla { .. } => "ticket_sla",
             EventKind::CommentSentiment { .. } => "comment_sentiment",
+            EventKind::ConversationCategorised { .. } => "conversation_categorised",
+            EventKind::BotAnswered { .. } => "bot_answered",
+            EventKind::BotSuggested { .. } => "bot_suggested",
+            EventKind::BotUnknown => "bot_unknown",
+            EventKind::BotFlowStep { .. } => "bot_flow_step",
+            EventKind::HandedOff { .. } => "handed_off",
+            EventKind::BotFeedback { .. } => "bot_feedback",
         }
     }
 }

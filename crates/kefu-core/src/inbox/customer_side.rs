@@ -105,6 +105,7 @@ impl<S: Store> Inbox<S> {
         }
         let (arrival, mut events) = state::on_customer_message(&customer, open.as_ref(), channel, now);
         let needs_assignment = arrival.needs_assignment();
+        let starts = matches!(arrival, Arrival::Start(_));
         let mut conversation = match arrival {
             Arrival::Continue(c) | Arrival::Reopen(c) | Arrival::Start(c) => c,
         };
@@ -129,7 +130,10 @@ impl<S: Store> Inbox<S> {
         let mut picked = None;
         let mut waiting = None;
         if needs_assignment {
-            let (route, language) = self.route_arrival(&customer, channel, text, now).await;
+            let (route, language, (l1, l2)) = self.route_arrival(&customer, channel, text, now).await;
+            if starts {
+                events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::ConversationCategorised { l1, l2, tags: Vec::new() }));
+            }
             conversation.team_id = route.team.clone();
             conversation.priority = route.priority;
             events.push(Event::conversation(

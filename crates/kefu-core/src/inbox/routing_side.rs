@@ -66,7 +66,8 @@ impl<S: Store> Inbox<S> {
     }
 
     /// Route a conversation that needs a person: team, priority, language and VIP.
-    pub(super) async fn route_arrival(&self, customer: &Customer, channel: Channel, text: &str, now: Millis) -> (Route, Option<String>) {
+    /// Also returns the hotspot category (l1, l2) read from the text.
+    pub(super) async fn route_arrival(&self, customer: &Customer, channel: Channel, text: &str, now: Millis) -> (Route, Option<String>, (String, String)) {
         let config = self.ready(customer.shop_id).await;
         // With VIP by orders off, the verdict cannot depend on them: skip the read.
         let purchases = if config.vip.enabled { self.purchases(customer).await } else { Vec::new() };
@@ -85,7 +86,7 @@ impl<S: Store> Inbox<S> {
             language: language.clone(),
         };
         let route = routing::route(&config, &facts, now);
-        (route, (language != "other").then_some(language))
+        (route, (language != "other").then_some(language), (analysis.l1, analysis.l2))
     }
 
     /// A customer's RFM figures and VIP verdict under the shop's policy (for the context card).
