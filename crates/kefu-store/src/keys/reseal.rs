@@ -16,6 +16,7 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str, &str)] = &[
     ("channel_instance", "secret_key_id", "secret", "id"),
     ("webhook_subscription", "secret_key_id", "secret", "id"),
     ("outbox", "payload_key_id", "payload", "id"),
+    ("bot_state", "doc_key_id", "doc", "conversation_id"),
 ];
 
 /// How many rows of one table are sealed with one key.
