@@ -311,6 +311,14 @@ impl Store for SqlStore {
         self.read_bot_state(shop, conversation).await
     }
 
+    async fn bot_questions(&self, shop: ShopId, status: &str, limit: u32) -> Result<Vec<kefu_core::bot::learning::BotQuestion>, StoreError> {
+        self.read_bot_questions(shop, status, limit).await
+    }
+
+    async fn bot_question(&self, shop: ShopId, key: &str) -> Result<Option<kefu_core::bot::learning::BotQuestion>, StoreError> {
+        self.read_bot_question(shop, key).await
+    }
+
     async fn product_names(&self, shop: ShopId, limit: u32) -> Result<Vec<(String, String)>, StoreError> {
         self.read_product_names(shop, limit).await
     }

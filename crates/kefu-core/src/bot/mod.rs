@@ -10,6 +10,7 @@ pub mod flow;
 pub mod handoff;
 pub mod import;
 pub mod kb;
+pub mod learning;
 pub mod template;
 #[cfg(test)]
 mod dialogue_tests;

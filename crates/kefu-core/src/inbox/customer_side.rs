@@ -161,7 +161,17 @@ impl<S: Store> Inbox<S> {
         let mut replies = Vec::new();
         let mut seq = message.seq;
         let mut texts: Vec<(String, Option<String>)> = Vec::new();
+        let mut learned = Vec::new();
         if let Some(turn) = bot.as_mut() {
+            // What the bot could not answer well is counted for the learning loop.
+            let missed = turn.events.iter().find_map(|e| match e {
+                EventKind::BotUnknown => Some("unknown"),
+                EventKind::BotSuggested { .. } => Some("suggested"),
+                _ => None,
+            });
+            if let Some(kind) = missed {
+                learned.push(Change::NoteBotQuestion(crate::bot::learning::noted(shop, text, kind, conversation.id, now)));
+            }
             for kind in turn.events.drain(..) {
                 events.push(Event::conversation(shop, conversation.id, customer_id, now, kind));
             }
@@ -228,6 +238,9 @@ impl<S: Store> Inbox<S> {
         let mut items = vec![Committed { shop_id: shop, events: cs.events.clone(), conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() }];
         for m in &replies {
             super::append_message(&mut cs, &mut conversation, m);
+        }
+        for change in learned {
+            cs.push(change);
         }
         // A hand-off before the bot spoke (VIP, outside its hours) is remembered for the card.
         let remembered = match (&bot, handoff) {

@@ -7,6 +7,7 @@
 
 mod agent_side;
 mod bot_side;
+mod learning_side;
 mod customer_side;
 mod identity;
 mod platform_side;

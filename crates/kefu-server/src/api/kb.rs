@@ -256,3 +256,59 @@ pub async fn context(State(state): State<AppState>, who: Principal, Path(id): Pa
     let card = state.inbox.context_card(who.user.shop_id, id).await?;
     Ok(Json(crate::privacy::mask_card(&card)))
 }
+
+/// Which questions to list.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct QuestionQuery {
+    /// `open` (default), `attached`, `created` or `dismissed`.
+    pub status: Option<String>,
+}
+
+/// The learning loop: questions the bot did not know or only guessed at, most asked first,
+/// with the latest conversation that asked each (masked for agents).
+#[utoipa::path(get, path = "/api/v1/kb/questions", tag = "bot", params(QuestionQuery), responses((status = 200, body = [kefu_core::bot::learning::BotQuestion])))]
+pub async fn questions(State(state): State<AppState>, who: Principal, ApiQuery(query): ApiQuery<QuestionQuery>) -> Result<Json<Vec<kefu_core::bot::learning::BotQuestion>>, ApiError> {
+    who.require(Scope::ConversationsRead)?;
+    let status = query.status.unwrap_or_else(|| "open".into());
+    if !matches!(status.as_str(), "open" | "attached" | "created" | "dismissed") {
+        return Err(ApiError::BadRequest("status must be open, attached, created or dismissed".into()));
+    }
+    let mut list = state.inbox.store().bot_questions(who.user.shop_id, &status, 200).await?;
+    for q in &mut list {
+        q.text = kefu_nlp::pii::mask(&q.text);
+    }
+    Ok(Json(list))
+}
+
+/// How to teach the bot a question.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Teach {
+    /// Attach it to this FAQ as a similar question …
+    pub faq_id: Option<String>,
+    /// … or make it a new FAQ (its question is the customer's words).
+    pub new_faq: Option<Faq>,
+}
+
+/// Teach the bot a missed question (attach it to an FAQ or make it a new one); the bot
+/// retrains and answers it within seconds.
+#[utoipa::path(post, path = "/api/v1/kb/questions/{key}/teach", tag = "bot", request_body = Teach,
+    responses((status = 200, body = Saved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn teach(State(state): State<AppState>, who: Principal, Path(key): Path<String>, ApiJson(body): ApiJson<Teach>) -> Result<Json<Saved>, ApiError> {
+    who.require(Scope::SettingsManage)?;
+    let shop = who.user.shop_id;
+    let version = match (body.faq_id, body.new_faq) {
+        (Some(faq_id), None) => state.inbox.attach_question(shop, &key, &faq_id, who.user.id).await?,
+        (None, Some(faq)) => state.inbox.question_to_faq(shop, &key, faq, who.user.id).await?,
+        _ => return Err(ApiError::BadRequest("give either faq_id or new_faq".into())),
+    };
+    audit::record(&state, audit::entry(&state, &who, "kb_changed", None, serde_json::json!({ "version": version, "learned": key }))).await?;
+    Ok(Json(Saved { version }))
+}
+
+/// Dismiss a missed question.
+#[utoipa::path(post, path = "/api/v1/kb/questions/{key}/dismiss", tag = "bot", responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn dismiss(State(state): State<AppState>, who: Principal, Path(key): Path<String>) -> Result<axum::http::StatusCode, ApiError> {
+    who.require(Scope::SettingsManage)?;
+    state.inbox.dismiss_question(who.user.shop_id, &key).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -85,6 +85,9 @@ pub fn routes() -> Router<AppState> {
         .route("/kb/versions", get(kb::versions))
         .route("/kb/rollback", post(kb::rollback))
         .route("/kb/training", get(kb::training))
+        .route("/kb/questions", get(kb::questions))
+        .route("/kb/questions/{key}/teach", post(kb::teach))
+        .route("/kb/questions/{key}/dismiss", post(kb::dismiss))
         .route("/live/session", put(kb::put_live_session))
         .route("/conversations/{id}/context", get(kb::context))
         .fallback(|| async { crate::error::ApiError::NotFound("route") })
@@ -118,7 +121,7 @@ pub fn docs_routes() -> Router<AppState> {
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
         kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,
-        kb::training, kb::put_live_session, kb::context,
+        kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&SecurityAddon),

@@ -338,3 +338,46 @@ async fn answers_keep_flowing_while_a_large_knowledge_base_retrains() {
     assert!(answered_while_training >= 1, "no question was asked while training");
     assert_eq!(c.says("戴森吹风机保修多久").await, vec!["戴森吹风机保修一年"]);
 }
+
+#[tokio::test]
+async fn missed_questions_are_counted_taught_and_answered_after_retraining() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let v = put_kb(&owner, kb(json!({}))).await;
+    for text in ["发票抬头写错了能改吗", "发票抬头写错了能改吗？", "我想问下发票抬头写错了能改吗"] {
+        let mut c = Customer::new(&app).await;
+        c.says(text).await;
+    }
+    let (_, open) = owner.get("/api/v1/kb/questions").await;
+    let list = open.as_array().expect("list");
+    let top = &list[0];
+    assert_eq!(top["count"], 2, "{open}");
+    assert_eq!(top["text"], "发票抬头写错了能改吗");
+    assert_eq!(top["kind"], "unknown");
+    assert_eq!(list.len(), 2);
+
+    // Teach it as a new FAQ; the bot retrains and answers the next customer.
+    let key = top["key"].as_str().expect("key").to_string();
+    let (status, saved) = owner.post(&format!("/api/v1/kb/questions/{key}/teach"), json!({"new_faq": {"id": "invoice-title", "question": "x", "answer": "发票抬头可在开票后24小时内申请修改"}})).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["version"], v + 1);
+    for _ in 0..200 {
+        if owner.get("/api/v1/kb/training").await.1["serving_version"] == v + 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let mut c = Customer::new(&app).await;
+    assert_eq!(c.says("发票抬头写错了能改吗").await, vec!["发票抬头可在开票后24小时内申请修改"]);
+    let (status, _) = owner.post(&format!("/api/v1/kb/questions/{key}/teach"), json!({"faq_id": "returns"})).await;
+    assert_eq!(status, 409, "already taught");
+
+    // The other one is attached to an existing FAQ as a similar question, or dismissed.
+    let other = owner.get("/api/v1/kb/questions").await.1[0]["key"].as_str().expect("key").to_string();
+    let (status, _) = owner.post(&format!("/api/v1/kb/questions/{other}/dismiss"), json!({})).await;
+    assert_eq!(status, 204);
+    assert_eq!(owner.get("/api/v1/kb/questions").await.1.as_array().map(Vec::len), Some(0));
+    assert_eq!(owner.get("/api/v1/kb/questions?status=dismissed").await.1.as_array().map(Vec::len), Some(1));
+    let (_, history) = owner.get("/api/v1/kb/versions").await;
+    assert_eq!(history[0]["note"], "learned: new faq invoice-title");
+}

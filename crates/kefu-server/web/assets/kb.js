@@ -127,6 +127,47 @@ async function importFile(ev) {
   await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
 }
 
+async function loadQuestions() {
+  const list = await get('/api/v1/kb/questions');
+  const teach = async (q, body) => {
+    try {
+      await post(`/api/v1/kb/questions/${encodeURIComponent(q.key)}/teach`, body);
+      toast('已学习，机器人正在更新');
+      await Promise.all([loadFaqs(), loadVersions(), loadQuestions(), showTraining()]);
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  const attach = (q) => {
+    const id = prompt(`把「${q.text}」加为哪条问答的相似问？请输入问答 ID`);
+    if (id) teach(q, { faq_id: id.trim() });
+  };
+  const create = (q) => {
+    const id = prompt('新问答的 ID（字母、数字、- 或 _）');
+    if (!id) return;
+    const answer = prompt(`「${q.text}」的答案`);
+    if (answer) teach(q, { new_faq: { id: id.trim(), question: q.text, answer: answer.trim() } });
+  };
+  const dismiss = async (q) => {
+    try {
+      await post(`/api/v1/kb/questions/${encodeURIComponent(q.key)}/dismiss`, {});
+      await loadQuestions();
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  const rows = list.map((q) => h('tr', {},
+    h('td', {}, q.text),
+    h('td', {}, String(q.count)),
+    h('td', {}, q.kind === 'unknown' ? '没答上' : '只能猜'),
+    h('td', {}, fullTime(q.last_at)),
+    h('td', {},
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => attach(q) }, '加为相似问'),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => create(q) }, '新建问答'),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dismiss(q) }, '忽略'))));
+  $('kb-questions').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, '暂无'))]));
+}
+
 async function loadVersions() {
   const list = await get('/api/v1/kb/versions');
   const rows = list.map((v, i) => h('tr', {},
@@ -161,7 +202,7 @@ async function start() {
   $('kb-delete').addEventListener('click', remove);
   $('kb-form').addEventListener('submit', save);
   $('kb-import').addEventListener('submit', (ev) => importFile(ev).catch((e) => toast(e.message)));
-  await Promise.all([loadFaqs(), loadVersions(), showTraining()]).catch((e) => toast(e.message));
+  await Promise.all([loadFaqs(), loadVersions(), loadQuestions(), showTraining()]).catch((e) => toast(e.message));
   const draft = new URLSearchParams(location.search).get('draft');
   if (draft) {
     edit(null);

@@ -20,3 +20,20 @@ CREATE TABLE bot_state (
     doc              BLOB NOT NULL,
     updated_at       BIGINT NOT NULL
 );
+
+-- Questions the bot could not answer (or only guessed at), for supervisors to teach it:
+-- one row per distinct normalised question, counted. Sealed: it is what customers typed.
+CREATE TABLE bot_question (
+    shop_id          TEXT NOT NULL REFERENCES shop(id),
+    key              TEXT NOT NULL,
+    text_key_id      TEXT NOT NULL,
+    text             BLOB NOT NULL,
+    kind             TEXT NOT NULL,
+    count            BIGINT NOT NULL,
+    conversation_id  TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    first_at         BIGINT NOT NULL,
+    last_at          BIGINT NOT NULL,
+    PRIMARY KEY (shop_id, key)
+);
+CREATE INDEX bot_question_open ON bot_question(shop_id, status, count);
