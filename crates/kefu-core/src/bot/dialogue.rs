@@ -36,6 +36,10 @@ pub struct DialogueState {
     pub handed_off: Option<String>,
     /// Bot answers by message id → FAQ, for thumbs up/down (latest last).
     pub answers: Vec<(String, String)>,
+    /// Experiments this conversation was exposed to → the variant's name.
+    pub variants: BTreeMap<String, String>,
+    /// The unknown-streak threshold a hand-off experiment gave this customer.
+    pub streak_limit: Option<u32>,
 }
 
 /// A message with its analysis (run with the shop's models).
@@ -48,6 +52,8 @@ pub struct Turn<'a> {
     pub analysis: &'a Analysis,
     /// When.
     pub now: Millis,
+    /// The customer (A/B assignment).
+    pub customer: &'a str,
 }
 
 /// One thing the bot says; rendered with live data by the caller.
@@ -99,12 +105,17 @@ pub fn respond(brain: &Brain, state: &mut DialogueState, turn: &Turn) -> Outcome
         state.seen.insert(kind_name(e), if matches!(e.kind, kefu_nlp::entities::EntityKind::Product) { e.text.clone() } else { e.value.clone() });
     }
     let mut out = Outcome::default();
+    for e in brain.kb.experiments.iter().filter(|e| e.enabled && e.target == "handoff") {
+        let v = &e.variants[e.assign(turn.customer)];
+        state.streak_limit = v.unknown_streak;
+        expose(state, &e.id, &v.name, &mut out);
+    }
     if let Some(reason) = brain.kb.handoff.on_message(a.wants_human, a.strong_emotion) {
         out.handoff = Some(reason);
         return out;
     }
     if let Some(faq) = picked_suggestion(brain, state, turn.normalised) {
-        answer_faq(brain, state, &faq, &mut out);
+        answer_faq(brain, state, turn.customer, &faq, &mut out);
         return out;
     }
     state.suggestions.clear();
@@ -158,7 +169,7 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
         }
     }
     if let Some(hit) = best {
-        answer_faq(brain, state, &hit.faq_id, out);
+        answer_faq(brain, state, turn.customer, &hit.faq_id, out);
         return;
     }
     let offered: Vec<String> = hits.iter().filter(|h| h.score >= SUGGEST_AT && brain.overlap(turn.normalised, &h.faq_id) >= SUGGEST_OVERLAP).take(3).map(|h| h.faq_id.clone()).collect();
@@ -175,7 +186,7 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
     }
     state.unknown_streak += 1;
     out.events.push(EventKind::BotUnknown);
-    out.handoff = brain.kb.handoff.after_answer(state.unknown_streak, false);
+    out.handoff = streak_handoff(brain, state);
     if out.handoff.is_none() {
         out.replies.push(Reply::text(brain.kb.phrases.fallback.clone()));
     }
@@ -193,14 +204,40 @@ fn picked_suggestion(brain: &Brain, state: &DialogueState, normalised: &str) -> 
     state.suggestions.iter().find(|id| brain.kb.faq(id).is_some_and(|f| kefu_nlp::normalise::normalise(&f.question) == t)).cloned()
 }
 
-fn answer_faq(brain: &Brain, state: &mut DialogueState, faq_id: &str, out: &mut Outcome) {
+fn answer_faq(brain: &Brain, state: &mut DialogueState, customer: &str, faq_id: &str, out: &mut Outcome) {
     let Some(faq) = brain.kb.faq(faq_id) else { return };
     state.unknown_streak = 0;
     state.suggestions.clear();
     push_capped(&mut state.intents, faq.id.clone());
-    out.replies.push(Reply { template: faq.answer.clone(), fallback: faq.answer_fallback.clone(), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()) });
-    out.events.push(EventKind::BotAnswered { faq_id: faq.id.clone(), variant: None });
+    let mut template = faq.answer.clone();
+    let mut variant = None;
+    let target = format!("faq:{}", faq.id);
+    if let Some(e) = brain.kb.experiments.iter().find(|e| e.enabled && e.target == target) {
+        let v = &e.variants[e.assign(customer)];
+        template = v.answer.clone().unwrap_or(template);
+        variant = Some(v.name.clone());
+        expose(state, &e.id, &v.name, out);
+    }
+    out.replies.push(Reply { template, fallback: faq.answer_fallback.clone(), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()) });
+    out.events.push(EventKind::BotAnswered { faq_id: faq.id.clone(), variant });
     out.handoff = brain.kb.handoff.after_answer(0, faq.transfer_to_human);
+}
+
+/// Record a conversation's exposure to an experiment once.
+fn expose(state: &mut DialogueState, experiment: &str, variant: &str, out: &mut Outcome) {
+    if !state.variants.contains_key(experiment) {
+        state.variants.insert(experiment.to_string(), variant.to_string());
+        out.events.push(EventKind::ExperimentExposed { experiment: experiment.to_string(), variant: variant.to_string() });
+    }
+}
+
+/// Too many unknowns in a row? (A hand-off experiment may set this customer's threshold.)
+fn streak_handoff(brain: &Brain, state: &DialogueState) -> Option<HandoffReason> {
+    let mut policy = brain.kb.handoff.clone();
+    if let Some(limit) = state.streak_limit {
+        policy.unknown_streak = limit;
+    }
+    policy.after_answer(state.unknown_streak, false)
 }
 
 /// A message while a flow runs: fill slots, or switch topic and offer to come back.
@@ -231,7 +268,7 @@ fn continue_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, tur
     // Neither a slot nor a new topic: ask again, and count it as not understood.
     state.unknown_streak += 1;
     out.events.push(EventKind::BotUnknown);
-    out.handoff = brain.kb.handoff.after_answer(state.unknown_streak, false);
+    out.handoff = streak_handoff(brain, state);
     if out.handoff.is_none() {
         advance_flow(brain, state, run, &flow::Filled::default(), out);
     }

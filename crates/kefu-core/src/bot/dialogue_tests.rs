@@ -42,7 +42,7 @@ fn brain() -> Brain {
 fn say(brain: &Brain, state: &mut DialogueState, text: &str) -> Outcome {
     let n = kefu_nlp::normalise::normalise(text);
     let analysis = kefu_nlp::engine::analyze_with(&kefu_nlp::engine::default_models(), Some(&brain.models), text);
-    respond(brain, state, &Turn { text, normalised: &n, analysis: &analysis, now: 1_000 })
+    respond(brain, state, &Turn { text, normalised: &n, analysis: &analysis, now: 1_000, customer: "c1" })
 }
 
 fn texts(o: &Outcome) -> Vec<String> {

@@ -27,11 +27,13 @@ pub struct KnowledgeBase {
     pub handoff: HandoffPolicy,
     /// The bot's own phrases.
     pub phrases: BotPhrases,
+    /// A/B experiments on answers and the hand-off threshold.
+    pub experiments: Vec<super::experiment::Experiment>,
 }
 
 impl Default for KnowledgeBase {
     fn default() -> Self {
-        KnowledgeBase { enabled: true, faqs: Vec::new(), flows: Vec::new(), handoff: HandoffPolicy::default(), phrases: BotPhrases::default() }
+        KnowledgeBase { enabled: true, faqs: Vec::new(), flows: Vec::new(), handoff: HandoffPolicy::default(), phrases: BotPhrases::default(), experiments: Vec::new() }
     }
 }
 
@@ -163,6 +165,15 @@ impl KnowledgeBase {
         }
         for p in self.handoff.problems() {
             out.push(ConfigProblem { path: format!("handoff.{}", p.path), message: p.message });
+        }
+        let mut experiment_ids = HashSet::new();
+        for (i, e) in self.experiments.iter().enumerate() {
+            for p in e.problems(|id| self.faq(id).is_some()) {
+                out.push(ConfigProblem { path: format!("experiments[{i}].{}", p.path), message: p.message });
+            }
+            if !experiment_ids.insert(e.id.as_str()) {
+                out.push(problem(format!("experiments[{i}].id"), "is used by another experiment"));
+            }
         }
         out
     }

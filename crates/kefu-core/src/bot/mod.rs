@@ -6,6 +6,7 @@
 pub mod brain;
 pub mod context;
 pub mod dialogue;
+pub mod experiment;
 pub mod flow;
 pub mod handoff;
 pub mod import;

@@ -185,7 +185,8 @@ impl<S: Store> Inbox<S> {
         let mut state = self.dialogue_state(conversation).await?;
         let normalised = kefu_nlp::normalise::normalise(text);
         let analysis = kefu_nlp::engine::analyze_with(&kefu_nlp::engine::default_models(), Some(&brain.models), text);
-        let outcome = crate::bot::respond(brain, &mut state, &Turn { text, normalised: &normalised, analysis: &analysis, now });
+        let customer = conversation.customer_id.to_string();
+        let outcome = crate::bot::respond(brain, &mut state, &Turn { text, normalised: &normalised, analysis: &analysis, now, customer: &customer });
         let mut replies = Vec::with_capacity(outcome.replies.len());
         for r in &outcome.replies {
             replies.push((self.render(conversation.shop_id, brain, r).await, r.faq_id.clone()));

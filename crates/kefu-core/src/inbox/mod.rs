@@ -8,6 +8,7 @@
 mod agent_side;
 mod bot_side;
 mod learning_side;
+mod experiment_side;
 mod customer_side;
 mod identity;
 mod platform_side;
@@ -17,6 +18,7 @@ mod routing_side;
 pub use identity::MergeKey;
 pub use agent_side::CSAT_INVITATION;
 pub use bot_side::{TrainingStatus, LIVE_SESSION_KEY};
+pub use experiment_side::{ExperimentResults, VariantResult};
 pub use routing_side::{TransferTarget, VIP_TAG};
 
 use crate::routing::{Desk, RoutingConfig, Waiting};

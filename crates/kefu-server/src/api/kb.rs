@@ -312,3 +312,12 @@ pub async fn dismiss(State(state): State<AppState>, who: Principal, Path(key): P
     state.inbox.dismiss_question(who.user.shop_id, &key).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+/// Results of an A/B experiment (defined in the knowledge base's `experiments`): per variant,
+/// conversations, resolution without a person, transfers, CSAT, and each variant against the
+/// control (z-test; "not yet significant" until it is).
+#[utoipa::path(get, path = "/api/v1/kb/experiments/{id}/results", tag = "bot", responses((status = 200, body = kefu_core::inbox::ExperimentResults), (status = 404, body = ErrorBody)))]
+pub async fn experiment_results(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<kefu_core::inbox::ExperimentResults>, ApiError> {
+    who.require(Scope::ConversationsRead)?;
+    Ok(Json(state.inbox.experiment_results(who.user.shop_id, &id).await?))
+}

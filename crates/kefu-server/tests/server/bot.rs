@@ -381,3 +381,38 @@ async fn missed_questions_are_counted_taught_and_answered_after_retraining() {
     let (_, history) = owner.get("/api/v1/kb/versions").await;
     assert_eq!(history[0]["note"], "learned: new faq invoice-title");
 }
+
+#[tokio::test]
+async fn an_answer_experiment_assigns_customers_stably_and_reports_per_variant() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let mut doc = kb(json!({}));
+    doc["experiments"] = json!([{
+        "id": "ship-wording", "target": "faq:shipping", "enabled": true, "split": [50, 50],
+        "variants": [{"name": "A", "answer": "付款后48小时内发货"}, {"name": "B", "answer": "亲，今天下单明天就发哦"}]
+    }]);
+    put_kb(&owner, doc.clone()).await;
+    let mut seen = std::collections::BTreeMap::new();
+    for _ in 0..16 {
+        let mut c = Customer::new(&app).await;
+        let first = c.says("什么时候发货").await;
+        // The same customer gets the same variant every time.
+        assert_eq!(c.says("多久发货").await, first);
+        *seen.entry(first[0].clone()).or_insert(0) += 1;
+    }
+    assert_eq!(seen.len(), 2, "both variants shown across 16 customers (all in one: p = 2^-15): {seen:?}");
+    let (status, results) = owner.get("/api/v1/kb/experiments/ship-wording/results").await;
+    assert_eq!(status, 200, "{results}");
+    let variants = results["variants"].as_array().expect("variants");
+    let total: u64 = variants.iter().filter_map(|v| v["conversations"].as_u64()).sum();
+    assert_eq!(total, 16);
+    assert_eq!(variants[0]["variant"], "A");
+    assert_eq!(variants[1]["resolution_vs_control"]["verdict"], "not yet significant");
+    assert_eq!(variants[1]["transfer_vs_control"]["verdict"], "not yet significant");
+    // A bad experiment is refused with its path.
+    doc["experiments"][0]["split"] = json!([50, 40]);
+    let (status, body) = owner.post_put("/api/v1/kb", json!({"kb": doc})).await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["details"].to_string().contains("experiments[0].split"), "{body}");
+    assert_eq!(owner.get("/api/v1/kb/experiments/nope/results").await.0, 404);
+}

@@ -1,0 +1,123 @@
+//! Results of an A/B experiment, read from the event log: per variant, the conversations
+//! exposed, how many the bot resolved without a person, how many it handed over, and CSAT;
+//! each variant against the control by a two-proportion z-test.
+
+use super::Inbox;
+use crate::bot::experiment::{compare, Comparison, Rate};
+use crate::error::CoreError;
+use crate::event::EventKind;
+use crate::ids::{ConversationId, ShopId};
+use crate::store::Store;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Events read per page while scanning the log.
+const PAGE: u32 = 5_000;
+/// Most events one results query reads (the rest is reported as not read).
+const SCAN_LIMIT: usize = 2_000_000;
+
+/// One variant's figures.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VariantResult {
+    /// Name.
+    pub variant: String,
+    /// Conversations exposed.
+    pub conversations: u64,
+    /// Resolved with no hand-off to a person.
+    pub resolved_without_human: Rate,
+    /// Handed over to a person.
+    pub transferred: Rate,
+    /// Full-score (5★) ratings out of ratings.
+    pub csat_full_score: Rate,
+    /// Resolution without a person against the control (none for the control).
+    pub resolution_vs_control: Option<Comparison>,
+    /// Transfer rate against the control.
+    pub transfer_vs_control: Option<Comparison>,
+}
+
+/// An experiment's results.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExperimentResults {
+    /// The experiment.
+    pub experiment: String,
+    /// Per variant, the control first.
+    pub variants: Vec<VariantResult>,
+    /// Events read.
+    pub events_read: usize,
+    /// The log was longer than one query reads; figures cover its beginning only.
+    pub truncated: bool,
+}
+
+#[derive(Default)]
+struct Seen {
+    variant: Option<String>,
+    resolved: bool,
+    handed_off: bool,
+    stars: Option<u8>,
+}
+
+impl<S: Store> Inbox<S> {
+    /// Results of one experiment of the shop's knowledge base.
+    pub async fn experiment_results(&self, shop: ShopId, experiment: &str) -> Result<ExperimentResults, CoreError> {
+        let (_, kb) = self.knowledge_base(shop).await?;
+        let e = kb.experiments.iter().find(|e| e.id == experiment).ok_or(CoreError::NotFound("experiment"))?;
+        let mut seen: HashMap<ConversationId, Seen> = HashMap::new();
+        let (mut after, mut read) = (0, 0);
+        loop {
+            let page = self.store.events(shop, after, PAGE).await?;
+            let Some((last, _)) = page.last() else { break };
+            after = *last;
+            read += page.len();
+            for (_, ev) in page {
+                let Some(c) = ev.conversation_id else { continue };
+                let s = seen.entry(c).or_default();
+                match ev.kind {
+                    EventKind::ExperimentExposed { experiment: x, variant } if x == e.id => s.variant = Some(variant),
+                    EventKind::HandedOff { .. } | EventKind::ConversationAssigned { .. } => s.handed_off = true,
+                    EventKind::ConversationResolved { .. } | EventKind::ConversationClosed { .. } => s.resolved = true,
+                    EventKind::ConversationRated { stars, .. } => s.stars = Some(stars),
+                    _ => {}
+                }
+            }
+            if read >= SCAN_LIMIT {
+                break;
+            }
+        }
+        let truncated = read >= SCAN_LIMIT;
+        let mut variants: Vec<VariantResult> = e
+            .variants
+            .iter()
+            .map(|v| VariantResult {
+                variant: v.name.clone(),
+                conversations: 0,
+                resolved_without_human: Rate::default(),
+                transferred: Rate::default(),
+                csat_full_score: Rate::default(),
+                resolution_vs_control: None,
+                transfer_vs_control: None,
+            })
+            .collect();
+        for s in seen.values() {
+            let Some(r) = s.variant.as_ref().and_then(|name| variants.iter_mut().find(|v| &v.variant == name)) else { continue };
+            r.conversations += 1;
+            r.resolved_without_human.of += 1;
+            r.resolved_without_human.hits += u64::from(s.resolved && !s.handed_off);
+            r.transferred.of += 1;
+            r.transferred.hits += u64::from(s.handed_off);
+            if let Some(stars) = s.stars {
+                r.csat_full_score.of += 1;
+                r.csat_full_score.hits += u64::from(stars == 5);
+            }
+        }
+        let control = variants.first().map(|c| (c.resolved_without_human, c.transferred));
+        if let Some((resolution, transfer)) = control {
+            for v in variants.iter_mut().skip(1) {
+                v.resolution_vs_control = Some(compare(resolution, v.resolved_without_human));
+                v.transfer_vs_control = Some(compare(transfer, v.transferred));
+            }
+        }
+        Ok(ExperimentResults { experiment: e.id.clone(), variants, events_read: read, truncated })
+    }
+}
