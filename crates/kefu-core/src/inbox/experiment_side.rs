@@ -1,6 +1,6 @@
-//! Results of an A/B experiment, read from the event log: per variant, the conversations
-//! exposed, how many the bot resolved without a person, how many it handed over, and CSAT;
-//! each variant against the control by a two-proportion z-test.
+//! Bot figures read from the event log: an A/B experiment's results (per variant, the
+//! conversations exposed, how many the bot resolved without a person, how many it handed over,
+//! CSAT; each variant against the control by a two-proportion z-test) and per-FAQ figures.
 
 use super::Inbox;
 use crate::bot::experiment::{compare, Comparison, Rate};
@@ -64,28 +64,19 @@ impl<S: Store> Inbox<S> {
         let (_, kb) = self.knowledge_base(shop).await?;
         let e = kb.experiments.iter().find(|e| e.id == experiment).ok_or(CoreError::NotFound("experiment"))?;
         let mut seen: HashMap<ConversationId, Seen> = HashMap::new();
-        let (mut after, mut read) = (0, 0);
-        loop {
-            let page = self.store.events(shop, after, PAGE).await?;
-            let Some((last, _)) = page.last() else { break };
-            after = *last;
-            read += page.len();
-            for (_, ev) in page {
-                let Some(c) = ev.conversation_id else { continue };
+        let (read, truncated) = self
+            .scan_log(shop, |ev| {
+                let Some(c) = ev.conversation_id else { return };
                 let s = seen.entry(c).or_default();
-                match ev.kind {
-                    EventKind::ExperimentExposed { experiment: x, variant } if x == e.id => s.variant = Some(variant),
+                match &ev.kind {
+                    EventKind::ExperimentExposed { experiment: x, variant } if *x == e.id => s.variant = Some(variant.clone()),
                     EventKind::HandedOff { .. } | EventKind::ConversationAssigned { .. } => s.handed_off = true,
                     EventKind::ConversationResolved { .. } | EventKind::ConversationClosed { .. } => s.resolved = true,
-                    EventKind::ConversationRated { stars, .. } => s.stars = Some(stars),
+                    EventKind::ConversationRated { stars, .. } => s.stars = Some(*stars),
                     _ => {}
                 }
-            }
-            if read >= SCAN_LIMIT {
-                break;
-            }
-        }
-        let truncated = read >= SCAN_LIMIT;
+            })
+            .await?;
         let mut variants: Vec<VariantResult> = e
             .variants
             .iter()
@@ -120,4 +111,92 @@ impl<S: Store> Inbox<S> {
         }
         Ok(ExperimentResults { experiment: e.id.clone(), variants, events_read: read, truncated })
     }
+
+    /// Per-FAQ figures: how often the bot answered with it, in how many conversations the bot
+    /// then resolved alone or handed over, and the customers' thumbs.
+    pub async fn faq_figures(&self, shop: ShopId) -> Result<Vec<FaqFigures>, CoreError> {
+        #[derive(Default)]
+        struct Conv {
+            faqs: Vec<String>,
+            resolved: bool,
+            handed_off: bool,
+        }
+        let mut convs: HashMap<ConversationId, Conv> = HashMap::new();
+        let mut figures: HashMap<String, FaqFigures> = HashMap::new();
+        self.scan_log(shop, |ev| {
+            let Some(c) = ev.conversation_id else { return };
+            match &ev.kind {
+                EventKind::BotAnswered { faq_id, .. } => {
+                    figure(&mut figures, faq_id).hits += 1;
+                    let conv = convs.entry(c).or_default();
+                    if !conv.faqs.contains(faq_id) {
+                        conv.faqs.push(faq_id.clone());
+                    }
+                }
+                EventKind::BotFeedback { faq_id, helpful } => {
+                    let f = figure(&mut figures, faq_id);
+                    if *helpful { f.thumbs_up += 1 } else { f.thumbs_down += 1 }
+                }
+                EventKind::HandedOff { .. } | EventKind::ConversationAssigned { .. } => convs.entry(c).or_default().handed_off = true,
+                EventKind::ConversationResolved { .. } | EventKind::ConversationClosed { .. } => convs.entry(c).or_default().resolved = true,
+                _ => {}
+            }
+        })
+        .await?;
+        for conv in convs.values() {
+            for id in &conv.faqs {
+                if let Some(f) = figures.get_mut(id) {
+                    f.conversations += 1;
+                    f.resolved_without_human += u64::from(conv.resolved && !conv.handed_off);
+                    f.handed_off += u64::from(conv.handed_off);
+                }
+            }
+        }
+        let mut list: Vec<FaqFigures> = figures.into_values().collect();
+        list.sort_by(|a, b| b.hits.cmp(&a.hits).then(a.faq_id.cmp(&b.faq_id)));
+        Ok(list)
+    }
+
+    /// Visit a shop's events in log order (at most `SCAN_LIMIT`); returns how many were read and
+    /// whether the log was longer.
+    async fn scan_log(&self, shop: ShopId, mut visit: impl FnMut(&crate::event::Event)) -> Result<(usize, bool), CoreError> {
+        let (mut after, mut read) = (0, 0);
+        loop {
+            let page = self.store.events(shop, after, PAGE).await?;
+            let Some((last, _)) = page.last() else { break };
+            after = *last;
+            read += page.len();
+            for (_, ev) in &page {
+                visit(ev);
+            }
+            if read >= SCAN_LIMIT {
+                return Ok((read, true));
+            }
+        }
+        Ok((read, false))
+    }
+}
+
+fn figure<'a>(figures: &'a mut HashMap<String, FaqFigures>, id: &str) -> &'a mut FaqFigures {
+    figures.entry(id.to_string()).or_insert_with(|| FaqFigures { faq_id: id.to_string(), ..FaqFigures::default() })
+}
+
+/// What one FAQ did.
+#[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaqFigures {
+    /// The FAQ.
+    pub faq_id: String,
+    /// Answers given with it.
+    pub hits: u64,
+    /// Conversations it answered in.
+    pub conversations: u64,
+    /// Of those, resolved by the bot alone.
+    pub resolved_without_human: u64,
+    /// Of those, handed over to a person.
+    pub handed_off: u64,
+    /// Thumbs up.
+    pub thumbs_up: u64,
+    /// Thumbs down.
+    pub thumbs_down: u64,
 }

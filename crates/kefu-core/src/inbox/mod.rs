@@ -18,7 +18,7 @@ mod routing_side;
 pub use identity::MergeKey;
 pub use agent_side::CSAT_INVITATION;
 pub use bot_side::{TrainingStatus, LIVE_SESSION_KEY};
-pub use experiment_side::{ExperimentResults, VariantResult};
+pub use experiment_side::{ExperimentResults, FaqFigures, VariantResult};
 pub use routing_side::{TransferTarget, VIP_TAG};
 
 use crate::routing::{Desk, RoutingConfig, Waiting};

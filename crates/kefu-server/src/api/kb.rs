@@ -321,3 +321,11 @@ pub async fn experiment_results(State(state): State<AppState>, who: Principal, P
     who.require(Scope::ConversationsRead)?;
     Ok(Json(state.inbox.experiment_results(who.user.shop_id, &id).await?))
 }
+
+/// Per-FAQ figures: answers given, conversations, resolved by the bot alone, handed over,
+/// thumbs up and down (most used first).
+#[utoipa::path(get, path = "/api/v1/kb/figures", tag = "bot", responses((status = 200, body = [kefu_core::inbox::FaqFigures])))]
+pub async fn figures(State(state): State<AppState>, who: Principal) -> Result<Json<Vec<kefu_core::inbox::FaqFigures>>, ApiError> {
+    who.require(Scope::ConversationsRead)?;
+    Ok(Json(state.inbox.faq_figures(who.user.shop_id).await?))
+}

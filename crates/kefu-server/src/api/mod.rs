@@ -87,6 +87,7 @@ pub fn routes() -> Router<AppState> {
         .route("/kb/training", get(kb::training))
         .route("/kb/questions", get(kb::questions))
         .route("/kb/experiments/{id}/results", get(kb::experiment_results))
+        .route("/kb/figures", get(kb::figures))
         .route("/kb/questions/{key}/teach", post(kb::teach))
         .route("/kb/questions/{key}/dismiss", post(kb::dismiss))
         .route("/live/session", put(kb::put_live_session))
@@ -122,7 +123,7 @@ pub fn docs_routes() -> Router<AppState> {
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
         kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,
-        kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results,
+        kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results, kb::figures,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&SecurityAddon),

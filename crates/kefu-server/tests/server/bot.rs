@@ -154,6 +154,10 @@ async fn faq_answers_suggestions_a_three_slot_flow_and_live_templates() {
     for s in ["started", "filled:product", "asked:size", "filled:colour", "changed:colour", "paused", "resumed", "filled:size", "done"] {
         assert!(steps.contains(&s), "{s} missing from {steps:?}");
     }
+    // Per-FAQ figures: the live FAQ answered twice in one conversation, one thumb up.
+    let (_, figures) = owner.get("/api/v1/kb/figures").await;
+    let live = figures.as_array().expect("figures").iter().find(|f| f["faq_id"] == "live").expect("live figures").clone();
+    assert_eq!((live["hits"].as_u64(), live["conversations"].as_u64(), live["thumbs_up"].as_u64(), live["handed_off"].as_u64()), (Some(2), Some(1), Some(1), Some(0)), "{live}");
     let (_, conv) = owner.get(&format!("/api/v1/conversations/{conversation}")).await;
     assert_eq!(conv["status"], "bot", "{conv}");
     assert_eq!(conv["source"], "bot_only");
