@@ -235,7 +235,11 @@ impl<S: Store> Inbox<S> {
         }
 
         let mut cs = super::record_message(&mut conversation, &message, dedupe_key, events);
-        let mut items = vec![Committed { shop_id: shop, events: cs.events.clone(), conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() }];
+        // Consumers see each message with its own events: the bot's `message_sent` travels with
+        // the bot's message (webhooks put the message beside its event).
+        let sent_by_bot = |e: &Event| matches!(&e.kind, EventKind::MessageSent { message_id, .. } if replies.iter().any(|m| m.id == *message_id));
+        let first_events = cs.events.iter().filter(|e| !sent_by_bot(e)).cloned().collect();
+        let mut items = vec![Committed { shop_id: shop, events: first_events, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() }];
         for m in &replies {
             super::append_message(&mut cs, &mut conversation, m);
         }
@@ -253,7 +257,8 @@ impl<S: Store> Inbox<S> {
             cs.push(Change::PutBotState { shop_id: shop, conversation_id: conversation.id, doc, at: now });
         }
         for m in replies {
-            items.push(Committed { shop_id: shop, events: Vec::new(), conversation: Some(conversation.clone()), message: Some(m), ticket: None, notices: Vec::new() });
+            let own = cs.events.iter().filter(|e| matches!(&e.kind, EventKind::MessageSent { message_id, .. } if *message_id == m.id)).cloned().collect();
+            items.push(Committed { shop_id: shop, events: own, conversation: Some(conversation.clone()), message: Some(m), ticket: None, notices: Vec::new() });
         }
         if let Err(e) = self.commit_items(cs, items).await {
             if let Some(agent) = picked {

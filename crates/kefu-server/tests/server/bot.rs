@@ -420,3 +420,27 @@ async fn an_answer_experiment_assigns_customers_stably_and_reports_per_variant()
     assert!(body["error"]["details"].to_string().contains("experiments[0].split"), "{body}");
     assert_eq!(owner.get("/api/v1/kb/experiments/nope/results").await.0, 404);
 }
+
+#[tokio::test]
+async fn the_bot_answers_platform_dms_through_the_outbox() {
+    use crate::channels::{channel, dm, post_event};
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    put_kb(&owner, kb(json!({}))).await;
+    let (url, seen) = crate::outbox::callback_server().await;
+    let (ch, secret) = channel(&app, &url).await;
+    seen.lock().expect("lock").secret = secret.clone();
+    let (status, res) = post_event(&app, &ch, &secret, &dm("bot-dm-1", "dy-bot", "亲，啥时候发货")).await;
+    assert_eq!(status, 200, "{res}");
+    for _ in 0..500 {
+        if !seen.lock().expect("lock").accepted.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let s = seen.lock().expect("lock");
+    assert_eq!(s.accepted.len(), 1, "one reply, the bot's");
+    assert_eq!(s.accepted[0]["message"]["content"], "付款后48小时内发货");
+    assert_eq!(s.accepted[0]["message"]["sender_kind"], "bot");
+    assert_eq!(s.accepted[0]["recipient"]["user_id"], "dy-bot");
+}
