@@ -119,7 +119,7 @@ fn main() {
                 }
             }
             let mut c: Vec<_> = conf.into_iter().collect();
-            c.sort_by(|a, b| b.1.cmp(&a.1));
+            c.sort_by_key(|x| std::cmp::Reverse(x.1));
             for ((l, p), n) in c.iter().take(25) {
                 eprintln!("{n:3} {l} -> {p}");
             }

@@ -147,7 +147,7 @@ impl LinearModel {
             sum_w = vec![0.0f32; dim * k];
         }
         for epoch in 0..cfg.epochs {
-            if averaged > 1 && epoch > 0 && epoch + averaged >= cfg.epochs + 1 {
+            if averaged > 1 && epoch > 0 && epoch + averaged > cfg.epochs {
                 snapshot(&w, scale, &bias, &mut sum_w, &mut sum_b);
             }
             rng.shuffle(&mut order);
