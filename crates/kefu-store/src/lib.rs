@@ -8,6 +8,7 @@
 pub mod keys;
 mod channel_writes;
 mod channels;
+mod email;
 mod migrate;
 mod reads;
 mod rows;

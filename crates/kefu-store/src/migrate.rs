@@ -48,6 +48,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_channels.sql"),
         include_str!("../migrations/postgres/0007_channels.sql"),
     ),
+    (
+        8,
+        "email",
+        include_str!("../migrations/sqlite/0008_email.sql"),
+        include_str!("../migrations/postgres/0008_email.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.
