@@ -105,7 +105,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     workers::spawn_confirmations(tickets.clone(), bus.subscribe());
     workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
     workers::spawn_routing_tick(inbox.clone(), shutdown_rx.clone());
-    let channels = crate::channels::start(inbox.clone(), config.channels, shutdown_rx.clone()).await?;
+    let channels = crate::channels::start(inbox.clone(), config.channels, config.email.clone(), shutdown_rx.clone()).await?;
     let guards = Arc::new(crate::security::Guards::new(config.limits));
     let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, shutdown: shutdown_rx.clone() };
     let listener = listen(config.listen).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

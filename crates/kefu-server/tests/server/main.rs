@@ -19,3 +19,5 @@ mod round_trip;
 mod routing;
 mod tickets;
 mod workspace;
+mod email;
+mod delivery_safety;
