@@ -125,6 +125,25 @@ pub fn parse(raw: &[u8], limits: Limits) -> Result<ParsedEmail, CoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Any bytes, and header-shaped text with random MIME around a valid sender: decoding
+        // never panics and what it returns keeps its own promises.
+        #[test]
+        fn any_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let _ = parse(&data, Limits::default());
+        }
+
+        #[test]
+        fn header_shaped_input_keeps_its_promises(ctype in "(text/plain|text/html|multipart/mixed; boundary=b|application/pdf)", charset in "(utf-8|gbk|gb2312|latin1|bogus)", body in "\\PC{0,300}") {
+            let raw = format!("From: a@b.example\r\nSubject: s\r\nContent-Type: {ctype}; charset={charset}\r\n\r\n{body}\r\n--b--\r\n");
+            if let Ok(e) = parse(raw.as_bytes(), Limits::default()) {
+                prop_assert_eq!(e.from.as_str(), "a@b.example");
+                prop_assert!(e.attachments.len() <= Limits::default().max_attachments);
+            }
+        }
+    }
 
     #[test]
     fn plain_message_with_threading_headers() {
