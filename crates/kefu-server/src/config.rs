@@ -87,6 +87,16 @@ pub struct ServeArgs {
     /// or STARTTLS with ?tls=required), smtps://… (implicit TLS) [default: none].
     #[arg(long, env = "KEFU_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// IMAP mailbox polled for inbound email: imaps://user:password@host[:port]/MAILBOX
+    /// (user and password percent-encoded) [default: none].
+    #[arg(long, env = "KEFU_IMAP_URL", hide_env_values = true)]
+    pub imap_url: Option<String>,
+    /// The email channel the polled mailbox belongs to (its id).
+    #[arg(long, env = "KEFU_IMAP_CHANNEL")]
+    pub imap_channel: Option<String>,
+    /// Seconds between IMAP polls [default: 60].
+    #[arg(long, env = "KEFU_IMAP_POLL_SECONDS")]
+    pub imap_poll_seconds: Option<u64>,
     /// Largest raw email accepted on the email endpoint, in bytes [default: 10485760].
     #[arg(long, env = "KEFU_EMAIL_MAX_BYTES")]
     pub email_max_bytes: Option<usize>,
@@ -122,6 +132,9 @@ struct FileConfig {
     outbox_retention_hours: Option<u64>,
     smtp_url: Option<String>,
     email_max_bytes: Option<usize>,
+    imap_url: Option<String>,
+    imap_channel: Option<String>,
+    imap_poll_seconds: Option<u64>,
 }
 
 /// The validated configuration the server runs with.
@@ -201,7 +214,13 @@ impl Config {
         let log = args.log.clone().or(file.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("invalid log filter {log:?}: {e}")))?;
-        let email = crate::channels::email::EmailSettings::load(args.smtp_url.clone().or(file.smtp_url.clone())).map_err(ConfigError)?;
+        let email = crate::channels::email::EmailSettings::load(
+            args.smtp_url.clone().or(file.smtp_url.clone()),
+            args.imap_url.clone().or(file.imap_url.clone()),
+            args.imap_channel.clone().or(file.imap_channel.clone()),
+            args.imap_poll_seconds.or(file.imap_poll_seconds).unwrap_or(60),
+        )
+        .map_err(ConfigError)?;
         Ok(Config {
             channels,
             email,

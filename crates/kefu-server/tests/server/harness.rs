@@ -69,6 +69,12 @@ impl TestApp {
 
     /// Stop the server and start it again on the same data directory (a new port).
     pub async fn restart(&mut self) {
+        self.restart_with(|_| {}).await;
+    }
+
+    /// [`restart`](Self::restart) with some settings changed.
+    pub async fn restart_with(&mut self, configure: impl FnOnce(&mut ServeArgs)) {
+        configure(&mut self.args);
         self.shutdown().await;
         let config = Config::load(&self.args).expect("config");
         let running = app::start_with_clock(config, self.clock.clone()).await.expect("restart");

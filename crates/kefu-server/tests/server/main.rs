@@ -21,3 +21,4 @@ mod tickets;
 mod workspace;
 mod email;
 mod delivery_safety;
+mod imap;

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use kefu_core::channels::email::{self, quote, thread, Attachment, EmailHeader, EmailRecord, ParsedEmail};
-use kefu_core::channels::signature;
+use kefu_core::channels::{signature, ChannelInstance};
 use kefu_core::customer::{Channel, Customer};
 use kefu_core::ids::{AttachmentId, ChannelId, ShopId};
 use kefu_core::inbox::{Delivered, MergeKey};
@@ -57,6 +57,18 @@ async fn accept(state: &AppState, id: &str, headers: &HeaderMap, body: Result<By
         return Err(ApiError::PayloadTooLarge);
     }
     signature::verify(channel.secret.as_bytes(), header(headers, signature::TIMESTAMP_HEADER), header(headers, signature::SIGNATURE_HEADER), &body, inbox.now())?;
+    ingest(state, &channel, body).await
+}
+
+/// Decode, thread and store one raw email of an email channel (the endpoint after its
+/// signature check, and the IMAP poller). 201 when stored now, 200 for a known Message-ID.
+pub async fn ingest(state: &AppState, channel: &ChannelInstance, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let inbox = &state.inbox;
+    let channel_id = channel.id;
+    let max = state.channels.settings.email_max_bytes;
+    if body.len() > max {
+        return Err(ApiError::PayloadTooLarge);
+    }
     let limits = email::Limits { max_attachments: 20, max_attachment_bytes: max };
     let raw = body.clone();
     // Decoding megabytes of MIME is CPU work: keep it off the async workers.

@@ -1,9 +1,10 @@
 //! The email channel at the server's edge: raw RFC 822 messages posted by a mail service
-//! (`inbound`), replies sent by SMTP through the outbox (`smtp`), attachments read back by
+//! (`inbound`) or polled by IMAP (`imap`), replies sent by SMTP through the outbox (`smtp`), attachments read back by
 //! agents (`attachments`). Decoding, quote trimming and threading are kefu-core's
 //! `channels::email`.
 
 pub mod attachments;
+pub mod imap;
 pub mod inbound;
 pub mod smtp;
 

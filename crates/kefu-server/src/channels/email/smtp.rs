@@ -13,22 +13,29 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
-/// Where replies to email conversations go out.
+/// Where replies to email conversations go out, and the mailbox polled for inbound mail.
 #[derive(Clone, Debug, Default)]
 pub struct EmailSettings {
     /// `smtp://…` or `smtps://…`; none means email replies are dead-lettered with a reason.
     pub smtp_url: Option<String>,
+    /// IMAP polling, when configured.
+    pub imap: Option<super::imap::ImapSettings>,
 }
 
 impl EmailSettings {
-    /// Validate an SMTP URL (the message never shows its password).
-    pub fn load(url: Option<String>) -> Result<Self, String> {
-        let Some(url) = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else { return Ok(Self::default()) };
+    /// Validate the SMTP URL and the IMAP settings (messages never show a password).
+    pub fn load(url: Option<String>, imap_url: Option<String>, imap_channel: Option<String>, imap_poll_secs: u64) -> Result<Self, String> {
+        let imap = match (imap_url.filter(|u| !u.trim().is_empty()), imap_channel) {
+            (Some(u), Some(c)) => Some(super::imap::ImapSettings::parse(&u, &c, imap_poll_secs)?),
+            (Some(_), None) => return Err("KEFU_IMAP_URL needs KEFU_IMAP_CHANNEL, the id of the email channel its mail belongs to".into()),
+            (None, _) => None,
+        };
+        let Some(url) = url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else { return Ok(Self { smtp_url: None, imap }) };
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
             return Err(format!("SMTP URL {:?} must start with smtp:// or smtps://", kefu_store::redact(&url)));
         }
         AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).map_err(|e| format!("SMTP URL {:?} is not valid: {e}", kefu_store::redact(&url)))?;
-        Ok(Self { smtp_url: Some(url) })
+        Ok(Self { smtp_url: Some(url), imap })
     }
 }
 
