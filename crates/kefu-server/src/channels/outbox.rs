@@ -237,6 +237,10 @@ impl Worker {
 
     /// Compose an email reply threaded under the conversation's recorded emails.
     async fn email(&self, d: &Delivery, channel: &ChannelInstance, to: &str, body: &Value) -> Result<Send, String> {
+        if !self.mailer.is_configured() {
+            // Retrying cannot help until the server is configured: dead at once, replayable.
+            return Err("no SMTP relay is configured (KEFU_SMTP_URL)".into());
+        }
         let m = &body["message"];
         let conversation: ConversationId = m["conversation_id"].as_str().and_then(|s| s.parse().ok()).ok_or("payload without a conversation")?;
         let text = m["content"].as_str().ok_or("payload without text")?;

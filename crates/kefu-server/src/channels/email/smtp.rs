@@ -68,6 +68,11 @@ impl Mailer {
         Ok(Self { transport })
     }
 
+    /// Whether a relay is configured (without one a reply can never go out).
+    pub fn is_configured(&self) -> bool {
+        self.transport.is_some()
+    }
+
     /// Send one reply. Errors are short reasons for the outbox row (no addresses, no text).
     pub async fn send(&self, out: &Outgoing) -> Result<(), String> {
         let transport = self.transport.as_ref().ok_or("no SMTP relay is configured (KEFU_SMTP_URL)")?;
