@@ -36,7 +36,7 @@ async fn emails_thread_and_attachments_are_sealed(store: &SqlStore, db: &Db) {
     apply(store, vec![Change::PutEmailRecord(EmailRecord { created_at: 99, ..r1.clone() })]).await.unwrap();
     let found = store.email_records(s.id, &[r1.id.clone(), r2.id.clone(), "unknown".into()]).await.unwrap();
     assert_eq!(found, vec![r2.clone(), r1.clone()], "newest first");
-    assert!(store.email_records(shop("x").id, &[r1.id.clone()]).await.unwrap().is_empty(), "scoped by shop");
+    assert!(store.email_records(shop("x").id, std::slice::from_ref(&r1.id)).await.unwrap().is_empty(), "scoped by shop");
     assert!(store.email_records(s.id, &[]).await.unwrap().is_empty());
     assert_eq!(store.emails_of_conversation(s.id, c.id, 1).await.unwrap(), vec![r2]);
 

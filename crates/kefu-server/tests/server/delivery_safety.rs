@@ -45,11 +45,12 @@ async fn pending_replies_survive_a_restart_and_arrive_once_in_order() {
     callback_server_on(&format!("127.0.0.1:{port}"), seen.clone()).await;
     until(&seen, "three replies after the restart", |s| s.accepted.len() >= 3).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let s = seen.lock().expect("lock");
-    let texts: Vec<&str> = s.accepted.iter().filter_map(|v| v["message"]["content"].as_str()).collect();
-    assert_eq!(texts, vec!["回复1", "回复2", "回复3"], "each exactly once, in order");
-    assert_eq!(s.bad_signatures, 0);
-    drop(s);
+    {
+        let s = seen.lock().expect("lock");
+        let texts: Vec<&str> = s.accepted.iter().filter_map(|v| v["message"]["content"].as_str()).collect();
+        assert_eq!(texts, vec!["回复1", "回复2", "回复3"], "each exactly once, in order");
+        assert_eq!(s.bad_signatures, 0);
+    }
     let owner = app.login("owner@demo.kefu").await;
     let (_, done) = owner.get("/api/v1/outbox?state=delivered").await;
     assert_eq!(done["deliveries"].as_array().map(Vec::len), Some(3), "{done}");
