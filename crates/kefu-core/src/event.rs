@@ -181,6 +181,13 @@ pub enum EventKind {
         /// Thumbs up.
         helpful: bool,
     },
+    /// A conversation met a variant of an A/B experiment (once per conversation and experiment).
+    ExperimentExposed {
+        /// The experiment.
+        experiment: String,
+        /// The variant's name.
+        variant: String,
+    },
     /// An SLA warning, breach or escalation on a ticket.
     TicketSla {
         /// The ticket.
@@ -222,6 +229,7 @@ impl EventKind {
             EventKind::BotFlowStep { .. } => "bot_flow_step",
             EventKind::HandedOff { .. } => "handed_off",
             EventKind::BotFeedback { .. } => "bot_feedback",
+            EventKind::ExperimentExposed { .. } => "experiment_exposed",
         }
     }
 }

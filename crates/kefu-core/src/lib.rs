@@ -9,6 +9,7 @@ pub mod abuse;
 pub mod access;
 pub mod routing;
 pub mod audit;
+pub mod bot;
 pub mod bus;
 pub mod channels;
 pub mod clock;

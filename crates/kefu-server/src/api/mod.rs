@@ -5,6 +5,7 @@ pub mod auth;
 mod conversations;
 mod extract;
 mod inbound;
+mod kb;
 pub mod orders;
 mod notes;
 mod people;
@@ -76,6 +77,21 @@ pub fn routes() -> Router<AppState> {
         .route("/departments", get(tickets::departments))
         .route("/departments/{key}", put(tickets::put_department))
         .route("/calendar", get(tickets::calendar).put(tickets::put_calendar))
+        .route("/kb", get(kb::get_kb).put(kb::put_kb).layer(DefaultBodyLimit::max(kb::IMPORT_BODY_LIMIT)))
+        .route("/kb/faqs", get(kb::search_faqs))
+        .route("/kb/faqs/{id}", put(kb::put_faq).delete(kb::delete_faq))
+        .route("/kb/import", post(kb::import).layer(DefaultBodyLimit::max(kb::IMPORT_BODY_LIMIT)))
+        .route("/kb/export", get(kb::export))
+        .route("/kb/versions", get(kb::versions))
+        .route("/kb/rollback", post(kb::rollback))
+        .route("/kb/training", get(kb::training))
+        .route("/kb/questions", get(kb::questions))
+        .route("/kb/experiments/{id}/results", get(kb::experiment_results))
+        .route("/kb/figures", get(kb::figures))
+        .route("/kb/questions/{key}/teach", post(kb::teach))
+        .route("/kb/questions/{key}/dismiss", post(kb::dismiss))
+        .route("/live/session", put(kb::put_live_session))
+        .route("/conversations/{id}/context", get(kb::context))
         .fallback(|| async { crate::error::ApiError::NotFound("route") })
 }
 
@@ -107,6 +123,8 @@ pub fn docs_routes() -> Router<AppState> {
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
+        kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,
+        kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results, kb::figures,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&SecurityAddon),

@@ -50,6 +50,8 @@ impl TestApp {
             log: Some("warn".into()),
             // Callback and webhook servers in tests listen on loopback.
             allow_private_targets: Some(true),
+            // Tests that want the bot give the shop a knowledge base themselves.
+            demo_bot: Some(false),
             ..Default::default()
         };
         configure(&mut args);
