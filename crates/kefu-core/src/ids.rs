@@ -76,7 +76,17 @@ id_type!(
     WebhookId,
     /// A quick phrase (快捷短语).
     QuickPhraseId,
+    /// A file attached to an email, stable per (shop, message, position).
+    AttachmentId,
 );
+
+impl AttachmentId {
+    /// The id of the `index`th attachment of a message: the same on every redelivery, so
+    /// storing attachments again is a no-op.
+    pub fn of(shop: ShopId, message: MessageId, index: usize) -> Self {
+        Self(derived_uuid("attachment", shop, &format!("{message}:{index}")))
+    }
+}
 
 /// A UUIDv8 derived from a shop and a natural key, so the same external record always gets
 /// the same id (upserts need no read-back, and ids survive re-imports).

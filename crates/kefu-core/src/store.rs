@@ -220,6 +220,16 @@ pub enum Change {
         /// The phrase.
         id: crate::ids::QuickPhraseId,
     },
+    /// Record an email received or sent (kept if already recorded: redeliveries and retries
+    /// write it again). Its header is sealed at rest.
+    PutEmailRecord(crate::channels::email::EmailRecord),
+    /// Store an email attachment (kept if already stored); name and bytes are sealed.
+    PutAttachment(crate::channels::email::Attachment),
+    /// Delete delivered outbox rows last changed before this time.
+    PruneDelivered {
+        /// Cut-off.
+        before: Millis,
+    },
     /// Revoke an API token.
     RevokeApiToken {
         /// Shop.
@@ -382,4 +392,12 @@ pub trait Store: Send + Sync + 'static {
     fn product_names(&self, shop: ShopId, limit: u32) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
     /// Audit records after a position, oldest first: one shop's, or every shop's with `None`.
     fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<crate::audit::AuditRecord>, StoreError>> + Send;
+    /// The recorded emails of a shop with these [`record_id`](crate::channels::email::thread::record_id)s.
+    fn email_records(&self, shop: ShopId, ids: &[String]) -> impl Future<Output = Result<Vec<crate::channels::email::EmailRecord>, StoreError>> + Send;
+    /// The emails of a conversation, newest first.
+    fn emails_of_conversation(&self, shop: ShopId, conversation: ConversationId, limit: u32) -> impl Future<Output = Result<Vec<crate::channels::email::EmailRecord>, StoreError>> + Send;
+    /// The attachments of a message (without their bytes).
+    fn attachments_of(&self, shop: ShopId, message: MessageId) -> impl Future<Output = Result<Vec<crate::channels::email::Attachment>, StoreError>> + Send;
+    /// One attachment with its bytes.
+    fn attachment(&self, shop: ShopId, id: crate::ids::AttachmentId) -> impl Future<Output = Result<Option<crate::channels::email::Attachment>, StoreError>> + Send;
 }

@@ -105,9 +105,12 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     workers::spawn_confirmations(tickets.clone(), bus.subscribe());
     workers::spawn_sla_sweeper(tickets.clone(), config.sla_sweep, shutdown_rx.clone());
     workers::spawn_routing_tick(inbox.clone(), shutdown_rx.clone());
-    let channels = crate::channels::start(inbox.clone(), config.channels, shutdown_rx.clone()).await?;
+    let channels = crate::channels::start(inbox.clone(), config.channels, config.email.clone(), shutdown_rx.clone()).await?;
     let guards = Arc::new(crate::security::Guards::new(config.limits));
     let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, shutdown: shutdown_rx.clone() };
+    if let Some(imap) = config.email.imap.clone() {
+        crate::channels::email::imap::spawn(state.clone(), imap, shutdown_rx.clone());
+    }
     let listener = listen(config.listen).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
     // Small frames (acks, messages) must leave at once, not wait for Nagle and a delayed ACK.

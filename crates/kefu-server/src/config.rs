@@ -79,6 +79,30 @@ pub struct ServeArgs {
     /// Seconds within which identical danmaku in one live session count as repeats [default: 60].
     #[arg(long, env = "KEFU_LIVE_REPEAT_SECONDS")]
     pub live_repeat_seconds: Option<u64>,
+    /// Let callbacks and webhooks go to loopback, private and link-local addresses (tests,
+    /// on-premises integrations) [default: false].
+    #[arg(long, env = "KEFU_ALLOW_PRIVATE_TARGETS")]
+    pub allow_private_targets: Option<bool>,
+    /// Hours delivered outbox rows are kept before the sweep deletes them [default: 168].
+    #[arg(long, env = "KEFU_OUTBOX_RETENTION_HOURS")]
+    pub outbox_retention_hours: Option<u64>,
+    /// SMTP relay for replies to email conversations: smtp://[user:pass@]host[:port] (plain,
+    /// or STARTTLS with ?tls=required), smtps://… (implicit TLS) [default: none].
+    #[arg(long, env = "KEFU_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// IMAP mailbox polled for inbound email: imaps://user:password@host[:port]/MAILBOX
+    /// (user and password percent-encoded) [default: none].
+    #[arg(long, env = "KEFU_IMAP_URL", hide_env_values = true)]
+    pub imap_url: Option<String>,
+    /// The email channel the polled mailbox belongs to (its id).
+    #[arg(long, env = "KEFU_IMAP_CHANNEL")]
+    pub imap_channel: Option<String>,
+    /// Seconds between IMAP polls [default: 60].
+    #[arg(long, env = "KEFU_IMAP_POLL_SECONDS")]
+    pub imap_poll_seconds: Option<u64>,
+    /// Largest raw email accepted on the email endpoint, in bytes [default: 10485760].
+    #[arg(long, env = "KEFU_EMAIL_MAX_BYTES")]
+    pub email_max_bytes: Option<usize>,
     /// Keys given in the environment instead of a file: id:cipher:hexkey[,…], the last is current.
     #[arg(long = "keys", env = "KEFU_KEYS", hide_env_values = true)]
     pub keys: Option<String>,
@@ -108,6 +132,13 @@ struct FileConfig {
     outbox_timeout_seconds: Option<u64>,
     live_queue: Option<usize>,
     live_repeat_seconds: Option<u64>,
+    allow_private_targets: Option<bool>,
+    outbox_retention_hours: Option<u64>,
+    smtp_url: Option<String>,
+    email_max_bytes: Option<usize>,
+    imap_url: Option<String>,
+    imap_channel: Option<String>,
+    imap_poll_seconds: Option<u64>,
 }
 
 /// The validated configuration the server runs with.
@@ -143,6 +174,8 @@ pub struct Config {
     pub sensitive_words: Option<PathBuf>,
     /// Platform channels, the outbox and danmaku.
     pub channels: crate::channels::ChannelSettings,
+    /// The email channel's SMTP relay.
+    pub email: crate::channels::email::EmailSettings,
 }
 
 /// A configuration problem, reported as one line.
@@ -187,8 +220,16 @@ impl Config {
         let log = args.log.clone().or(file.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| ConfigError(format!("invalid log filter {log:?}: {e}")))?;
+        let email = crate::channels::email::EmailSettings::load(
+            args.smtp_url.clone().or(file.smtp_url.clone()),
+            args.imap_url.clone().or(file.imap_url.clone()),
+            args.imap_channel.clone().or(file.imap_channel.clone()),
+            args.imap_poll_seconds.or(file.imap_poll_seconds).unwrap_or(60),
+        )
+        .map_err(ConfigError)?;
         Ok(Config {
             channels,
+            email,
             listen,
             data_dir,
             database_url,
@@ -265,7 +306,18 @@ fn channel_settings(args: &ServeArgs, file: &FileConfig) -> Result<crate::channe
     if repeat > 86_400 {
         return Err(ConfigError(format!("live repeat window of {repeat} seconds is out of range (0-86400)")));
     }
+    let retention = args.outbox_retention_hours.or(file.outbox_retention_hours).unwrap_or(168);
+    if !(1..=24 * 3650).contains(&retention) {
+        return Err(ConfigError(format!("outbox retention of {retention} hours is out of range (1-87600)")));
+    }
+    let email_max = args.email_max_bytes.or(file.email_max_bytes).unwrap_or(10 * 1024 * 1024);
+    if !(1024..=50 * 1024 * 1024).contains(&email_max) {
+        return Err(ConfigError(format!("email size limit of {email_max} bytes is out of range (1024-52428800)")));
+    }
     Ok(crate::channels::ChannelSettings {
+        allow_private_targets: args.allow_private_targets.or(file.allow_private_targets).unwrap_or(false),
+        outbox_retention: Duration::from_secs(retention * 3600),
+        email_max_bytes: email_max,
         retry: kefu_core::outbox::RetryPolicy { base_ms: base as i64, cap_ms: cap as i64, max_attempts: attempts },
         delivery_timeout: Duration::from_secs(timeout),
         live_queue: queue,

@@ -57,6 +57,16 @@ pub enum ApiError {
         /// Each problem with its path.
         problems: serde_json::Value,
     },
+    /// Refused with a specific status and code (e.g. 422 `private_target`, 400 `invalid_email`).
+    #[error("{message}")]
+    Refused {
+        /// HTTP status.
+        status: StatusCode,
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// Something broke on our side (details are logged, not returned).
     #[error("internal error")]
     Internal(String),
@@ -102,6 +112,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Sensitive { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_document"),
+            ApiError::Refused { status, code, .. } => (*status, code),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

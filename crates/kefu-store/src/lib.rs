@@ -9,6 +9,7 @@ pub mod keys;
 mod bot;
 mod channel_writes;
 mod channels;
+mod email;
 mod migrate;
 mod reads;
 mod rows;

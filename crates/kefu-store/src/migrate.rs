@@ -49,6 +49,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0007_channels.sql"),
     ),
     (
+        8,
+        "email",
+        include_str!("../migrations/sqlite/0008_email.sql"),
+        include_str!("../migrations/postgres/0008_email.sql"),
+    ),
+    (
         10,
         "bot",
         include_str!("../migrations/sqlite/0010_bot.sql"),

@@ -413,6 +413,22 @@ impl Store for SqlStore {
         };
         all(self.fetch(q).await?, rows::audit)
     }
+
+    async fn email_records(&self, shop: ShopId, ids: &[String]) -> Result<Vec<kefu_core::channels::email::EmailRecord>, StoreError> {
+        self.read_email_records(shop, ids).await
+    }
+
+    async fn emails_of_conversation(&self, shop: ShopId, conversation: ConversationId, limit: u32) -> Result<Vec<kefu_core::channels::email::EmailRecord>, StoreError> {
+        self.read_emails_of_conversation(shop, conversation, limit).await
+    }
+
+    async fn attachments_of(&self, shop: ShopId, message: MessageId) -> Result<Vec<kefu_core::channels::email::Attachment>, StoreError> {
+        self.read_attachments_of(shop, message).await
+    }
+
+    async fn attachment(&self, shop: ShopId, id: kefu_core::ids::AttachmentId) -> Result<Option<kefu_core::channels::email::Attachment>, StoreError> {
+        self.read_attachment(shop, id).await
+    }
 }
 
 /// Escape `LIKE` wildcards so a search for "100%" means the text "100%".

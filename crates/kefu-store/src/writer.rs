@@ -215,6 +215,9 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         Change::PutRoute(r) => crate::channel_writes::put_route(r),
         Change::PutWebhook(w) => crate::channel_writes::put_webhook(w, seal(sealer, &w.secret)?),
         Change::EnqueueDelivery(d) => crate::channel_writes::enqueue(d, seal(sealer, &d.payload)?),
+        Change::PutEmailRecord(r) => crate::email::put_record(r, seal(sealer, &crate::email::header_text(r)?)?),
+        Change::PutAttachment(a) => crate::email::put_attachment(a, seal(sealer, &a.filename)?, seal(sealer, &crate::email::attachment_text(a))?),
+        Change::PruneDelivered { before } => crate::email::prune_delivered(*before),
         Change::SetDeliveryState { shop_id, id, state, attempts, next_attempt_at, last_error, at } => {
             crate::channel_writes::set_delivery(*shop_id, *id, *state, *attempts, *next_attempt_at, last_error.clone(), *at)
         }

@@ -2,7 +2,9 @@
 //! route back to a customer, the signature scheme, the events platforms post, danmaku
 //! filtering. Pure data and functions; the server owns the HTTP edges and the workers.
 
+pub mod email;
 pub mod events;
+pub mod ssrf;
 pub mod live;
 pub mod signature;
 

@@ -119,6 +119,7 @@ pub fn docs_routes() -> Router<AppState> {
         crate::channels::platform::webhook, crate::channels::admin::create_channel, crate::channels::admin::list_channels,
         crate::channels::admin::list_outbox, crate::channels::admin::replay, crate::channels::admin::live_stats,
         crate::channels::webhooks::create, crate::channels::webhooks::list, crate::channels::webhooks::remove,
+        crate::channels::email::inbound::receive, crate::channels::email::attachments::list, crate::channels::email::attachments::download,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,

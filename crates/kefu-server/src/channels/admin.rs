@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kefu_core::access::Scope;
-use kefu_core::channels::{validate_label, validate_target_url, ChannelInstance};
+use kefu_core::channels::{email, validate_label, validate_target_url, ChannelInstance};
 use kefu_core::ids::{ChannelId, DeliveryId};
 use kefu_core::outbox::{Delivery, DeliveryState};
 use kefu_core::store::{Change, ChangeSet, Store};
@@ -25,8 +25,12 @@ pub struct CreateChannel {
     pub name: String,
     /// Which platform, e.g. `douyin`.
     pub platform: String,
-    /// Where kefu posts replies to this channel's customers.
+    /// Where kefu posts replies to this channel's customers (platforms other than `email`).
+    #[serde(default)]
     pub callback_url: String,
+    /// For `platform: "email"`: the shop's address replies are sent from (e.g.
+    /// `help@shop.example`); inbound mail is posted to `/api/v1/channels/{id}/email`.
+    pub email_address: Option<String>,
 }
 
 /// The created channel, its secret (shown only now) and where the platform posts.
@@ -66,19 +70,27 @@ pub struct DeliveryList {
 
 /// Configure a platform channel (scope `settings:manage`).
 #[utoipa::path(post, path = "/api/v1/channels", tag = "channels", request_body = CreateChannel,
-    responses((status = 201, body = CreatedChannel), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = CreatedChannel), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_channel(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<CreateChannel>) -> Result<(StatusCode, Json<CreatedChannel>), ApiError> {
     who.require(Scope::SettingsManage)?;
     validate_label("name", &req.name)?;
     validate_label("platform", &req.platform)?;
-    validate_target_url(req.callback_url.trim())?;
+    let callback_url = if req.platform.trim() == email::PLATFORM {
+        // An email channel's "callback" is the address its replies are sent from (by SMTP).
+        let addr = req.email_address.as_deref().and_then(email::normalise_address).ok_or_else(|| ApiError::BadRequest("an email channel needs email_address, the address replies are sent from".into()))?;
+        format!("mailto:{addr}")
+    } else {
+        validate_target_url(req.callback_url.trim())?;
+        super::guard::check_target(req.callback_url.trim(), state.channels.settings.allow_private_targets).await?;
+        req.callback_url.trim().to_string()
+    };
     let secret = new_secret("kefu_chs_").map_err(ApiError::Internal)?;
     let channel = ChannelInstance {
         id: ChannelId::new(),
         shop_id: who.user.shop_id,
         name: req.name.trim().to_string(),
         platform: req.platform.trim().to_string(),
-        callback_url: req.callback_url.trim().to_string(),
+        callback_url,
         secret: secret.clone(),
         created_at: state.inbox.now(),
         disabled_at: None,
@@ -87,7 +99,8 @@ pub async fn create_channel(State(state): State<AppState>, who: Principal, ApiJs
     cs.push(Change::PutChannel(channel.clone()));
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "channel_created", Some(format!("channel:{}", channel.id)), serde_json::json!({ "platform": channel.platform }))));
     state.inbox.store().apply(cs).await?;
-    let webhook_path = format!("/api/v1/channels/{}/webhook", channel.id);
+    let kind = if channel.platform == email::PLATFORM { "email" } else { "webhook" };
+    let webhook_path = format!("/api/v1/channels/{}/{kind}", channel.id);
     Ok((StatusCode::CREATED, Json(CreatedChannel { channel, secret, webhook_path })))
 }
 

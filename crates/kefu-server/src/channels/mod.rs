@@ -5,6 +5,8 @@
 //! policy) are kefu-core's `channels` and `outbox`.
 
 pub mod admin;
+pub mod email;
+pub mod guard;
 pub mod live;
 pub mod outbox;
 pub mod platform;
@@ -31,6 +33,12 @@ pub struct ChannelSettings {
     pub live_queue: usize,
     /// Identical danmaku in one live session within this many ms are repeats.
     pub live_repeat_ms: i64,
+    /// Callbacks and webhooks may go to loopback/private/link-local addresses.
+    pub allow_private_targets: bool,
+    /// Delivered outbox rows older than this are deleted by the sweep.
+    pub outbox_retention: Duration,
+    /// Largest raw email the email endpoint takes.
+    pub email_max_bytes: usize,
 }
 
 /// What the channel handlers share.
@@ -43,19 +51,32 @@ pub struct Channels {
     pub live: live::LiveDesk,
     /// Wakes the delivery worker (new rows, a replay).
     pub wake: Arc<Notify>,
+    /// Sends replies to email conversations.
+    pub email: Arc<email::Mailer>,
+    inbox: Arc<Inbox<SqlStore>>,
+}
+
+impl Channels {
+    /// Delete delivered outbox rows older than the retention (the periodic sweep calls this;
+    /// tests call it with a moved clock).
+    pub async fn prune_outbox(&self) -> Result<(), kefu_core::store::StoreError> {
+        outbox::prune(&self.inbox, self.settings.outbox_retention).await
+    }
 }
 
 /// Load subscriptions, install the outbox hook in the inbox and start the delivery and
 /// danmaku workers (which stop at shutdown; pending deliveries wait in the store for the
 /// next start).
-pub async fn start(inbox: Arc<Inbox<SqlStore>>, settings: ChannelSettings, shutdown: watch::Receiver<bool>) -> anyhow::Result<Arc<Channels>> {
+pub async fn start(inbox: Arc<Inbox<SqlStore>>, settings: ChannelSettings, email_settings: email::EmailSettings, shutdown: watch::Receiver<bool>) -> anyhow::Result<Arc<Channels>> {
     let subscriptions = Arc::new(webhooks::Subscriptions::load(inbox.store()).await?);
     inbox.set_outbound(Arc::new(outbox::Hook { subscriptions: subscriptions.clone() }));
     let wake = Arc::new(Notify::new());
+    let mailer = Arc::new(email::Mailer::new(&email_settings, settings.delivery_timeout)?);
     outbox::spawn_waker(inbox.bus().subscribe(), wake.clone());
-    outbox::spawn_worker(inbox.clone(), subscriptions.clone(), settings, wake.clone(), shutdown.clone())?;
-    let live = live::LiveDesk::start(inbox, settings, shutdown);
-    Ok(Arc::new(Channels { settings, subscriptions, live, wake }))
+    outbox::spawn_worker(inbox.clone(), subscriptions.clone(), mailer.clone(), settings, wake.clone(), shutdown.clone())?;
+    outbox::spawn_pruner(inbox.clone(), settings.outbox_retention, shutdown.clone());
+    let live = live::LiveDesk::start(inbox.clone(), settings, shutdown);
+    Ok(Arc::new(Channels { settings, subscriptions, live, wake, email: mailer, inbox }))
 }
 
 /// Routes relative to `/api/v1`.
@@ -63,6 +84,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/channels", get(admin::list_channels).post(admin::create_channel))
         .route("/channels/{id}/webhook", post(platform::webhook))
+        .route("/channels/{id}/email", email::inbound_route())
+        .route("/messages/{id}/attachments", get(email::attachments::list))
+        .route("/attachments/{id}", get(email::attachments::download))
         .route("/live/stats", get(admin::live_stats))
         .route("/outbox", get(admin::list_outbox))
         .route("/outbox/{id}/replay", post(admin::replay))
@@ -73,5 +97,6 @@ pub fn routes() -> Router<AppState> {
 /// Whether a path is a platform webhook (signed by the channel's secret, so exempt from the
 /// per-IP request limit: a platform pushes a live stream's danmaku from a few addresses).
 pub fn is_platform_webhook(path: &str) -> bool {
-    path.strip_prefix("/api/v1/channels/").is_some_and(|rest| rest.ends_with("/webhook") && rest.matches('/').count() == 1)
+    // Mail services push inbound email from a few addresses too, signed the same way.
+    path.strip_prefix("/api/v1/channels/").is_some_and(|rest| (rest.ends_with("/webhook") || rest.ends_with("/email")) && rest.matches('/').count() == 1)
 }

@@ -4,8 +4,13 @@
 //! order key one at a time in commit order, signed, retried with backoff and jitter, dead
 //! after the last attempt. Pending rows wait in the store across restarts.
 
+use super::email::smtp::{self, Outgoing};
+use super::email::Mailer;
 use super::webhooks::Subscriptions;
 use super::ChannelSettings;
+use kefu_core::channels::email::{self, EmailRecord};
+use kefu_core::channels::ChannelInstance;
+use kefu_core::ids::ConversationId;
 use kefu_core::bus::Committed;
 use kefu_core::channels::signature;
 use kefu_core::clock::Millis;
@@ -26,9 +31,10 @@ const BATCH: u32 = 64;
 /// Longest sleep when nothing is due (a safety net; commits and replays wake the worker).
 const IDLE: Duration = Duration::from_secs(5);
 
-/// Whether replies on this channel go to a platform.
+/// Whether replies on this channel go out through the outbox (to a platform's callback, or
+/// by SMTP for email).
 pub fn is_platform(channel: Channel) -> bool {
-    matches!(channel, Channel::Dm | Channel::Comment | Channel::OrderMessage | Channel::Live)
+    matches!(channel, Channel::Dm | Channel::Comment | Channel::OrderMessage | Channel::Live | Channel::Email)
 }
 
 /// The commit hook.
@@ -110,9 +116,14 @@ pub fn spawn_waker(mut rx: broadcast::Receiver<Arc<Committed>>, wake: Arc<Notify
 }
 
 /// Start the delivery worker.
-pub fn spawn_worker(inbox: Arc<Inbox<SqlStore>>, subscriptions: Arc<Subscriptions>, settings: ChannelSettings, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let http = reqwest::Client::builder().timeout(settings.delivery_timeout).user_agent(concat!("kefu/", env!("CARGO_PKG_VERSION"))).build()?;
-    let worker = Worker { inbox, subscriptions, settings, http };
+pub fn spawn_worker(inbox: Arc<Inbox<SqlStore>>, subscriptions: Arc<Subscriptions>, mailer: Arc<Mailer>, settings: ChannelSettings, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let mut http = reqwest::Client::builder().timeout(settings.delivery_timeout).user_agent(concat!("kefu/", env!("CARGO_PKG_VERSION")));
+    if !settings.allow_private_targets {
+        // Names are resolved to public addresses only, at every connection (DNS rebinding).
+        http = http.dns_resolver(Arc::new(super::guard::PublicResolver));
+    }
+    let http = http.build()?;
+    let worker = Worker { inbox, subscriptions, mailer, settings, http };
     tokio::spawn(async move {
         loop {
             if *shutdown.borrow() {
@@ -139,15 +150,48 @@ pub fn spawn_worker(inbox: Arc<Inbox<SqlStore>>, subscriptions: Arc<Subscription
 struct Worker {
     inbox: Arc<Inbox<SqlStore>>,
     subscriptions: Arc<Subscriptions>,
+    mailer: Arc<Mailer>,
     settings: ChannelSettings,
     http: reqwest::Client,
 }
 
 /// Where and how one delivery is sent, or why it never can be.
-struct Send {
-    url: String,
-    secret: String,
-    body: String,
+enum Send {
+    /// A signed HTTP POST.
+    Http { url: String, secret: String, body: String },
+    /// An email reply by SMTP, with the record that threads the customer's answer to it.
+    Email(Box<Outgoing>, Box<EmailRecord>),
+}
+
+/// Delete delivered rows older than `retention` (pending and dead rows are never pruned).
+pub async fn prune(inbox: &Inbox<SqlStore>, retention: Duration) -> Result<(), kefu_core::store::StoreError> {
+    let before = inbox.now() - retention.as_millis() as i64;
+    let mut cs = ChangeSet::default();
+    cs.push(Change::PruneDelivered { before });
+    inbox.store().apply(cs).await
+}
+
+/// Prune delivered rows once an hour (and once shortly after start).
+pub fn spawn_pruner(inbox: Arc<Inbox<SqlStore>>, retention: Duration, mut shutdown: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The watch's borrow guard is not Send: drop it inside the stop future.
+        let stop = async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        };
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tick.tick() => {
+                    if let Err(e) = prune(&inbox, retention).await {
+                        tracing::warn!(error = %e, "pruning delivered outbox rows failed");
+                    }
+                }
+            }
+        }
+    });
 }
 
 impl Worker {
@@ -174,31 +218,78 @@ impl Worker {
                 let customer: CustomerId = body["message"]["customer_id"].as_str().and_then(|s| s.parse().ok()).ok_or("payload without a customer")?;
                 let route = store.route_of(d.shop_id, customer).await.map_err(|e| e.to_string())?.ok_or("the customer has no platform channel to reply through")?;
                 let channel = store.channel_by_id(route.channel_id).await.map_err(|e| e.to_string())?.filter(|c| c.disabled_at.is_none() && c.shop_id == d.shop_id).ok_or("the customer's platform channel is gone or disabled")?;
+                if channel.platform == email::PLATFORM {
+                    return self.email(d, &channel, &route.external_id, &body).await;
+                }
                 body["delivery_id"] = json!(d.id);
                 body["channel_id"] = json!(channel.id);
                 body["recipient"] = json!({ "user_id": route.external_id });
-                Ok(Send { url: channel.callback_url, secret: channel.secret, body: body.to_string() })
+                Ok(Send::Http { url: channel.callback_url, secret: channel.secret, body: body.to_string() })
             }
             Target::Webhook { webhook_id } => {
                 let sub = self.subscriptions.get(d.shop_id, webhook_id).ok_or("the webhook subscription was deleted")?;
                 let mut body: Value = serde_json::from_str(&d.payload).map_err(|e| format!("corrupt payload: {e}"))?;
                 body["delivery_id"] = json!(d.id);
-                Ok(Send { url: sub.url, secret: sub.secret, body: body.to_string() })
+                Ok(Send::Http { url: sub.url, secret: sub.secret, body: body.to_string() })
             }
         }
     }
 
-    async fn post(&self, d: &Delivery, s: &Send) -> Result<(), String> {
+    /// Compose an email reply threaded under the conversation's recorded emails.
+    async fn email(&self, d: &Delivery, channel: &ChannelInstance, to: &str, body: &Value) -> Result<Send, String> {
+        if !self.mailer.is_configured() {
+            // Retrying cannot help until the server is configured: dead at once, replayable.
+            return Err("no SMTP relay is configured (KEFU_SMTP_URL)".into());
+        }
+        let m = &body["message"];
+        let conversation: ConversationId = m["conversation_id"].as_str().and_then(|s| s.parse().ok()).ok_or("payload without a conversation")?;
+        let text = m["content"].as_str().ok_or("payload without text")?;
+        let thread = self.inbox.store().emails_of_conversation(d.shop_id, conversation, 50).await.map_err(|e| e.to_string())?;
+        let out = smtp::compose(d, channel, to, &thread, text)?;
+        let record = EmailRecord {
+            id: email::thread::record_id(d.shop_id, &out.header.message_id),
+            shop_id: d.shop_id,
+            conversation_id: conversation,
+            customer_id: m["customer_id"].as_str().and_then(|s| s.parse().ok()).ok_or("payload without a customer")?,
+            message_id: m["id"].as_str().and_then(|s| s.parse().ok()),
+            channel_id: channel.id,
+            inbound: false,
+            header: out.header.clone(),
+            created_at: self.inbox.now(),
+        };
+        Ok(Send::Email(Box::new(out), Box::new(record)))
+    }
+
+    async fn send(&self, d: &Delivery, s: &Send) -> Result<(), String> {
+        match s {
+            Send::Http { url, secret, body } => {
+                if !super::guard::literal_host_allowed(url, self.settings.allow_private_targets) {
+                    return Err("the target is not a public address".into());
+                }
+                self.post(d, url, secret, body).await
+            }
+            Send::Email(out, record) => {
+                // Recorded before sending: the customer's answer may arrive before we would
+                // record it after, and a retry writes the same record (same Message-ID).
+                let mut cs = ChangeSet::default();
+                cs.push(Change::PutEmailRecord((**record).clone()));
+                self.inbox.store().apply(cs).await.map_err(|e| e.to_string())?;
+                self.mailer.send(out).await
+            }
+        }
+    }
+
+    async fn post(&self, d: &Delivery, url: &str, secret: &str, body: &str) -> Result<(), String> {
         let ts = self.inbox.now() / 1000;
         let res = self
             .http
-            .post(&s.url)
+            .post(url)
             .header("content-type", "application/json")
             .header(signature::TIMESTAMP_HEADER, ts.to_string())
-            .header(signature::SIGNATURE_HEADER, signature::sign(s.secret.as_bytes(), ts, s.body.as_bytes()))
+            .header(signature::SIGNATURE_HEADER, signature::sign(secret.as_bytes(), ts, body.as_bytes()))
             .header("x-kefu-delivery", d.id.to_string())
             .header("x-kefu-event", d.event.as_str())
-            .body(s.body.clone())
+            .body(body.to_string())
             .send()
             .await
             // Callback URLs may carry tokens: keep them out of errors and logs.
@@ -216,7 +307,7 @@ impl Worker {
         let outcome = match self.resolve(&d).await {
             // Nowhere to send: retrying cannot help.
             Err(reason) => Err((reason, false)),
-            Ok(send) => self.post(&d, &send).await.map_err(|e| (e, true)),
+            Ok(send) => self.send(&d, &send).await.map_err(|e| (e, true)),
         };
         let now = self.inbox.now().max(now_before);
         let (state, next, error) = match outcome {

@@ -94,6 +94,7 @@ pub struct WebhookList {
 pub async fn create(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<CreateWebhook>) -> Result<(StatusCode, Json<CreatedWebhook>), ApiError> {
     who.require(Scope::SettingsManage)?;
     validate_target_url(req.url.trim())?;
+    super::guard::check_target(req.url.trim(), state.channels.settings.allow_private_targets).await?;
     validate_patterns(&req.events)?;
     let secret = new_secret("kefu_whs_").map_err(ApiError::Internal)?;
     let mut events = req.events;

@@ -23,6 +23,9 @@ pub struct TestApp {
     pub ws_base: String,
     pub http: reqwest::Client,
     pub _dir: tempfile::TempDir,
+    /// What it was started with, to start it again on the same data directory.
+    args: ServeArgs,
+    clock: Arc<dyn Clock>,
 }
 
 impl TestApp {
@@ -45,13 +48,15 @@ impl TestApp {
             listen: Some("127.0.0.1:0".into()),
             data_dir: Some(dir.path().to_path_buf()),
             log: Some("warn".into()),
+            // Callback and webhook servers in tests listen on loopback.
+            allow_private_targets: Some(true),
             // Tests that want the bot give the shop a knowledge base themselves.
             demo_bot: Some(false),
             ..Default::default()
         };
         configure(&mut args);
         let config = Config::load(&args).expect("config");
-        let running = app::start_with_clock(config, clock).await.expect("start");
+        let running = app::start_with_clock(config, clock.clone()).await.expect("start");
         let addr = running.addr;
         TestApp {
             running: Some(running),
@@ -59,7 +64,25 @@ impl TestApp {
             ws_base: format!("ws://{addr}"),
             http: reqwest::Client::new(),
             _dir: dir,
+            args,
+            clock,
         }
+    }
+
+    /// Stop the server and start it again on the same data directory (a new port).
+    pub async fn restart(&mut self) {
+        self.restart_with(|_| {}).await;
+    }
+
+    /// [`restart`](Self::restart) with some settings changed.
+    pub async fn restart_with(&mut self, configure: impl FnOnce(&mut ServeArgs)) {
+        configure(&mut self.args);
+        self.shutdown().await;
+        let config = Config::load(&self.args).expect("config");
+        let running = app::start_with_clock(config, self.clock.clone()).await.expect("restart");
+        self.base = format!("http://{}", running.addr);
+        self.ws_base = format!("ws://{}", running.addr);
+        self.running = Some(running);
     }
 
     pub fn state(&self) -> &kefu_server::app::AppState {

@@ -20,3 +20,6 @@ mod round_trip;
 mod routing;
 mod tickets;
 mod workspace;
+mod email;
+mod delivery_safety;
+mod imap;

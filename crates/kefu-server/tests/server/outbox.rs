@@ -20,6 +20,8 @@ pub struct Seen {
     pub fail_first: usize,
     /// Answer 500 to everything.
     pub fail_always: bool,
+    /// Check signatures against the sender's own timestamp (senders on a moved test clock).
+    pub any_time: bool,
     /// Requests so far.
     pub calls: usize,
     /// Requests with a bad signature.
@@ -28,13 +30,16 @@ pub struct Seen {
     pub accepted: Vec<Value>,
 }
 
-type Shared = Arc<Mutex<Seen>>;
+pub type Shared = Arc<Mutex<Seen>>;
 
 async fn receive(State(seen): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let mut s = seen.lock().expect("lock");
     s.calls += 1;
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let mut now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    if s.any_time {
+        now = h("x-kefu-timestamp").and_then(|t| t.parse::<i64>().ok()).map_or(now, |t| t * 1000);
+    }
     if kefu_core::channels::signature::verify(s.secret.as_bytes(), h("x-kefu-timestamp"), h("x-kefu-signature"), &body, now).is_err() {
         s.bad_signatures += 1;
         return StatusCode::UNAUTHORIZED;
@@ -50,9 +55,13 @@ async fn receive(State(seen): State<Shared>, headers: HeaderMap, body: Bytes) ->
 
 /// Start a callback server; returns its URL and what it sees.
 pub async fn callback_server() -> (String, Shared) {
-    let seen: Shared = Arc::default();
+    callback_server_on("127.0.0.1:0", Arc::default()).await
+}
+
+/// Start a callback server on a given address, recording into `seen`.
+pub async fn callback_server_on(addr: &str, seen: Shared) -> (String, Shared) {
     let app = axum::Router::new().route("/callback", axum::routing::post(receive)).with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
     (format!("http://{addr}/callback"), seen)
@@ -68,7 +77,7 @@ async fn spawn_with_retries(max_attempts: u32) -> TestApp {
 }
 
 /// Wait until `pred` holds for what the callback saw (10 s at most).
-async fn until(seen: &Shared, what: &str, pred: impl Fn(&Seen) -> bool) {
+pub async fn until(seen: &Shared, what: &str, pred: impl Fn(&Seen) -> bool) {
     for _ in 0..1000 {
         if pred(&seen.lock().expect("lock")) {
             return;

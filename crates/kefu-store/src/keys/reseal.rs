@@ -16,6 +16,9 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str, &str)] = &[
     ("channel_instance", "secret_key_id", "secret", "id"),
     ("webhook_subscription", "secret_key_id", "secret", "id"),
     ("outbox", "payload_key_id", "payload", "id"),
+    ("email_message", "header_key_id", "header", "id"),
+    ("email_attachment", "name_key_id", "name", "id"),
+    ("email_attachment", "data_key_id", "data", "id"),
     ("bot_state", "doc_key_id", "doc", "conversation_id"),
     // The key is a hash of the text and may repeat across shops; the conditional update
     // also matches the sealed bytes, which never repeat (random nonces).
