@@ -48,6 +48,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_channels.sql"),
         include_str!("../migrations/postgres/0007_channels.sql"),
     ),
+    (
+        9,
+        "analytics",
+        include_str!("../migrations/sqlite/0009_analytics.sql"),
+        include_str!("../migrations/postgres/0009_analytics.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

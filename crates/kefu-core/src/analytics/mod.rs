@@ -7,6 +7,7 @@
 //! transaction. Dashboards read only rollups, never messages.
 
 pub mod alerts;
+pub mod consumer;
 pub mod fold;
 pub mod hotspots;
 pub mod metrics;

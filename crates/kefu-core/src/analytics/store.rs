@@ -54,8 +54,9 @@ pub struct RollupBatch {
 pub trait AnalyticsStore: Send + Sync + 'static {
     /// The position of the last event folded into the rollups.
     fn analytics_cursor(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
-    /// Events of every shop after a position, in log order.
-    fn events_after(&self, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<(i64, Event)>, StoreError>> + Send;
+    /// Events of every shop after a position, in log order, and the position of the last
+    /// row read (`after_pos` when none; rows it cannot decode are skipped but passed).
+    fn events_after(&self, after_pos: i64, limit: u32) -> impl Future<Output = Result<(Vec<(i64, Event)>, i64), StoreError>> + Send;
     /// The stored states of these conversations (those that have one).
     fn conv_states(&self, ids: &[String]) -> impl Future<Output = Result<Vec<ConvState>, StoreError>> + Send;
     /// Apply a batch and move the cursor, atomically; `Ok(false)` when the cursor was not
