@@ -8,11 +8,13 @@
 
 pub mod alerts;
 pub mod consumer;
+pub mod fixtures;
 pub mod fold;
 pub mod hotspots;
 pub mod metrics;
 pub mod period;
 pub mod store;
+pub mod watch;
 
 #[cfg(test)]
 mod fold_tests;

@@ -11,6 +11,7 @@ const DAY_MS: Millis = 24 * HOUR_MS;
 
 /// A half-open time range `[from, to)` in unix ms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     /// Start (inclusive).
     pub from: Millis,

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document and Swagger UI.
 
+mod analytics;
 mod audit;
 pub mod auth;
 mod conversations;
@@ -76,6 +77,13 @@ pub fn routes() -> Router<AppState> {
         .route("/departments", get(tickets::departments))
         .route("/departments/{key}", put(tickets::put_department))
         .route("/calendar", get(tickets::calendar).put(tickets::put_calendar))
+        .route("/analytics/dashboard", get(analytics::dashboard))
+        .route("/analytics/hotspots", get(analytics::hotspots))
+        .route("/analytics/hotspots/conversations", get(analytics::drill))
+        .route("/analytics/alerts", get(analytics::alerts))
+        .route("/analytics/alert-rules", put(analytics::put_rules))
+        .route("/analytics/promotions", get(analytics::promotions).put(analytics::put_promotions))
+        .route("/analytics/export.csv", get(analytics::export))
         .fallback(|| async { crate::error::ApiError::NotFound("route") })
 }
 
@@ -106,6 +114,8 @@ pub fn docs_routes() -> Router<AppState> {
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
+        analytics::dashboard, analytics::hotspots, analytics::drill, analytics::alerts, analytics::put_rules,
+        analytics::promotions, analytics::put_promotions, analytics::export,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&SecurityAddon),

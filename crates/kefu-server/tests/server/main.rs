@@ -19,3 +19,4 @@ mod round_trip;
 mod routing;
 mod tickets;
 mod workspace;
+mod analytics;
