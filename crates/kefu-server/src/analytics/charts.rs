@@ -113,6 +113,10 @@ fn draw_bars(svg: &mut String, rows: &[(String, i64)], caption: &str) -> Result<
 
 /// Keep axis labels short (category names can be long).
 fn short(s: &str) -> String {
+    // Ids (agents without a name) share their time prefix: show their tail instead.
+    if s.len() == 36 && s.matches('-').count() == 4 {
+        return format!("…{}", &s[30..]);
+    }
     let tail = s.rsplit('/').next().unwrap_or(s);
     tail.chars().take(8).collect()
 }

@@ -131,9 +131,9 @@ async fn render_dashboard(state: &AppState, who: Result<Principal, ApiError>, q:
         b.push_str("</p>");
     }
     let points: Vec<(i64, i64)> = v.by_hour.iter().map(|h| (h.hour, h.count)).collect();
-    let _ = write!(b, "<figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, "咨询量 / 小时"));
+    let _ = write!(b, "<div class=\"charts\"><figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, "咨询量 / 小时"));
     let bars: Vec<(String, i64)> = v.rows.iter().take(12).map(|r| (r.name.clone(), r.figures.conversations)).collect();
-    let _ = write!(b, "<figure class=\"chart\" id=\"chart-breakdown\">{}</figure>", charts::bars(&bars, &format!("咨询量 · {}", v.dim)));
+    let _ = write!(b, "<figure class=\"chart\" id=\"chart-breakdown\">{}</figure></div>", charts::bars(&bars, &format!("咨询量 · {}", v.dim)));
     b.push_str("<table class=\"sortable\" id=\"breakdown\"><thead><tr><th data-type=\"text\">名称</th>");
     for h in ["咨询量", "回复率", "首响(s)", "回复(s)", "处理(s)", "有效处理(s)", "满意度", "4-5★", "评价数", "机器人解决率", "转人工率", "日均处理"] {
         let _ = write!(b, "<th>{h}</th>");
@@ -205,9 +205,9 @@ async fn render_hotspots(state: &AppState, who: Result<Principal, ApiError>, q: 
     }
     let _ = write!(b, "</nav><p class=\"total\">咨询量 <b id=\"total\">{}</b> · 上期 {}</p>", v.total, v.total_previous);
     let points: Vec<(i64, i64)> = v.by_hour.iter().map(|h| (h.hour, h.count)).collect();
-    let _ = write!(b, "<figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, &format!("{} / 小时", l1.unwrap_or("咨询量"))));
+    let _ = write!(b, "<div class=\"charts\"><figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, &format!("{} / 小时", l1.unwrap_or("咨询量"))));
     let bars: Vec<(String, i64)> = v.l2.iter().take(15).map(|r| (format!("{}/{}", r.l1, r.l2.as_deref().unwrap_or("")), r.count)).collect();
-    let _ = write!(b, "<figure class=\"chart\" id=\"chart-l2\">{}</figure>", charts::bars(&bars, &format!("TOP{top} 二级分类")));
+    let _ = write!(b, "<figure class=\"chart\" id=\"chart-l2\">{}</figure></div>", charts::bars(&bars, &format!("TOP{top} 二级分类")));
     let head = |id: &str, first: &str, extra: &str| {
         format!("<table class=\"sortable\" id=\"{id}\"><thead><tr><th data-type=\"text\">{first}</th><th>咨询量</th><th>占比</th><th>上期</th><th>环比</th>{extra}</tr></thead><tbody>")
     };

@@ -20,3 +20,4 @@ mod routing;
 mod tickets;
 mod workspace;
 mod analytics;
+mod analytics_browser;
