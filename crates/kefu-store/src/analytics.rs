@@ -10,7 +10,8 @@ use crate::{backend_error, rows, SqlStore};
 use kefu_core::analytics::alerts::AlertState;
 use kefu_core::analytics::fold::ConvState;
 use kefu_core::analytics::store::{AlertOp, AnalyticsStore, RollupBatch};
-use kefu_core::analytics::{Dim, Grain, RollupKey, Source};
+use kefu_core::analytics::{Dim, Grain, RollupKey, Source, DAY_MS};
+use std::collections::BTreeMap;
 use kefu_core::clock::Millis;
 use kefu_core::event::Event;
 use kefu_core::ids::ShopId;
@@ -22,6 +23,7 @@ fn table(grain: Grain) -> &'static str {
     match grain {
         Grain::Hour => "analytics_hour",
         Grain::Minute => "analytics_minute",
+        Grain::Day => "analytics_day",
     }
 }
 
@@ -88,7 +90,13 @@ impl AnalyticsStore for SqlStore {
             tx.rollback().await.map_err(backend_error)?;
             return Ok(false);
         }
-        for (k, v) in &b.deltas {
+        // Whole days are kept beside hours: the same deltas, summed per UTC day.
+        let mut days: BTreeMap<RollupKey, i64> = BTreeMap::new();
+        for (k, v) in b.deltas.iter().filter(|(k, _)| k.grain == Grain::Hour) {
+            let day = RollupKey { grain: Grain::Day, bucket: k.bucket.div_euclid(DAY_MS) * DAY_MS, ..k.clone() };
+            *days.entry(day).or_insert(0) += v;
+        }
+        for (k, v) in b.deltas.iter().map(|(k, v)| (k, v)).chain(days.iter()) {
             let sql = format!(
                 "INSERT INTO {t} (shop_id, dim, bucket, key, metric, value) VALUES ($1, $2, $3, $4, $5, $6) \
                  ON CONFLICT (shop_id, dim, bucket, key, metric) DO UPDATE SET value = {t}.value + excluded.value",
@@ -164,6 +172,7 @@ impl AnalyticsStore for SqlStore {
             "UPDATE analytics_cursor SET pos = 0 WHERE id = 1",
             "DELETE FROM analytics_hour",
             "DELETE FROM analytics_minute",
+            "DELETE FROM analytics_day",
             "DELETE FROM analytics_conv",
             "DELETE FROM analytics_tag",
             "DELETE FROM analytics_alert",
@@ -174,12 +183,23 @@ impl AnalyticsStore for SqlStore {
     }
 
     async fn rollup_sums(&self, shop: ShopId, grain: Grain, dim: Dim, from: Millis, to: Millis, metrics: &[String]) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let filter = if metrics.is_empty() { String::new() } else { format!(" AND metric IN ({})", placeholders(5, metrics.len())) };
-        let sql = format!(
-            "SELECT key, metric, CAST(SUM(value) AS BIGINT) AS total FROM {} WHERE shop_id = $1 AND dim = $2 AND bucket >= $3 AND bucket < $4{filter} GROUP BY key, metric",
-            table(grain)
-        );
-        let mut q = sqlx::query(&sql).bind(shop.to_string()).bind(dim.as_str()).bind(from).bind(to);
+        let (day_from, day_to) = (from.div_euclid(DAY_MS) * DAY_MS + if from.rem_euclid(DAY_MS) == 0 { 0 } else { DAY_MS }, to.div_euclid(DAY_MS) * DAY_MS);
+        // An hourly read of a long period takes its whole days from the day table: the
+        // edges before the first and after the last whole day come from hours.
+        let split = grain == Grain::Hour && day_to > day_from;
+        let bounds: Vec<Millis> = if split { vec![from, day_from, day_to, to] } else { vec![from, to] };
+        let filter = if metrics.is_empty() { String::new() } else { format!(" AND metric IN ({})", placeholders(3 + bounds.len(), metrics.len())) };
+        let part = |t: &str, a: usize| format!("SELECT key, metric, value FROM {t} WHERE shop_id = $1 AND dim = $2 AND bucket >= ${a} AND bucket < ${}{filter}", a + 1);
+        let inner = if split {
+            format!("{} UNION ALL {} UNION ALL {}", part("analytics_hour", 3), part("analytics_day", 4), part("analytics_hour", 5))
+        } else {
+            part(table(grain), 3)
+        };
+        let sql = format!("SELECT key, metric, CAST(SUM(value) AS BIGINT) AS total FROM ({inner}) parts GROUP BY key, metric");
+        let mut q = sqlx::query(&sql).bind(shop.to_string()).bind(dim.as_str());
+        for b in bounds {
+            q = q.bind(b);
+        }
         for m in metrics {
             q = q.bind(m.clone());
         }
@@ -187,12 +207,13 @@ impl AnalyticsStore for SqlStore {
         rows.iter().map(|r| Ok((get(r, "key")?, get(r, "metric")?, sum(r)?))).collect()
     }
 
-    async fn rollup_series(&self, shop: ShopId, dim: Dim, key: Option<&str>, from: Millis, to: Millis, metrics: &[String]) -> Result<Vec<(Millis, String, i64)>, StoreError> {
+    async fn rollup_series(&self, shop: ShopId, grain: Grain, dim: Dim, key: Option<&str>, from: Millis, to: Millis, metrics: &[String]) -> Result<Vec<(Millis, String, i64)>, StoreError> {
         let key_filter = if key.is_some() { " AND key = $5" } else { "" };
         let first = if key.is_some() { 6 } else { 5 };
         let filter = if metrics.is_empty() { String::new() } else { format!(" AND metric IN ({})", placeholders(first, metrics.len())) };
         let sql = format!(
-            "SELECT bucket, key, CAST(SUM(value) AS BIGINT) AS total FROM analytics_hour WHERE shop_id = $1 AND dim = $2 AND bucket >= $3 AND bucket < $4{key_filter}{filter} GROUP BY bucket, key ORDER BY bucket"
+            "SELECT bucket, key, CAST(SUM(value) AS BIGINT) AS total FROM {} WHERE shop_id = $1 AND dim = $2 AND bucket >= $3 AND bucket < $4{key_filter}{filter} GROUP BY bucket, key ORDER BY bucket",
+            table(grain)
         );
         let mut q = sqlx::query(&sql).bind(shop.to_string()).bind(dim.as_str()).bind(from).bind(to);
         if let Some(k) = key {
@@ -254,7 +275,7 @@ impl AnalyticsStore for SqlStore {
 
     async fn rollup_rows(&self, shop: ShopId) -> Result<Vec<(RollupKey, i64)>, StoreError> {
         let mut out = Vec::new();
-        for grain in [Grain::Hour, Grain::Minute] {
+        for grain in [Grain::Hour, Grain::Minute, Grain::Day] {
             let sql = format!("SELECT * FROM {} WHERE shop_id = $1 AND value <> 0 ORDER BY dim, bucket, key, metric", table(grain));
             for r in sqlx::query(&sql).bind(shop.to_string()).fetch_all(&self.read).await.map_err(backend_error)? {
                 let dim: String = get(&r, "dim")?;

@@ -100,11 +100,19 @@ async fn sums_series_and_drill_down(store: &SqlStore, _: &Db) {
         let n = sums.iter().find(|(k, _, _)| k == s.as_str()).map(|r| r.2);
         assert_eq!(n, Some(10), "{s:?}");
     }
+    // A long period reads its whole days from the day table and its edges from hours.
+    let (long_from, long_to) = (T0 - 27 * 3_600_000, T0 + 29 * 3_600_000);
+    let long = store.rollup_sums(shop, Grain::Hour, Dim::Source, long_from, long_to, &["conv".into()]).await.unwrap();
+    let mut long: Vec<i64> = long.into_iter().map(|r| r.2).collect();
+    long.sort();
+    assert_eq!(long, vec![10, 10, 10]);
+    let days = store.rollup_sums(shop, Grain::Day, Dim::Shop, long_from, long_to, &["conv".into()]).await.unwrap();
+    assert_eq!(days, vec![(String::new(), "conv".to_string(), 30)]);
     let l2 = store.rollup_sums(shop, Grain::Hour, Dim::L2, from, to, &["conv.bot_only".into()]).await.unwrap();
     // Bot-only are i % 3 == 0: all 售后问题/退货退款.
     assert_eq!(l2, vec![("售后问题/退货退款".to_string(), "conv.bot_only".to_string(), 10)]);
     // 30 conversations, one every 6 minutes: 10 per hour.
-    let series = store.rollup_series(shop, Dim::Shop, Some(""), from, to, &["conv".into()]).await.unwrap();
+    let series = store.rollup_series(shop, Grain::Hour, Dim::Shop, Some(""), from, to, &["conv".into()]).await.unwrap();
     assert_eq!(series.iter().map(|r| r.2).collect::<Vec<_>>(), vec![10, 10, 10]);
     // 顺丰 on i % 4 == 0: i = 0, 4, …, 28 → 8 conversations; bot-only among them: i % 12 == 0 → 3.
     assert_eq!(store.tag_conversations(shop, "顺丰", from, to, None, 100).await.unwrap().len(), 8);

@@ -145,7 +145,7 @@ impl Fold {
     }
 
     fn add(&mut self, grain: Grain, shop: &str, at: Millis, dim: Dim, key: &str, metric: &str, v: i64) {
-        let bucket = if grain == Grain::Hour { hour_of(at) } else { minute_of(at) };
+        let bucket = if grain == Grain::Minute { minute_of(at) } else { hour_of(at) };
         let k = RollupKey { grain, shop_id: shop.to_string(), bucket, dim, key: key.to_string(), metric: metric.to_string() };
         *self.sums.entry(k).or_insert(0) += v;
     }

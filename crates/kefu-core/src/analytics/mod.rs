@@ -24,6 +24,8 @@ use serde::{Deserialize, Serialize};
 
 /// One hour in milliseconds: the grain of the dashboard rollups.
 pub const HOUR_MS: Millis = 3_600_000;
+/// One day in milliseconds.
+pub const DAY_MS: Millis = 24 * HOUR_MS;
 /// One minute in milliseconds: the grain of the alert counters.
 pub const MINUTE_MS: Millis = 60_000;
 /// Gaps between messages at or above this do not count as active handling time.
@@ -132,6 +134,9 @@ pub enum Grain {
     Hour,
     /// One minute.
     Minute,
+    /// One UTC day: kept by the store from the hourly deltas so long periods read 24×
+    /// fewer rows (whole days from here, the partial days at the edges from hours).
+    Day,
 }
 
 /// Where one rollup counter lives.

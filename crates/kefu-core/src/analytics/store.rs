@@ -66,8 +66,8 @@ pub trait AnalyticsStore: Send + Sync + 'static {
     fn reset_analytics(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Sums per (key, metric) of one dimension over `[from, to)`; `metrics` empty = all.
     fn rollup_sums(&self, shop: ShopId, grain: Grain, dim: Dim, from: Millis, to: Millis, metrics: &[String]) -> impl Future<Output = Result<Vec<(String, String, i64)>, StoreError>> + Send;
-    /// Hourly sums per (bucket, key) of the given metrics, optionally of one key.
-    fn rollup_series(&self, shop: ShopId, dim: Dim, key: Option<&str>, from: Millis, to: Millis, metrics: &[String]) -> impl Future<Output = Result<Vec<(Millis, String, i64)>, StoreError>> + Send;
+    /// Hourly (or daily) sums per (bucket, key) of the given metrics, optionally of one key.
+    fn rollup_series(&self, shop: ShopId, grain: Grain, dim: Dim, key: Option<&str>, from: Millis, to: Millis, metrics: &[String]) -> impl Future<Output = Result<Vec<(Millis, String, i64)>, StoreError>> + Send;
     /// The conversations behind a level-3 tag created in `[from, to)`, newest first.
     fn tag_conversations(&self, shop: ShopId, tag: &str, from: Millis, to: Millis, source: Option<Source>, limit: u32) -> impl Future<Output = Result<Vec<(String, Millis)>, StoreError>> + Send;
     /// The conversations of a category (`l1/l2`, or `l1` alone) created in `[from, to)`, newest first.

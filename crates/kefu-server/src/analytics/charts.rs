@@ -21,7 +21,8 @@ fn draw_hourly(svg: &mut String, points: &[(i64, i64)], tz: i32, caption: &str) 
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let n = points.len().max(1) as i32;
     let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1) as i32;
-    let many_days = points.len() > 48;
+    // Daily points (a long period) are a day apart: label them by date.
+    let many_days = points.len() > 1 && points[1].0 - points[0].0 >= 86_400_000 || points.len() > 48;
     let label = |i: &i32| -> String {
         let Some((h, _)) = points.get(*i as usize) else { return String::new() };
         let local = h + i64::from(tz) * 60_000;

@@ -6,7 +6,7 @@ use kefu_core::analytics::hotspots::{by_key, rank, HotspotRow, SourceFilter};
 use kefu_core::analytics::metrics::{Change, Figures, Totals};
 use kefu_core::analytics::period::{Period, PeriodSpec};
 use kefu_core::analytics::store::AnalyticsStore;
-use kefu_core::analytics::{Dim, Grain, HOUR_MS};
+use kefu_core::analytics::{Dim, Grain, DAY_MS, HOUR_MS};
 use kefu_core::clock::Millis;
 use kefu_core::ids::ShopId;
 use kefu_core::store::Store;
@@ -86,7 +86,7 @@ pub struct DashboardView {
     pub per_agent_per_day: Option<f64>,
     /// One row per key of the dimension, most conversations first.
     pub rows: Vec<DashboardRow>,
-    /// Conversations created per hour.
+    /// Conversations created per hour (per UTC day when the period is over three days).
     pub by_hour: Vec<HourPoint>,
 }
 
@@ -136,7 +136,7 @@ pub async fn dashboard(store: &SqlStore, shop: ShopId, (p, prev): (Period, Perio
     let agents = store.rollup_sums(shop, Grain::Hour, Dim::Agent, p.from, p.to, &["resolved".into()]).await?;
     let active: Vec<i64> = agents.iter().map(|r| r.2).filter(|v| *v > 0).collect();
     let per_agent_per_day = (!active.is_empty()).then(|| active.iter().sum::<i64>() as f64 / active.len() as f64 / p.days());
-    let series = store.rollup_series(shop, Dim::Shop, Some(""), p.from, p.to, &["conv".into()]).await?;
+    let series = store.rollup_series(shop, series_grain(p), Dim::Shop, Some(""), p.from, p.to, &["conv".into()]).await?;
     Ok(DashboardView {
         period: p,
         previous: prev,
@@ -150,15 +150,26 @@ pub async fn dashboard(store: &SqlStore, shop: ShopId, (p, prev): (Period, Perio
     })
 }
 
-/// Every hour of the period (up to 31 days), zeros included, so charts have no gaps.
+/// Periods over three days are charted per (UTC) day: a month of hours is 720 points, and
+/// reading them would cost 24× the rows.
+fn series_grain(p: Period) -> Grain {
+    if p.to - p.from > 3 * DAY_MS {
+        Grain::Day
+    } else {
+        Grain::Hour
+    }
+}
+
+/// Every hour (or day) of the period (up to 400 points), zeros included, so charts have no gaps.
 fn fill_hours(p: Period, points: impl Iterator<Item = (Millis, i64)>) -> Vec<HourPoint> {
+    let step = if series_grain(p) == Grain::Day { DAY_MS } else { HOUR_MS };
     let mut by: BTreeMap<Millis, i64> = BTreeMap::new();
     for (h, v) in points {
         *by.entry(h).or_insert(0) += v;
     }
-    let first = p.from.div_euclid(HOUR_MS) * HOUR_MS;
-    let hours = ((p.to - first + HOUR_MS - 1) / HOUR_MS).clamp(0, 31 * 24);
-    (0..hours).map(|i| first + i * HOUR_MS).map(|hour| HourPoint { hour, count: by.get(&hour).copied().unwrap_or(0) }).collect()
+    let first = p.from.div_euclid(step) * step;
+    let n = ((p.to - first + step - 1) / step).clamp(0, 400);
+    (0..n).map(|i| first + i * step).map(|hour| HourPoint { hour, count: by.get(&hour).copied().unwrap_or(0) }).collect()
 }
 
 /// Consultation hotspots.
@@ -180,7 +191,7 @@ pub struct HotspotView {
     pub l2: Vec<HotspotRow>,
     /// Level-3 tags (`l1` holds the tag).
     pub tags: Vec<HotspotRow>,
-    /// Categorised conversations per hour (of `l1` when chosen).
+    /// Categorised conversations per hour, or per UTC day over three days (of `l1` when chosen).
     pub by_hour: Vec<HourPoint>,
 }
 
@@ -200,7 +211,7 @@ pub async fn hotspots(store: &SqlStore, shop: ShopId, (p, prev): (Period, Period
     };
     let (l2_now, l2_before) = (within(counts(Dim::L2, p).await?), within(counts(Dim::L2, prev).await?));
     let (tag_now, tag_before) = (counts(Dim::Tag, p).await?, counts(Dim::Tag, prev).await?);
-    let series = store.rollup_series(shop, Dim::L1, l1, p.from, p.to, &metrics).await?;
+    let series = store.rollup_series(shop, series_grain(p), Dim::L1, l1, p.from, p.to, &metrics).await?;
     Ok(HotspotView {
         period: p,
         previous: prev,

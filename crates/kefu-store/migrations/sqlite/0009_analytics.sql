@@ -11,6 +11,17 @@ CREATE TABLE analytics_hour (
     value    BIGINT NOT NULL,
     PRIMARY KEY (shop_id, dim, bucket, key, metric)
 );
+-- Whole UTC days, summed from the hourly deltas: long periods read these, and hours only at
+-- their edges.
+CREATE TABLE analytics_day (
+    shop_id  TEXT NOT NULL,
+    dim      TEXT NOT NULL,
+    bucket   BIGINT NOT NULL,
+    key      TEXT NOT NULL,
+    metric   TEXT NOT NULL,
+    value    BIGINT NOT NULL,
+    PRIMARY KEY (shop_id, dim, bucket, key, metric)
+);
 -- Minute counters for alert windows (a few dimensions and metrics only).
 CREATE TABLE analytics_minute (
     shop_id  TEXT NOT NULL,
