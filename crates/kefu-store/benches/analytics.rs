@@ -150,7 +150,9 @@ async fn load(db: &str, messages: u64) -> (ShopId, u64, usize) {
         *days.entry(RollupKey { grain: Grain::Day, bucket: k.bucket.div_euclid(DAY) * DAY, ..k.clone() }).or_insert(0) += v;
     }
     sums.extend(days);
-    let rows: Vec<(RollupKey, i64)> = sums.into_iter().filter(|(_, v)| *v != 0).collect();
+    let mut rows: Vec<(RollupKey, i64)> = sums.into_iter().filter(|(_, v)| *v != 0).collect();
+    // In primary-key order: appends to the B-trees instead of random inserts.
+    rows.sort_by(|a, b| (a.0.grain, a.0.dim.as_str(), a.0.bucket, &a.0.key, &a.0.metric).cmp(&(b.0.grain, b.0.dim.as_str(), b.0.bucket, &b.0.key, &b.0.metric)));
     let mut tx = conn.begin().await.expect("begin");
     for chunk in rows.chunks(500) {
         for grain in [Grain::Hour, Grain::Minute, Grain::Day] {

@@ -1,3 +1,4 @@
+-- Rollup keys INCLUDE the value: range reads are index-only scans.
 -- Analytics: rollup counters folded from the event log (per shop × bucket × dimension),
 -- a small state row per conversation for what events do not carry, level-3 tag drill-down,
 -- the consumer's cursor and the alert projection. Everything here is derived: `kefu
@@ -9,7 +10,7 @@ CREATE TABLE analytics_hour (
     key      TEXT NOT NULL,
     metric   TEXT NOT NULL,
     value    BIGINT NOT NULL,
-    PRIMARY KEY (shop_id, dim, bucket, key, metric)
+    PRIMARY KEY (shop_id, dim, bucket, key, metric) INCLUDE (value)
 );
 -- Whole UTC days, summed from the hourly deltas: long periods read these, and hours only at
 -- their edges.
@@ -20,7 +21,7 @@ CREATE TABLE analytics_day (
     key      TEXT NOT NULL,
     metric   TEXT NOT NULL,
     value    BIGINT NOT NULL,
-    PRIMARY KEY (shop_id, dim, bucket, key, metric)
+    PRIMARY KEY (shop_id, dim, bucket, key, metric) INCLUDE (value)
 );
 -- Minute counters for alert windows (a few dimensions and metrics only).
 CREATE TABLE analytics_minute (
@@ -30,7 +31,7 @@ CREATE TABLE analytics_minute (
     key      TEXT NOT NULL,
     metric   TEXT NOT NULL,
     value    BIGINT NOT NULL,
-    PRIMARY KEY (shop_id, dim, bucket, key, metric)
+    PRIMARY KEY (shop_id, dim, bucket, key, metric) INCLUDE (value)
 );
 CREATE TABLE analytics_conv (
     conversation_id  TEXT PRIMARY KEY,

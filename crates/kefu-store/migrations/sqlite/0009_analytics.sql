@@ -1,3 +1,6 @@
+-- Rollup tables are WITHOUT ROWID: the primary key is the table, so a range read finds each
+-- value beside its key instead of one row lookup per counter (30-day agent breakdown: 130 ms
+-- → a few ms in the benchmark).
 -- Analytics: rollup counters folded from the event log (per shop × bucket × dimension),
 -- a small state row per conversation for what events do not carry, level-3 tag drill-down,
 -- the consumer's cursor and the alert projection. Everything here is derived: `kefu
@@ -10,7 +13,7 @@ CREATE TABLE analytics_hour (
     metric   TEXT NOT NULL,
     value    BIGINT NOT NULL,
     PRIMARY KEY (shop_id, dim, bucket, key, metric)
-);
+) WITHOUT ROWID;
 -- Whole UTC days, summed from the hourly deltas: long periods read these, and hours only at
 -- their edges.
 CREATE TABLE analytics_day (
@@ -21,7 +24,7 @@ CREATE TABLE analytics_day (
     metric   TEXT NOT NULL,
     value    BIGINT NOT NULL,
     PRIMARY KEY (shop_id, dim, bucket, key, metric)
-);
+) WITHOUT ROWID;
 -- Minute counters for alert windows (a few dimensions and metrics only).
 CREATE TABLE analytics_minute (
     shop_id  TEXT NOT NULL,
@@ -31,7 +34,7 @@ CREATE TABLE analytics_minute (
     metric   TEXT NOT NULL,
     value    BIGINT NOT NULL,
     PRIMARY KEY (shop_id, dim, bucket, key, metric)
-);
+) WITHOUT ROWID;
 CREATE TABLE analytics_conv (
     conversation_id  TEXT PRIMARY KEY,
     shop_id          TEXT NOT NULL,
