@@ -88,6 +88,9 @@ pub async fn spawn_kefu(bin: &Path, dir: &Path) -> Result<Proc> {
     let mut child = Command::new(bin)
         .arg("serve")
         .args(["--listen", "127.0.0.1:0", "--log", "warn", "--demo", "true"])
+        // Scenarios script the conversation path themselves (agents take conversations at
+        // once); the demo shop's bot would hold them first.
+        .args(["--demo-bot", "false"])
         // The bench measures capacity from one loopback IP with a few logins: the abuse
         // limits (per IP, per credential, per customer) would measure themselves instead.
         .args(["--rate-limit-per-ip", "0", "--rate-limit-per-credential", "0", "--rate-limit-per-customer", "0"])

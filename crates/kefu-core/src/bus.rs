@@ -28,8 +28,17 @@ pub struct Committed {
 }
 
 /// News from the routing desk for live sockets only; nothing here is in the store.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Notice {
+    /// The bot handed a conversation over; the agents get the context card.
+    HandedOff {
+        /// The conversation.
+        conversation_id: ConversationId,
+        /// The agent it went to, if one was free.
+        agent_id: Option<UserId>,
+        /// What the bot saw and why it handed over.
+        card: Arc<crate::bot::ContextCard>,
+    },
     /// A conversation is offered to an agent until `expires_at`.
     Offer {
         /// The conversation.

@@ -181,6 +181,13 @@ pub enum EventKind {
         /// Thumbs up.
         helpful: bool,
     },
+    /// A conversation met a variant of an A/B experiment (once per conversation and experiment).
+    ExperimentExposed {
+        /// The experiment.
+        experiment: String,
+        /// The variant's name.
+        variant: String,
+    },
     /// An SLA warning, breach or escalation on a ticket.
     TicketSla {
         /// The ticket.
@@ -246,6 +253,7 @@ impl EventKind {
             EventKind::BotFeedback { .. } => "bot_feedback",
             EventKind::AlertRaised { .. } => "alert_raised",
             EventKind::AlertResolved { .. } => "alert_resolved",
+            EventKind::ExperimentExposed { .. } => "experiment_exposed",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod access;
 pub mod analytics;
 pub mod routing;
 pub mod audit;
+pub mod bot;
 pub mod bus;
 pub mod channels;
 pub mod clock;

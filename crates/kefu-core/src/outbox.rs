@@ -167,6 +167,8 @@ pub fn webhook_event(kind: &EventKind) -> Option<&'static str> {
         EventKind::ConversationResolved { .. } => "conversation.resolved",
         EventKind::ConversationReopened => "conversation.reopened",
         EventKind::MessageReceived { .. } | EventKind::MessageSent { .. } => "message.created",
+        EventKind::HandedOff { .. } => "conversation.handed_off",
+        EventKind::ConversationRated { .. } => "conversation.rated",
         EventKind::TicketCreated { .. } => "ticket.created",
         EventKind::TicketMoved { .. } => "ticket.moved",
         EventKind::TicketSla { .. } => "ticket.sla",

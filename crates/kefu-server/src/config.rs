@@ -27,6 +27,9 @@ pub struct ServeArgs {
     /// Create the demo shop (演示店铺) and its logins when the database has no shop [default: true].
     #[arg(long, env = "KEFU_DEMO")]
     pub demo: Option<bool>,
+    /// Give a newly seeded demo shop its bot (knowledge base, stock flow, products) [default: true].
+    #[arg(long, env = "KEFU_DEMO_BOT")]
+    pub demo_bot: Option<bool>,
     /// Hours a login session lasts [default: 12].
     #[arg(long, env = "KEFU_SESSION_TTL_HOURS")]
     pub session_ttl_hours: Option<u64>,
@@ -88,6 +91,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     demo: Option<bool>,
+    demo_bot: Option<bool>,
     session_ttl_hours: Option<u64>,
     secure_cookies: Option<bool>,
     log: Option<String>,
@@ -117,6 +121,8 @@ pub struct Config {
     pub database_url: String,
     /// Seed the demo shop into an empty database.
     pub demo: bool,
+    /// Give a newly seeded demo shop its bot.
+    pub demo_bot: bool,
     /// How long a login session lasts.
     pub session_ttl: Duration,
     /// `Secure` flag on cookies.
@@ -187,6 +193,7 @@ impl Config {
             data_dir,
             database_url,
             demo: args.demo.or(file.demo).unwrap_or(true),
+            demo_bot: args.demo_bot.or(file.demo_bot).unwrap_or(true),
             session_ttl: Duration::from_secs(hours * 3600),
             secure_cookies: args.secure_cookies.or(file.secure_cookies).unwrap_or(false),
             log,

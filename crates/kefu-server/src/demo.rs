@@ -86,6 +86,42 @@ pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// The demo shop's knowledge base (FAQs, a stock flow) and catalogue, as data.
+const DEMO_KB: &str = include_str!("../demo/kb.json");
+const DEMO_PRODUCTS: &str = include_str!("../demo/products.json");
+
+/// Give the freshly seeded demo shop its bot: a knowledge base and two products with stock.
+pub async fn seed_bot(inbox: &std::sync::Arc<Inbox<SqlStore>>) -> anyhow::Result<()> {
+    let Some(shop) = inbox.store().shop_by_widget_key(DEMO_WIDGET_KEY).await? else { return Ok(()) };
+    let kb: kefu_core::bot::KnowledgeBase = serde_json::from_str(DEMO_KB)?;
+    anyhow::ensure!(kb.problems().is_empty(), "the demo knowledge base has problems: {:?}", kb.problems());
+    #[derive(serde::Deserialize)]
+    struct DemoProduct {
+        sku: String,
+        name: String,
+        price_cents: i64,
+        images: Vec<String>,
+        stock: Vec<kefu_core::orders::VariantStock>,
+    }
+    let products: Vec<DemoProduct> = serde_json::from_str(DEMO_PRODUCTS)?;
+    let mut cs = ChangeSet::default();
+    for p in products {
+        cs.push(Change::PutProduct(kefu_core::orders::Product {
+            id: kefu_core::ids::ProductId::for_sku(shop.id, &p.sku),
+            shop_id: shop.id,
+            sku: p.sku,
+            name: p.name,
+            price_cents: p.price_cents,
+            stock: p.stock,
+            images: p.images,
+            updated_at: inbox.now(),
+        }));
+    }
+    inbox.store().apply(cs).await?;
+    inbox.save_knowledge_base(shop.id, &kb, Some(0), None, "demo").await?;
+    Ok(())
+}
+
 /// Whether the demo shop exists (to print its logins).
 pub async fn exists(inbox: &Inbox<SqlStore>) -> bool {
     matches!(inbox.store().shop_by_widget_key(DEMO_WIDGET_KEY).await, Ok(Some(_)))

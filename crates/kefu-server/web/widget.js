@@ -184,7 +184,41 @@
     meta.appendChild(el('time', 'kefu-time', clock(m.created_at)));
     li.appendChild(meta);
     li.appendChild(el('div', 'kefu-bubble', m.content));
+    if (m.sender_kind === 'bot') botExtras(li, m);
     return li;
+  }
+
+  // The bot's "您是想问：" lines become buttons (a click sends the number, which every channel
+  // understands); its answers get thumbs up/down.
+  function botExtras(li, m) {
+    var lines = String(m.content).split('\n');
+    var picks = lines.slice(1).map(function (l) { return /^(\d)\. (.+)$/.exec(l); }).filter(Boolean);
+    if (picks.length && picks.length === lines.length - 1) {
+      var row = el('div', 'kefu-suggestions');
+      picks.forEach(function (p) {
+        var b = el('button', 'kefu-suggestion', p[2]);
+        b.type = 'button';
+        b.addEventListener('click', function () { input.value = p[1]; send(); });
+        row.appendChild(b);
+      });
+      li.appendChild(row);
+      return;
+    }
+    var thumbs = el('div', 'kefu-thumbs');
+    [['👍', true, '有帮助'], ['👎', false, '没帮助']].forEach(function (t) {
+      var b = el('button', 'kefu-thumb', t[0]);
+      b.type = 'button';
+      b.title = t[2];
+      b.setAttribute('aria-label', t[2]);
+      b.addEventListener('click', function () {
+        if (!ws || ws.readyState !== 1) return;
+        ws.send(JSON.stringify({ type: 'feedback', message_id: m.id, helpful: t[1] }));
+        Array.prototype.forEach.call(thumbs.children, function (x) { x.disabled = true; });
+        b.classList.add('kefu-thumb-chosen');
+      });
+      thumbs.appendChild(b);
+    });
+    li.appendChild(thumbs);
   }
 
   // Keeps seq order even when history and live frames interleave; unsent messages stay last.
@@ -350,6 +384,7 @@
         if (frame.message) addMessage(frame.message, frame.client_id);
         break;
       case 'error': onError(frame); break;
+      case 'feedback_recorded': break;
       default: break;
     }
   }

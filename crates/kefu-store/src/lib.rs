@@ -7,6 +7,7 @@
 
 pub mod keys;
 pub mod analytics;
+mod bot;
 mod channel_writes;
 mod channels;
 mod migrate;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_analytics.sql"),
         include_str!("../migrations/postgres/0009_analytics.sql"),
     ),
+    (
+        10,
+        "bot",
+        include_str!("../migrations/sqlite/0010_bot.sql"),
+        include_str!("../migrations/postgres/0010_bot.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

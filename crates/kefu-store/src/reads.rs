@@ -295,6 +295,34 @@ impl Store for SqlStore {
         self.read_order_by_external(shop, external_id).await
     }
 
+    async fn kb_latest(&self, shop: ShopId) -> Result<Option<kefu_core::bot::KbVersion>, StoreError> {
+        self.read_kb_latest(shop).await
+    }
+
+    async fn kb_version(&self, shop: ShopId, version: i64) -> Result<Option<kefu_core::bot::KbVersion>, StoreError> {
+        self.read_kb_version(shop, version).await
+    }
+
+    async fn kb_history(&self, shop: ShopId, limit: u32) -> Result<Vec<kefu_core::bot::KbVersion>, StoreError> {
+        self.read_kb_history(shop, limit).await
+    }
+
+    async fn bot_state(&self, shop: ShopId, conversation: ConversationId) -> Result<Option<String>, StoreError> {
+        self.read_bot_state(shop, conversation).await
+    }
+
+    async fn bot_questions(&self, shop: ShopId, status: &str, limit: u32) -> Result<Vec<kefu_core::bot::learning::BotQuestion>, StoreError> {
+        self.read_bot_questions(shop, status, limit).await
+    }
+
+    async fn bot_question(&self, shop: ShopId, key: &str) -> Result<Option<kefu_core::bot::learning::BotQuestion>, StoreError> {
+        self.read_bot_question(shop, key).await
+    }
+
+    async fn product_names(&self, shop: ShopId, limit: u32) -> Result<Vec<(String, String)>, StoreError> {
+        self.read_product_names(shop, limit).await
+    }
+
     async fn product_by_sku(&self, shop: ShopId, sku: &str) -> Result<Option<kefu_core::orders::Product>, StoreError> {
         self.read_product_by_sku(shop, sku).await
     }

@@ -218,6 +218,10 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         Change::SetDeliveryState { shop_id, id, state, attempts, next_attempt_at, last_error, at } => {
             crate::channel_writes::set_delivery(*shop_id, *id, *state, *attempts, *next_attempt_at, last_error.clone(), *at)
         }
+        Change::PutKbVersion(v) => crate::bot::put_kb_version(v),
+        Change::NoteBotQuestion(q) => crate::bot::note_bot_question(q, seal(sealer, &q.text)?),
+        Change::SetBotQuestionStatus { shop_id, key, status } => crate::bot::set_bot_question_status(*shop_id, key, status),
+        Change::PutBotState { shop_id, conversation_id, doc, at } => crate::bot::put_bot_state(*shop_id, *conversation_id, seal(sealer, doc)?, *at),
         Change::PutSetting { shop_id, key, doc, at } => sqlx::query(
             "INSERT INTO shop_setting (shop_id, key, doc, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (shop_id, key) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",

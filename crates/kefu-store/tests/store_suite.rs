@@ -28,6 +28,7 @@ suite!(
     orders_and_products_upsert_and_stay_in_their_shop,
     outbox_hands_out_one_delivery_per_key_in_commit_order,
     quick_phrases_and_internal_notes,
+    knowledge_base_versions_bot_state_and_missed_questions,
 );
 
 async fn migrations_are_idempotent(store: &SqlStore, db: &Db) {
@@ -476,4 +477,34 @@ async fn quick_phrases_and_internal_notes(store: &SqlStore, _: &Db) {
         .await
         .unwrap();
     assert_eq!(store.awaiting_reply(s.id).await.unwrap(), vec![(c.id, again.created_at)], "from the first unanswered message");
+}
+
+async fn knowledge_base_versions_bot_state_and_missed_questions(store: &SqlStore, _: &Db) {
+    use kefu_core::bot::{learning, KbVersion};
+    let (s, _, c) = seeded(store).await;
+    let version = |v: i64, doc: &str| KbVersion { shop_id: s.id, version: v, doc: doc.into(), author: None, note: format!("v{v}"), created_at: v };
+    apply(store, vec![Change::PutKbVersion(version(1, "{}")), Change::PutKbVersion(version(2, r#"{"faqs":[]}"#))]).await.unwrap();
+    assert_eq!(store.kb_latest(s.id).await.unwrap().map(|v| (v.version, v.doc)), Some((2, r#"{"faqs":[]}"#.to_string())));
+    assert_eq!(store.kb_version(s.id, 1).await.unwrap().map(|v| v.note), Some("v1".into()));
+    let history = store.kb_history(s.id, 10).await.unwrap();
+    assert_eq!(history.iter().map(|v| v.version).collect::<Vec<_>>(), vec![2, 1]);
+    assert!(history[0].doc.is_empty(), "the history leaves documents out");
+    // Versions are append-only: saving version 2 again fails.
+    assert!(apply(store, vec![Change::PutKbVersion(version(2, "{}"))]).await.is_err());
+
+    for doc in [r#"{"unknown_streak":1}"#, r#"{"unknown_streak":2}"#] {
+        apply(store, vec![Change::PutBotState { shop_id: s.id, conversation_id: c.id, doc: doc.into(), at: 5 }]).await.unwrap();
+    }
+    assert_eq!(store.bot_state(s.id, c.id).await.unwrap().as_deref(), Some(r#"{"unknown_streak":2}"#));
+
+    let q = |text: &str, at: i64| Change::NoteBotQuestion(learning::noted(s.id, text, "unknown", c.id, at));
+    apply(store, vec![q("发票抬头能改吗", 10), q("发票抬头能改吗？", 20), q("能开发票吗", 30)]).await.unwrap();
+    let open = store.bot_questions(s.id, "open", 10).await.unwrap();
+    assert_eq!(open.iter().map(|q| (q.text.as_str(), q.count)).collect::<Vec<_>>(), vec![("发票抬头能改吗", 2), ("能开发票吗", 1)]);
+    assert_eq!((open[0].first_at, open[0].last_at), (10, 20));
+    let key = open[0].key.clone();
+    apply(store, vec![Change::SetBotQuestionStatus { shop_id: s.id, key: key.clone(), status: "dismissed".into() }, q("发票抬头能改吗", 40)]).await.unwrap();
+    let dismissed = store.bot_question(s.id, &key).await.unwrap().expect("question");
+    assert_eq!((dismissed.status.as_str(), dismissed.count), ("dismissed", 3), "still counted, still dismissed");
+    assert_eq!(store.bot_questions(s.id, "open", 10).await.unwrap().len(), 1);
 }

@@ -1,7 +1,7 @@
 //! Scenario 2, "bot throughput": customers write over the widget socket and each message is
-//! durable before its acknowledgement. The bot (FAQ auto-replies) is not built yet, so what
-//! is timed is send → durable ack (and the server's echo of the message to the customer),
-//! not a bot reply. Two phases per side: open-loop at a fixed rate for latency, then closed
+//! durable before its acknowledgement. The server runs without the demo shop's bot (the
+//! scenarios script agents themselves), so what is timed is send → durable ack (and the
+//! server's echo of the message to the customer), not a bot reply. Two phases per side: open-loop at a fixed rate for latency, then closed
 //! loop for the most the server sustains.
 
 use super::{cpu_per_1000, Ctx, Side, Under};
@@ -145,7 +145,7 @@ pub async fn run(ctx: &Ctx, args: &BotArgs) -> Result<ScenarioReport> {
     r.figures.push(Figure::new(&format!("sustained msg/s (closed loop, {sat_customers} sockets)"), k.sat_rate, "msg/s").target(Cmp::AtLeast, 20_000.0).baseline(b.sat_rate));
     r.figures.push(Figure::new("server CPU per 1,000 msgs (saturated)", k.sat_cpu, "s").baseline(b.sat_cpu));
     r.figures.push(Figure::new(&format!("server CPU per 1,000 msgs @ {rate}/s"), k.cpu_rate, "s").baseline(b.cpu_rate));
-    r.notes.push("the bot (FAQ auto-replies) is not built yet: latency is customer send → durable ack over the widget socket (plus kefu's echo of the message as a `message` frame), not send → bot reply; the baseline echoes the frame back".into());
+    r.notes.push("the server runs without the demo shop's bot (--demo-bot false): latency is customer send → durable ack over the widget socket (plus kefu's echo of the message as a `message` frame), not send → bot reply; the baseline echoes the frame back".into());
     Ok(r)
 }
 

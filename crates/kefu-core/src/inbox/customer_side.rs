@@ -8,6 +8,8 @@ use crate::error::CoreError;
 use crate::event::{Event, EventKind};
 use crate::ids::{CustomerId, MessageId, ShopId};
 use crate::message::{self, Message, SenderKind};
+use crate::bus::Committed;
+use crate::conversation::{Source, Status};
 use crate::store::{Change, ChangeSet, Store};
 
 impl<S: Store> Inbox<S> {
@@ -104,7 +106,7 @@ impl<S: Store> Inbox<S> {
             }
         }
         let (arrival, mut events) = state::on_customer_message(&customer, open.as_ref(), channel, now);
-        let needs_assignment = arrival.needs_assignment();
+        let mut needs_assignment = arrival.needs_assignment();
         let starts = matches!(arrival, Arrival::Start(_));
         let mut conversation = match arrival {
             Arrival::Continue(c) | Arrival::Reopen(c) | Arrival::Start(c) => c,
@@ -127,13 +129,82 @@ impl<S: Store> Inbox<S> {
         // Assignment below reads the conversation as it will be stored.
         conversation.updated_at = now;
 
+        // The bot takes new conversations (and reopened ones it alone had served) when the
+        // shop has a knowledge base, unless a hand-off rule sends them straight to people.
+        let brain = self.brain(shop).await;
+        let mut handoff = None;
+        let mut bot = None;
+        let bot_may_take = needs_assignment && brain.answers() && (starts || conversation.source == Source::BotOnly);
+        if conversation.status == Status::Bot || bot_may_take {
+            let vip = brain.kb.handoff.vip && self.is_vip(&customer).await;
+            handoff = if conversation.status == Status::Bot { None } else { brain.kb.handoff.before_bot(vip, now) };
+            if handoff.is_none() {
+                if conversation.status != Status::Bot {
+                    conversation.status = Status::Bot;
+                    conversation.source = Source::BotOnly;
+                }
+                let turn = self.bot_turn(&brain, &conversation, text, now).await?;
+                handoff = turn.handoff;
+                needs_assignment = handoff.is_some();
+                bot = Some(turn);
+            }
+        }
+        let mut category = bot.as_ref().map(|t| t.category.clone());
+        let received = Event::conversation(shop, conversation.id, customer_id, now, EventKind::MessageReceived { message_id: message.id });
+        // The log reads in the order things happened: the bot answers the message; routing
+        // happens before a message that goes straight to people is received by them.
+        if bot.is_some() {
+            events.push(received.clone());
+        }
+
+        // What the bot says comes right after the customer's message, in the same commit.
+        let mut replies = Vec::new();
+        let mut seq = message.seq;
+        let mut texts: Vec<(String, Option<String>)> = Vec::new();
+        let mut learned = Vec::new();
+        if let Some(turn) = bot.as_mut() {
+            // What the bot could not answer well is counted for the learning loop.
+            let missed = turn.events.iter().find_map(|e| match e {
+                EventKind::BotUnknown => Some("unknown"),
+                EventKind::BotSuggested { .. } => Some("suggested"),
+                _ => None,
+            });
+            if let Some(kind) = missed {
+                learned.push(Change::NoteBotQuestion(crate::bot::learning::noted(shop, text, kind, conversation.id, now)));
+            }
+            for kind in turn.events.drain(..) {
+                events.push(Event::conversation(shop, conversation.id, customer_id, now, kind));
+            }
+            texts = std::mem::take(&mut turn.replies);
+            turn.state.handed_off = handoff.map(|r| r.as_str().to_string());
+        }
+        if handoff.is_some() {
+            texts.push((brain.kb.phrases.handing_off.clone(), None));
+        }
+        for (text, faq) in texts {
+            seq += 1;
+            let m = super::bot_side::bot_message(&conversation, seq, text, now);
+            if let (Some(faq), Some(turn)) = (faq, bot.as_mut()) {
+                turn.state.answers.push((m.id.to_string(), faq));
+                if turn.state.answers.len() > 20 {
+                    turn.state.answers.remove(0);
+                }
+            }
+            events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::MessageSent { message_id: m.id, sender_kind: SenderKind::Bot }));
+            replies.push(m);
+        }
+        if let Some(reason) = handoff {
+            events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::HandedOff { reason: reason.as_str().into() }));
+            if conversation.status == Status::Bot {
+                conversation.source = Source::BotToHuman;
+            }
+        }
+
         let mut picked = None;
         let mut waiting = None;
         if needs_assignment {
-            let (route, language, (l1, l2)) = self.route_arrival(&customer, channel, text, now).await;
-            if starts {
-                events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::ConversationCategorised { l1, l2, tags: Vec::new() }));
-            }
+            let (route, language, routed_category) = self.route_arrival(&customer, channel, text, now).await;
+            category.get_or_insert(routed_category);
             conversation.team_id = route.team.clone();
             conversation.priority = route.priority;
             events.push(Event::conversation(
@@ -155,16 +226,41 @@ impl<S: Store> Inbox<S> {
             });
             waiting = Some(w);
         }
-        events.push(Event::conversation(
-            shop,
-            conversation.id,
-            customer_id,
-            now,
-            EventKind::MessageReceived { message_id: message.id },
-        ));
+        if starts {
+            let (l1, l2) = category.unwrap_or_else(|| self.categorise(text));
+            events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::ConversationCategorised { l1, l2, tags: Vec::new() }));
+        }
+        if bot.is_none() {
+            events.push(received);
+        }
 
-        let cs = super::record_message(&mut conversation, &message, dedupe_key, events);
-        if let Err(e) = self.commit(shop, cs, Some(conversation.clone()), Some(message.clone())).await {
+        let mut cs = super::record_message(&mut conversation, &message, dedupe_key, events);
+        // Consumers see each message with its own events: the bot's `message_sent` travels with
+        // the bot's message (webhooks put the message beside its event).
+        let sent_by_bot = |e: &Event| matches!(&e.kind, EventKind::MessageSent { message_id, .. } if replies.iter().any(|m| m.id == *message_id));
+        let first_events = cs.events.iter().filter(|e| !sent_by_bot(e)).cloned().collect();
+        let mut items = vec![Committed { shop_id: shop, events: first_events, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() }];
+        for m in &replies {
+            super::append_message(&mut cs, &mut conversation, m);
+        }
+        for change in learned {
+            cs.push(change);
+        }
+        // A hand-off before the bot spoke (VIP, outside its hours) is remembered for the card.
+        let remembered = match (&bot, handoff) {
+            (Some(turn), _) => Some(turn.state.clone()),
+            (None, Some(reason)) => Some(crate::bot::DialogueState { handed_off: Some(reason.as_str().into()), ..Default::default() }),
+            (None, None) => None,
+        };
+        if let Some(state) = remembered {
+            let doc = serde_json::to_string(&state).map_err(|e| CoreError::Invalid(e.to_string()))?;
+            cs.push(Change::PutBotState { shop_id: shop, conversation_id: conversation.id, doc, at: now });
+        }
+        for m in replies {
+            let own = cs.events.iter().filter(|e| matches!(&e.kind, EventKind::MessageSent { message_id, .. } if *message_id == m.id)).cloned().collect();
+            items.push(Committed { shop_id: shop, events: own, conversation: Some(conversation.clone()), message: Some(m), ticket: None, notices: Vec::new() });
+        }
+        if let Err(e) = self.commit_items(cs, items).await {
             if let Some(agent) = picked {
                 self.with_desk(shop, |d| d.release(agent));
             }
@@ -175,6 +271,9 @@ impl<S: Store> Inbox<S> {
             self.with_desk(shop, |d| d.enqueue(w));
         }
         drop(_guard);
+        if handoff.is_some() {
+            self.announce_handoff(shop, &conversation).await;
+        }
         if queued {
             // An agent may have come online between the pick and the enqueue.
             self.dispatch(shop).await;

@@ -6,6 +6,9 @@
 //! conversation creation never race, while different customers' writes share group commits.
 
 mod agent_side;
+mod bot_side;
+mod learning_side;
+mod experiment_side;
 mod customer_side;
 mod identity;
 mod platform_side;
@@ -14,6 +17,8 @@ mod routing_side;
 
 pub use identity::MergeKey;
 pub use agent_side::CSAT_INVITATION;
+pub use bot_side::{TrainingStatus, LIVE_SESSION_KEY};
+pub use experiment_side::{ExperimentResults, FaqFigures, VariantResult};
 pub use routing_side::{TransferTarget, VIP_TAG};
 
 use crate::routing::{Desk, RoutingConfig, Waiting};
@@ -79,6 +84,9 @@ pub struct Inbox<S: Store> {
     identity_locks: Vec<AsyncMutex<()>>,
     settings: InboxSettings,
     outbound: OnceLock<Arc<dyn crate::outbox::Outbound>>,
+    brains: Mutex<HashMap<ShopId, Arc<crate::bot::Brain>>>,
+    training: Mutex<HashMap<ShopId, bot_side::TrainingStatus>>,
+    kb_lock: AsyncMutex<()>,
 }
 
 impl<S: Store> Inbox<S> {
@@ -94,6 +102,9 @@ impl<S: Store> Inbox<S> {
             identity_locks: (0..STRIPES).map(|_| AsyncMutex::new(())).collect(),
             settings,
             outbound: OnceLock::new(),
+            brains: Mutex::new(HashMap::new()),
+            training: Mutex::new(HashMap::new()),
+            kb_lock: AsyncMutex::new(()),
         }
     }
 
@@ -205,14 +216,24 @@ impl<S: Store> Inbox<S> {
     }
 
     /// Add the outbox deliveries the change causes (same transaction), commit, publish.
-    async fn commit_item(&self, mut changes: ChangeSet, item: Committed) -> Result<(), CoreError> {
+    async fn commit_item(&self, changes: ChangeSet, item: Committed) -> Result<(), CoreError> {
+        self.commit_items(changes, vec![item]).await
+    }
+
+    /// One transaction that consumers see as several items in order (a customer message and
+    /// the bot's replies to it).
+    async fn commit_items(&self, mut changes: ChangeSet, items: Vec<Committed>) -> Result<(), CoreError> {
         if let Some(outbound) = self.outbound.get() {
-            for d in outbound.deliveries(&item, self.clock.now()) {
-                changes.push(Change::EnqueueDelivery(d));
+            for item in &items {
+                for d in outbound.deliveries(item, self.clock.now()) {
+                    changes.push(Change::EnqueueDelivery(d));
+                }
             }
         }
         self.store.apply(changes).await?;
-        self.bus.publish(Arc::new(item));
+        for item in items {
+            self.bus.publish(Arc::new(item));
+        }
         Ok(())
     }
 }
@@ -233,6 +254,17 @@ fn record_message(conversation: &mut Conversation, message: &Message, dedupe_key
             last_seq: message.seq,
         });
     cs
+}
+
+/// Append one more message of the same conversation to a change set built by
+/// `record_message` (the bot's replies after the customer's message).
+fn append_message(cs: &mut ChangeSet, conversation: &mut Conversation, message: &Message) {
+    conversation.last_message_at = Some(message.created_at);
+    conversation.last_message_id = Some(message.id);
+    conversation.last_message_preview = Some(crate::message::preview(&message.content));
+    cs.push(Change::InsertMessage { message: message.clone(), dedupe_key: None })
+        .push(Change::SetCustomerLastSeq { shop_id: message.shop_id, customer_id: message.customer_id, last_seq: message.seq })
+        .push(Change::PutConversation(conversation.clone()));
 }
 
 fn stripe(key: &impl Hash) -> usize {

@@ -319,7 +319,7 @@ impl<S: Store> Inbox<S> {
             return Ok(0);
         }
         let now = self.clock.now();
-        let filter = crate::store::ConversationFilter { statuses: vec![Status::Resolved, Status::Assigned], agent_id: None, limit: 500 };
+        let filter = crate::store::ConversationFilter { statuses: vec![Status::Resolved, Status::Assigned, Status::Bot], agent_id: None, limit: 500 };
         let mut closed = 0;
         for c in self.store.conversations(shop, &filter).await? {
             if c.last_message_at.unwrap_or(c.updated_at).max(c.updated_at) > now - limit {
@@ -334,8 +334,13 @@ impl<S: Store> Inbox<S> {
                 continue; // something happened meanwhile
             }
             let holder = fresh.agent_id.filter(|_| fresh.status == Status::Assigned);
-            let event = state::close(&mut fresh, None, "inactivity", now)?;
-            self.commit(shop, status_change(&fresh, vec![event]), Some(fresh.clone()), None).await?;
+            // A quiet bot conversation was served by the bot alone: resolved, then closed.
+            let mut events = Vec::new();
+            if fresh.status == Status::Bot {
+                events.push(state::resolve(&mut fresh, None, now)?);
+            }
+            events.push(state::close(&mut fresh, None, "inactivity", now)?);
+            self.commit(shop, status_change(&fresh, events), Some(fresh.clone()), None).await?;
             if let Some(h) = holder {
                 self.with_desk(shop, |d| d.release(h));
             }

@@ -286,6 +286,11 @@ pub(crate) fn minutes_of(hhmm: &str) -> Option<u32> {
 }
 
 impl BusinessHours {
+    /// Open before close, both `HH:MM`, and a real UTC offset.
+    pub fn is_well_formed(&self) -> bool {
+        matches!((minutes_of(&self.open), minutes_of(&self.close)), (Some(o), Some(c)) if o < c) && (-720..=840).contains(&self.utc_offset_minutes)
+    }
+
     /// Whether the team works at `now` (ms since the epoch).
     pub fn is_open(&self, now: crate::clock::Millis) -> bool {
         let local_min = now.div_euclid(60_000) + i64::from(self.utc_offset_minutes);

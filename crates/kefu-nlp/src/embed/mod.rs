@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, LazyLock, RwLock};
 
-use crate::features::{hash_str, IdMap, SparseVec};
+use crate::features::{hash_str, FeatureHasher, IdMap, SparseVec};
 use crate::tokenise::for_each_word;
 use crate::Error;
 
@@ -17,6 +17,10 @@ pub struct WordVectors {
     scale: Vec<f32>,
     rows: Vec<i8>,
     index: IdMap<u32>,
+    /// Some keys are word pairs ("w1 w2"), looked up for consecutive words.
+    has_pairs: bool,
+    /// Weight of a pair's vector against a word's in the mean.
+    pub pair_weight: f32,
 }
 
 impl WordVectors {
@@ -36,13 +40,38 @@ impl WordVectors {
         let scale = (0..dim).map(|_| r.f32()).collect::<Result<Vec<_>, _>>()?;
         let mut rows = Vec::with_capacity(count * dim);
         let mut index = IdMap::default();
+        let mut has_pairs = false;
         for i in 0..count {
             let len = r.u8()? as usize;
             let word = std::str::from_utf8(r.take(len)?).map_err(|_| bad())?;
+            has_pairs |= word.contains(' ');
             index.insert(hash_str(NS, word), i as u32);
             rows.extend(r.take(dim)?.iter().map(|&b| b as i8));
         }
-        Ok(WordVectors { dim, scale, rows, index })
+        Ok(WordVectors { dim, scale, rows, index, has_pairs, pair_weight: 1.0 })
+    }
+
+    /// Element-wise maximum of the known words' vectors, L2-normalised (zeros when none).
+    pub fn max_pooled(&self, normalised: &str) -> Vec<f32> {
+        let mut acc = vec![f32::NEG_INFINITY; self.dim];
+        let mut n = 0;
+        for_each_word(normalised, |w| {
+            if let Some(&i) = self.index.get(&hash_str(NS, w)) {
+                let row = &self.rows[i as usize * self.dim..(i as usize + 1) * self.dim];
+                for ((a, &q), s) in acc.iter_mut().zip(row).zip(&self.scale) {
+                    *a = a.max(q as f32 * s);
+                }
+                n += 1;
+            }
+        });
+        if n == 0 {
+            return vec![0.0; self.dim];
+        }
+        let norm = acc.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            acc.iter_mut().for_each(|v| *v /= norm);
+        }
+        acc
     }
 
     /// Dimensions per vector.
@@ -52,15 +81,43 @@ impl WordVectors {
 
     /// Mean vector of the known words of normalised text, L2-normalised (zeros when none is known).
     pub fn sentence(&self, normalised: &str) -> Vec<f32> {
+        self.weighted_sentence(normalised, |_| 1.0)
+    }
+
+    /// Weighted mean vector of the known words (`weight` of each word), L2-normalised.
+    pub fn weighted_sentence(&self, normalised: &str, mut weight: impl FnMut(&str) -> f32) -> Vec<f32> {
         let mut acc = vec![0.0f32; self.dim];
         let mut n = 0;
+        let mut prev = String::new();
         for_each_word(normalised, |w| {
             if let Some(&i) = self.index.get(&hash_str(NS, w)) {
                 let row = &self.rows[i as usize * self.dim..(i as usize + 1) * self.dim];
+                let k = weight(w);
                 for ((a, &q), s) in acc.iter_mut().zip(row).zip(&self.scale) {
-                    *a += q as f32 * s;
+                    *a += q as f32 * s * k;
                 }
                 n += 1;
+            }
+            if self.has_pairs {
+                // Word pairs the table knows ("top up") add a vector of their own.
+                let alnum = w.chars().any(char::is_alphanumeric);
+                if !prev.is_empty() && alnum {
+                    let mut h = FeatureHasher::new(NS);
+                    h.write(prev.as_bytes());
+                    h.write(b" ");
+                    h.write(w.as_bytes());
+                    if let Some(&i) = self.index.get(&h.finish()) {
+                        let row = &self.rows[i as usize * self.dim..(i as usize + 1) * self.dim];
+                        for ((a, &q), s) in acc.iter_mut().zip(row).zip(&self.scale) {
+                            *a += q as f32 * s * self.pair_weight;
+                        }
+                        n += 1;
+                    }
+                }
+                prev.clear();
+                if alnum {
+                    prev.push_str(w);
+                }
             }
         });
         let norm = acc.iter().map(|v| v * v).sum::<f32>().sqrt();
@@ -93,6 +150,27 @@ thread_local! {
     static LAST: std::cell::RefCell<(usize, String, Vec<f32>)> = const { std::cell::RefCell::new((0, String::new(), Vec::new())) };
 }
 
+/// Appends `weight ×` the sentence vector weighted by `word_weight` as columns `offset..offset+dim`
+/// (not cached: the word weights belong to one model).
+pub fn append_weighted_dense(x: &mut SparseVec, normalised: &str, offset: usize, weight: f32, word_weight: impl FnMut(&str) -> f32) {
+    let Some(v) = vectors() else { return };
+    for (i, val) in v.weighted_sentence(normalised, word_weight).into_iter().enumerate() {
+        if val != 0.0 {
+            x.push(((offset + i) as u32, val * weight));
+        }
+    }
+}
+
+/// Appends `weight ×` the max-pooled word vector of normalised text as columns `offset..offset+dim`.
+pub fn append_max_pooled(x: &mut SparseVec, normalised: &str, offset: usize, weight: f32) {
+    let Some(v) = vectors() else { return };
+    for (i, val) in v.max_pooled(normalised).into_iter().enumerate() {
+        if val != 0.0 {
+            x.push(((offset + i) as u32, val * weight));
+        }
+    }
+}
+
 /// Appends `weight ×` the sentence vector of normalised text as columns `offset..offset+dim`.
 pub fn append_dense(x: &mut SparseVec, normalised: &str, offset: usize, weight: f32) {
     let Some(v) = vectors() else { return };
@@ -108,5 +186,35 @@ pub fn append_dense(x: &mut SparseVec, normalised: &str, offset: usize, weight: 
         if val != 0.0 {
             x.push(((offset + i) as u32, val * weight));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(entries: &[(&str, [i8; 2])]) -> WordVectors {
+        let mut b = MAGIC.to_vec();
+        b.extend(2u32.to_le_bytes());
+        b.extend((entries.len() as u32).to_le_bytes());
+        b.extend(1.0f32.to_le_bytes());
+        b.extend(1.0f32.to_le_bytes());
+        for (w, v) in entries {
+            b.push(w.len() as u8);
+            b.extend(w.as_bytes());
+            b.extend(v.iter().map(|&x| x as u8));
+        }
+        WordVectors::from_bytes(&b).unwrap()
+    }
+
+    #[test]
+    fn known_word_pairs_join_the_mean() {
+        let words = table(&[("top", [1, 0]), ("up", [1, 0])]);
+        let with_pair = table(&[("top", [1, 0]), ("up", [1, 0]), ("top up", [0, 1])]);
+        assert_eq!(words.sentence("top up"), vec![1.0, 0.0]);
+        let s = with_pair.sentence("top up");
+        assert!((s[0] - 2.0 / 5f32.sqrt()).abs() < 1e-5 && (s[1] - 1.0 / 5f32.sqrt()).abs() < 1e-5, "{s:?}");
+        // Words apart are no pair.
+        assert_eq!(with_pair.sentence("up top"), vec![1.0, 0.0]);
     }
 }

@@ -101,10 +101,10 @@ pub fn analyze_with(models: &DefaultModels, shop: Option<&ShopModels>, text: &st
     hot.config.extract(&n, &mut raw);
     let category = models.hotspot.classify_normalised(&n, &models.hotspot.classifier.features_from_hashes(&raw, &n));
     let sc = &models.sentiment.classifier;
-    let sentiment_x = if sen.config == hot.config { sc.features_from_hashes(&raw, &n) } else { sc.features_of_normalised(&n) };
+    let sentiment_x = if sen.config.same_extraction(&hot.config) { sc.features_from_hashes(&raw, &n) } else { sc.features_of_normalised(&n) };
     let sentiment = models.sentiment.analyse_features(&n, &words(&n), &sentiment_x);
     let intent = shop.and_then(|s| s.intents.as_ref()).map(|c| {
-        let x = if c.vectoriser.config == hot.config { c.features_from_hashes(&raw, &n) } else { c.features_of_normalised(&n) };
+        let x = if c.vectoriser.config.same_extraction(&hot.config) { c.features_from_hashes(&raw, &n) } else { c.features_of_normalised(&n) };
         c.predict_features(&x, 3)
     });
     let faq = shop.and_then(|s| s.faq.as_ref()).map(|f| f.search(text, FAQ_TOP_K));

@@ -105,7 +105,7 @@ fn word_hashes(normalised: &str) -> Vec<u64> {
 }
 
 fn term_config() -> FeatureConfig {
-    FeatureConfig { words: true, bigrams: false, latin_chars: (0, 0), cjk_chars: (2, 2), mask_numbers: true, stems_and_skips: false }
+    FeatureConfig { words: true, bigrams: false, latin_chars: (0, 0), cjk_chars: (2, 2), mask_numbers: true, stems_and_skips: false, block_weights: None }
 }
 
 impl FaqIndex {

@@ -38,17 +38,42 @@ pub struct FeatureConfig {
     /// Also English stems (plural, -ing, -ed stripped) and skip-bigrams (w1 _ w3).
     #[serde(default)]
     pub stems_and_skips: bool,
+    /// L2-normalise each block of features on its own and weigh the blocks (word unigrams,
+    /// word bigrams, Latin char n-grams, Chinese char n-grams), instead of one norm over all.
+    #[serde(default)]
+    pub block_weights: Option<[f32; 4]>,
 }
 
 impl Default for FeatureConfig {
     fn default() -> Self {
-        FeatureConfig { words: true, bigrams: true, latin_chars: (2, 5), cjk_chars: (1, 3), mask_numbers: true, stems_and_skips: false }
+        FeatureConfig { words: true, bigrams: true, latin_chars: (2, 5), cjk_chars: (1, 3), mask_numbers: true, stems_and_skips: false, block_weights: None }
     }
 }
 
 impl FeatureConfig {
+    /// Feature hash of one word unigram.
+    pub fn word_hash(&self, word: &str) -> u64 {
+        hash_str(NS_WORD, word)
+    }
+
+    /// True when both extract the same hashes (they may still weigh them differently).
+    pub fn same_extraction(&self, other: &FeatureConfig) -> bool {
+        FeatureConfig { block_weights: None, ..self.clone() } == FeatureConfig { block_weights: None, ..other.clone() }
+    }
+
     /// Appends the hashed features of normalised `text` to `out` (with repeats: they are counts).
     pub fn extract(&self, text: &str, out: &mut Vec<u64>) {
+        self.extract_with_blocks(text, out, None);
+    }
+
+    /// [`FeatureConfig::extract`], also appending each feature's block to `blocks` when given
+    /// (0 word unigrams, 1 word bigrams, 2 Latin char n-grams, 3 Chinese char n-grams).
+    pub fn extract_with_blocks(&self, text: &str, out: &mut Vec<u64>, mut blocks: Option<&mut Vec<u8>>) {
+        let mut mark = |out: &Vec<u64>, block: u8| {
+            if let Some(b) = blocks.as_deref_mut() {
+                b.resize(out.len(), block);
+            }
+        };
         let masked;
         let text = if self.mask_numbers {
             masked = crate::normalise::mask_for_classification(text);
@@ -68,18 +93,21 @@ impl FeatureConfig {
                             out.push(hash_str(NS_STEM, stem));
                         }
                     }
+                    mark(out, 0);
                 }
                 if self.bigrams {
                     out.push(pair(prev, h));
                     if self.stems_and_skips {
                         out.push(pair(prev2, h) ^ SKIP_MARK);
                     }
+                    mark(out, 1);
                 }
                 prev2 = prev;
                 prev = h;
             });
             if self.bigrams {
                 out.push(pair(prev, hash_str(NS_WORD, BOUNDARY)));
+                mark(out, 1);
             }
         }
         let (llo, lhi) = self.latin_chars;
@@ -89,9 +117,9 @@ impl FeatureConfig {
         }
         let mut buf: Vec<char> = Vec::with_capacity(32);
         for_each_run(text, |kind, run| {
-            let (lo, hi, ns, pad) = match kind {
-                RunKind::Latin if llo > 0 => (llo, lhi, NS_LATIN_CHARS, true),
-                RunKind::Cjk if clo > 0 => (clo, chi, NS_CJK_CHARS, false),
+            let (lo, hi, ns, pad, block) = match kind {
+                RunKind::Latin if llo > 0 => (llo, lhi, NS_LATIN_CHARS, true, 2),
+                RunKind::Cjk if clo > 0 => (clo, chi, NS_CJK_CHARS, false, 3),
                 _ => return,
             };
             buf.clear();
@@ -103,6 +131,7 @@ impl FeatureConfig {
                 buf.push(' ');
             }
             char_ngrams(&buf, lo as usize, hi as usize, ns, out);
+            mark(out, block);
         });
     }
 }

@@ -12,6 +12,8 @@ pub enum Loss {
     Softmax,
     /// Crammer–Singer multiclass hinge (a linear SVM).
     Hinge,
+    /// One-vs-rest squared hinge, every class against the others (as LinearSVC).
+    SquaredHingeOvr,
 }
 
 /// Hyper-parameters of SGD training.
@@ -30,6 +32,19 @@ pub struct TrainConfig {
     /// Models trained with different shuffles whose weights are averaged (1 = a single model).
     #[serde(default = "one")]
     pub average_of: usize,
+    /// A second model with another objective whose scores are added with this weight (the
+    /// models are linear in the same features, so the mix is one model again: no cost at
+    /// prediction). Each model is first scaled to unit RMS score spread on the training data.
+    #[serde(default)]
+    pub mix: Option<(Loss, f32)>,
+    /// Class balancing: each example's step is scaled by (mean class size / its class size)
+    /// to this power (0 = off, 1 = every class weighs the same in total).
+    #[serde(default)]
+    pub class_balance: f32,
+    /// The weights returned are the mean of the end-of-epoch weights of this many last epochs
+    /// (0 or 1 = the last weights only).
+    #[serde(default)]
+    pub average_epochs: usize,
 }
 
 fn one() -> usize {
@@ -38,7 +53,7 @@ fn one() -> usize {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { loss: Loss::Softmax, epochs: 12, learning_rate: 0.5, l2: 1e-5, seed: 7, average_of: 1 }
+        TrainConfig { loss: Loss::Softmax, epochs: 12, learning_rate: 0.5, l2: 1e-5, seed: 7, average_of: 1, mix: None, class_balance: 0.0, average_epochs: 0 }
     }
 }
 
@@ -66,6 +81,30 @@ impl Rng {
 impl LinearModel {
     /// Trains on feature vectors `xs` with class indices `ys` (each < `classes`).
     pub fn train(xs: &[SparseVec], ys: &[usize], dim: usize, classes: usize, cfg: &TrainConfig) -> LinearModel {
+        let Some((loss, weight)) = cfg.mix else {
+            return Self::train_averaged(xs, ys, dim, classes, cfg);
+        };
+        let mut model = Self::train_averaged(xs, ys, dim, classes, &TrainConfig { mix: None, ..cfg.clone() });
+        let other = Self::train_averaged(xs, ys, dim, classes, &TrainConfig { mix: None, loss, ..cfg.clone() });
+        let (a, b) = (1.0 / model.score_spread(xs), weight / other.score_spread(xs));
+        model.weights.iter_mut().zip(&other.weights).for_each(|(x, y)| *x = *x * a + y * b);
+        model.bias.iter_mut().zip(&other.bias).for_each(|(x, y)| *x = *x * a + y * b);
+        model
+    }
+
+    /// Root mean square of scores around each example's mean score (1 when there is nothing).
+    fn score_spread(&self, xs: &[SparseVec]) -> f32 {
+        let (mut sum, mut n) = (0.0f64, 0usize);
+        for x in xs.iter().step_by((xs.len() / 2000).max(1)) {
+            let s = self.scores(x);
+            let mean = s.iter().sum::<f32>() / s.len().max(1) as f32;
+            sum += s.iter().map(|v| ((v - mean) * (v - mean)) as f64).sum::<f64>();
+            n += s.len();
+        }
+        if sum > 0.0 { (sum / n as f64).sqrt() as f32 } else { 1.0 }
+    }
+
+    fn train_averaged(xs: &[SparseVec], ys: &[usize], dim: usize, classes: usize, cfg: &TrainConfig) -> LinearModel {
         let mut model = Self::train_one(xs, ys, dim, classes, cfg);
         // Averaging SGD runs that saw the data in different orders smooths out the last steps' noise.
         for i in 1..cfg.average_of.max(1) {
@@ -90,7 +129,27 @@ impl LinearModel {
         let mut step = 0f32;
         let mut s = vec![0.0f32; k];
         let mut grad: Vec<(usize, f32)> = Vec::with_capacity(k);
-        for _ in 0..cfg.epochs {
+        let mut class_weight = vec![1.0f32; k];
+        if cfg.class_balance > 0.0 {
+            let mut count = vec![0usize; k];
+            order.iter().filter(|&&i| ys[i] < k).for_each(|&i| count[ys[i]] += 1);
+            let present = count.iter().filter(|&&c| c > 0).count().max(1);
+            let mean = count.iter().sum::<usize>() as f32 / present as f32;
+            for (w, &c) in class_weight.iter_mut().zip(&count) {
+                if c > 0 {
+                    *w = (mean / c as f32).powf(cfg.class_balance);
+                }
+            }
+        }
+        let averaged = cfg.average_epochs.min(cfg.epochs);
+        let (mut sum_w, mut sum_b) = (Vec::new(), vec![0.0f32; k]);
+        if averaged > 1 {
+            sum_w = vec![0.0f32; dim * k];
+        }
+        for epoch in 0..cfg.epochs {
+            if averaged > 1 && epoch > 0 && epoch + averaged > cfg.epochs {
+                snapshot(&w, scale, &bias, &mut sum_w, &mut sum_b);
+            }
             rng.shuffle(&mut order);
             for &i in &order {
                 let (x, y) = (&xs[i], ys[i]);
@@ -99,6 +158,7 @@ impl LinearModel {
                 }
                 let eta = cfg.learning_rate * (1.0 - 0.9 * step / total);
                 step += 1.0;
+                let push = eta * class_weight[y];
                 s.copy_from_slice(&bias);
                 let inv = scale as f32;
                 for &(j, v) in x {
@@ -131,6 +191,15 @@ impl LinearModel {
                             grad.push((rival.0, 1.0));
                         }
                     }
+                    Loss::SquaredHingeOvr => {
+                        for (c, &v) in s.iter().enumerate() {
+                            let t = if c == y { 1.0 } else { -1.0 };
+                            let slack = 1.0 - t * v;
+                            if slack > 0.0 {
+                                grad.push((c, -t * slack));
+                            }
+                        }
+                    }
                 }
                 scale *= 1.0 - (eta * cfg.l2) as f64;
                 if scale < 1e-6 {
@@ -139,9 +208,9 @@ impl LinearModel {
                     }
                     scale = 1.0;
                 }
-                let f = eta / scale as f32;
+                let f = push / scale as f32;
                 for &(c, g) in &grad {
-                    bias[c] -= eta * g * 0.1;
+                    bias[c] -= push * g * 0.1;
                 }
                 for &(j, v) in x {
                     let row = &mut w[j as usize * k..(j as usize + 1) * k];
@@ -151,9 +220,23 @@ impl LinearModel {
                 }
             }
         }
+        if averaged > 1 {
+            snapshot(&w, scale, &bias, &mut sum_w, &mut sum_b);
+            let n = averaged as f32;
+            sum_w.iter_mut().for_each(|v| *v /= n);
+            sum_b.iter_mut().for_each(|v| *v /= n);
+            return LinearModel { dim, classes: k, weights: sum_w, bias: sum_b, temperature: 1.0 };
+        }
         for v in w.iter_mut() {
             *v *= scale as f32;
         }
         LinearModel { dim, classes: k, weights: w, bias, temperature: 1.0 }
     }
+}
+
+/// Adds the current (scaled) weights and biases to running sums.
+fn snapshot(w: &[f32], scale: f64, bias: &[f32], sum_w: &mut [f32], sum_b: &mut [f32]) {
+    let s = scale as f32;
+    sum_w.iter_mut().zip(w).for_each(|(a, &x)| *a += x * s);
+    sum_b.iter_mut().zip(bias).for_each(|(a, &x)| *a += x);
 }

@@ -105,10 +105,14 @@ impl<'a> Reader<'a> {
 /// Encodes a classifier, dropping features whose weights all quantise to zero.
 pub fn write_classifier(w: &mut Writer, c: &TextClassifier) {
     let f = &c.vectoriser.config;
-    // Byte 0 holds flags: bit 0 words, bit 1 stems and skip-bigrams.
-    let flags = f.words as u8 | (f.stems_and_skips as u8) << 1;
+    // Byte 0 holds flags: bit 0 words, bit 1 stems and skip-bigrams, bit 2 block weights
+    // (four f32 after the seven bytes).
+    let flags = f.words as u8 | (f.stems_and_skips as u8) << 1 | (f.block_weights.is_some() as u8) << 2;
     for b in [flags, f.bigrams as u8, f.latin_chars.0, f.latin_chars.1, f.cjk_chars.0, f.cjk_chars.1, f.mask_numbers as u8] {
         w.u8(b);
+    }
+    for x in f.block_weights.iter().flatten() {
+        w.f32(*x);
     }
     w.varint(c.labels.len() as u64);
     for l in &c.labels {
@@ -135,6 +139,9 @@ pub fn write_classifier(w: &mut Writer, c: &TextClassifier) {
         w.varint(h - prev);
         prev = h;
         w.u16((c.vectoriser.idf[j] * 1000.0).round().clamp(0.0, 65535.0) as u16);
+        if f.block_weights.is_some() {
+            w.u8(c.vectoriser.blocks.get(j).copied().unwrap_or(0));
+        }
         let row = &m.weights[j * k..(j + 1) * k];
         let live = row.iter().any(|&x| q(x) != 0);
         w.u8(live as u8);
@@ -159,6 +166,7 @@ pub fn read_classifier(r: &mut Reader) -> Result<TextClassifier, Error> {
         cjk_chars: (b[4], b[5]),
         mask_numbers: b[6] != 0,
         stems_and_skips: b[0] & 2 != 0,
+        block_weights: if b[0] & 4 != 0 { Some([r.f32()?, r.f32()?, r.f32()?, r.f32()?]) } else { None },
     };
     let n_labels = r.count(1)?;
     let labels = (0..n_labels).map(|_| r.str()).collect::<Result<Vec<_>, _>>()?;
@@ -170,11 +178,15 @@ pub fn read_classifier(r: &mut Reader) -> Result<TextClassifier, Error> {
     let scale = r.f32()?;
     let dim = r.count(4)?;
     let (mut hashes, mut idf, mut weights) = (Vec::with_capacity(dim), Vec::with_capacity(dim), Vec::with_capacity(dim * k));
+    let mut blocks = Vec::new();
     let mut prev = 0u64;
     for _ in 0..dim {
         prev = prev.wrapping_add(r.varint()?);
         hashes.push(prev);
         idf.push(r.u16()? as f32 / 1000.0);
+        if config.block_weights.is_some() {
+            blocks.push(r.u8()?);
+        }
         if r.u8()? != 0 {
             for _ in 0..k {
                 weights.push(r.u16()? as i16 as f32 * scale);
@@ -191,9 +203,10 @@ pub fn read_classifier(r: &mut Reader) -> Result<TextClassifier, Error> {
     vectoriser.config = config;
     vectoriser.hashes = hashes;
     vectoriser.idf = idf;
+    vectoriser.blocks = blocks;
     vectoriser.rebuild_index();
     let model = LinearModel { dim: dim + dense, classes: k, weights, bias, temperature };
-    Ok(TextClassifier { labels, vectoriser, model, reject_below, dense_weight })
+    Ok(TextClassifier { labels, vectoriser, model, reject_below, dense_weight, dense_idf_power: 0.0, max_pool_weight: 0.0 })
 }
 
 /// Encodes a string map.
@@ -212,4 +225,27 @@ pub fn write_map(w: &mut Writer, m: &HashMap<String, (String, String)>) {
 pub fn read_map(r: &mut Reader) -> Result<HashMap<String, (String, String)>, Error> {
     let n = r.count(3)?;
     (0..n).map(|_| Ok((r.str()?, (r.str()?, r.str()?)))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::{recommended_config, TextClassifier};
+
+    #[test]
+    fn block_weighted_classifier_round_trips() {
+        let rows = [("where is my card", "card"), ("my card has not arrived", "card"), ("top up failed", "top_up"), ("why did my top up fail", "top_up"), ("什么时候发货", "ship"), ("多久能发货", "ship")];
+        let mut cfg = recommended_config();
+        cfg.features.block_weights = Some([1.0, 0.5, 1.0, 2.0]);
+        let c = TextClassifier::train(&rows, &cfg).unwrap();
+        assert_eq!(c.vectoriser.blocks.len(), c.vectoriser.dim());
+        let mut w = Writer::default();
+        write_classifier(&mut w, &c);
+        let back = read_classifier(&mut Reader::new(&w.0)).unwrap();
+        assert_eq!(back.vectoriser.config, c.vectoriser.config);
+        assert_eq!(back.vectoriser.blocks, c.vectoriser.blocks);
+        for q in ["card not here", "top up did not work", "啥时候发货"] {
+            assert_eq!(back.predict(q, 1).top[0].0, c.predict(q, 1).top[0].0, "{q}");
+        }
+    }
 }

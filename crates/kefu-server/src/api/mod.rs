@@ -6,6 +6,7 @@ pub mod auth;
 mod conversations;
 mod extract;
 mod inbound;
+mod kb;
 pub mod orders;
 mod notes;
 mod people;
@@ -84,6 +85,21 @@ pub fn routes() -> Router<AppState> {
         .route("/analytics/alert-rules", put(analytics::put_rules))
         .route("/analytics/promotions", get(analytics::promotions).put(analytics::put_promotions))
         .route("/analytics/export.csv", get(analytics::export))
+        .route("/kb", get(kb::get_kb).put(kb::put_kb).layer(DefaultBodyLimit::max(kb::IMPORT_BODY_LIMIT)))
+        .route("/kb/faqs", get(kb::search_faqs))
+        .route("/kb/faqs/{id}", put(kb::put_faq).delete(kb::delete_faq))
+        .route("/kb/import", post(kb::import).layer(DefaultBodyLimit::max(kb::IMPORT_BODY_LIMIT)))
+        .route("/kb/export", get(kb::export))
+        .route("/kb/versions", get(kb::versions))
+        .route("/kb/rollback", post(kb::rollback))
+        .route("/kb/training", get(kb::training))
+        .route("/kb/questions", get(kb::questions))
+        .route("/kb/experiments/{id}/results", get(kb::experiment_results))
+        .route("/kb/figures", get(kb::figures))
+        .route("/kb/questions/{key}/teach", post(kb::teach))
+        .route("/kb/questions/{key}/dismiss", post(kb::dismiss))
+        .route("/live/session", put(kb::put_live_session))
+        .route("/conversations/{id}/context", get(kb::context))
         .fallback(|| async { crate::error::ApiError::NotFound("route") })
 }
 
@@ -116,6 +132,8 @@ pub fn docs_routes() -> Router<AppState> {
         tickets::put_department, tickets::calendar, tickets::put_calendar,
         analytics::dashboard, analytics::hotspots, analytics::drill, analytics::alerts, analytics::put_rules,
         analytics::promotions, analytics::put_promotions, analytics::export,
+        kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,
+        kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results, kb::figures,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&SecurityAddon),

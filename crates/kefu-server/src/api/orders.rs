@@ -200,6 +200,8 @@ pub async fn put_products(State(state): State<AppState>, who: Principal, ApiJson
         products.push(product);
     }
     state.inbox.store().apply(cs).await?;
+    // The bot recognises product names from the catalogue: learn the new ones.
+    state.inbox.retrain(who.user.shop_id);
     Ok(Json(ProductList { products }))
 }
 

@@ -62,6 +62,18 @@ pub fn mask_conversation(c: &Conversation) -> Conversation {
     c
 }
 
+/// A context card with PII masked in the transcript and the slots (agents see it).
+pub fn mask_card(card: &kefu_core::bot::ContextCard) -> kefu_core::bot::ContextCard {
+    let mut card = card.clone();
+    for line in &mut card.transcript {
+        line.text = kefu_nlp::pii::mask(&line.text);
+    }
+    for v in card.slots.values_mut() {
+        *v = kefu_nlp::pii::mask(v);
+    }
+    card
+}
+
 /// Check an outgoing reply: a `block` word refuses it; a `warn` word refuses it until the
 /// sender confirms; `flag` words pass. Returns the hits that let it pass.
 pub fn check_outbound(words: &kefu_nlp::sensitive::Dictionary, text: &str, confirmed: bool) -> Result<Vec<Hit>, crate::error::ApiError> {

@@ -47,6 +47,13 @@ pub enum ClientFrame {
         /// The conversation.
         conversation_id: String,
     },
+    /// Customers: thumbs up or down on a bot answer.
+    Feedback {
+        /// The bot's message.
+        message_id: String,
+        /// Thumbs up.
+        helpful: bool,
+    },
     /// Keep-alive.
     Ping,
 }
@@ -142,6 +149,22 @@ pub enum ServerFrame<'a> {
     },
     /// Answer to a ping.
     Pong,
+    /// Agents: the bot handed a conversation over; the context card (PII masked).
+    Handoff {
+        /// The conversation.
+        conversation_id: kefu_core::ids::ConversationId,
+        /// The agent it went to, if one was free.
+        agent_id: Option<kefu_core::ids::UserId>,
+        /// What the bot saw and why it handed over.
+        card: &'a kefu_core::bot::ContextCard,
+    },
+    /// Customers: the thumbs up/down was recorded.
+    FeedbackRecorded {
+        /// The bot's message.
+        message_id: &'a str,
+        /// False when that message answered no FAQ (nothing to count).
+        counted: bool,
+    },
 }
 
 /// Serialise a frame once, to send to many sockets.

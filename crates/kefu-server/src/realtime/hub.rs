@@ -145,6 +145,10 @@ impl Hub {
             Notice::QueuePosition { customer_id, position, expected_wait_secs, .. } => {
                 self.to_customer(*customer_id, encode(&ServerFrame::Queue { position: *position, expected_wait_secs: *expected_wait_secs }))
             }
+            Notice::HandedOff { conversation_id, agent_id, card } => {
+                let card = crate::privacy::mask_card(card);
+                self.to_agents(shop, encode(&ServerFrame::Handoff { conversation_id: *conversation_id, agent_id: *agent_id, card: &card }))
+            }
             Notice::Transferred { conversation_id, by, to_agent, to_team, note } => self.to_agents(
                 shop,
                 encode(&ServerFrame::Transferred {

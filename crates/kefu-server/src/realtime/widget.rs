@@ -115,6 +115,7 @@ async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_c
     let (content, client_id) = match frame {
         ClientFrame::Send { content, client_id, .. } => (content, client_id),
         ClientFrame::Rate { stars, comment, client_id } => return rate(state, shop, customer, stars, comment, client_id).await,
+        ClientFrame::Feedback { message_id, helpful } => return feedback(state, shop, customer, &message_id, helpful).await,
         _ => return frames::encode(&ServerFrame::Pong),
     };
     let cid = client_id.as_deref();
@@ -132,6 +133,14 @@ async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_c
             frames::encode(&ServerFrame::Ack { client_id: cid, message: &d.message, duplicate: d.duplicate })
         }
         Err(e) => frames::core_error(&e, cid),
+    }
+}
+
+async fn feedback(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, message_id: &str, helpful: bool) -> Utf8Bytes {
+    let Ok(id) = message_id.parse() else { return frames::core_error(&kefu_core::CoreError::NotFound("bot message"), None) };
+    match state.inbox.bot_feedback(shop, customer, id, helpful).await {
+        Ok(counted) => frames::encode(&ServerFrame::FeedbackRecorded { message_id, counted }),
+        Err(e) => frames::core_error(&e, None),
     }
 }
 

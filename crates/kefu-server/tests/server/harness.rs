@@ -45,6 +45,8 @@ impl TestApp {
             listen: Some("127.0.0.1:0".into()),
             data_dir: Some(dir.path().to_path_buf()),
             log: Some("warn".into()),
+            // Tests that want the bot give the shop a knowledge base themselves.
+            demo_bot: Some(false),
             ..Default::default()
         };
         configure(&mut args);

@@ -8,6 +8,7 @@ mod auth_and_tokens;
 mod channels;
 mod browser;
 mod bad_input;
+mod bot;
 mod crash_recovery;
 mod isolation;
 mod logs;

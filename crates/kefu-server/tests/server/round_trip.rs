@@ -66,6 +66,7 @@ async fn customer_agent_customer_round_trip_then_resolve_and_reopen() {
             "conversation_created",
             "conversation_routed",
             "conversation_assigned",
+            "conversation_categorised",
             "message_received",
             "message_sent",
             "conversation_resolved",

@@ -19,6 +19,7 @@ import {
   initSupervisor, render as renderSupervisor, showView, tick as tickSupervisor,
 } from './workspace/supervisor.js';
 import { renderContext } from './workspace/context.js';
+import { onHandoff } from './workspace/handoff.js';
 import { onOffer, onOfferWithdrawn, onTransferred } from './workspace/offers.js';
 import { ROLE_LABELS, label, isOpen } from './workspace/format.js';
 
@@ -157,6 +158,7 @@ function onFrame(frame) {
     case 'offer': onOffer(frame, upsert, select); break;
     case 'offer_withdrawn': onOfferWithdrawn(frame); break;
     case 'transferred': onTransferred(frame); break;
+    case 'handoff': onHandoff(frame); renderContext(); break;
     case 'error':
       if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || '发生错误');
       break;

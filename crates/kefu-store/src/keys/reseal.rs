@@ -16,6 +16,10 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str, &str)] = &[
     ("channel_instance", "secret_key_id", "secret", "id"),
     ("webhook_subscription", "secret_key_id", "secret", "id"),
     ("outbox", "payload_key_id", "payload", "id"),
+    ("bot_state", "doc_key_id", "doc", "conversation_id"),
+    // The key is a hash of the text and may repeat across shops; the conditional update
+    // also matches the sealed bytes, which never repeat (random nonces).
+    ("bot_question", "text_key_id", "text", "key"),
 ];
 
 /// How many rows of one table are sealed with one key.

@@ -17,7 +17,7 @@ function toLogin() {
 
 // The server sets a readable `kefu_csrf` cookie at login and wants it echoed in a header on
 // every state-changing request: a page on another site can send our cookies but cannot read them.
-function csrfToken() {
+export function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)kefu_csrf=([^;]+)/);
   return m ? decodeURIComponent(m[1]) : '';
 }

@@ -3,6 +3,7 @@
 
 import { selected, agentName, queueEntry, teamName } from './state.js';
 import { get } from './api.js';
+import { renderHandoff } from './handoff.js';
 import {
   CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SOURCE_LABELS, fullTime, h, label,
 } from './format.js';
@@ -52,6 +53,7 @@ export function renderContext() {
   $('ctx-created').textContent = fullTime(c.created_at);
   $('ctx-customer-id').textContent = c.customer_id;
   $('ctx-conversation-id').textContent = c.id;
+  renderHandoff(c);
 
   const list = $('ctx-identities');
   const wanted = c.customer_id;

@@ -1,0 +1,208 @@
+//! Multi-turn flows as data: a flow (e.g. 库存查询) needs slots (product, size, colour); the
+//! bot asks only for what is missing, fills slots from any message, and lets the customer
+//! change one by saying a new value.
+
+use crate::routing::ConfigProblem;
+use kefu_nlp::entities::{Entity, EntityKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One flow.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Flow {
+    /// Id, e.g. `stock`.
+    pub id: String,
+    /// Shown name, e.g. 库存查询 (used in "您刚才咨询的库存查询问题").
+    pub name: String,
+    /// Sentences that start the flow (the bot learns them like FAQ questions).
+    pub examples: Vec<String>,
+    /// Words that start the flow when present (e.g. 有货, 库存).
+    pub keywords: Vec<String>,
+    /// What the flow needs, asked in this order.
+    pub slots: Vec<Slot>,
+    /// The answer once every slot is filled; placeholders are slot names and live data
+    /// (`{product}`, `{size}`, `{stock}`, `{price}`, `{live.remaining}` …).
+    pub answer: String,
+    /// Said when the answer's data is missing.
+    pub answer_fallback: Option<String>,
+    /// Hand over to a person when done (e.g. a flow that collects a complaint).
+    pub transfer_to_human: bool,
+}
+
+/// One slot of a flow.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Slot {
+    /// Name, used as the placeholder (`size`).
+    pub name: String,
+    /// What fills it: `product`, `size`, `colour`, `quantity`, `order_id`, `phone`, `date`,
+    /// `money`, `address`, or `choice` (one of `values`).
+    pub kind: String,
+    /// The question that asks for it.
+    pub prompt: String,
+    /// Allowed values for a `choice` slot.
+    pub values: Vec<String>,
+}
+
+const KINDS: &[&str] = &["product", "size", "colour", "quantity", "order_id", "phone", "date", "money", "address", "choice"];
+
+impl Flow {
+    /// Problems, with paths relative to the flow.
+    pub fn problems(&self) -> Vec<ConfigProblem> {
+        use super::kb::problem;
+        let mut out = Vec::new();
+        if !super::valid_id(&self.id) {
+            out.push(problem("id".into(), "must be 1-64 characters of letters, digits, - or _"));
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 32 {
+            out.push(problem("name".into(), "must be 1-32 characters"));
+        }
+        if self.examples.is_empty() && self.keywords.is_empty() {
+            out.push(problem("examples".into(), "a flow needs examples or keywords to start"));
+        }
+        if self.slots.is_empty() || self.slots.len() > 10 {
+            out.push(problem("slots".into(), "must have 1-10 slots"));
+        }
+        for (i, s) in self.slots.iter().enumerate() {
+            if !super::valid_id(&s.name) || self.slots[..i].iter().any(|o| o.name == s.name) {
+                out.push(problem(format!("slots[{i}].name"), "must be a unique id"));
+            }
+            if !KINDS.contains(&s.kind.as_str()) {
+                out.push(problem(format!("slots[{i}].kind"), "must be one of product, size, colour, quantity, order_id, phone, date, money, address, choice"));
+            }
+            if s.kind == "choice" && s.values.is_empty() {
+                out.push(problem(format!("slots[{i}].values"), "a choice slot needs values"));
+            }
+            if s.prompt.trim().is_empty() {
+                out.push(problem(format!("slots[{i}].prompt"), "must not be empty"));
+            }
+        }
+        if self.answer.trim().is_empty() || super::template::placeholders(&self.answer).is_err() {
+            out.push(problem("answer".into(), "must be a non-empty template with well-formed {placeholders}"));
+        }
+        out
+    }
+
+    /// The first slot still empty.
+    pub fn missing<'a>(&'a self, run: &FlowRun) -> Option<&'a Slot> {
+        self.slots.iter().find(|s| !run.slots.contains_key(&s.name))
+    }
+}
+
+/// A flow in progress in one conversation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowRun {
+    /// The flow's id.
+    pub flow: String,
+    /// Filled slots.
+    pub slots: BTreeMap<String, String>,
+    /// The slot last asked for.
+    pub asking: Option<String>,
+}
+
+/// What one message did to a run's slots.
+#[derive(Debug, Default, PartialEq)]
+pub struct Filled {
+    /// Slots filled for the first time.
+    pub new: Vec<String>,
+    /// Slots the customer changed.
+    pub changed: Vec<String>,
+}
+
+impl Filled {
+    /// The message touched a slot.
+    pub fn any(&self) -> bool {
+        !self.new.is_empty() || !self.changed.is_empty()
+    }
+}
+
+fn entity_kind(kind: &str) -> Option<EntityKind> {
+    Some(match kind {
+        "product" => EntityKind::Product,
+        "size" => EntityKind::Size,
+        "colour" => EntityKind::Colour,
+        "quantity" => EntityKind::Quantity,
+        "order_id" => EntityKind::OrderId,
+        "phone" => EntityKind::Phone,
+        "date" => EntityKind::Date,
+        "money" => EntityKind::Money,
+        "address" => EntityKind::Address,
+        _ => return None,
+    })
+}
+
+/// The value a message gives for a slot, if any.
+pub fn value_for(slot: &Slot, normalised: &str, entities: &[Entity]) -> Option<String> {
+    if slot.kind == "choice" {
+        return slot.values.iter().filter(|v| normalised.contains(&kefu_nlp::normalise::normalise(v))).max_by_key(|v| v.len()).cloned();
+    }
+    let kind = entity_kind(&slot.kind)?;
+    entities.iter().find(|e| e.kind == kind).map(|e| if kind == EntityKind::Product { e.text.clone() } else { e.value.clone() })
+}
+
+/// Fill the run's slots from one message; a slot already filled with another value is a
+/// correction ("不对，要L码").
+pub fn fill(flow: &Flow, run: &mut FlowRun, normalised: &str, entities: &[Entity]) -> Filled {
+    let mut out = Filled::default();
+    for slot in &flow.slots {
+        let Some(value) = value_for(slot, normalised, entities) else { continue };
+        match run.slots.insert(slot.name.clone(), value.clone()) {
+            None => out.new.push(slot.name.clone()),
+            Some(old) if old != value => out.changed.push(slot.name.clone()),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stock_flow() -> Flow {
+        let slot = |name: &str, kind: &str, values: &[&str]| Slot {
+            name: name.into(),
+            kind: kind.into(),
+            prompt: format!("请问{name}？"),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        };
+        Flow {
+            id: "stock".into(),
+            name: "库存查询".into(),
+            keywords: vec!["有货".into()],
+            slots: vec![slot("product", "choice", &["连衣裙", "卫衣"]), slot("size", "size", &[]), slot("colour", "colour", &[])],
+            answer: "{product}{colour}{size}当前剩余{stock}件".into(),
+            ..Flow::default()
+        }
+    }
+
+    fn turn(flow: &Flow, run: &mut FlowRun, text: &str) -> Filled {
+        let n = kefu_nlp::normalise::normalise(text);
+        let entities = kefu_nlp::entities::extract(&n, None);
+        fill(flow, run, &n, &entities)
+    }
+
+    #[test]
+    fn fills_out_of_order_and_corrects() {
+        let flow = stock_flow();
+        assert!(flow.problems().is_empty(), "{:?}", flow.problems());
+        let mut run = FlowRun { flow: "stock".into(), ..FlowRun::default() };
+        let f = turn(&flow, &mut run, "红色的XL有货吗");
+        assert_eq!(f.new, vec!["size".to_string(), "colour".to_string()]);
+        assert_eq!(flow.missing(&run).map(|s| s.name.as_str()), Some("product"));
+        turn(&flow, &mut run, "连衣裙");
+        assert_eq!(flow.missing(&run), None);
+        let f = turn(&flow, &mut run, "不对，要黑色的");
+        assert_eq!(f.changed, vec!["colour".to_string()]);
+        assert_eq!(run.slots["colour"], "黑色");
+    }
+
+    #[test]
+    fn a_flow_without_slots_or_triggers_is_refused() {
+        let paths: Vec<String> = Flow { id: "x".into(), name: "x".into(), answer: "好".into(), ..Flow::default() }.problems().into_iter().map(|p| p.path).collect();
+        assert!(paths.contains(&"examples".to_string()) && paths.contains(&"slots".to_string()), "{paths:?}");
+    }
+}

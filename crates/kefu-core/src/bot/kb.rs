@@ -1,0 +1,290 @@
+//! A shop's knowledge base: FAQs, multi-turn flows, hand-off rules and the bot's own phrases.
+//! One validated document per shop, versioned whole (every save is a new version; rollback
+//! saves an old one again), so an import or an edit is never half-applied.
+
+use super::flow::Flow;
+use super::handoff::HandoffPolicy;
+use crate::clock::Millis;
+use crate::routing::ConfigProblem;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Most FAQs one shop keeps (the index answers in microseconds far beyond this).
+pub const MAX_FAQS: usize = 20_000;
+
+/// A shop's knowledge base.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct KnowledgeBase {
+    /// The bot answers at all; off means every conversation goes to routing.
+    pub enabled: bool,
+    /// FAQ entries.
+    pub faqs: Vec<Faq>,
+    /// Multi-turn flows with slots.
+    pub flows: Vec<Flow>,
+    /// When the bot hands over to a person.
+    pub handoff: HandoffPolicy,
+    /// The bot's own phrases.
+    pub phrases: BotPhrases,
+    /// A/B experiments on answers and the hand-off threshold.
+    pub experiments: Vec<super::experiment::Experiment>,
+}
+
+impl Default for KnowledgeBase {
+    fn default() -> Self {
+        KnowledgeBase { enabled: true, faqs: Vec::new(), flows: Vec::new(), handoff: HandoffPolicy::default(), phrases: BotPhrases::default(), experiments: Vec::new() }
+    }
+}
+
+/// One FAQ (standard question, its paraphrases, a rich answer). Flat so that a CSV row is one FAQ.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct Faq {
+    /// Shop's id, e.g. `returns-7day`.
+    pub id: String,
+    /// `zh` or `en`: the bot answers a question from the FAQs of its language.
+    pub language: String,
+    /// The standard question.
+    pub question: String,
+    /// Other ways customers ask it.
+    pub similar: Vec<String>,
+    /// The answer; may hold `{placeholders}` filled from live data (see templates).
+    pub answer: String,
+    /// Said instead of `answer` when one of its placeholders has no data.
+    pub answer_fallback: Option<String>,
+    /// An image shown with the answer.
+    pub image_url: Option<String>,
+    /// A product card (by SKU) shown with the answer.
+    pub product_sku: Option<String>,
+    /// A link's title.
+    pub link_title: Option<String>,
+    /// A link's URL.
+    pub link_url: Option<String>,
+    /// A coupon's name or code.
+    pub coupon: Option<String>,
+    /// Hotspot level 1.
+    pub l1: Option<String>,
+    /// Hotspot level 2.
+    pub l2: Option<String>,
+    /// Free level-3 tag.
+    pub l3: Option<String>,
+    /// Answered at all.
+    pub enabled: bool,
+    /// Not answered before this time (ms).
+    pub valid_from: Option<Millis>,
+    /// Not answered after this time (ms).
+    pub valid_to: Option<Millis>,
+    /// Answer, then hand over to a person (e.g. complaints).
+    pub transfer_to_human: bool,
+}
+
+impl Default for Faq {
+    fn default() -> Self {
+        Faq {
+            id: String::new(),
+            language: "zh".into(),
+            question: String::new(),
+            similar: Vec::new(),
+            answer: String::new(),
+            answer_fallback: None,
+            image_url: None,
+            product_sku: None,
+            link_title: None,
+            link_url: None,
+            coupon: None,
+            l1: None,
+            l2: None,
+            l3: None,
+            enabled: true,
+            valid_from: None,
+            valid_to: None,
+            transfer_to_human: false,
+        }
+    }
+}
+
+impl Faq {
+    /// Whether the bot may answer with it at `now`.
+    pub fn live_at(&self, now: Millis) -> bool {
+        self.enabled && self.valid_from.is_none_or(|t| now >= t) && self.valid_to.is_none_or(|t| now <= t)
+    }
+}
+
+/// What the bot says in its own words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct BotPhrases {
+    /// When it does not understand.
+    pub fallback: String,
+    /// Before suggestions.
+    pub suggest: String,
+    /// When it hands over.
+    pub handing_off: String,
+    /// Offer to return to a paused flow; `{flow}` is the flow's name.
+    pub offer_return: String,
+}
+
+impl Default for BotPhrases {
+    fn default() -> Self {
+        BotPhrases {
+            fallback: "抱歉，我还没理解您的问题，可以换个说法吗？也可以回复“人工”联系客服。".into(),
+            suggest: "您是想问：".into(),
+            handing_off: "正在为您转接人工客服，请稍候。".into(),
+            offer_return: "了解您刚才咨询的{flow}问题，还需要继续吗？回复“继续”即可。".into(),
+        }
+    }
+}
+
+impl KnowledgeBase {
+    /// Every problem with the document, each at its JSON path.
+    pub fn problems(&self) -> Vec<ConfigProblem> {
+        let mut out = Vec::new();
+        if self.faqs.len() > MAX_FAQS {
+            out.push(problem("faqs".into(), &format!("at most {MAX_FAQS} FAQs")));
+        }
+        let mut ids = HashSet::new();
+        for (i, f) in self.faqs.iter().enumerate() {
+            for p in faq_problems(f) {
+                out.push(ConfigProblem { path: format!("faqs[{i}].{}", p.path), message: p.message });
+            }
+            if !ids.insert(f.id.as_str()) {
+                out.push(problem(format!("faqs[{i}].id"), "is used by another FAQ"));
+            }
+        }
+        let mut flow_ids = HashSet::new();
+        for (i, f) in self.flows.iter().enumerate() {
+            for p in f.problems() {
+                out.push(ConfigProblem { path: format!("flows[{i}].{}", p.path), message: p.message });
+            }
+            if !flow_ids.insert(f.id.as_str()) {
+                out.push(problem(format!("flows[{i}].id"), "is used by another flow"));
+            }
+        }
+        for p in self.handoff.problems() {
+            out.push(ConfigProblem { path: format!("handoff.{}", p.path), message: p.message });
+        }
+        let mut experiment_ids = HashSet::new();
+        for (i, e) in self.experiments.iter().enumerate() {
+            for p in e.problems(|id| self.faq(id).is_some()) {
+                out.push(ConfigProblem { path: format!("experiments[{i}].{}", p.path), message: p.message });
+            }
+            if !experiment_ids.insert(e.id.as_str()) {
+                out.push(problem(format!("experiments[{i}].id"), "is used by another experiment"));
+            }
+        }
+        out
+    }
+
+    /// The FAQ with this id.
+    pub fn faq(&self, id: &str) -> Option<&Faq> {
+        self.faqs.iter().find(|f| f.id == id)
+    }
+}
+
+/// Problems of one FAQ, with paths relative to it (also used by the importer per row).
+pub fn faq_problems(f: &Faq) -> Vec<ConfigProblem> {
+    let mut out = Vec::new();
+    if !super::valid_id(&f.id) {
+        out.push(problem("id".into(), "must be 1-64 characters of letters, digits, - or _"));
+    }
+    if !matches!(f.language.as_str(), "zh" | "en") {
+        out.push(problem("language".into(), "must be zh or en"));
+    }
+    if !text_ok(&f.question, 200) {
+        out.push(problem("question".into(), "must be 1-200 characters"));
+    }
+    if f.similar.len() > 200 {
+        out.push(problem("similar".into(), "at most 200 similar questions"));
+    }
+    for (j, s) in f.similar.iter().enumerate() {
+        if !text_ok(s, 200) {
+            out.push(problem(format!("similar[{j}]"), "must be 1-200 characters"));
+        }
+    }
+    if !text_ok(&f.answer, 2000) {
+        out.push(problem("answer".into(), "must be 1-2000 characters"));
+    }
+    if super::template::placeholders(&f.answer).is_err() {
+        out.push(problem("answer".into(), "has an unclosed or empty {placeholder}"));
+    }
+    for (field, url) in [("image_url", &f.image_url), ("link_url", &f.link_url)] {
+        if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500) {
+            out.push(problem(field.into(), "must be an http(s) URL of at most 500 characters"));
+        }
+    }
+    if f.link_url.is_some() != f.link_title.is_some() {
+        out.push(problem("link_title".into(), "a link needs both a title and a URL"));
+    }
+    if let (Some(a), Some(b)) = (f.valid_from, f.valid_to) {
+        if a > b {
+            out.push(problem("valid_to".into(), "must not be before valid_from"));
+        }
+    }
+    out
+}
+
+fn text_ok(s: &str, max: usize) -> bool {
+    !s.trim().is_empty() && s.chars().count() <= max
+}
+
+/// A problem at `path`.
+pub(super) fn problem(path: String, message: &str) -> ConfigProblem {
+    ConfigProblem { path, message: message.into() }
+}
+
+/// One saved version of a knowledge base.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KbVersion {
+    /// Shop.
+    pub shop_id: crate::ids::ShopId,
+    /// 1, 2, 3 …
+    pub version: i64,
+    /// The document as JSON.
+    pub doc: String,
+    /// Who saved it (none for the demo seed).
+    pub author: Option<crate::ids::UserId>,
+    /// What the change was (`edit`, `import`, `rollback to 3`, …).
+    pub note: String,
+    /// When.
+    pub created_at: Millis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn faq(id: &str) -> Faq {
+        Faq { id: id.into(), question: "怎么退货".into(), answer: "七天无理由退货".into(), ..Faq::default() }
+    }
+
+    #[test]
+    fn a_good_document_has_no_problems() {
+        let kb = KnowledgeBase { faqs: vec![faq("a"), faq("b")], ..KnowledgeBase::default() };
+        assert!(kb.problems().is_empty(), "{:?}", kb.problems());
+    }
+
+    #[test]
+    fn problems_name_their_paths() {
+        let mut bad = faq("a");
+        bad.answer = "剩余{stock件".into();
+        bad.link_url = Some("ftp://x".into());
+        let kb = KnowledgeBase { faqs: vec![faq("a"), bad], ..KnowledgeBase::default() };
+        let paths: Vec<String> = kb.problems().into_iter().map(|p| p.path).collect();
+        assert!(paths.contains(&"faqs[1].id".to_string()), "{paths:?}");
+        assert!(paths.contains(&"faqs[1].answer".to_string()), "{paths:?}");
+        assert!(paths.contains(&"faqs[1].link_url".to_string()), "{paths:?}");
+    }
+
+    #[test]
+    fn validity_window() {
+        let mut f = faq("a");
+        f.valid_from = Some(100);
+        f.valid_to = Some(200);
+        assert!(!f.live_at(99) && f.live_at(150) && !f.live_at(201));
+        f.enabled = false;
+        assert!(!f.live_at(150));
+    }
+}

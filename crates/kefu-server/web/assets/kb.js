@@ -1,0 +1,213 @@
+// Knowledge-base page: search and edit FAQs, bulk import with a per-line report, version
+// history with rollback, and the bot's training status (polled while it trains).
+// `?draft=text` opens a new FAQ with that question (the hotspot page links here).
+
+import { get, put, post, api, csrfToken } from './workspace/api.js';
+import { h } from './workspace/format.js';
+import { toast, whoAmI } from './workspace/page.js';
+
+const $ = (id) => document.getElementById(id);
+let faqs = [];
+let editing = null; // the FAQ id being edited, or '' for a new one
+let pollTimer = null;
+
+function fullTime(ms) {
+  return new Date(ms).toLocaleString('zh-CN', { hour12: false });
+}
+
+async function showTraining() {
+  try {
+    const t = await get('/api/v1/kb/training');
+    const box = $('training');
+    if (t.state === 'training') {
+      box.textContent = `训练中…（正在使用 v${t.serving_version} 回答）`;
+      clearTimeout(pollTimer);
+      pollTimer = setTimeout(showTraining, 500);
+    } else {
+      const took = t.last_took_ms != null ? `，训练耗时 ${t.last_took_ms} ms` : '';
+      box.textContent = `机器人使用 v${t.serving_version}：${t.faqs} 条问答、${t.flows} 个流程${took}`;
+    }
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+async function loadFaqs() {
+  const q = $('kb-search').value.trim();
+  faqs = await get(`/api/v1/kb/faqs${q ? `?q=${encodeURIComponent(q)}` : ''}`);
+  const rows = faqs.map((f) => h('tr', {},
+    h('td', { class: 'mono' }, f.id),
+    h('td', {}, f.question),
+    h('td', {}, String((f.similar || []).length)),
+    h('td', { class: 'kb-answer' }, f.answer),
+    h('td', {}, [f.l1, f.l2].filter(Boolean).join(' / ') || '—'),
+    h('td', {}, f.enabled ? (f.transfer_to_human ? '启用·转人工' : '启用') : '停用'),
+    h('td', {}, h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => edit(f) }, '编辑'))));
+  $('kb-faqs').tBodies[0].replaceChildren(...rows);
+}
+
+function edit(f) {
+  editing = f ? f.id : '';
+  const form = $('kb-form');
+  const v = f || { id: '', question: '', similar: [], answer: '', enabled: true };
+  form.elements.id.value = v.id;
+  form.elements.id.readOnly = Boolean(f);
+  form.elements.question.value = v.question;
+  form.elements.similar.value = (v.similar || []).join('\n');
+  form.elements.answer.value = v.answer;
+  form.elements.answer_fallback.value = v.answer_fallback || '';
+  form.elements.l1.value = v.l1 || '';
+  form.elements.l2.value = v.l2 || '';
+  form.elements.enabled.checked = v.enabled !== false;
+  form.elements.transfer_to_human.checked = Boolean(v.transfer_to_human);
+  $('kb-editor-title').textContent = f ? `编辑问答 ${f.id}` : '新建问答';
+  $('kb-delete').hidden = !f;
+  $('kb-editor').hidden = false;
+  form.elements[f ? 'question' : 'id'].focus();
+}
+
+async function save(ev) {
+  ev.preventDefault();
+  const e = ev.target.elements;
+  const orNull = (s) => (s.trim() ? s.trim() : null);
+  const original = faqs.find((f) => f.id === editing) || {};
+  const faq = {
+    ...original,
+    id: e.id.value.trim(),
+    question: e.question.value.trim(),
+    similar: e.similar.value.split('\n').map((s) => s.trim()).filter(Boolean),
+    answer: e.answer.value.trim(),
+    answer_fallback: orNull(e.answer_fallback.value),
+    l1: orNull(e.l1.value),
+    l2: orNull(e.l2.value),
+    enabled: e.enabled.checked,
+    transfer_to_human: e.transfer_to_human.checked,
+  };
+  try {
+    const saved = await put(`/api/v1/kb/faqs/${encodeURIComponent(faq.id)}`, faq);
+    toast(`已保存为 v${saved.version}，机器人正在学习`);
+    $('kb-editor').hidden = true;
+    await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+async function remove() {
+  if (!editing || !confirm(`删除问答 ${editing}？`)) return;
+  try {
+    await api('DELETE', `/api/v1/kb/faqs/${encodeURIComponent(editing)}`);
+    $('kb-editor').hidden = true;
+    await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+async function importFile(ev) {
+  ev.preventDefault();
+  const file = ev.target.elements.file.files[0];
+  if (!file) return;
+  const format = file.name.toLowerCase().endsWith('.json') ? 'json' : 'csv';
+  const res = await fetch(`/api/v1/kb/import?format=${format}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': format === 'json' ? 'application/json' : 'text/csv', 'x-csrf-token': csrfToken() },
+    body: await file.text(),
+  });
+  const body = await res.json().catch(() => ({}));
+  const report = $('kb-import-report');
+  if (!res.ok) {
+    report.replaceChildren(h('li', {}, (body.error && body.error.message) || `导入失败（${res.status}）`));
+    return;
+  }
+  report.replaceChildren(
+    h('li', {}, `新增 ${body.added} 条，更新 ${body.replaced} 条，当前版本 v${body.version}`),
+    ...body.bad_rows.map((b) => h('li', { class: 'kb-danger' }, `第 ${b.line} 行：${b.message}`)));
+  await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
+}
+
+async function loadQuestions() {
+  const list = await get('/api/v1/kb/questions');
+  const teach = async (q, body) => {
+    try {
+      await post(`/api/v1/kb/questions/${encodeURIComponent(q.key)}/teach`, body);
+      toast('已学习，机器人正在更新');
+      await Promise.all([loadFaqs(), loadVersions(), loadQuestions(), showTraining()]);
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  const attach = (q) => {
+    const id = prompt(`把「${q.text}」加为哪条问答的相似问？请输入问答 ID`);
+    if (id) teach(q, { faq_id: id.trim() });
+  };
+  const create = (q) => {
+    const id = prompt('新问答的 ID（字母、数字、- 或 _）');
+    if (!id) return;
+    const answer = prompt(`「${q.text}」的答案`);
+    if (answer) teach(q, { new_faq: { id: id.trim(), question: q.text, answer: answer.trim() } });
+  };
+  const dismiss = async (q) => {
+    try {
+      await post(`/api/v1/kb/questions/${encodeURIComponent(q.key)}/dismiss`, {});
+      await loadQuestions();
+    } catch (err) {
+      toast(err.message);
+    }
+  };
+  const rows = list.map((q) => h('tr', {},
+    h('td', {}, q.text),
+    h('td', {}, String(q.count)),
+    h('td', {}, q.kind === 'unknown' ? '没答上' : '只能猜'),
+    h('td', {}, fullTime(q.last_at)),
+    h('td', {},
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => attach(q) }, '加为相似问'),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => create(q) }, '新建问答'),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dismiss(q) }, '忽略'))));
+  $('kb-questions').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, '暂无'))]));
+}
+
+async function loadVersions() {
+  const list = await get('/api/v1/kb/versions');
+  const rows = list.map((v, i) => h('tr', {},
+    h('td', {}, `v${v.version}`),
+    h('td', {}, v.note),
+    h('td', {}, fullTime(v.created_at)),
+    h('td', {}, i === 0 ? '当前' : h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => rollback(v.version) }, '回滚到此版本'))));
+  $('kb-versions').tBodies[0].replaceChildren(...rows);
+}
+
+async function rollback(version) {
+  if (!confirm(`回滚到 v${version}？（会保存为一个新版本）`)) return;
+  try {
+    await post('/api/v1/kb/rollback', { version });
+    await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+async function start() {
+  const me = await whoAmI(start);
+  if (!me) return;
+  $('shop-name').textContent = (me.shop && me.shop.name) || 'kefu';
+  let searchTimer = null;
+  $('kb-search').addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => loadFaqs().catch((e) => toast(e.message)), 250);
+  });
+  $('kb-new').addEventListener('click', () => edit(null));
+  $('kb-cancel').addEventListener('click', () => { $('kb-editor').hidden = true; });
+  $('kb-delete').addEventListener('click', remove);
+  $('kb-form').addEventListener('submit', save);
+  $('kb-import').addEventListener('submit', (ev) => importFile(ev).catch((e) => toast(e.message)));
+  await Promise.all([loadFaqs(), loadVersions(), loadQuestions(), showTraining()]).catch((e) => toast(e.message));
+  const draft = new URLSearchParams(location.search).get('draft');
+  if (draft) {
+    edit(null);
+    $('kb-form').elements.question.value = draft;
+  }
+}
+
+start();
