@@ -251,3 +251,55 @@ async fn every_alert_fires_once_and_resolves() {
     assert_eq!(sup.post_put("/api/v1/analytics/alert-rules", json!({ "rules": [] })).await.0, 403);
     app.shutdown().await;
 }
+
+/// Read bot replies (non-customer messages) until 300 ms pass without one.
+async fn replies(ws: &mut Ws) -> usize {
+    let mut n = 0;
+    loop {
+        let wait = if n == 0 { 5_000 } else { 300 };
+        let Ok(Some(Ok(msg))) = tokio::time::timeout(std::time::Duration::from_millis(wait), futures_util::StreamExt::next(ws)).await else { return n };
+        let tokio_tungstenite::tungstenite::Message::Text(t) = msg else { continue };
+        let f: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
+        if f["type"] == "message" && f["message"]["sender_kind"] != "customer" {
+            n += 1;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_real_bot_feeds_bot_resolution_transfers_and_hotspot_sources() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let kb = json!({ "faqs": [{"id": "shipping", "question": "什么时候发货", "similar": ["多久发货", "啥时候发货"], "answer": "付款后48小时内发货"}], "flows": [], "handoff": { "unknown_streak": 3 } });
+    let (status, body) = owner.post_put("/api/v1/kb", json!({ "kb": kb })).await;
+    assert_eq!(status, 200, "{body}");
+    let version = body["version"].as_i64();
+    for _ in 0..200 {
+        let (_, t) = owner.get("/api/v1/kb/training").await;
+        if t["serving_version"].as_i64() == version && t["state"] == "ready" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let sup = app.login("supervisor@demo.kefu").await;
+    let (_, before) = sup.get("/api/v1/analytics/dashboard?period=today&dim=source").await;
+    let get = |v: &Value, k: &str| v["total"][k].as_i64().unwrap_or(0);
+    // One customer the demo bot answers, one who asks for a person.
+    let (mut a, _) = app.widget(None, None).await;
+    send(&mut a, json!({ "type": "send", "content": "亲，什么时候发货", "client_id": "a1" })).await;
+    assert!(replies(&mut a).await >= 1, "the bot answers");
+    let (mut b, _) = app.widget(None, None).await;
+    send(&mut b, json!({ "type": "send", "content": "转人工", "client_id": "b1" })).await;
+    let _ = replies(&mut b).await;
+    let (_, after) = sup.get("/api/v1/analytics/dashboard?period=today&dim=source").await;
+    assert_eq!(get(&after, "conversations"), get(&before, "conversations") + 2, "{after}");
+    assert_eq!(get(&after, "bot_received"), get(&before, "bot_received") + 2, "{after}");
+    assert_eq!(get(&after, "transferred"), get(&before, "transferred") + 1, "{after}");
+    assert!(after["total"]["transfer_reasons"]["asked_for_human"].as_i64().unwrap_or(0) >= 1, "{after}");
+    let sources: Vec<String> = after["rows"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap_or_default().to_string()).collect();
+    assert!(sources.contains(&"bot_only".to_string()) && sources.contains(&"bot_to_human".to_string()), "{sources:?}");
+    // Both were categorised from their first question: the hotspot sources split them.
+    let (_, bot_only) = sup.get("/api/v1/analytics/hotspots?period=today&source=bot_only").await;
+    let (_, to_human) = sup.get("/api/v1/analytics/hotspots?period=today&source=bot_to_human").await;
+    assert!(bot_only["total"].as_i64().unwrap_or(0) >= 1 && to_human["total"].as_i64().unwrap_or(0) >= 1, "{bot_only} {to_human}");
+}
