@@ -44,8 +44,23 @@ impl Analytics {
         self.inbox.store()
     }
 
-    /// Fold every event committed so far into the rollups; returns how many.
+    /// Fold what is pending before a read; returns how many events. Bounded (20 batches)
+    /// so a large backlog (a first start over an old log) is left to the worker instead of
+    /// holding up a request.
     pub async fn refresh(&self) -> Result<usize, CoreError> {
+        let _one = self.consuming.lock().await;
+        let mut total = 0;
+        for _ in 0..20 {
+            match consumer::step(self.store(), BATCH).await? {
+                0 => break,
+                n => total += n,
+            }
+        }
+        Ok(total)
+    }
+
+    /// Fold every event committed so far.
+    async fn catch_up(&self) -> Result<usize, CoreError> {
         let _one = self.consuming.lock().await;
         Ok(consumer::catch_up(self.store(), BATCH).await?)
     }
@@ -63,7 +78,7 @@ impl Analytics {
     /// workspaces of the shop's supervisors. Returns how many alerts changed.
     pub async fn evaluate(&self) -> Result<usize, CoreError> {
         let _one = self.evaluating.lock().await;
-        self.refresh().await?;
+        self.catch_up().await?;
         let now = self.inbox.now();
         let mut changed = 0;
         for shop in self.store().shops().await? {
@@ -83,7 +98,7 @@ impl Analytics {
             changed += decisions.len();
         }
         // Fold the alert events now, so the next evaluation sees them open.
-        self.refresh().await?;
+        self.catch_up().await?;
         Ok(changed)
     }
 }
