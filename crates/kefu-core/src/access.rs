@@ -33,11 +33,14 @@ pub enum Scope {
     /// Read the audit log.
     #[serde(rename = "audit:read")]
     AuditRead,
+    /// Read the service dashboard, hotspots and alerts.
+    #[serde(rename = "analytics:read")]
+    AnalyticsRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::ConversationsRead,
         Scope::ConversationsWrite,
         Scope::InboundWrite,
@@ -46,6 +49,7 @@ impl Scope {
         Scope::PeopleManage,
         Scope::PiiReveal,
         Scope::AuditRead,
+        Scope::AnalyticsRead,
     ];
 
     /// The stored name.
@@ -59,6 +63,7 @@ impl Scope {
             Scope::PeopleManage => "people:manage",
             Scope::PiiReveal => "pii:reveal",
             Scope::AuditRead => "audit:read",
+            Scope::AnalyticsRead => "analytics:read",
         }
     }
 
@@ -74,7 +79,7 @@ impl Scope {
             Scope::TokensManage | Scope::InboundWrite | Scope::SettingsManage | Scope::PeopleManage | Scope::AuditRead => {
                 role.administers()
             }
-            Scope::PiiReveal => role <= Role::Supervisor,
+            Scope::PiiReveal | Scope::AnalyticsRead => role <= Role::Supervisor,
             Scope::ConversationsRead | Scope::ConversationsWrite => true,
         }
     }

@@ -197,6 +197,28 @@ pub enum EventKind {
         /// Which target.
         target: String,
     },
+    /// A metric alert fired (analytics).
+    AlertRaised {
+        /// The shop's rule id.
+        rule: String,
+        /// What the rule watches (`response_time`, `category_surge`, …).
+        alert: String,
+        /// The subject: empty for the shop, a category `l1/l2` or a customer id.
+        subject: String,
+        /// The measured value.
+        value: f64,
+        /// The rule's threshold.
+        threshold: f64,
+    },
+    /// A metric alert resolved.
+    AlertResolved {
+        /// The shop's rule id.
+        rule: String,
+        /// The subject.
+        subject: String,
+        /// The value now, when there is a reading.
+        value: Option<f64>,
+    },
 }
 
 impl EventKind {
@@ -229,6 +251,8 @@ impl EventKind {
             EventKind::BotFlowStep { .. } => "bot_flow_step",
             EventKind::HandedOff { .. } => "handed_off",
             EventKind::BotFeedback { .. } => "bot_feedback",
+            EventKind::AlertRaised { .. } => "alert_raised",
+            EventKind::AlertResolved { .. } => "alert_resolved",
             EventKind::ExperimentExposed { .. } => "experiment_exposed",
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod abuse;
 pub mod access;
+pub mod analytics;
 pub mod routing;
 pub mod audit;
 pub mod bot;

@@ -153,6 +153,8 @@ pub const WEBHOOK_EVENTS: &[&str] = &[
     "ticket.created",
     "ticket.moved",
     "ticket.sla",
+    "alert.raised",
+    "alert.resolved",
 ];
 
 /// The webhook event a domain event is published as, if any.
@@ -170,6 +172,8 @@ pub fn webhook_event(kind: &EventKind) -> Option<&'static str> {
         EventKind::TicketCreated { .. } => "ticket.created",
         EventKind::TicketMoved { .. } => "ticket.moved",
         EventKind::TicketSla { .. } => "ticket.sla",
+        EventKind::AlertRaised { .. } => "alert.raised",
+        EventKind::AlertResolved { .. } => "alert.resolved",
         #[allow(unreachable_patterns)]
         _ => return None,
     })

@@ -35,6 +35,8 @@ pub struct AppState {
     pub words: Arc<crate::privacy::SensitiveWords>,
     /// Platform channels, the outbox, webhooks and danmaku.
     pub channels: Arc<crate::channels::Channels>,
+    /// Rollups, dashboards, hotspots and alerts.
+    pub analytics: Arc<crate::analytics::Analytics>,
     /// Flips to true when the server begins shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -107,7 +109,9 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     workers::spawn_routing_tick(inbox.clone(), shutdown_rx.clone());
     let channels = crate::channels::start(inbox.clone(), config.channels, config.email.clone(), shutdown_rx.clone()).await?;
     let guards = Arc::new(crate::security::Guards::new(config.limits));
-    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, shutdown: shutdown_rx.clone() };
+    let analytics = Arc::new(crate::analytics::Analytics::new(inbox.clone(), hub.clone()));
+    workers::spawn_analytics(analytics.clone(), std::time::Duration::from_secs(5), shutdown_rx.clone());
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, analytics, shutdown: shutdown_rx.clone() };
     if let Some(imap) = config.email.imap.clone() {
         crate::channels::email::imap::spawn(state.clone(), imap, shutdown_rx.clone());
     }

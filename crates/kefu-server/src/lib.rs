@@ -1,6 +1,7 @@
 //! The kefu server: configuration, HTTP API, realtime sockets, the embedded web UI, and the
 //! CLI behind the `kefu` binary.
 
+pub mod analytics;
 pub mod api;
 pub mod app;
 pub mod auth;

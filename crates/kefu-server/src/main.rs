@@ -6,6 +6,7 @@ use kefu_server::{app, demo};
 use std::process::ExitCode;
 
 mod cli {
+    pub mod analytics;
     pub mod audit;
     pub mod keys;
     pub mod nlu;
@@ -39,6 +40,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::nlu::NluCommand,
     },
+    /// Analytics: rebuild every rollup from the event log.
+    Analytics {
+        #[command(subcommand)]
+        command: cli::analytics::AnalyticsCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         Command::Serve(ref a) | Command::Migrate(ref a) => a,
         Command::Keys { ref command } => command.args(),
         Command::Audit { ref command } => command.args(),
+        Command::Analytics { ref command } => command.args(),
         // Pure computation over local files: no configuration, database or runtime needed.
         Command::Nlu { command } => {
             return match cli::nlu::run(command) {
@@ -84,6 +91,7 @@ fn main() -> ExitCode {
                 Err(e) => Err(e),
             },
             Command::Nlu { .. } => Ok(()),
+            Command::Analytics { command } => cli::analytics::run(command, config).await,
         }
     });
     match result {

@@ -28,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/workspace", get(|h: HeaderMap| async move { serve("workspace.html", &h, false) }))
         .route("/demo", get(|h: HeaderMap| async move { serve("demo.html", &h, false) }))
         .route("/tickets", get(|h: HeaderMap| async move { serve("tickets.html", &h, false) }))
+        .route("/analytics", get(crate::analytics::pages::dashboard))
+        .route("/analytics/hotspots", get(crate::analytics::pages::hotspots))
         .route("/kb", get(|h: HeaderMap| async move { serve("kb.html", &h, false) }))
         .route("/widget.js", get(|h: HeaderMap| async move { serve("widget.js", &h, true) }))
         .route("/widget.css", get(|h: HeaderMap| async move { serve("widget.css", &h, true) }))

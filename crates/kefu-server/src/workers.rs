@@ -96,3 +96,28 @@ pub fn spawn_sla_sweeper(desk: Arc<TicketDesk<SqlStore>>, every: Duration, shutd
         }
     });
 }
+
+/// Keep analytics rollups current and evaluate alert rules every `every` until shutdown.
+pub fn spawn_analytics(analytics: Arc<crate::analytics::Analytics>, every: Duration, shutdown: watch::Receiver<bool>) {
+    let mut shutdown = shutdown;
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let stop = async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        };
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => break,
+                _ = tick.tick() => {
+                    match analytics.evaluate().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(changed = n, "analytics alerts"),
+                        Err(e) => tracing::warn!(error = %e, "analytics evaluation failed"),
+                    }
+                }
+            }
+        }
+    });
+}

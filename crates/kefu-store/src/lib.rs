@@ -6,6 +6,7 @@
 //! [`Sealer`](kefu_core::seal::Sealer) on every write and read.
 
 pub mod keys;
+pub mod analytics;
 mod bot;
 mod channel_writes;
 mod channels;

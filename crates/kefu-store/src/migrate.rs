@@ -55,6 +55,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0008_email.sql"),
     ),
     (
+        9,
+        "analytics",
+        include_str!("../migrations/sqlite/0009_analytics.sql"),
+        include_str!("../migrations/postgres/0009_analytics.sql"),
+    ),
+    (
         10,
         "bot",
         include_str!("../migrations/sqlite/0010_bot.sql"),

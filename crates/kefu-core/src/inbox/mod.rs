@@ -198,6 +198,12 @@ impl<S: Store> Inbox<S> {
         self.commit_item(changes, item).await
     }
 
+    /// Commit events that change no row (analytics alerts) with their outbox deliveries,
+    /// and publish them.
+    pub async fn commit_events(&self, shop_id: ShopId, events: Vec<crate::event::Event>) -> Result<(), CoreError> {
+        self.commit(shop_id, ChangeSet { changes: Vec::new(), events }, None, None).await
+    }
+
     /// Commit a ticket change and publish it with whom to notify.
     pub async fn commit_ticket(
         &self,

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document and Swagger UI.
 
+mod analytics;
 mod audit;
 pub mod auth;
 mod conversations;
@@ -77,6 +78,13 @@ pub fn routes() -> Router<AppState> {
         .route("/departments", get(tickets::departments))
         .route("/departments/{key}", put(tickets::put_department))
         .route("/calendar", get(tickets::calendar).put(tickets::put_calendar))
+        .route("/analytics/dashboard", get(analytics::dashboard))
+        .route("/analytics/hotspots", get(analytics::hotspots))
+        .route("/analytics/hotspots/conversations", get(analytics::drill))
+        .route("/analytics/alerts", get(analytics::alerts))
+        .route("/analytics/alert-rules", put(analytics::put_rules))
+        .route("/analytics/promotions", get(analytics::promotions).put(analytics::put_promotions))
+        .route("/analytics/export.csv", get(analytics::export))
         .route("/kb", get(kb::get_kb).put(kb::put_kb).layer(DefaultBodyLimit::max(kb::IMPORT_BODY_LIMIT)))
         .route("/kb/faqs", get(kb::search_faqs))
         .route("/kb/faqs/{id}", put(kb::put_faq).delete(kb::delete_faq))
@@ -123,6 +131,8 @@ pub fn docs_routes() -> Router<AppState> {
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
         tickets::put_department, tickets::calendar, tickets::put_calendar,
+        analytics::dashboard, analytics::hotspots, analytics::drill, analytics::alerts, analytics::put_rules,
+        analytics::promotions, analytics::put_promotions, analytics::export,
         kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,
         kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results, kb::figures,
     ),

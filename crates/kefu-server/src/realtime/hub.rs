@@ -162,6 +162,15 @@ impl Hub {
         }
     }
 
+    /// Send a frame to the workspaces of some users of a shop (analytics alerts go to
+    /// supervisors only).
+    pub fn to_users(&self, shop: ShopId, users: &[UserId], frame: &serde_json::Value) {
+        let frame = Utf8Bytes::from(frame.to_string());
+        for u in users {
+            self.to_agent(shop, *u, frame.clone());
+        }
+    }
+
     fn to_agent(&self, shop: ShopId, user: UserId, frame: Utf8Bytes) {
         let dropped = send_all(&self.agents, &shop, frame, Some(user));
         self.metrics.agent_sockets.dec_by(dropped);

@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::Message;
 const WAIT: Duration = Duration::from_secs(10);
 
 /// A chromedriver on a free port, killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     _child: tokio::process::Child,
     url: String,
 }
@@ -32,7 +32,7 @@ fn chromedriver_path() -> Option<std::path::PathBuf> {
 }
 
 impl Driver {
-    async fn start() -> Option<Driver> {
+    pub(crate) async fn start() -> Option<Driver> {
         let Some(path) = chromedriver_path() else {
             if std::env::var("KEFU_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
                 panic!("KEFU_REQUIRE_BROWSER=1 but chromedriver was not found on PATH or at /usr/bin/chromedriver");
@@ -59,7 +59,7 @@ impl Driver {
         panic!("chromedriver did not answer on {url}");
     }
 
-    async fn browser(&self) -> Client {
+    pub(crate) async fn browser(&self) -> Client {
         let mut args = vec!["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"];
         args.push("--disable-gpu");
         let mut options = json!({ "args": args });
@@ -75,7 +75,7 @@ impl Driver {
 }
 
 /// Poll `f` until it yields a value, or fail naming `what`.
-async fn until<T, F, Fut>(what: &str, mut f: F) -> T
+pub(crate) async fn until<T, F, Fut>(what: &str, mut f: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -90,11 +90,11 @@ where
     }
 }
 
-async fn js(b: &Client, script: &str) -> Value {
+pub(crate) async fn js(b: &Client, script: &str) -> Value {
     b.execute(script, vec![]).await.expect("script")
 }
 
-async fn text_of(b: &Client, css: &str) -> Option<String> {
+pub(crate) async fn text_of(b: &Client, css: &str) -> Option<String> {
     b.find(Locator::Css(css)).await.ok()?.text().await.ok()
 }
 

@@ -23,3 +23,5 @@ mod workspace;
 mod email;
 mod delivery_safety;
 mod imap;
+mod analytics;
+mod analytics_browser;
