@@ -159,6 +159,12 @@ function onFrame(frame) {
     case 'offer_withdrawn': onOfferWithdrawn(frame); break;
     case 'transferred': onTransferred(frame); break;
     case 'handoff': onHandoff(frame); renderContext(); break;
+    case 'alert':
+      // Supervisors get metric alerts live; the analytics page has the details.
+      toast(frame.state === 'raised'
+        ? `告警：${frame.rule}${frame.subject ? `（${frame.subject}）` : ''} 当前 ${frame.value}，阈值 ${frame.threshold}`
+        : `告警解除：${frame.rule}${frame.subject ? `（${frame.subject}）` : ''}`);
+      break;
     case 'error':
       if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || '发生错误');
       break;
