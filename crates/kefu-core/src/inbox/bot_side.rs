@@ -55,8 +55,9 @@ pub(super) struct BotTurn {
     pub handoff: Option<HandoffReason>,
     /// The dialogue state to store.
     pub state: DialogueState,
-    /// Hotspot level 1 and 2 of the message.
-    pub category: (String, String),
+    /// kefu-nlp's reading of the message (with the shop's models), reused by routing on a
+    /// hand-off and for the conversation's hotspot category.
+    pub analysis: kefu_nlp::engine::Analysis,
 }
 
 impl<S: Store> Inbox<S> {
@@ -191,7 +192,7 @@ impl<S: Store> Inbox<S> {
         for r in &outcome.replies {
             replies.push((self.render(conversation.shop_id, brain, r).await, r.faq_id.clone()));
         }
-        Ok(BotTurn { replies, events: outcome.events, handoff: outcome.handoff, state, category: (analysis.l1, analysis.l2) })
+        Ok(BotTurn { replies, events: outcome.events, handoff: outcome.handoff, state, analysis })
     }
 
     async fn dialogue_state(&self, conversation: &Conversation) -> Result<DialogueState, CoreError> {
@@ -249,12 +250,6 @@ impl<S: Store> Inbox<S> {
             }
         }
         text
-    }
-
-    /// Hotspot level 1 and 2 of a message, by the default models.
-    pub(super) fn categorise(&self, text: &str) -> (String, String) {
-        let a = kefu_nlp::engine::analyze(text);
-        (a.l1, a.l2)
     }
 
     /// Whether a customer counts as VIP now (RFM over paid orders, or the VIP tag).

@@ -149,7 +149,9 @@ impl<S: Store> Inbox<S> {
                 bot = Some(turn);
             }
         }
-        let mut category = bot.as_ref().map(|t| t.category.clone());
+        // One reading of the message serves the bot, routing and the hotspot category: the
+        // bot's when it spoke, else the default models', made only when something needs it.
+        let mut analysis = bot.as_ref().map(|turn| turn.analysis.clone());
         let received = Event::conversation(shop, conversation.id, customer_id, now, EventKind::MessageReceived { message_id: message.id });
         // The log reads in the order things happened: the bot answers the message; routing
         // happens before a message that goes straight to people is received by them.
@@ -203,8 +205,8 @@ impl<S: Store> Inbox<S> {
         let mut picked = None;
         let mut waiting = None;
         if needs_assignment {
-            let (route, language, routed_category) = self.route_arrival(&customer, channel, text, now).await;
-            category.get_or_insert(routed_category);
+            let read = analysis.get_or_insert_with(|| kefu_nlp::engine::analyze(text));
+            let (route, language) = self.route_arrival(&customer, channel, text, read, now).await;
             conversation.team_id = route.team.clone();
             conversation.priority = route.priority;
             events.push(Event::conversation(
@@ -227,8 +229,9 @@ impl<S: Store> Inbox<S> {
             waiting = Some(w);
         }
         if starts {
-            let (l1, l2) = category.unwrap_or_else(|| self.categorise(text));
-            events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::ConversationCategorised { l1, l2, tags: Vec::new() }));
+            // Already read by the bot or by routing: a new conversation goes to one of them.
+            let a = analysis.unwrap_or_else(|| kefu_nlp::engine::analyze(text));
+            events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::ConversationCategorised { l1: a.l1, l2: a.l2, tags: Vec::new() }));
         }
         if bot.is_none() {
             events.push(received);

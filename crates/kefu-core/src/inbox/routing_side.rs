@@ -65,13 +65,12 @@ impl<S: Store> Inbox<S> {
         Ok(())
     }
 
-    /// Route a conversation that needs a person: team, priority, language and VIP.
-    /// Also returns the hotspot category (l1, l2) read from the text.
-    pub(super) async fn route_arrival(&self, customer: &Customer, channel: Channel, text: &str, now: Millis) -> (Route, Option<String>, (String, String)) {
+    /// Route a conversation that needs a person: team, priority, language and VIP, from the
+    /// message's text and its analysis (done once by the caller).
+    pub(super) async fn route_arrival(&self, customer: &Customer, channel: Channel, text: &str, analysis: &kefu_nlp::engine::Analysis, now: Millis) -> (Route, Option<String>) {
         let config = self.ready(customer.shop_id).await;
         // With VIP by orders off, the verdict cannot depend on them: skip the read.
         let purchases = if config.vip.enabled { self.purchases(customer).await } else { Vec::new() };
-        let analysis = kefu_nlp::engine::analyze(text);
         let rfm = routing::rfm(&purchases, &config.vip, now);
         let language = serde_plain(&analysis.language);
         let facts = Facts {
@@ -86,7 +85,7 @@ impl<S: Store> Inbox<S> {
             language: language.clone(),
         };
         let route = routing::route(&config, &facts, now);
-        (route, (language != "other").then_some(language), (analysis.l1, analysis.l2))
+        (route, (language != "other").then_some(language))
     }
 
     /// A customer's RFM figures and VIP verdict under the shop's policy (for the context card).
