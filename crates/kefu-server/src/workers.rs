@@ -28,14 +28,16 @@ pub fn spawn_confirmations(desk: Arc<TicketDesk<SqlStore>>, mut rx: broadcast::R
     });
 }
 
-/// The routing clock: every second lapse unanswered offers, let overflow happen and update
-/// queue places; every minute close conversations that went quiet.
-pub fn spawn_routing_tick(inbox: Arc<Inbox<SqlStore>>, shutdown: watch::Receiver<bool>) {
-    let mut shutdown = shutdown;
+/// Run `job` every `period`, the first time at `first`, until shutdown. A slow run delays the
+/// next one rather than bunching runs up.
+pub fn run_every<F, Fut>(first: tokio::time::Instant, period: Duration, mut shutdown: watch::Receiver<bool>, mut job: F)
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut tick = tokio::time::interval_at(first, period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut n: u64 = 0;
         // The watch's borrow guard is not Send: drop it inside the stop future.
         let stop = async move {
             let _ = shutdown.wait_for(|s| *s).await;
@@ -44,15 +46,26 @@ pub fn spawn_routing_tick(inbox: Arc<Inbox<SqlStore>>, shutdown: watch::Receiver
         loop {
             tokio::select! {
                 _ = &mut stop => break,
-                _ = tick.tick() => {
-                    for shop in inbox.active_shops() {
-                        inbox.tick(shop).await;
-                    }
-                    n += 1;
-                    if n % 60 == 0 {
-                        close_inactive(&inbox).await;
-                    }
-                }
+                _ = tick.tick() => job().await,
+            }
+        }
+    });
+}
+
+/// The routing clock: every second lapse unanswered offers, let overflow happen and update
+/// queue places; every minute close conversations that went quiet.
+pub fn spawn_routing_tick(inbox: Arc<Inbox<SqlStore>>, shutdown: watch::Receiver<bool>) {
+    let mut n: u64 = 0;
+    run_every(tokio::time::Instant::now(), Duration::from_secs(1), shutdown, move || {
+        n += 1;
+        let minute = n % 60 == 0;
+        let inbox = inbox.clone();
+        async move {
+            for shop in inbox.active_shops() {
+                inbox.tick(shop).await;
+            }
+            if minute {
+                close_inactive(&inbox).await;
             }
         }
     });
@@ -74,24 +87,13 @@ async fn close_inactive(inbox: &Inbox<SqlStore>) {
 
 /// Evaluate ticket SLAs every `every` until shutdown.
 pub fn spawn_sla_sweeper(desk: Arc<TicketDesk<SqlStore>>, every: Duration, shutdown: watch::Receiver<bool>) {
-    let mut shutdown = shutdown;
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let stop = async move {
-            let _ = shutdown.wait_for(|s| *s).await;
-        };
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                _ = &mut stop => break,
-                _ = tick.tick() => {
-                    match desk.sweep().await {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(fired = n, "SLA sweep"),
-                        Err(e) => tracing::warn!(error = %e, "SLA sweep failed"),
-                    }
-                }
+    run_every(tokio::time::Instant::now(), every, shutdown, move || {
+        let desk = desk.clone();
+        async move {
+            match desk.sweep().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(fired = n, "SLA sweep"),
+                Err(e) => tracing::warn!(error = %e, "SLA sweep failed"),
             }
         }
     });
@@ -99,24 +101,13 @@ pub fn spawn_sla_sweeper(desk: Arc<TicketDesk<SqlStore>>, every: Duration, shutd
 
 /// Keep analytics rollups current and evaluate alert rules every `every` until shutdown.
 pub fn spawn_analytics(analytics: Arc<crate::analytics::Analytics>, every: Duration, shutdown: watch::Receiver<bool>) {
-    let mut shutdown = shutdown;
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let stop = async move {
-            let _ = shutdown.wait_for(|s| *s).await;
-        };
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                _ = &mut stop => break,
-                _ = tick.tick() => {
-                    match analytics.evaluate().await {
-                        Ok(0) => {}
-                        Ok(n) => tracing::info!(changed = n, "analytics alerts"),
-                        Err(e) => tracing::warn!(error = %e, "analytics evaluation failed"),
-                    }
-                }
+    run_every(tokio::time::Instant::now(), every, shutdown, move || {
+        let analytics = analytics.clone();
+        async move {
+            match analytics.evaluate().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(changed = n, "analytics alerts"),
+                Err(e) => tracing::warn!(error = %e, "analytics evaluation failed"),
             }
         }
     });

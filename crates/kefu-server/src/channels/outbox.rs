@@ -172,23 +172,13 @@ pub async fn prune(inbox: &Inbox<SqlStore>, retention: Duration) -> Result<(), k
 }
 
 /// Prune delivered rows once an hour (and once shortly after start).
-pub fn spawn_pruner(inbox: Arc<Inbox<SqlStore>>, retention: Duration, mut shutdown: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), Duration::from_secs(3600));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The watch's borrow guard is not Send: drop it inside the stop future.
-        let stop = async move {
-            let _ = shutdown.wait_for(|s| *s).await;
-        };
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                _ = &mut stop => break,
-                _ = tick.tick() => {
-                    if let Err(e) = prune(&inbox, retention).await {
-                        tracing::warn!(error = %e, "pruning delivered outbox rows failed");
-                    }
-                }
+pub fn spawn_pruner(inbox: Arc<Inbox<SqlStore>>, retention: Duration, shutdown: watch::Receiver<bool>) {
+    let first = tokio::time::Instant::now() + Duration::from_secs(60);
+    crate::workers::run_every(first, Duration::from_secs(3600), shutdown, move || {
+        let inbox = inbox.clone();
+        async move {
+            if let Err(e) = prune(&inbox, retention).await {
+                tracing::warn!(error = %e, "pruning delivered outbox rows failed");
             }
         }
     });
