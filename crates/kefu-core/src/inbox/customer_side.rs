@@ -374,11 +374,7 @@ impl<S: Store> Inbox<S> {
 
     /// The acknowledgement of an already stored message.
     pub(super) async fn replay(&self, shop: ShopId, message: Message) -> Result<Delivered, CoreError> {
-        let conversation = self
-            .store
-            .conversation(shop, message.conversation_id)
-            .await?
-            .ok_or(CoreError::NotFound("conversation"))?;
+        let conversation = self.load_conversation(shop, message.conversation_id).await?;
         Ok(Delivered { message, conversation, duplicate: true })
     }
 }

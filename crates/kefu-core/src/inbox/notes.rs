@@ -21,7 +21,7 @@ impl<S: Store> Inbox<S> {
         client_id: Option<&str>,
     ) -> Result<Delivered, CoreError> {
         let text = message::validate_input(text, client_id)?;
-        let probe = self.store.conversation(actor.shop_id, conversation_id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let probe = self.load_conversation(actor.shop_id, conversation_id).await?;
         let _guard = self.lock_customer(probe.customer_id).await;
         let dedupe_key = client_id.map(|id| format!("n:{}:{id}", actor.user_id));
         if let Some(key) = &dedupe_key {
@@ -29,7 +29,7 @@ impl<S: Store> Inbox<S> {
                 return self.replay(actor.shop_id, existing).await;
             }
         }
-        let conversation = self.store.conversation(actor.shop_id, conversation_id).await?.ok_or(CoreError::NotFound("conversation"))?;
+        let conversation = self.load_conversation(actor.shop_id, conversation_id).await?;
         let customer = self.store.customer(actor.shop_id, conversation.customer_id).await?.ok_or(CoreError::NotFound("customer"))?;
         let now = self.clock.now();
         // The note takes the next place in the customer's dialogue so that agents read it
