@@ -1,10 +1,16 @@
 //! Number-shaped entities: ids, phones, money, quantities, sizes, dates.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::{Entity, EntityKind};
 
 const MEASURES: &[&str] = &["件", "个", "双", "条", "套", "包", "盒", "瓶", "箱", "袋", "支", "只", "台", "份", "张", "本", "副", "对", "pcs"];
 const MONEY_AFTER: &[&str] = &["元", "块钱", "块", "rmb", "yuan", "米"];
 const RELATIVE_DAYS: &[&str] = &["大后天", "后天", "明天", "今天", "昨天", "前天", "今晚", "明早", "today", "tomorrow", "yesterday"];
+// One pass for all of them (with overlaps: "大后天" holds "后天"), as for colours in `words`.
+static RELATIVE_DAY_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| AhoCorasick::new(RELATIVE_DAYS).ok());
 const SIZE_WORDS: &[&str] = &["xxxxl", "xxxl", "xxl", "xl", "xs", "s", "m", "l", "2xl", "3xl", "4xl", "5xl"];
 
 fn push(out: &mut Vec<Entity>, kind: EntityKind, text: &str, start: usize, end: usize, value: String) {
@@ -34,10 +40,8 @@ pub fn scan(text: &str, out: &mut Vec<Entity>) {
         i += 1;
     }
     chinese_quantities(text, out);
-    for day in RELATIVE_DAYS {
-        for (s, _) in text.match_indices(day) {
-            push(out, EntityKind::Date, text, s, s + day.len(), day.to_string());
-        }
+    for m in RELATIVE_DAY_MATCHER.iter().flat_map(|ac| ac.find_overlapping_iter(text)) {
+        push(out, EntityKind::Date, text, m.start(), m.end(), RELATIVE_DAYS[m.pattern().as_usize()].to_string());
     }
     for (s, _) in text.match_indices("周").chain(text.match_indices("星期")) {
         let head = if text[s..].starts_with("星期") { "星期".len() } else { "周".len() };

@@ -20,11 +20,20 @@ pub struct Bm25 {
     docs: usize,
     #[serde(skip)]
     by_term: IdMap<u32>,
+    /// Per document, the common terms it holds as (common rank, weight), in CSR form
+    /// (`common_at[d]..common_at[d + 1]` in `common_terms`): see `search`.
+    #[serde(skip)]
+    common_at: Vec<u32>,
+    #[serde(skip)]
+    common_terms: Vec<(u32, f32)>,
+    /// Per term: its rank among the common terms (`u32::MAX` when not common).
+    #[serde(skip)]
+    common_rank: Vec<u32>,
 }
 
 thread_local! {
     // Reused per thread so that a query does not zero a 100k-float buffer.
-    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: RefCell<(Vec<f32>, Vec<u32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 impl Bm25 {
@@ -64,14 +73,47 @@ impl Bm25 {
             })
             .collect();
         postings.sort_unstable_by_key(|p| p.0);
-        let mut index = Bm25 { postings, docs: docs.len(), by_term: IdMap::default() };
+        let mut index = Bm25 { postings, docs: docs.len(), by_term: IdMap::default(), common_at: Vec::new(), common_terms: Vec::new(), common_rank: Vec::new() };
         index.rebuild();
         index
     }
 
-    /// Rebuilds the term lookup after deserialising.
+    /// Rebuilds the term lookup and the common terms' per-document lists after deserialising.
     pub fn rebuild(&mut self) {
         self.by_term = self.postings.iter().enumerate().map(|(i, p)| (p.0, i as u32)).collect();
+        let common_df = common_df(self.docs);
+        let mut ranks = 0;
+        self.common_rank = self
+            .postings
+            .iter()
+            .map(|p| {
+                if p.2.len() > common_df {
+                    ranks += 1;
+                    ranks - 1
+                } else {
+                    u32::MAX
+                }
+            })
+            .collect();
+        let mut counts = vec![0u32; self.docs + 1];
+        for (_, _, list) in self.postings.iter().filter(|p| p.2.len() > common_df) {
+            for &(d, _) in list {
+                counts[d as usize + 1] += 1;
+            }
+        }
+        for d in 0..self.docs {
+            counts[d + 1] += counts[d];
+        }
+        let mut next = counts.clone();
+        self.common_terms = vec![(0, 0.0); counts[self.docs] as usize];
+        for (&rank, (_, _, list)) in self.common_rank.iter().zip(&self.postings).filter(|(&r, _)| r != u32::MAX) {
+            for &(d, w) in list {
+                let slot = &mut next[d as usize];
+                self.common_terms[*slot as usize] = (rank, w);
+                *slot += 1;
+            }
+        }
+        self.common_at = counts;
     }
 
     /// Number of documents.
@@ -97,7 +139,7 @@ impl Bm25 {
         let max_df = if n > 20_000 { n / 20 } else { n };
         SCRATCH.with(|cell| {
             let mut guard = cell.borrow_mut();
-            let (acc, touched) = &mut *guard;
+            let (acc, touched, common_idf) = &mut *guard;
             if acc.len() < n {
                 acc.resize(n, 0.0);
             }
@@ -106,8 +148,8 @@ impl Bm25 {
             // Common terms only re-score documents a rarer term already found: a document that
             // shares nothing but "怎么" and "花呗" with the question cannot win, and scoring it
             // would touch most of the index.
-            let common_df = if n >= 2_000 { n / 40 } else { n };
-            let mut common: Vec<usize> = Vec::new();
+            let common_df = common_df(n);
+            let mut common: Vec<u32> = Vec::new();
             for t in &terms {
                 let Some(&pi) = self.by_term.get(t) else { continue };
                 let (_, idf, list) = &self.postings[pi as usize];
@@ -116,29 +158,33 @@ impl Bm25 {
                 }
                 self_score += idf;
                 if list.len() > common_df {
-                    common.push(pi as usize);
+                    common.push(pi);
                     continue;
                 }
                 accumulate(acc, touched, *idf, list);
             }
             if touched.is_empty() {
                 for &pi in &common {
-                    let (_, idf, list) = &self.postings[pi];
+                    let (_, idf, list) = &self.postings[pi as usize];
                     accumulate(acc, touched, *idf, list);
                 }
             } else if !common.is_empty() {
-                touched.sort_unstable();
+                // Walking a common term's long list to find the few documents found so far
+                // would cost most of the search: each found document's own short list of
+                // common terms is read instead, weighted by the query's idf (0 for the rest).
+                if common_idf.len() < self.common_rank.len() {
+                    common_idf.resize(self.common_rank.len(), 0.0);
+                }
                 for &pi in &common {
-                    let (_, idf, list) = &self.postings[pi];
-                    let mut j = 0;
-                    for &d in touched.iter() {
-                        while j < list.len() && list[j].0 < d {
-                            j += 1;
-                        }
-                        if j < list.len() && list[j].0 == d {
-                            acc[d as usize] += idf * list[j].1;
-                        }
-                    }
+                    common_idf[self.common_rank[pi as usize] as usize] = self.postings[pi as usize].1;
+                }
+                for &d in touched.iter() {
+                    let (from, to) = (self.common_at[d as usize] as usize, self.common_at[d as usize + 1] as usize);
+                    let extra: f32 = self.common_terms[from..to].iter().map(|&(rank, w)| common_idf[rank as usize] * w).sum();
+                    acc[d as usize] += extra;
+                }
+                for &pi in &common {
+                    common_idf[self.common_rank[pi as usize] as usize] = 0.0;
                 }
             }
             let mut hits: Vec<(u32, f32)> = touched.iter().map(|&d| (d, acc[d as usize])).collect();
@@ -156,6 +202,16 @@ impl Bm25 {
     }
 }
 
+/// Terms in more documents than this are "common": they only re-score documents a rarer term
+/// found. Fixed by the index size, so each document's common terms can be listed at build time.
+fn common_df(docs: usize) -> usize {
+    if docs >= 2_000 {
+        docs / 40
+    } else {
+        docs
+    }
+}
+
 /// Adds one term's postings to the accumulator, remembering newly touched documents.
 fn accumulate(acc: &mut [f32], touched: &mut Vec<u32>, idf: f32, list: &[(u32, f32)]) {
     for &(d, w) in list {
@@ -164,5 +220,33 @@ fn accumulate(acc: &mut [f32], touched: &mut Vec<u32>, idf: f32, list: &[(u32, f
             touched.push(d);
         }
         *slot += idf * w;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_terms_rescore_what_rare_terms_found() {
+        // 3,000 documents: term 1 in all and term 2 in every 7th (both common), term 3 in every 100th.
+        let docs: Vec<Vec<u64>> = (0..3000u64).map(|d| [Some(1), (d % 7 == 0).then_some(2), (d % 100 == 0).then_some(3)].into_iter().flatten().collect()).collect();
+        let mut index = Bm25::build(&docs);
+        let (hits, _) = index.search(&[1, 2, 3], 5);
+        // Documents with all three terms come first: the multiples of 700.
+        let mut top: Vec<u32> = hits.iter().map(|h| h.0).collect();
+        top.sort_unstable();
+        assert_eq!(top, vec![0, 700, 1400, 2100, 2800]);
+        // The common terms count: the same documents score higher than on the rare term alone.
+        let (rare_only, _) = index.search(&[3], 1);
+        assert!(hits[0].1 > rare_only[0].1, "{hits:?} vs {rare_only:?}");
+        // Only common terms: their lists are read in full.
+        let (only_common, _) = index.search(&[1, 2], 3);
+        assert!(only_common.iter().all(|h| h.0 % 7 == 0), "{only_common:?}");
+        // A deserialised index rebuilds the same lists.
+        let bytes = serde_json::to_vec(&index).expect("serialises");
+        index = serde_json::from_slice(&bytes).expect("deserialises");
+        index.rebuild();
+        assert_eq!(index.search(&[1, 2, 3], 5).0, hits);
     }
 }
