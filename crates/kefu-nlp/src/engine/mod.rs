@@ -107,7 +107,7 @@ pub fn analyze_with(models: &DefaultModels, shop: Option<&ShopModels>, text: &st
         let x = if c.vectoriser.config.same_extraction(&hot.config) { c.features_from_hashes(&raw, &n) } else { c.features_of_normalised(&n) };
         c.predict_features(&x, 3)
     });
-    let faq = shop.and_then(|s| s.faq.as_ref()).map(|f| f.search(text, FAQ_TOP_K));
+    let faq = shop.and_then(|s| s.faq.as_ref()).map(|f| f.search_normalised(&n, FAQ_TOP_K));
     Analysis {
         language: detect(&n),
         l1: category.l1,

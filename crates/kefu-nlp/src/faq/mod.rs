@@ -151,16 +151,15 @@ impl FaqIndex {
 
     /// BM25 candidates of a raw question with their pair features (for training a re-ranker).
     pub fn candidates(&self, question: &str, k: usize) -> Vec<Candidate> {
-        self.candidates_with(question, k, true)
+        self.candidates_with(&normalise(question), k, true)
     }
 
-    fn candidates_with(&self, question: &str, k: usize, with_features: bool) -> Vec<Candidate> {
-        let n = normalise(question);
+    fn candidates_with(&self, n: &str, k: usize, with_features: bool) -> Vec<Candidate> {
         let mut terms = Vec::new();
-        self.terms.extract(&n, &mut terms);
+        self.terms.extract(n, &mut terms);
         let (cands, self_score) = self.bm25.search(&terms, k);
-        let qv = self.vectoriser.transform(&n);
-        let qw = if with_features { word_hashes(&n) } else { Vec::new() };
+        let qv = self.vectoriser.transform(n);
+        let qw = if with_features { word_hashes(n) } else { Vec::new() };
         let w = self.config.bm25_weight;
         cands
             .into_iter()
@@ -169,7 +168,7 @@ impl FaqIndex {
                 let bm25_ratio = if self_score > 0.0 { (s / self_score).min(1.0) } else { 0.0 };
                 let cos = cosine(&qv, &self.doc_vecs[d]);
                 let features = if with_features {
-                    pair_features(&PairInput { query: &n, doc: &self.doc_texts[d], query_words: &qw, doc_words: &self.doc_words[d], bm25_ratio, cosine: cos })
+                    pair_features(&PairInput { query: n, doc: &self.doc_texts[d], query_words: &qw, doc_words: &self.doc_words[d], bm25_ratio, cosine: cos })
                 } else {
                     SparseVec::new()
                 };
@@ -180,8 +179,13 @@ impl FaqIndex {
 
     /// The best FAQs for a raw question, at most `k`, with the answer decision.
     pub fn search(&self, question: &str, k: usize) -> FaqAnswer {
+        self.search_normalised(&normalise(question), k)
+    }
+
+    /// [`FaqIndex::search`] for a question already normalised (`analyze` has it at hand).
+    pub fn search_normalised(&self, normalised: &str, k: usize) -> FaqAnswer {
         let mut best: Vec<FaqHit> = Vec::new();
-        for c in self.candidates_with(question, self.config.candidates.max(k), self.reranker.is_some()) {
+        for c in self.candidates_with(normalised, self.config.candidates.max(k), self.reranker.is_some()) {
             let score = match &self.reranker {
                 Some(r) => r.probability(&c.features),
                 None => c.blended,
