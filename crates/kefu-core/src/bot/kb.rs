@@ -178,6 +178,50 @@ impl KnowledgeBase {
         out
     }
 
+    /// Every text the bot may send, with its path: answers, fallbacks, variants, prompts, phrases.
+    pub fn bot_texts(&self) -> Vec<(String, &str)> {
+        let mut out: Vec<(String, &str)> = Vec::new();
+        for (i, f) in self.faqs.iter().enumerate() {
+            out.push((format!("faqs[{i}].answer"), &f.answer));
+            if let Some(t) = &f.answer_fallback {
+                out.push((format!("faqs[{i}].answer_fallback"), t));
+            }
+            if let Some(t) = &f.link_title {
+                out.push((format!("faqs[{i}].link_title"), t));
+            }
+        }
+        for (i, f) in self.flows.iter().enumerate() {
+            out.push((format!("flows[{i}].answer"), &f.answer));
+            for (j, slot) in f.slots.iter().enumerate() {
+                out.push((format!("flows[{i}].slots[{j}].prompt"), &slot.prompt));
+            }
+        }
+        for (i, e) in self.experiments.iter().enumerate() {
+            for (j, v) in e.variants.iter().enumerate() {
+                if let Some(t) = &v.answer {
+                    out.push((format!("experiments[{i}].variants[{j}].answer"), t));
+                }
+            }
+        }
+        let p = &self.phrases;
+        for (name, t) in [("fallback", &p.fallback), ("suggest", &p.suggest), ("handing_off", &p.handing_off), ("offer_return", &p.offer_return)] {
+            out.push((format!("phrases.{name}"), t));
+        }
+        out
+    }
+
+    /// Texts the bot would send that hold a word the shop's dictionary blocks. The bot's
+    /// replies are written here, not by an agent at send time, so they are checked when saved.
+    pub fn blocked_words(&self, words: &kefu_nlp::sensitive::Dictionary) -> Vec<ConfigProblem> {
+        let mut out = Vec::new();
+        for (path, text) in self.bot_texts() {
+            for hit in words.scan(text).into_iter().filter(|h| h.action == kefu_nlp::sensitive::Action::Block) {
+                out.push(problem(path.clone(), &format!("holds the blocked word \u{201c}{}\u{201d} ({})", hit.word, hit.category)));
+            }
+        }
+        out
+    }
+
     /// The FAQ with this id.
     pub fn faq(&self, id: &str) -> Option<&Faq> {
         self.faqs.iter().find(|f| f.id == id)
@@ -276,6 +320,25 @@ mod tests {
         assert!(paths.contains(&"faqs[1].id".to_string()), "{paths:?}");
         assert!(paths.contains(&"faqs[1].answer".to_string()), "{paths:?}");
         assert!(paths.contains(&"faqs[1].link_url".to_string()), "{paths:?}");
+    }
+
+    #[test]
+    fn blocked_words_in_bot_texts_are_problems() {
+        use kefu_nlp::sensitive::{Action, Dictionary, WordEntry};
+        let words = Dictionary::build(vec![
+            WordEntry { word: "加微信".into(), category: "引流".into(), action: Action::Block },
+            WordEntry { word: "最便宜".into(), category: "广告".into(), action: Action::Warn },
+        ])
+        .expect("builds");
+        let mut kb = KnowledgeBase { faqs: vec![faq("a"), faq("b")], ..KnowledgeBase::default() };
+        assert!(kb.blocked_words(&words).is_empty());
+        kb.faqs[1].answer = "全网最便宜，详情加 微 信".into();
+        kb.phrases.fallback = "请加微信问".into();
+        let found = kb.blocked_words(&words);
+        let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+        // Blocked words only (a warning word is the shop's call), spaced-out spellings too.
+        assert_eq!(paths, vec!["faqs[1].answer", "phrases.fallback"], "{found:?}");
+        assert!(found[0].message.contains("加微信"), "{found:?}");
     }
 
     #[test]

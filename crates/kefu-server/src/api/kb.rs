@@ -70,7 +70,8 @@ pub async fn put_kb(State(state): State<AppState>, who: Principal, ApiJson(body)
 }
 
 async fn save(state: &AppState, who: &Principal, kb: &KnowledgeBase, base: Option<i64>, note: &str) -> Result<Saved, ApiError> {
-    let problems = kb.problems();
+    let mut problems = kb.problems();
+    problems.extend(kb.blocked_words(&state.words.for_shop(who.user.shop_id)));
     if !problems.is_empty() {
         let message = format!("the knowledge base has {} problem(s); the first: {} {}", problems.len(), problems[0].path, problems[0].message);
         return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&problems).unwrap_or_default() });
@@ -292,13 +293,22 @@ pub struct Teach {
 /// Teach the bot a missed question (attach it to an FAQ or make it a new one); the bot
 /// retrains and answers it within seconds.
 #[utoipa::path(post, path = "/api/v1/kb/questions/{key}/teach", tag = "bot", request_body = Teach,
-    responses((status = 200, body = Saved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Saved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn teach(State(state): State<AppState>, who: Principal, Path(key): Path<String>, ApiJson(body): ApiJson<Teach>) -> Result<Json<Saved>, ApiError> {
     who.require(Scope::SettingsManage)?;
     let shop = who.user.shop_id;
     let version = match (body.faq_id, body.new_faq) {
         (Some(faq_id), None) => state.inbox.attach_question(shop, &key, &faq_id, who.user.id).await?,
-        (None, Some(faq)) => state.inbox.question_to_faq(shop, &key, faq, who.user.id).await?,
+        (None, Some(faq)) => {
+            let alone = KnowledgeBase { faqs: vec![faq], ..KnowledgeBase::default() };
+            let blocked: Vec<_> = alone.blocked_words(&state.words.for_shop(shop)).into_iter().filter(|p| p.path.starts_with("faqs[0].")).collect();
+            if let Some(first) = blocked.first() {
+                let message = format!("the new FAQ's {} {}", first.path.trim_start_matches("faqs[0]."), first.message);
+                return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&blocked).unwrap_or_default() });
+            }
+            let faq = alone.faqs.into_iter().next().ok_or_else(|| ApiError::BadRequest("give either faq_id or new_faq".into()))?;
+            state.inbox.question_to_faq(shop, &key, faq, who.user.id).await?
+        }
         _ => return Err(ApiError::BadRequest("give either faq_id or new_faq".into())),
     };
     audit::record(&state, audit::entry(&state, &who, "kb_changed", None, serde_json::json!({ "version": version, "learned": key }))).await?;

@@ -282,6 +282,10 @@ async fn import_reports_bad_rows_keeps_good_ones_exports_and_rolls_back() {
     let (status, body) = owner.post_put("/api/v1/kb", json!({"kb": {"faqs": [{"id": "x y", "question": "", "answer": "a"}]}})).await;
     assert_eq!(status, 422);
     assert!(body["error"]["details"].to_string().contains("faqs[0].id"), "{body}");
+    // The bot's own words pass the sensitive-word check when they are written, not per reply.
+    let (status, body) = owner.post_put("/api/v1/kb", json!({"kb": {"faqs": [{"id": "wx", "question": "有优惠吗", "answer": "加微.信领券"}]}})).await;
+    assert_eq!(status, 422);
+    assert!(body["error"]["details"].to_string().contains("faqs[0].answer"), "{body}");
     let (status, _) = owner.post_put("/api/v1/kb", json!({"kb": kb(json!({})), "base_version": v1})).await;
     assert_eq!(status, 409);
 
