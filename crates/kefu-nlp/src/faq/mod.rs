@@ -184,21 +184,22 @@ impl FaqIndex {
 
     /// [`FaqIndex::search`] for a question already normalised (`analyze` has it at hand).
     pub fn search_normalised(&self, normalised: &str, k: usize) -> FaqAnswer {
-        let mut best: Vec<FaqHit> = Vec::new();
+        // (FAQ index, score): compared by index, and only the k kept get their id copied.
+        let mut best: Vec<(usize, f32)> = Vec::new();
         for c in self.candidates_with(normalised, self.config.candidates.max(k), self.reranker.is_some()) {
             let score = match &self.reranker {
                 Some(r) => r.probability(&c.features),
                 None => c.blended,
             };
-            let id = &self.entries[c.faq].id;
             // A FAQ counts once, with its best-matching question.
-            match best.iter_mut().find(|h| &h.faq_id == id) {
-                Some(h) => h.score = h.score.max(score),
-                None => best.push(FaqHit { faq_id: id.clone(), score }),
+            match best.iter_mut().find(|h| h.0 == c.faq) {
+                Some(h) => h.1 = h.1.max(score),
+                None => best.push((c.faq, score)),
             }
         }
-        best.sort_unstable_by(|a, b| b.score.total_cmp(&a.score));
+        best.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         best.truncate(k.max(1));
+        let best: Vec<FaqHit> = best.into_iter().map(|(i, score)| FaqHit { faq_id: self.entries[i].id.clone(), score }).collect();
         let score = best.first().map(|h| h.score).unwrap_or(0.0);
         let faq_id = best.first().filter(|h| h.score >= self.config.answer_at).map(|h| h.faq_id.clone());
         FaqAnswer { faq_id, score, suggestions: best }
