@@ -169,22 +169,28 @@ impl Bm25 {
                     accumulate(acc, touched, *idf, list);
                 }
             } else if !common.is_empty() {
-                // Walking a common term's long list to find the few documents found so far
-                // would cost most of the search: each found document's own short list of
-                // common terms is read instead, weighted by the query's idf (0 for the rest).
-                if common_idf.len() < self.common_rank.len() {
-                    common_idf.resize(self.common_rank.len(), 0.0);
-                }
-                for &pi in &common {
-                    common_idf[self.common_rank[pi as usize] as usize] = self.postings[pi as usize].1;
-                }
-                for &d in touched.iter() {
-                    let (from, to) = (self.common_at[d as usize] as usize, self.common_at[d as usize + 1] as usize);
-                    let extra: f32 = self.common_terms[from..to].iter().map(|&(rank, w)| common_idf[rank as usize] * w).sum();
-                    acc[d as usize] += extra;
-                }
-                for &pi in &common {
-                    common_idf[self.common_rank[pi as usize] as usize] = 0.0;
+                // The common terms' lists are long and the documents found so far few, so each
+                // found document's own short list of common terms is usually read instead; when
+                // many documents were found (or they hold many common terms) walking the query's
+                // common lists once is cheaper. Both add the same weights.
+                let per_doc = self.common_terms.len() as f64 / self.docs.max(1) as f64;
+                let walk: usize = common.iter().map(|&pi| self.postings[pi as usize].2.len() + touched.len()).sum();
+                if (touched.len() as f64 * per_doc) <= walk as f64 {
+                    self.add_common_by_document(acc, touched, &common, common_idf);
+                } else {
+                    touched.sort_unstable();
+                    for &pi in &common {
+                        let (_, idf, list) = &self.postings[pi as usize];
+                        let mut j = 0;
+                        for &d in touched.iter() {
+                            while j < list.len() && list[j].0 < d {
+                                j += 1;
+                            }
+                            if j < list.len() && list[j].0 == d {
+                                acc[d as usize] += idf * list[j].1;
+                            }
+                        }
+                    }
                 }
             }
             let mut hits: Vec<(u32, f32)> = touched.iter().map(|&d| (d, acc[d as usize])).collect();
@@ -199,6 +205,26 @@ impl Bm25 {
             hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
             (hits, self_score * (K1 + 1.0) / (1.0 + K1))
         })
+    }
+}
+
+impl Bm25 {
+    /// Adds the query's common terms to each found document from the document's own list.
+    fn add_common_by_document(&self, acc: &mut [f32], touched: &[u32], common: &[u32], common_idf: &mut Vec<f32>) {
+        if common_idf.len() < self.common_rank.len() {
+            common_idf.resize(self.common_rank.len(), 0.0);
+        }
+        for &pi in common {
+            common_idf[self.common_rank[pi as usize] as usize] = self.postings[pi as usize].1;
+        }
+        for &d in touched {
+            let (from, to) = (self.common_at[d as usize] as usize, self.common_at[d as usize + 1] as usize);
+            let extra: f32 = self.common_terms[from..to].iter().map(|&(rank, w)| common_idf[rank as usize] * w).sum();
+            acc[d as usize] += extra;
+        }
+        for &pi in common {
+            common_idf[self.common_rank[pi as usize] as usize] = 0.0;
+        }
     }
 }
 
