@@ -275,4 +275,19 @@ mod tests {
         index.rebuild();
         assert_eq!(index.search(&[1, 2, 3], 5).0, hits);
     }
+
+    #[test]
+    fn many_found_documents_walk_the_common_lists_instead() {
+        // Every document holds 40 common terms and one of 40 rare ones; term 100 is in the even
+        // documents only. Asking for all rare terms finds every document, so the common term is
+        // added by walking its list (3,000 documents × 40 common terms each would cost more).
+        let docs: Vec<Vec<u64>> = (0..3000u64).map(|d| (101..141).chain([1000 + d % 40]).chain((d % 2 == 0).then_some(100)).collect()).collect();
+        let index = Bm25::build(&docs);
+        let query: Vec<u64> = (1000..1040).chain([100]).collect();
+        let (hits, _) = index.search(&query, 3000);
+        assert_eq!(hits.len(), 3000);
+        let lowest_even = hits.iter().filter(|h| h.0 % 2 == 0).map(|h| h.1).fold(f32::INFINITY, f32::min);
+        let highest_odd = hits.iter().filter(|h| h.0 % 2 == 1).map(|h| h.1).fold(0.0, f32::max);
+        assert!(lowest_even > highest_odd && highest_odd > 0.0, "{lowest_even} vs {highest_odd}");
+    }
 }
