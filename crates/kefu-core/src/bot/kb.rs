@@ -182,13 +182,7 @@ impl KnowledgeBase {
     pub fn bot_texts(&self) -> Vec<(String, &str)> {
         let mut out: Vec<(String, &str)> = Vec::new();
         for (i, f) in self.faqs.iter().enumerate() {
-            out.push((format!("faqs[{i}].answer"), &f.answer));
-            if let Some(t) = &f.answer_fallback {
-                out.push((format!("faqs[{i}].answer_fallback"), t));
-            }
-            if let Some(t) = &f.link_title {
-                out.push((format!("faqs[{i}].link_title"), t));
-            }
+            out.extend(f.bot_texts().into_iter().map(|(field, t)| (format!("faqs[{i}].{field}"), t)));
         }
         for (i, f) in self.flows.iter().enumerate() {
             out.push((format!("flows[{i}].answer"), &f.answer));
@@ -213,19 +207,34 @@ impl KnowledgeBase {
     /// Texts the bot would send that hold a word the shop's dictionary blocks. The bot's
     /// replies are written here, not by an agent at send time, so they are checked when saved.
     pub fn blocked_words(&self, words: &kefu_nlp::sensitive::Dictionary) -> Vec<ConfigProblem> {
-        let mut out = Vec::new();
-        for (path, text) in self.bot_texts() {
-            for hit in words.scan(text).into_iter().filter(|h| h.action == kefu_nlp::sensitive::Action::Block) {
-                out.push(problem(path.clone(), &format!("holds the blocked word \u{201c}{}\u{201d} ({})", hit.word, hit.category)));
-            }
-        }
-        out
+        blocked_words_in(self.bot_texts(), words)
     }
 
     /// The FAQ with this id.
     pub fn faq(&self, id: &str) -> Option<&Faq> {
         self.faqs.iter().find(|f| f.id == id)
     }
+}
+
+impl Faq {
+    /// The texts of this FAQ the bot may send, by field name.
+    pub fn bot_texts(&self) -> Vec<(&'static str, &str)> {
+        let mut out = vec![("answer", self.answer.as_str())];
+        out.extend(self.answer_fallback.as_deref().map(|t| ("answer_fallback", t)));
+        out.extend(self.link_title.as_deref().map(|t| ("link_title", t)));
+        out
+    }
+}
+
+/// A problem for every word the dictionary blocks in the given (path, text) pairs.
+pub fn blocked_words_in<'a>(texts: impl IntoIterator<Item = (String, &'a str)>, words: &kefu_nlp::sensitive::Dictionary) -> Vec<ConfigProblem> {
+    let mut out = Vec::new();
+    for (path, text) in texts {
+        for hit in words.scan(text).into_iter().filter(|h| h.action == kefu_nlp::sensitive::Action::Block) {
+            out.push(problem(path.clone(), &format!("holds the blocked word \u{201c}{}\u{201d} ({})", hit.word, hit.category)));
+        }
+    }
+    out
 }
 
 /// Problems of one FAQ, with paths relative to it (also used by the importer per row).

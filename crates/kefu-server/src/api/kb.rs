@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kefu_core::access::Scope;
 use kefu_core::bot::import::{self, BadRow};
+use kefu_core::bot::kb::blocked_words_in;
 use kefu_core::bot::{ContextCard, Faq, KnowledgeBase};
 use kefu_core::inbox::{TrainingStatus, LIVE_SESSION_KEY};
 use kefu_core::store::{Change, ChangeSet, Store};
@@ -300,13 +301,12 @@ pub async fn teach(State(state): State<AppState>, who: Principal, Path(key): Pat
     let version = match (body.faq_id, body.new_faq) {
         (Some(faq_id), None) => state.inbox.attach_question(shop, &key, &faq_id, who.user.id).await?,
         (None, Some(faq)) => {
-            let alone = KnowledgeBase { faqs: vec![faq], ..KnowledgeBase::default() };
-            let blocked: Vec<_> = alone.blocked_words(&state.words.for_shop(shop)).into_iter().filter(|p| p.path.starts_with("faqs[0].")).collect();
+            let texts = faq.bot_texts().into_iter().map(|(field, t)| (format!("new_faq.{field}"), t));
+            let blocked = blocked_words_in(texts, &state.words.for_shop(shop));
             if let Some(first) = blocked.first() {
-                let message = format!("the new FAQ's {} {}", first.path.trim_start_matches("faqs[0]."), first.message);
+                let message = format!("the new FAQ has {} problem(s); the first: {} {}", blocked.len(), first.path, first.message);
                 return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&blocked).unwrap_or_default() });
             }
-            let faq = alone.faqs.into_iter().next().ok_or_else(|| ApiError::BadRequest("give either faq_id or new_faq".into()))?;
             state.inbox.question_to_faq(shop, &key, faq, who.user.id).await?
         }
         _ => return Err(ApiError::BadRequest("give either faq_id or new_faq".into())),

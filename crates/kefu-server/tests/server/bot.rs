@@ -366,6 +366,10 @@ async fn missed_questions_are_counted_taught_and_answered_after_retraining() {
 
     // Teach it as a new FAQ; the bot retrains and answers the next customer.
     let key = top["key"].as_str().expect("key").to_string();
+    // A new FAQ whose answer holds a blocked word is refused with its path.
+    let (status, body) = owner.post(&format!("/api/v1/kb/questions/{key}/teach"), json!({"new_faq": {"id": "invoice-title", "question": "x", "answer": "开票请加微信"}})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["details"].to_string().contains("new_faq.answer"), "{body}");
     let (status, saved) = owner.post(&format!("/api/v1/kb/questions/{key}/teach"), json!({"new_faq": {"id": "invoice-title", "question": "x", "answer": "发票抬头可在开票后24小时内申请修改"}})).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["version"], v + 1);
