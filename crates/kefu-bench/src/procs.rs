@@ -94,6 +94,8 @@ pub async fn spawn_kefu(bin: &Path, dir: &Path) -> Result<Proc> {
         // The bench measures capacity from one loopback IP with a few logins: the abuse
         // limits (per IP, per credential, per customer) would measure themselves instead.
         .args(["--rate-limit-per-ip", "0", "--rate-limit-per-credential", "0", "--rate-limit-per-customer", "0"])
+        // Likewise the connection caps: every session comes from 127.0.0.1.
+        .args(["--connections-per-ip", "0", "--max-connections", "1000000"])
         .arg("--data-dir")
         .arg(dir)
         .stdin(Stdio::null())

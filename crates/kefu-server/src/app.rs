@@ -2,6 +2,7 @@
 //! shutdown.
 
 use crate::config::Config;
+use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use crate::{api, demo, realtime, web, workers};
@@ -115,24 +116,34 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     if let Some(imap) = config.email.imap.clone() {
         crate::channels::email::imap::spawn(state.clone(), imap, shutdown_rx.clone());
     }
+    let connections = connections_within_fd_limit(config.connections);
     let listener = listen(config.listen).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr()?;
-    // Small frames (acks, messages) must leave at once, not wait for Nagle and a delayed ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
     let app = router(state.clone());
-    let mut stop = shutdown_rx;
-    let serve = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
-    });
+    let serve = tokio::spawn(crate::serve::run(listener, app, connections, shutdown_rx));
     Ok(Running { addr, state, shutdown_tx, serve, store })
+}
+
+/// Raise the open-file limit and keep the connection cap below it, with a warning when the
+/// configured cap does not fit.
+fn connections_within_fd_limit(mut settings: crate::serve::ConnectionSettings) -> crate::serve::ConnectionSettings {
+    use crate::serve::fd_limit;
+    let limit = fd_limit::raise();
+    if limit.before != limit.now {
+        tracing::info!(from = ?limit.before, to = ?limit.now, "raised the open-file limit to its hard limit");
+    }
+    let fit = fd_limit::connections_that_fit(limit.now);
+    if fit < settings.max_connections {
+        tracing::warn!(
+            open_file_limit = ?limit.now,
+            max_connections = settings.max_connections,
+            serving_at_most = fit,
+            "the open-file limit is below what max_connections needs (max_connections + {}); raise it (ulimit -n, systemd LimitNOFILE)",
+            fd_limit::RESERVED
+        );
+        settings.max_connections = fit;
+    }
+    settings
 }
 
 /// Bind with a listen queue deep enough for a reconnect storm (tokio's default is 1,024;
@@ -152,8 +163,10 @@ pub fn router(state: AppState) -> Router {
         .merge(realtime::routes())
         .merge(web::routes())
         .merge(crate::metrics::routes())
+        .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::security::csrf::check))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::security::limits::check))
+        .layer(axum::middleware::from_fn(crate::error::json_errors))
         .layer(DefaultBodyLimit::max(64 * 1024))
         // Path only: query strings can carry the widget's visitor token.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {

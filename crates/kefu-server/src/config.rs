@@ -57,6 +57,21 @@ pub struct ServeArgs {
     /// Messages per minute from one customer; 0 turns it off [default: 30].
     #[arg(long, env = "KEFU_RATE_LIMIT_PER_CUSTOMER")]
     pub rate_limit_per_customer: Option<u32>,
+    /// Seconds a client has from a request's first byte to the end of its head [default: 10].
+    #[arg(long, env = "KEFU_HEADER_TIMEOUT_SECONDS")]
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds an idle keep-alive connection is kept open between requests; longer than a
+    /// load balancer's own idle timeout [default: 75].
+    #[arg(long, env = "KEFU_KEEPALIVE_SECONDS")]
+    pub keepalive_seconds: Option<u64>,
+    /// Open connections (WebSockets included) from one client IP, IPv6 by /64; 0 turns the
+    /// cap off (behind a reverse proxy every client has its address) [default: 256].
+    #[arg(long, env = "KEFU_CONNECTIONS_PER_IP")]
+    pub connections_per_ip: Option<usize>,
+    /// Open connections in all; further clients wait in the listen queue. Also kept below the
+    /// open-file limit [default: 20000].
+    #[arg(long, env = "KEFU_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
     /// Directory of sensitive-word lists (`*.txt`, one word a line, file name = category),
     /// added to the built-in list [default: none].
     #[arg(long, env = "KEFU_SENSITIVE_WORDS")]
@@ -126,6 +141,10 @@ struct FileConfig {
     rate_limit_per_credential: Option<u32>,
     rate_limit_per_customer: Option<u32>,
     sensitive_words: Option<PathBuf>,
+    header_timeout_seconds: Option<u64>,
+    keepalive_seconds: Option<u64>,
+    connections_per_ip: Option<usize>,
+    max_connections: Option<usize>,
     outbox_retry_base_ms: Option<u64>,
     outbox_retry_cap_ms: Option<u64>,
     outbox_max_attempts: Option<u32>,
@@ -170,6 +189,8 @@ pub struct Config {
     pub keys_spec: Option<String>,
     /// Rate limits.
     pub limits: LimitSettings,
+    /// Connection caps and timeouts.
+    pub connections: crate::serve::ConnectionSettings,
     /// Extra sensitive-word lists.
     pub sensitive_words: Option<PathBuf>,
     /// Platform channels, the outbox and danmaku.
@@ -191,6 +212,7 @@ impl Config {
             None => FileConfig::default(),
         };
         let channels = channel_settings(args, &file)?;
+        let connections = connection_settings(args, &file)?;
         let listen_text = args.listen.clone().or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             ConfigError(format!("invalid listen address {listen_text:?}: expected HOST:PORT such as 127.0.0.1:8080"))
@@ -228,6 +250,7 @@ impl Config {
         )
         .map_err(ConfigError)?;
         Ok(Config {
+            connections,
             channels,
             email,
             listen,
@@ -322,6 +345,27 @@ fn channel_settings(args: &ServeArgs, file: &FileConfig) -> Result<crate::channe
         delivery_timeout: Duration::from_secs(timeout),
         live_queue: queue,
         live_repeat_ms: repeat as i64 * 1000,
+    })
+}
+
+fn connection_settings(args: &ServeArgs, file: &FileConfig) -> Result<crate::serve::ConnectionSettings, ConfigError> {
+    let header = args.header_timeout_seconds.or(file.header_timeout_seconds).unwrap_or(10);
+    if !(1..=300).contains(&header) {
+        return Err(ConfigError(format!("header timeout of {header} seconds is out of range (1-300)")));
+    }
+    let keep_alive = args.keepalive_seconds.or(file.keepalive_seconds).unwrap_or(75);
+    if !(1..=3600).contains(&keep_alive) {
+        return Err(ConfigError(format!("keep-alive timeout of {keep_alive} seconds is out of range (1-3600)")));
+    }
+    let max = args.max_connections.or(file.max_connections).unwrap_or(20_000);
+    if !(1..=10_000_000).contains(&max) {
+        return Err(ConfigError(format!("max connections of {max} is out of range (1-10000000)")));
+    }
+    Ok(crate::serve::ConnectionSettings {
+        header_timeout: Duration::from_secs(header),
+        keep_alive: Duration::from_secs(keep_alive),
+        per_ip: args.connections_per_ip.or(file.connections_per_ip).unwrap_or(256),
+        max_connections: max,
     })
 }
 

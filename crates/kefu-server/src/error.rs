@@ -38,6 +38,15 @@ pub enum ApiError {
         /// Seconds until a retry can succeed.
         retry_after_secs: u64,
     },
+    /// Too many failed logins: this account from this IP, or unknown emails from this IP
+    /// (`network`). Shown on the login page, so the message is in the UI's language.
+    #[error("{}", login_locked_message(*network, *retry_after_secs))]
+    LoginLocked {
+        /// The per-IP cap rather than the account's lock.
+        network: bool,
+        /// Seconds until a retry can succeed.
+        retry_after_secs: u64,
+    },
     /// An outgoing reply hit the sensitive-word filter (blocked, or a warning to confirm).
     #[error("{message}")]
     Sensitive {
@@ -110,6 +119,8 @@ impl ApiError {
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::LoginLocked { network: false, .. } => (StatusCode::TOO_MANY_REQUESTS, "login_locked"),
+            ApiError::LoginLocked { network: true, .. } => (StatusCode::TOO_MANY_REQUESTS, "login_locked_network"),
             ApiError::Sensitive { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Unprocessable { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_document"),
             ApiError::Refused { status, code, .. } => (*status, code),
@@ -124,6 +135,15 @@ impl ApiError {
             ApiError::Core(CoreError::Store(_)) | ApiError::Internal(_) => "internal error".into(),
             other => other.to_string(),
         }
+    }
+}
+
+fn login_locked_message(network: bool, retry_after_secs: u64) -> String {
+    let minutes = retry_after_secs.div_ceil(60).max(1);
+    if network {
+        format!("此网络登录失败次数过多，请 {minutes} 分钟后再试")
+    } else {
+        format!("登录失败次数过多，请 {minutes} 分钟后再试")
     }
 }
 
@@ -148,7 +168,7 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let retry_after = match &self {
-            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            ApiError::RateLimited { retry_after_secs } | ApiError::LoginLocked { retry_after_secs, .. } => Some(*retry_after_secs),
             _ => None,
         };
         let details = match &self {
@@ -161,5 +181,66 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
         }
         res
+    }
+}
+
+/// Longest request target accepted; longer ones answer 414 in our shape (hyper itself answers
+/// an empty 414 past 64 KiB, before any of our code runs).
+const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Middleware: every error leaves as `{error:{code,message}}`. Handlers already answer so;
+/// this catches the framework's own answers (body over the limit, unknown route, wrong method,
+/// extractor rejections) which are plain text or empty.
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI_BYTES {
+        let message = format!("request target of {target} bytes is over the limit of {MAX_URI_BYTES}");
+        return ApiError::Refused { status: StatusCode::URI_TOO_LONG, code: "uri_too_long", message }.into_response();
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // A server error's text may hold internals; a client error's says what was wrong.
+    let text = match status.is_server_error() {
+        true => None,
+        false => axum::body::to_bytes(body, 4096).await.ok().and_then(|b| String::from_utf8(b.to_vec()).ok()),
+    };
+    let message = match text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+        Some(t) => t,
+        None => status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let body = ErrorBody { error: ErrorDetail { code: framework_code(status), message, details: None } };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.remove(axum::http::header::CONTENT_TYPE);
+    (parts, Json(body)).into_response()
+}
+
+/// Stable codes for statuses the framework answers on its own.
+fn framework_code(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "invalid_request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        411 => "length_required",
+        413 => "payload_too_large",
+        414 => "uri_too_long",
+        415 => "unsupported_media_type",
+        422 => "invalid_request",
+        429 => "rate_limited",
+        431 => "headers_too_large",
+        503 => "unavailable",
+        s if s >= 500 => "internal",
+        _ => "invalid_request",
     }
 }

@@ -13,5 +13,6 @@ pub mod metrics;
 pub mod privacy;
 pub mod realtime;
 pub mod security;
+pub mod serve;
 pub mod web;
 pub mod workers;

@@ -66,6 +66,39 @@ impl Default for StoreOptions {
     }
 }
 
+/// Make the SQLite database and its WAL and shared-memory files readable by their owner only
+/// (0600, like the key file): they hold customers' data. A new database is created so before
+/// SQLite opens it; an existing one is tightened.
+fn private_sqlite_files(url: &str) -> Result<(), StoreError> {
+    let Some(path) = sqlite_path(url) else { return Ok(()) };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| StoreError::Backend(format!("cannot secure database file {path}: {e}"));
+        if !std::path::Path::new(&path).exists() {
+            std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(&path).map_err(io)?;
+        }
+        for file in [path.clone(), format!("{path}-wal"), format!("{path}-shm"), format!("{path}-journal")] {
+            if std::path::Path::new(&file).exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// The file of a `sqlite://PATH?…` URL; none for in-memory databases.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.split('&').any(|kv| kv == "mode=memory") {
+        return None;
+    }
+    Some(path.to_string())
+}
+
 /// The store: a read pool and a handle to the group-commit writer.
 #[derive(Clone)]
 pub struct SqlStore {
@@ -87,6 +120,9 @@ impl SqlStore {
             }
             _ => url.to_string(),
         };
+        if backend == Backend::Sqlite {
+            private_sqlite_files(&url)?;
+        }
         let connect = AnyConnectOptions::from_str(&url)
             .map_err(|e| StoreError::Backend(format!("bad database URL: {e}")))?
             .disable_statement_logging();
@@ -104,6 +140,10 @@ impl SqlStore {
             }
         }
         migrate::run(&mut write_conn, backend).await?;
+        if backend == Backend::Sqlite {
+            // The WAL and shared-memory files exist now; SQLite gives them the database's mode.
+            private_sqlite_files(&url)?;
+        }
 
         let read = AnyPoolOptions::new()
             .max_connections(options.read_connections.max(1))

@@ -1,6 +1,11 @@
 //! Abuse defence as plain data structures: token buckets for rate limits (per IP, token,
-//! customer) and the login-failure counter that throttles password guessing. The server wraps
-//! them in a mutex and feeds them the clock; nothing here sleeps or does IO.
+//! customer), a sliding-window failure counter, and the login guard that locks an
+//! (account, IP) pair with growing delays. The server wraps them in a mutex and feeds them the
+//! clock; nothing here sleeps or does IO.
+
+mod login;
+
+pub use login::{LoginGuard, LoginOutcome, LoginPolicy, LoginRefusal};
 
 use crate::clock::Millis;
 use std::collections::HashMap;
@@ -80,19 +85,19 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
     }
 }
 
-/// Failed logins per key (email and IP) in a sliding window; past the limit, logins for that
-/// key are refused until the window has room again.
+/// Failures per key in a sliding window; past the limit the key is refused until the window
+/// has room again.
 #[derive(Debug)]
-pub struct LoginGuard<K> {
+pub struct FailureWindow<K> {
     max_failures: usize,
     window: Millis,
     failures: HashMap<K, Vec<Millis>>,
 }
 
-impl<K: Hash + Eq + Clone> LoginGuard<K> {
+impl<K: Hash + Eq + Clone> FailureWindow<K> {
     /// At most `max_failures` in `window` milliseconds.
     pub fn new(max_failures: usize, window: Millis) -> Self {
-        LoginGuard { max_failures: max_failures.max(1), window, failures: HashMap::new() }
+        FailureWindow { max_failures: max_failures.max(1), window, failures: HashMap::new() }
     }
 
     /// `Err(ms)` while `key` is locked out.
@@ -149,8 +154,8 @@ mod tests {
     }
 
     #[test]
-    fn login_guard_locks_after_failures_and_unlocks_after_the_window() {
-        let mut g = LoginGuard::new(3, 60_000);
+    fn failure_window_locks_after_failures_and_unlocks_after_the_window() {
+        let mut g = FailureWindow::new(3, 60_000);
         let k = ("a@x".to_string(), "1.2.3.4".to_string());
         for t in 0..3 {
             g.check(&k, t).unwrap();

@@ -11,6 +11,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
+use kefu_core::abuse::LoginOutcome;
 use kefu_core::access::Session;
 use kefu_core::audit::AuditEntry;
 use kefu_core::ids::CredentialId;
@@ -98,7 +99,14 @@ pub async fn login(
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    state.guards.login_result(&req.email, ip, ok, state.inbox.now());
+    let outcome = match (&creds, ok) {
+        (Some(_), true) => LoginOutcome::Succeeded,
+        (Some(_), false) => LoginOutcome::WrongPassword,
+        (None, _) => LoginOutcome::UnknownEmail,
+    };
+    if let Some(lock_ms) = state.guards.login_result(&req.email, ip, outcome, state.inbox.now()) {
+        tracing::warn!(%ip, lock_secs = lock_ms / 1000, known = creds.is_some(), "login locked for this account and IP");
+    }
     let creds = match creds {
         Some(c) if ok => c,
         // Failed logins of a known account go to its shop's audit log; unknown emails only
@@ -148,9 +156,19 @@ pub async fn login(
     Ok((headers, Json(MeResponse { user: user_view(&state, user), shop, expires_at: Some(expires_at) })))
 }
 
-/// End the session and clear the cookie.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)))]
+/// End the session and clear the cookie. An API token is not a session: it is revoked with
+/// `DELETE /api/v1/tokens/{id}`, and logging out with one answers 400 saying so (a 204 would
+/// suggest the token stopped working).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, who: Principal) -> Result<impl IntoResponse, ApiError> {
+    if who.via == Via::Token {
+        return Err(ApiError::Refused {
+            status: StatusCode::BAD_REQUEST,
+            code: "token_logout",
+            message: "an API token is not a session: revoke it with DELETE /api/v1/tokens/{id}".into(),
+        });
+    }
     if let Some(hash) = who.session_hash.clone() {
         let mut cs = ChangeSet::default();
         cs.push(Change::DeleteSession { secret_hash: hash });

@@ -15,6 +15,8 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 const CLOSE_RESTART: u16 = 1012;
 /// Close code "policy violation", used when a client cannot keep up.
 const CLOSE_TOO_SLOW: u16 = 1008;
+/// Close code "message too big": a frame over [`MAX_FRAME_BYTES`].
+const CLOSE_TOO_BIG: u16 = 1009;
 
 /// A boxed handler result: the reply frame to send, if the frame wants one.
 pub type Reply = Pin<Box<dyn Future<Output = Option<Utf8Bytes>> + Send>>;
@@ -61,6 +63,10 @@ pub async fn run(
             }
             incoming = socket.recv() => {
                 let reply = match incoming {
+                    Some(Err(e)) if too_big(&e) => {
+                        close(&mut socket, CLOSE_TOO_BIG, "message too big; frames are at most 64 KiB").await;
+                        return;
+                    }
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                         Ok(ClientFrame::Ping) => frames::encode(&frames::ServerFrame::Pong),
@@ -85,6 +91,13 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))).await;
 }
 
+/// Whether a read failed because the client's frame or message is over the limit.
+fn too_big(e: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::error::{CapacityError, Error};
+    let inner = std::error::Error::source(e).and_then(|s| s.downcast_ref::<Error>());
+    matches!(inner, Some(Error::Capacity(CapacityError::MessageTooLong { .. })))
+}
+
 /// Read buffer per socket. axum's default (128 KiB) is most of an idle session's memory and is
 /// zeroed on every read; our frames are at most `MAX_FRAME_BYTES` and usually tiny, so 8 KiB
 /// keeps reads to a syscall or two (kefu-bench idle: 134 → ~13 KiB per session on the peer).
@@ -92,5 +105,6 @@ const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// Apply kefu's socket settings to an upgrade.
 pub fn tuned(ws: axum::extract::ws::WebSocketUpgrade) -> axum::extract::ws::WebSocketUpgrade {
-    ws.max_message_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES)
+    // The frame limit too, so an oversized frame is refused from its header, not buffered.
+    ws.max_message_size(MAX_FRAME_BYTES).max_frame_size(MAX_FRAME_BYTES).read_buffer_size(READ_BUFFER_BYTES)
 }

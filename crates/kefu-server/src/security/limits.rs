@@ -6,10 +6,11 @@ use crate::auth::principal::cookie_value_in;
 use crate::auth::{secret_hash, SESSION_COOKIE};
 use crate::error::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, CONNECTION};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kefu_core::abuse::{Buckets, LoginGuard, Rate};
+use kefu_core::abuse::{Buckets, FailureWindow, LoginGuard, LoginOutcome, LoginPolicy, LoginRefusal, Rate};
 use kefu_core::clock::Millis;
 use kefu_core::audit::AuditEntry;
 use kefu_core::ids::{CustomerId, ShopId};
@@ -28,10 +29,6 @@ pub struct LimitSettings {
     pub per_customer: u32,
 }
 
-/// Failed logins allowed per (email, IP) in the window, and per IP.
-const LOGIN_FAILURES_PER_ACCOUNT: usize = 5;
-const LOGIN_FAILURES_PER_IP: usize = 30;
-const LOGIN_WINDOW_MS: Millis = 15 * 60 * 1000;
 /// Messages with `block`-level words from one customer that count as abuse, and their window.
 pub const ABUSIVE_HITS: usize = 3;
 const ABUSIVE_WINDOW_MS: Millis = 10 * 60 * 1000;
@@ -42,10 +39,9 @@ pub struct Guards {
     ip: Mutex<Buckets<IpAddr>>,
     credential: Mutex<Buckets<String>>,
     customer: Mutex<Buckets<CustomerId>>,
-    login_account: Mutex<LoginGuard<(String, IpAddr)>>,
-    login_ip: Mutex<LoginGuard<IpAddr>>,
+    login: Mutex<LoginGuard<IpAddr>>,
     flooding: Mutex<HashSet<CustomerId>>,
-    abusive: Mutex<(LoginGuard<CustomerId>, HashSet<CustomerId>)>,
+    abusive: Mutex<(FailureWindow<CustomerId>, HashSet<CustomerId>)>,
 }
 
 fn rate(per_minute: u32) -> Rate {
@@ -69,10 +65,9 @@ impl Guards {
             ip: Mutex::new(Buckets::new(rate(settings.per_ip), 100_000)),
             credential: Mutex::new(Buckets::new(rate(settings.per_credential), 100_000)),
             customer: Mutex::new(Buckets::new(Rate { burst: (settings.per_customer / 3).max(1), per_minute: settings.per_customer }, 200_000)),
-            login_account: Mutex::new(LoginGuard::new(LOGIN_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS)),
-            login_ip: Mutex::new(LoginGuard::new(LOGIN_FAILURES_PER_IP, LOGIN_WINDOW_MS)),
+            login: Mutex::new(LoginGuard::new(login_policy(settings))),
             flooding: Mutex::new(HashSet::new()),
-            abusive: Mutex::new((LoginGuard::new(ABUSIVE_HITS, ABUSIVE_WINDOW_MS), HashSet::new())),
+            abusive: Mutex::new((FailureWindow::new(ABUSIVE_HITS, ABUSIVE_WINDOW_MS), HashSet::new())),
         }
     }
 
@@ -103,25 +98,37 @@ impl Guards {
         }
     }
 
-    /// Before checking a password: refused while the account or the IP is locked out.
+    /// Before checking a password: refused while this (account, IP) pair is locked, or while
+    /// the IP is over its unknown-email cap.
     pub fn login_allowed(&self, email: &str, ip: IpAddr, now: Millis) -> Result<(), ApiError> {
-        let key = (email.trim().to_lowercase(), ip);
-        let locked = |r: Result<(), Millis>| r.map_err(|ms| ApiError::RateLimited { retry_after_secs: (ms.max(0) as u64).div_ceil(1000).max(1) });
-        locked(self.login_ip.lock().unwrap_or_else(|p| p.into_inner()).check(&ip, now))?;
-        locked(self.login_account.lock().unwrap_or_else(|p| p.into_inner()).check(&key, now))
+        let refusal = self.login.lock().unwrap_or_else(|p| p.into_inner()).check(email, &ip, now);
+        refusal.map_err(|r| match r {
+            LoginRefusal::Account(ms) => ApiError::LoginLocked { network: false, retry_after_secs: secs(ms) },
+            LoginRefusal::Network(ms) => ApiError::LoginLocked { network: true, retry_after_secs: secs(ms) },
+        })
     }
 
-    /// Record the outcome of a password check.
-    pub fn login_result(&self, email: &str, ip: IpAddr, ok: bool, now: Millis) {
-        let key = (email.trim().to_lowercase(), ip);
-        let mut account = self.login_account.lock().unwrap_or_else(|p| p.into_inner());
-        if ok {
-            account.succeeded(&key);
-        } else {
-            account.failed(&key, now);
-            self.login_ip.lock().unwrap_or_else(|p| p.into_inner()).failed(&ip, now);
-        }
+    /// Record the outcome of a password check; returns the lock it started, if any (ms).
+    pub fn login_result(&self, email: &str, ip: IpAddr, outcome: LoginOutcome, now: Millis) -> Option<Millis> {
+        self.login.lock().unwrap_or_else(|p| p.into_inner()).record(email, &ip, outcome, now)
     }
+
+    /// Clear every login lock of an account, from every IP (an administrator unlocking a
+    /// colleague); returns how many (account, IP) locks or counts were cleared.
+    pub fn unlock_account(&self, email: &str) -> usize {
+        self.login.lock().unwrap_or_else(|p| p.into_inner()).unlock_account(email)
+    }
+}
+
+fn secs(ms: Millis) -> u64 {
+    (ms.max(0) as u64).div_ceil(1000).max(1)
+}
+
+/// Login locks: the defaults, with the per-IP unknown-email cap off when the per-IP request
+/// limit is (behind a proxy every visitor shares one IP).
+fn login_policy(settings: LimitSettings) -> LoginPolicy {
+    let policy = LoginPolicy::default();
+    LoginPolicy { unknown_per_ip: if settings.per_ip == 0 { 0 } else { policy.unknown_per_ip }, ..policy }
 }
 
 /// Admit one customer message or refuse it (429 / an error frame). A customer who starts
@@ -143,15 +150,30 @@ pub async fn admit_customer_message(state: &AppState, shop: ShopId, customer: Cu
     }
 }
 
-/// Middleware: per-IP and per-credential request limits.
+/// Middleware: per-IP and per-credential request limits. A 429 also closes the connection, so
+/// a client over its limit does not keep a keep-alive connection open for nothing.
 pub async fn check(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request, next: Next) -> Response {
+    let mut res = match admit(&state, peer, &req) {
+        Ok(()) => next.run(req).await,
+        Err(e) => e.into_response(),
+    };
+    if res.status() == StatusCode::TOO_MANY_REQUESTS {
+        res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
+}
+
+/// Health checks (load balancers, often behind one address) and the static files every page
+/// load fetches are not counted against the client's IP.
+fn exempt_from_ip_limit(path: &str) -> bool {
+    path == "/healthz" || path == "/widget.js" || path == "/widget.css" || path.starts_with("/assets/") || crate::channels::is_platform_webhook(path)
+}
+
+fn admit(state: &AppState, peer: SocketAddr, req: &Request) -> Result<(), ApiError> {
     let now = state.inbox.now();
     let guards = &state.guards;
-    let signed_webhook = crate::channels::is_platform_webhook(req.uri().path());
-    if !signed_webhook {
-        if let Err(e) = take(&guards.ip, &peer.ip(), guards.settings.per_ip, now) {
-            return e.into_response();
-        }
+    if !exempt_from_ip_limit(req.uri().path()) {
+        take(&guards.ip, &peer.ip(), guards.settings.per_ip, now)?;
     }
     let headers = req.headers();
     let credential = headers
@@ -160,9 +182,7 @@ pub async fn check(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo
         .or_else(|| cookie_value_in(headers, SESSION_COOKIE))
         .map(secret_hash);
     if let Some(c) = credential {
-        if let Err(e) = take(&guards.credential, &c, guards.settings.per_credential, now) {
-            return e.into_response();
-        }
+        take(&guards.credential, &c, guards.settings.per_credential, now)?;
     }
-    next.run(req).await
+    Ok(())
 }

@@ -1,0 +1,176 @@
+//! Accepting and serving connections. `axum::serve` has no header-read or keep-alive timeout
+//! and no connection caps, so the accept loop is ours: a slot per connection (per client
+//! address and in total), HTTP/1.1 by hyper with upgrades (WebSockets), our own timers for the
+//! request head and idle keep-alive, `TCP_NODELAY`, the peer address as axum's `ConnectInfo`,
+//! and graceful shutdown (stop accepting, let requests finish, close idle connections).
+
+pub mod fd_limit;
+mod slots;
+mod watch;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use slots::{Refused, Slot, Slots};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
+use tower::ServiceExt;
+use watch::{Activity, Phase, Watched};
+
+/// Connection limits and timeouts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConnectionSettings {
+    /// From a request's first byte to the end of its head.
+    pub header_timeout: Duration,
+    /// From the end of an answer (or the connection's start) to the next request's first byte.
+    pub keep_alive: Duration,
+    /// Connections from one client address (IPv6: one /64); 0 = no cap.
+    pub per_ip: usize,
+    /// Connections in all, WebSockets included (further clients wait in the listen queue).
+    pub max_connections: usize,
+}
+
+/// Serve `app` on `listener` until `stop` turns true, then finish what is in flight.
+pub async fn run(listener: TcpListener, app: Router, settings: ConnectionSettings, mut stop: tokio::sync::watch::Receiver<bool>) -> std::io::Result<()> {
+    let slots = Slots::new(settings.per_ip, settings.max_connections);
+    // Every connection task holds a receiver; the last one to end closes the channel.
+    let (all_done, done) = tokio::sync::watch::channel(());
+    let mut last_warning: Option<Instant> = None;
+    loop {
+        if slots.full() {
+            // New clients wait in the listen queue (not in our descriptors) until one leaves.
+            tokio::select! {
+                _ = slots.wait_for_free() => continue,
+                _ = stopped(&mut stop) => break,
+            }
+        }
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    accept_failed(e, &mut last_warning).await;
+                    continue;
+                }
+            },
+            _ = stopped(&mut stop) => break,
+        };
+        let slot = match slots.take(peer.ip()) {
+            Ok(slot) => slot,
+            Err(Refused::PerIp) => {
+                tracing::debug!(ip = %peer.ip(), "connection refused: too many from this address");
+                continue;
+            }
+            Err(Refused::Full) => continue,
+        };
+        // Small frames (acks, messages) must leave at once, not wait for Nagle and a delayed ACK.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+        tokio::spawn(connection(tcp, peer, slot, app.clone(), settings, stop.clone(), done.clone()));
+    }
+    drop(done);
+    drop(listener);
+    all_done.closed().await;
+    Ok(())
+}
+
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Out of descriptors (or memory) the error repeats until something closes: wait a little
+/// and say so now and then, not once per attempt.
+async fn accept_failed(e: std::io::Error, last_warning: &mut Option<Instant>) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+        return;
+    }
+    if last_warning.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+        tracing::warn!(error = %e, "accepting connections failed; raise the open-file limit or lower max_connections");
+        *last_warning = Some(Instant::now());
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// Marks a request answered when its handler finishes or is dropped.
+struct Answering(Arc<Activity>);
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        self.0.request_answered();
+    }
+}
+
+async fn connection(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    slot: Slot,
+    app: Router,
+    settings: ConnectionSettings,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    _done: tokio::sync::watch::Receiver<()>,
+) {
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Watched::new(tcp, activity.clone(), slot));
+    let requests = activity.clone();
+    let service = hyper::service::service_fn(move |req: axum::http::Request<Incoming>| {
+        requests.request_started();
+        let answering = Answering(requests.clone());
+        let mut req = req.map(Body::new);
+        req.extensions_mut().insert(ConnectInfo(peer));
+        let app = app.clone();
+        async move {
+            let res = app.oneshot(req).await;
+            drop(answering);
+            res
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        // Our timers below cover the head and idle keep-alive separately.
+        .header_read_timeout(None)
+        .serve_connection(io, service)
+        .with_upgrades();
+    tokio::pin!(conn);
+    let mut closing = false;
+    loop {
+        let deadline = activity.deadline(settings.header_timeout, settings.keep_alive);
+        let expired = async move {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            done = conn.as_mut() => {
+                if let Err(e) = done {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            _ = stopped(&mut stop), if !closing => {
+                conn.as_mut().graceful_shutdown();
+                closing = true;
+            }
+            _ = activity.changed() => {}
+            _ = expired => match activity.phase() {
+                Phase::Reading(since) if since + settings.header_timeout <= Instant::now() => {
+                    tracing::debug!(ip = %peer.ip(), "request head not complete in time; closing");
+                    return;
+                }
+                Phase::Idle(since) if since + settings.keep_alive <= Instant::now() => {
+                    if closing {
+                        return;
+                    }
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+                _ => {}
+            },
+        }
+    }
+}
