@@ -1,9 +1,10 @@
 //! Accepting and serving connections. `axum::serve` has no header-read or keep-alive timeout
 //! and no connection caps, so the accept loop is ours: a slot per connection (per client
 //! address and in total), HTTP/1.1 by hyper with upgrades (WebSockets), our own timers for the
-//! request head and idle keep-alive, `TCP_NODELAY`, the peer address as axum's `ConnectInfo`,
+//! request head and idle keep-alive and stalled bodies, `TCP_NODELAY`, the peer address as axum's `ConnectInfo`,
 //! and graceful shutdown (stop accepting, let requests finish, close idle connections).
 
+mod body;
 pub mod fd_limit;
 mod slots;
 mod watch;
@@ -25,7 +26,8 @@ use watch::{Activity, Phase, Watched};
 /// Connection limits and timeouts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ConnectionSettings {
-    /// From a request's first byte to the end of its head.
+    /// From a request's first byte to the end of its head; also the longest a request body
+    /// may stall between two pieces.
     pub header_timeout: Duration,
     /// From the end of an answer (or the connection's start) to the next request's first byte.
     pub keep_alive: Duration,
@@ -121,7 +123,7 @@ async fn connection(
     let service = hyper::service::service_fn(move |req: axum::http::Request<Incoming>| {
         requests.request_started();
         let answering = Answering(requests.clone());
-        let mut req = req.map(Body::new);
+        let mut req = req.map(|b| Body::new(body::StallLimited::new(b, settings.header_timeout)));
         req.extensions_mut().insert(ConnectInfo(peer));
         let app = app.clone();
         async move {

@@ -150,7 +150,7 @@ async fn connections_per_ip_are_capped_websockets_included_and_other_addresses_g
 }
 
 #[tokio::test]
-async fn half_sent_heads_and_idle_keep_alive_connections_are_closed_but_websockets_stay() {
+async fn half_sent_heads_stalled_bodies_and_idle_keep_alive_connections_are_closed_but_websockets_stay() {
     let app = TestApp::spawn_with(|a| {
         a.header_timeout_seconds = Some(1);
         a.keepalive_seconds = Some(2);
@@ -160,6 +160,12 @@ async fn half_sent_heads_and_idle_keep_alive_connections_are_closed_but_websocke
     let mut half = connect_from(addr, "127.0.0.1").await;
     half.write_all(HALF_SENT).await.unwrap();
     assert!(until_closed(&mut half, Duration::from_secs(20)).await.is_some(), "a head that never ends is cut off");
+
+    // A body that stops coming does not hold the connection either.
+    let mut stalled = connect_from(addr, "127.0.0.1").await;
+    stalled.write_all(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: kefu\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":").await.unwrap();
+    let got = until_closed(&mut stalled, Duration::from_secs(20)).await.expect("a stalled body is cut off");
+    assert!(String::from_utf8_lossy(&got).starts_with("HTTP/1.1 400"), "{}", String::from_utf8_lossy(&got));
 
     let mut idle = connect_from(addr, "127.0.0.1").await;
     idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: kefu\r\n\r\n").await.unwrap();
