@@ -40,11 +40,16 @@ pub struct ConnectionSettings {
 /// Serve `app` on `listener` until `stop` turns true, then finish what is in flight.
 pub async fn run(listener: TcpListener, app: Router, settings: ConnectionSettings, mut stop: tokio::sync::watch::Receiver<bool>) -> std::io::Result<()> {
     let slots = Slots::new(settings.per_ip, settings.max_connections);
+    // While every slot is taken, idle keep-alive connections close at once and request heads
+    // get a short timeout, so waiting clients get in sooner (nginx does the same with idle
+    // keep-alives when it runs out of connections).
+    let (pressure, pressed) = tokio::sync::watch::channel(false);
     // Every connection task holds a receiver; the last one to end closes the channel.
     let (all_done, done) = tokio::sync::watch::channel(());
     let mut last_warning: Option<Instant> = None;
     loop {
         if slots.full() {
+            pressure.send_if_modified(|p| !std::mem::replace(p, true));
             // New clients wait in the listen queue (not in our descriptors) until one leaves.
             tokio::select! {
                 _ = slots.wait_for_free() => continue,
@@ -62,7 +67,12 @@ pub async fn run(listener: TcpListener, app: Router, settings: ConnectionSetting
             _ = stopped(&mut stop) => break,
         };
         let slot = match slots.take(peer.ip()) {
-            Ok(slot) => slot,
+            Ok(slot) => {
+                if slots.held() * 10 < settings.max_connections * 9 {
+                    pressure.send_if_modified(|p| std::mem::replace(p, false));
+                }
+                slot
+            }
             Err(Refused::PerIp) => {
                 tracing::debug!(ip = %peer.ip(), "connection refused: too many from this address");
                 continue;
@@ -73,7 +83,8 @@ pub async fn run(listener: TcpListener, app: Router, settings: ConnectionSetting
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
-        tokio::spawn(connection(tcp, peer, slot, app.clone(), settings, stop.clone(), done.clone()));
+        let watched = Watchers { stop: stop.clone(), pressed: pressed.clone(), _done: done.clone() };
+        tokio::spawn(connection(tcp, peer, slot, app.clone(), settings, watched));
     }
     drop(done);
     drop(listener);
@@ -108,15 +119,28 @@ impl Drop for Answering {
     }
 }
 
-async fn connection(
-    tcp: TcpStream,
-    peer: SocketAddr,
-    slot: Slot,
-    app: Router,
-    settings: ConnectionSettings,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+/// What a connection task listens to besides its socket.
+struct Watchers {
+    /// The server is stopping.
+    stop: tokio::sync::watch::Receiver<bool>,
+    /// Every slot is taken.
+    pressed: tokio::sync::watch::Receiver<bool>,
+    /// Held until the task ends (the server waits for all of them).
     _done: tokio::sync::watch::Receiver<()>,
-) {
+}
+
+/// The header timeout while every slot is taken.
+const PRESSED_HEADER_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Header and keep-alive timeouts now.
+fn timeouts(settings: &ConnectionSettings, pressed: bool) -> (Duration, Duration) {
+    match pressed {
+        true => (settings.header_timeout.min(PRESSED_HEADER_TIMEOUT), Duration::ZERO),
+        false => (settings.header_timeout, settings.keep_alive),
+    }
+}
+
+async fn connection(tcp: TcpStream, peer: SocketAddr, slot: Slot, app: Router, settings: ConnectionSettings, mut watchers: Watchers) {
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(Watched::new(tcp, activity.clone(), slot));
     let requests = activity.clone();
@@ -140,7 +164,8 @@ async fn connection(
     tokio::pin!(conn);
     let mut closing = false;
     loop {
-        let deadline = activity.deadline(settings.header_timeout, settings.keep_alive);
+        let (header, keep_alive) = timeouts(&settings, *watchers.pressed.borrow());
+        let deadline = activity.deadline(header, keep_alive);
         let expired = async move {
             match deadline {
                 Some(at) => tokio::time::sleep_until(at).await,
@@ -154,17 +179,18 @@ async fn connection(
                 }
                 return;
             }
-            _ = stopped(&mut stop), if !closing => {
+            _ = stopped(&mut watchers.stop), if !closing => {
                 conn.as_mut().graceful_shutdown();
                 closing = true;
             }
             _ = activity.changed() => {}
+            Ok(()) = watchers.pressed.changed() => {}
             _ = expired => match activity.phase() {
-                Phase::Reading(since) if since + settings.header_timeout <= Instant::now() => {
+                Phase::Reading(since) if since + header <= Instant::now() => {
                     tracing::debug!(ip = %peer.ip(), "request head not complete in time; closing");
                     return;
                 }
-                Phase::Idle(since) if since + settings.keep_alive <= Instant::now() => {
+                Phase::Idle(since) if since + keep_alive <= Instant::now() => {
                     if closing {
                         return;
                     }

@@ -86,7 +86,6 @@ impl Slots {
     }
 
     /// Connections held now.
-    #[cfg(test)]
     pub fn held(&self) -> usize {
         self.held.lock().unwrap_or_else(|p| p.into_inner()).total
     }
