@@ -7,6 +7,7 @@
 
 pub mod keys;
 pub mod analytics;
+mod addresses;
 mod bot;
 mod channel_writes;
 mod channels;
@@ -104,6 +105,7 @@ impl SqlStore {
             }
         }
         migrate::run(&mut write_conn, backend).await?;
+        addresses::seal_legacy(&mut write_conn, sealer.as_ref()).await?;
 
         let read = AnyPoolOptions::new()
             .max_connections(options.read_connections.max(1))
