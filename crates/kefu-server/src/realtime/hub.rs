@@ -107,7 +107,8 @@ impl Hub {
             self.to_agents(item.shop_id, encode(&ServerFrame::Conversation { conversation: &masked }));
         }
         if let Some((ticket, notify)) = &item.ticket {
-            self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket, notify }));
+            let (ticket, _) = crate::privacy::documents::masked_ticket(ticket);
+            self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket: &ticket, notify }));
         }
         for notice in &item.notices {
             self.deliver_notice(item.shop_id, notice);
