@@ -1,6 +1,7 @@
 //! Issue 17's privacy findings: copies of customer text outside message views (tickets, a
 //! customer's identities) are masked for agents and revealed one value at a time, audited;
-//! email addresses never reach the database file in clear.
+//! email addresses never reach the database file in clear; a widget socket that never sends
+//! anything leaves no customer behind.
 
 use crate::email::{email_channel, post_email, plain};
 use crate::harness::*;
@@ -24,7 +25,6 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
-#[allow(dead_code)]
 async fn customers_in_database(app: &TestApp) -> i64 {
     use sqlx::{Connection, Row};
     sqlx::any::install_default_drivers();
@@ -137,4 +137,43 @@ async fn email_addresses_are_sealed_on_disk_masked_for_agents_and_revealed_with_
     for needle in [address, "planted.buyer", "Planted.Buyer"] {
         assert!(!contains(&bytes, needle), "{needle:?} is in the raw database file");
     }
+}
+
+#[tokio::test]
+async fn bare_widget_sockets_create_no_customer_and_the_token_resumes_after_the_first_message() {
+    let app = TestApp::spawn().await;
+    let before = customers_in_database(&app).await;
+    let mut tokens = Vec::new();
+    for _ in 0..25 {
+        let (ws, hello) = app.widget(None, None).await;
+        assert!(hello["customer_id"].is_null(), "{hello}");
+        tokens.push(hello["visitor_token"].as_str().expect("token").to_string());
+        drop(ws);
+    }
+    // Reconnecting with a token nobody wrote with keeps that token, still without a customer.
+    let (ws, hello) = app.widget(Some(&tokens[0]), None).await;
+    assert_eq!((hello["visitor_token"].as_str(), hello["customer_id"].as_str()), (Some(tokens[0].as_str()), None));
+    drop(ws);
+    assert_eq!(customers_in_database(&app).await, before, "25 bare sockets, no customers");
+
+    // Typing, rating or thumbs before writing create nothing either.
+    let (mut ws, _) = app.widget(Some(&tokens[1]), None).await;
+    send(&mut ws, json!({"type": "typing"})).await;
+    send(&mut ws, json!({"type": "rate", "stars": 5, "client_id": "r1"})).await;
+    let refused = next_where(&mut ws, |f| f["type"] == "error" && f["client_id"] == "r1").await;
+    assert_eq!(refused["code"], "conflict", "{refused}");
+    assert_eq!(customers_in_database(&app).await, before);
+
+    // The first message creates the customer; the same token resumes them.
+    send(&mut ws, json!({"type": "send", "content": "你好", "client_id": "m1"})).await;
+    let customer = next_of(&mut ws, "ack").await["message"]["customer_id"].as_str().expect("customer").to_string();
+    assert_eq!(customers_in_database(&app).await, before + 1);
+    send(&mut ws, json!({"type": "send", "content": "在吗", "client_id": "m2"})).await;
+    assert_eq!(next_of(&mut ws, "ack").await["message"]["customer_id"], customer.as_str(), "one customer per visitor");
+    drop(ws);
+    let (_ws, hello) = app.widget(Some(&tokens[1]), None).await;
+    assert_eq!(hello["customer_id"], customer.as_str());
+    let mine = hello["messages"].as_array().expect("messages").iter().filter(|m| m["sender_kind"] == "customer").count();
+    assert_eq!(mine, 2, "{hello}");
+    assert_eq!(customers_in_database(&app).await, before + 1);
 }
