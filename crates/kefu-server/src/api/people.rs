@@ -56,7 +56,7 @@ pub async fn customer(State(state): State<AppState>, who: Principal, Path(id): P
 /// Reveal one masked value of a customer's identities (scope `pii:reveal`); every reveal is
 /// audited with the customer, the kind and the index, never the value.
 #[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "compliance", params(("id" = String, Path)), request_body = super::privacy::RevealRequest,
-    responses((status = 200, body = super::privacy::Revealed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = super::privacy::Revealed), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reveal(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<super::privacy::RevealRequest>) -> Result<Json<super::privacy::Revealed>, ApiError> {
     who.require(Scope::PiiReveal)?;
     let id: CustomerId = parse_id(&id, "customer")?;

@@ -287,7 +287,7 @@ pub async fn get_one(State(state): State<AppState>, who: Principal, Path(id): Pa
 /// Reveal one masked PII value of a ticket (scope `pii:reveal`); every reveal is audited
 /// with the ticket, the kind and the index, never the value.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "compliance", params(("id" = String, Path)), request_body = super::privacy::RevealRequest,
-    responses((status = 200, body = super::privacy::Revealed), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = super::privacy::Revealed), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reveal(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<super::privacy::RevealRequest>) -> Result<Json<super::privacy::Revealed>, ApiError> {
     who.require(Scope::PiiReveal)?;
     let id: TicketId = parse_id(&id, "ticket")?;
