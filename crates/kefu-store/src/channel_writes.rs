@@ -79,16 +79,19 @@ pub(crate) fn put_channel(c: &ChannelInstance, secret: Sealed) -> Q {
     .bind(c.disabled_at)
 }
 
-/// Point a customer's replies at the channel they last wrote through.
-pub(crate) fn put_route(r: &Route) -> Q {
+/// Point a customer's replies at the channel they last wrote through; the recipient (an
+/// email address for email customers) arrives sealed.
+pub(crate) fn put_route(r: &Route, recipient: Sealed) -> Q {
     sqlx::query(
-        "INSERT INTO channel_route (shop_id, customer_id, channel_id, external_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (shop_id, customer_id) DO UPDATE SET channel_id = excluded.channel_id, external_id = excluded.external_id, updated_at = excluded.updated_at",
+        "INSERT INTO channel_route (shop_id, customer_id, channel_id, recipient_key_id, recipient, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (shop_id, customer_id) DO UPDATE SET channel_id = excluded.channel_id, recipient_key_id = excluded.recipient_key_id, \
+         recipient = excluded.recipient, updated_at = excluded.updated_at",
     )
     .bind(r.shop_id.to_string())
     .bind(r.customer_id.to_string())
     .bind(r.channel_id.to_string())
-    .bind(r.external_id.clone())
+    .bind(recipient.key_id)
+    .bind(recipient.bytes)
     .bind(r.updated_at)
 }
 

@@ -121,7 +121,7 @@ impl SqlStore {
                     shop_id: id(r, "shop_id")?,
                     customer_id: id(r, "customer_id")?,
                     channel_id: id(r, "channel_id")?,
-                    external_id: get(r, "external_id")?,
+                    external_id: open_content(r, "recipient_key_id", "recipient", self.sealer.as_ref())?.unwrap_or_default(),
                     updated_at: get(r, "updated_at")?,
                 })
             })

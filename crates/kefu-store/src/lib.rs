@@ -7,6 +7,7 @@
 
 pub mod keys;
 pub mod analytics;
+mod addresses;
 mod bot;
 mod channel_writes;
 mod channels;
@@ -144,6 +145,7 @@ impl SqlStore {
             // The WAL and shared-memory files exist now; SQLite gives them the database's mode.
             private_sqlite_files(&url)?;
         }
+        addresses::seal_legacy(&mut write_conn, sealer.as_ref()).await?;
 
         let read = AnyPoolOptions::new()
             .max_connections(options.read_connections.max(1))

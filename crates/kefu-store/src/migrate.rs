@@ -66,6 +66,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_bot.sql"),
         include_str!("../migrations/postgres/0010_bot.sql"),
     ),
+    (
+        11,
+        "sealed_addresses",
+        include_str!("../migrations/sqlite/0011_sealed_addresses.sql"),
+        include_str!("../migrations/postgres/0011_sealed_addresses.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

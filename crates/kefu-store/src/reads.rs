@@ -92,10 +92,10 @@ impl Store for SqlStore {
                 sqlx::query("SELECT * FROM identity WHERE shop_id = $1 AND channel = $2 AND external_id = $3")
                     .bind(shop.to_string())
                     .bind(channel.as_str())
-                    .bind(external_id.to_string()),
+                    .bind(crate::addresses::stored_external_id(channel, external_id)),
             )
             .await?;
-        row.as_ref().map(rows::identity).transpose()
+        row.as_ref().map(|r| rows::identity(r, self.sealer.as_ref())).transpose()
     }
 
     async fn customer_by_key(&self, shop: ShopId, kind: &str, value_hash: &str) -> Result<Option<CustomerId>, StoreError> {
@@ -119,7 +119,7 @@ impl Store for SqlStore {
                     .bind(customer.to_string()),
             )
             .await?,
-            rows::identity,
+            |r| rows::identity(r, self.sealer.as_ref()),
         )
     }
 

@@ -83,11 +83,17 @@ pub(crate) fn customer(row: &AnyRow, sealer: &dyn Sealer) -> Result<Customer, St
     })
 }
 
-pub(crate) fn identity(row: &AnyRow) -> Result<Identity, StoreError> {
+/// An identity; an email identity's address is opened from its sealed column (the
+/// `external_id` column holds only its lookup hash).
+pub(crate) fn identity(row: &AnyRow, sealer: &dyn Sealer) -> Result<Identity, StoreError> {
+    let external_id = match open_content(row, "address_key_id", "address", sealer)? {
+        Some(address) => address,
+        None => get(row, "external_id")?,
+    };
     Ok(Identity {
         shop_id: id(row, "shop_id")?,
         channel: parsed(row, "channel", Channel::parse)?,
-        external_id: get(row, "external_id")?,
+        external_id,
         customer_id: id(row, "customer_id")?,
         created_at: get(row, "created_at")?,
     })

@@ -212,7 +212,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         Change::PutOrder(o) => crate::channel_writes::put_order(o)?,
         Change::PutProduct(p) => crate::channel_writes::put_product(p)?,
         Change::PutChannel(c) => crate::channel_writes::put_channel(c, seal(sealer, &c.secret)?),
-        Change::PutRoute(r) => crate::channel_writes::put_route(r),
+        Change::PutRoute(r) => crate::channel_writes::put_route(r, seal(sealer, &r.external_id)?),
         Change::PutWebhook(w) => crate::channel_writes::put_webhook(w, seal(sealer, &w.secret)?),
         Change::EnqueueDelivery(d) => crate::channel_writes::enqueue(d, seal(sealer, &d.payload)?),
         Change::PutEmailRecord(r) => crate::email::put_record(r, seal(sealer, &crate::email::header_text(r)?)?),
@@ -243,14 +243,19 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
                 .bind(shop_id.to_string())
                 .bind(user_id.to_string())
         }
-        Change::InsertIdentity(i) => sqlx::query(
-            "INSERT INTO identity (shop_id, channel, external_id, customer_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(i.shop_id.to_string())
-        .bind(i.channel.as_str())
-        .bind(i.external_id.clone())
-        .bind(i.customer_id.to_string())
-        .bind(i.created_at),
+        Change::InsertIdentity(i) => {
+            let address = if crate::addresses::seals_address(i.channel) { Some(seal(sealer, &i.external_id)?) } else { None };
+            sqlx::query(
+                "INSERT INTO identity (shop_id, channel, external_id, customer_id, created_at, address_key_id, address) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(i.shop_id.to_string())
+            .bind(i.channel.as_str())
+            .bind(crate::addresses::stored_external_id(i.channel, &i.external_id))
+            .bind(i.customer_id.to_string())
+            .bind(i.created_at)
+            .bind(address.as_ref().map(|a| a.key_id.clone()))
+            .bind(address.map(|a| a.bytes))
+        }
         Change::SetCustomerLastSeq { shop_id, customer_id, last_seq } => {
             sqlx::query("UPDATE customer SET last_seq = $1 WHERE shop_id = $2 AND id = $3")
                 .bind(*last_seq)

@@ -3,6 +3,8 @@
 //! the audit table being found.
 
 use kefu_core::audit::{AuditEntry, ChainVerifier};
+use kefu_core::channels::Route;
+use kefu_core::customer::{Channel, Identity};
 use kefu_core::ids::*;
 use kefu_core::store::{Change, Store};
 use kefu_store::keys::{CipherKind, KeyFile, KeyRing};
@@ -14,11 +16,12 @@ use std::sync::Arc;
 mod common;
 use common::*;
 
-suite!(content_and_names_are_sealed_on_disk, rotation_reseals_every_row_and_resumes, audit_chain_finds_direct_edits);
+suite!(content_and_names_are_sealed_on_disk, clear_addresses_are_sealed_at_start, rotation_reseals_every_row_and_resumes, audit_chain_finds_direct_edits);
 
 const PLANTED_TEXT: &str = "planted-secret-收货地址-望京SOHO-T3";
 const PLANTED_PHONE: &str = "13987654321";
 const PLANTED_NAME: &str = "测试姓名-欧阳娜娜";
+const PLANTED_EMAIL: &str = "ouyang.nana@planted.example";
 
 fn ring(file: &KeyFile) -> Arc<KeyRing> {
     Arc::new(KeyRing::from_file(file).expect("key ring"))
@@ -67,15 +70,70 @@ async fn content_and_names_are_sealed_on_disk(_: &SqlStore, db: &Db) {
         cu.last_seq = 0;
         assert_eq!(store.customer(s.id, cu.id).await.unwrap().map(|x| x.display_name), Some(cu.display_name.clone()));
         assert_eq!(store.conversations(s.id, &Default::default()).await.unwrap()[0].customer_name, cu.display_name);
+        // An email customer: the address is their identity and where replies go.
+        let address = format!("{}.{PLANTED_EMAIL}", cipher.as_str());
+        plant_email_customer(&store, &s, &cu, &address).await;
+        let found = store.identity(s.id, Channel::Email, &address.to_uppercase()).await.unwrap().expect("found by address, any case");
+        assert_eq!((found.customer_id, found.external_id.as_str()), (cu.id, address.as_str()));
+        assert_eq!(store.identities_of(s.id, cu.id).await.unwrap()[0].external_id, address);
+        assert_eq!(store.route_of(s.id, cu.id).await.unwrap().map(|r| r.external_id), Some(address.clone()), "replies still find the address");
         let usage = store.key_usage().await.unwrap();
         assert!(usage.iter().any(|u| u.table == "message" && u.key_id == keys.current_id()), "{usage:?}");
+        assert!(usage.iter().any(|u| u.table == "identity" && u.key_id == keys.current_id()), "{usage:?}");
         store.close().await;
     }
     let raw = raw_database_bytes(db).await;
     assert!(raw.len() > 1000, "read the database");
-    for needle in [PLANTED_TEXT, PLANTED_PHONE, PLANTED_NAME, "望京SOHO"] {
+    for needle in [PLANTED_TEXT, PLANTED_PHONE, PLANTED_NAME, "望京SOHO", PLANTED_EMAIL, "ouyang.nana"] {
         assert!(!contains(&raw, needle), "{needle:?} found in the raw database");
     }
+}
+
+async fn plant_email_customer(store: &SqlStore, s: &kefu_core::shop::Shop, cu: &kefu_core::customer::Customer, address: &str) {
+    let identity = Identity { shop_id: s.id, channel: Channel::Email, external_id: address.to_string(), customer_id: cu.id, created_at: 5 };
+    let route = Route { shop_id: s.id, customer_id: cu.id, channel_id: ChannelId::new(), external_id: address.to_string(), updated_at: 5 };
+    apply(store, vec![Change::InsertIdentity(identity), Change::PutRoute(route)]).await.unwrap();
+}
+
+/// Rows written in clear before migration 0011 (an email identity keyed by its address, a
+/// route with its recipient as text) are re-keyed and sealed when the store opens.
+async fn clear_addresses_are_sealed_at_start(_: &SqlStore, db: &Db) {
+    let keys = ring(&KeyFile::generate(CipherKind::Sm4Gcm).unwrap());
+    let store = db.open_with(keys.clone()).await;
+    let (s, cu, _) = seeded(&store).await;
+    store.close().await;
+    let address = "legacy.buyer@old.example";
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query("INSERT INTO identity (shop_id, channel, external_id, customer_id, created_at) VALUES ($1, 'email', $2, $3, 1)")
+        .bind(s.id.to_string())
+        .bind(address)
+        .bind(cu.id.to_string())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO channel_route (shop_id, customer_id, channel_id, recipient_key_id, recipient, updated_at) VALUES ($1, $2, $3, 'plain', $4, 1)")
+        .bind(s.id.to_string())
+        .bind(cu.id.to_string())
+        .bind(ChannelId::new().to_string())
+        .bind(address.as_bytes().to_vec())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let store = db.open_with(keys.clone()).await;
+    assert_eq!(store.identity(s.id, Channel::Email, address).await.unwrap().map(|i| (i.customer_id, i.external_id)), Some((cu.id, address.to_string())));
+    assert_eq!(store.route_of(s.id, cu.id).await.unwrap().map(|r| r.external_id), Some(address.to_string()));
+    let usage = store.key_usage().await.unwrap();
+    for table in ["identity", "channel_route"] {
+        assert!(usage.iter().any(|u| u.table == table && u.key_id == keys.current_id()), "{table} sealed: {usage:?}");
+        assert!(!usage.iter().any(|u| u.table == table && u.key_id == "plain"), "{table} has clear rows: {usage:?}");
+    }
+    store.close().await;
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let keys_column: Vec<String> = sqlx::query("SELECT external_id FROM identity").fetch_all(&mut conn).await.unwrap().iter().map(|r| sqlx::Row::get(r, "external_id")).collect();
+    assert!(!keys_column.is_empty() && keys_column.iter().all(|k| !k.contains('@')), "{keys_column:?}");
+    conn.close().await.unwrap();
 }
 
 async fn rotation_reseals_every_row_and_resumes(_: &SqlStore, db: &Db) {

@@ -4,7 +4,7 @@
 use super::moves::{self, Mover, NewTicket};
 use super::sla::{Calendar, SlaOutcome, SlaStatus};
 use super::workflow::{CustomerAnswer, Notify, Workflow};
-use super::{defaults, Author, Department, Priority, Ticket, TicketFilter};
+use super::{defaults, transcript_text, Author, Department, Priority, Ticket, TicketFilter};
 use crate::error::CoreError;
 use crate::event::{Event, EventKind};
 use crate::ids::{ConversationId, CustomerId, DepartmentId, EventId, ShopId, TicketId, UserId};
@@ -33,6 +33,9 @@ pub struct TicketRequest {
     pub conversation_id: Option<ConversationId>,
     /// The customer, when not from a conversation.
     pub customer_id: Option<CustomerId>,
+    /// Copy the conversation's internal notes into the transcript too (off unless asked:
+    /// notes are colleagues' words, and a ticket travels to other departments).
+    pub include_notes: bool,
 }
 
 /// A bulk action over many tickets.
@@ -252,12 +255,7 @@ impl<S: Store> TicketDesk<S> {
             customer_id = Some(c.customer_id);
             conversation_ids.push(c.id);
             let transcript = self.store().messages_of_conversation(actor.shop_id, cid, 0, 50).await?;
-            if !transcript.is_empty() {
-                description.push_str("\n\n— 会话记录 —\n");
-                for m in transcript {
-                    description.push_str(&format!("[{}] {}\n", m.sender_kind.as_str(), m.content));
-                }
-            }
+            description.push_str(&transcript_text(&transcript, req.include_notes));
         }
         if let Some(c) = customer_id {
             self.store().customer(actor.shop_id, c).await?.ok_or(CoreError::NotFound("customer"))?;

@@ -8,6 +8,7 @@ pub mod sla;
 pub mod workflow;
 
 use crate::clock::Millis;
+use crate::message::{Message, SenderKind};
 use crate::ids::{CommentId, ConversationId, CustomerId, DepartmentId, ShopId, TicketId, UserId};
 use serde::{Deserialize, Serialize};
 use sla::SlaClock;
@@ -261,4 +262,52 @@ pub struct TicketFilter {
     pub open_only: bool,
     /// At most this many, newest first.
     pub limit: u32,
+}
+
+/// The transcript copied into a ticket created from a conversation: one line per message,
+/// internal notes only when the creator asked for them. Empty when there is nothing to copy.
+pub fn transcript_text(messages: &[Message], include_notes: bool) -> String {
+    let lines: Vec<String> = messages
+        .iter()
+        .filter(|m| include_notes || m.sender_kind != SenderKind::Note)
+        .map(|m| format!("[{}] {}\n", m.sender_kind.as_str(), m.content))
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!("\n\n— 会话记录 —\n{}", lines.concat())
+}
+
+#[cfg(test)]
+mod transcript_tests {
+    use super::*;
+    use crate::customer::Channel;
+    use crate::ids::{MessageId, ShopId};
+
+    fn line(kind: SenderKind, text: &str) -> Message {
+        Message {
+            id: MessageId::new(),
+            shop_id: ShopId::new(),
+            conversation_id: ConversationId::new(),
+            customer_id: CustomerId::new(),
+            seq: 1,
+            direction: kind.direction(),
+            sender_kind: kind,
+            sender_id: None,
+            channel: Channel::Widget,
+            content: text.into(),
+            client_id: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn notes_are_copied_only_when_asked() {
+        let msgs = [line(SenderKind::Customer, "我的快递没到"), line(SenderKind::Note, "这位客户上周投诉过"), line(SenderKind::Agent, "帮您查一下")];
+        let without = transcript_text(&msgs, false);
+        assert!(without.contains("[customer] 我的快递没到") && without.contains("[agent] 帮您查一下"), "{without}");
+        assert!(!without.contains("上周投诉过"), "{without}");
+        assert!(transcript_text(&msgs, true).contains("[note] 这位客户上周投诉过"));
+        assert_eq!(transcript_text(&msgs[1..2], false), "", "only notes and not asked: nothing to copy");
+    }
 }

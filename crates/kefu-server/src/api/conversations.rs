@@ -167,7 +167,7 @@ pub async fn assign(
     } else {
         serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
     };
-    Ok(Json(state.inbox.assign(who.actor(), id, req.agent_id).await?))
+    Ok(Json(mask_conversation(&state.inbox.assign(who.actor(), id, req.agent_id).await?)))
 }
 
 /// Resolve a conversation.
@@ -176,5 +176,5 @@ pub async fn assign(
 pub async fn resolve(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: ConversationId = parse_id(&id, "conversation")?;
-    Ok(Json(state.inbox.resolve(who.actor(), id).await?))
+    Ok(Json(mask_conversation(&state.inbox.resolve(who.actor(), id).await?)))
 }

@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}/merge", post(people::merge))
         .route("/customers/{id}/unmerge", post(people::unmerge))
         .route("/customers/{id}/dialogue", get(people::dialogue))
+        .route("/customers/{id}/reveal", post(people::reveal))
         .route("/routing", get(routing::get_config).put(routing::put_config))
         .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
@@ -68,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets/bulk", post(tickets::bulk))
         .route("/tickets/{id}", get(tickets::get_one))
         .route("/tickets/{id}/transition", post(tickets::transition))
+        .route("/tickets/{id}/reveal", post(tickets::reveal))
         .route("/tickets/{id}/comments", post(tickets::comment))
         .route("/tickets/{id}/assign", post(tickets::assign))
         .route("/tickets/{id}/priority", put(tickets::priority))
@@ -119,7 +121,7 @@ pub fn docs_routes() -> Router<AppState> {
         quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
         routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
-        people::customer, people::agents, people::set_role,
+        people::customer, people::reveal, people::agents, people::set_role,
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
@@ -130,7 +132,7 @@ pub fn docs_routes() -> Router<AppState> {
         crate::channels::email::inbound::receive, crate::channels::email::attachments::list, crate::channels::email::attachments::download,
         tickets::list, tickets::create, tickets::get_one, tickets::transition, tickets::comment, tickets::assign,
         tickets::priority, tickets::tags, tickets::attach, tickets::bulk, tickets::workflows, tickets::put_workflow, tickets::departments,
-        tickets::put_department, tickets::calendar, tickets::put_calendar,
+        tickets::put_department, tickets::calendar, tickets::put_calendar, tickets::reveal,
         analytics::dashboard, analytics::hotspots, analytics::drill, analytics::alerts, analytics::put_rules,
         analytics::promotions, analytics::put_promotions, analytics::export,
         kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,

@@ -18,11 +18,14 @@ use serde::Serialize;
 /// A customer with their channel identities.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CustomerView {
-    /// The customer.
+    /// The customer (PII in the name masked).
     #[serde(flatten)]
     pub customer: Customer,
-    /// Where they can be reached.
+    /// Where they can be reached; PII in external ids (email addresses) masked.
     pub identities: Vec<Identity>,
+    /// How many values in `identities` were masked (`POST /customers/{id}/reveal` with index
+    /// 0..n).
+    pub pii_masked: usize,
     /// Recency, frequency, monetary value over the VIP window, and the tier.
     pub rfm: kefu_core::routing::Rfm,
 }
@@ -41,10 +44,29 @@ pub async fn customer(State(state): State<AppState>, who: Principal, Path(id): P
     who.require(Scope::ConversationsRead)?;
     let id: CustomerId = parse_id(&id, "customer")?;
     let store = state.inbox.store();
-    let customer = store.customer(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("customer"))?;
-    let identities = store.identities_of(who.user.shop_id, id).await?;
+    let mut customer = store.customer(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("customer"))?;
+    let mut identities = store.identities_of(who.user.shop_id, id).await?;
     let rfm = state.inbox.rfm_of(&customer).await;
-    Ok(Json(CustomerView { customer, identities, rfm }))
+    // Agents see addresses masked like message text; the name too (it can be an address).
+    customer.display_name = kefu_nlp::pii::mask(&customer.display_name);
+    let pii_masked = crate::privacy::documents::mask_identities(&mut identities);
+    Ok(Json(CustomerView { customer, identities, pii_masked, rfm }))
+}
+
+/// Reveal one masked value of a customer's identities (scope `pii:reveal`); every reveal is
+/// audited with the customer, the kind and the index, never the value.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "compliance", params(("id" = String, Path)), request_body = super::privacy::RevealRequest,
+    responses((status = 200, body = super::privacy::Revealed), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reveal(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<super::privacy::RevealRequest>) -> Result<Json<super::privacy::Revealed>, ApiError> {
+    who.require(Scope::PiiReveal)?;
+    let id: CustomerId = parse_id(&id, "customer")?;
+    let store = state.inbox.store();
+    store.customer(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("customer"))?;
+    let identities = store.identities_of(who.user.shop_id, id).await?;
+    let (kind, value) = crate::privacy::documents::identity_value(&identities, req.index).ok_or(ApiError::NotFound("masked value"))?;
+    let detail = serde_json::json!({ "kind": kind, "index": req.index });
+    audit::record(&state, audit::entry(&state, &who, "pii_revealed", Some(format!("customer:{id}")), detail)).await?;
+    Ok(Json(super::privacy::Revealed { kind, value }))
 }
 
 /// The shop's agents, supervisors, admins and owner with their presence.

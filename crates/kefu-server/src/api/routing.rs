@@ -182,7 +182,7 @@ pub async fn transfer(State(state): State<AppState>, who: Principal, Path(id): P
         (None, Some(t)) => TransferTarget::Team(t),
         _ => return Err(ApiError::BadRequest("name exactly one of agent_id and team_id".into())),
     };
-    Ok(Json(state.inbox.transfer(who.actor(), id, target, req.note).await?))
+    Ok(Json(crate::privacy::mask_conversation(&state.inbox.transfer(who.actor(), id, target, req.note).await?)))
 }
 
 /// Accept a conversation offered to you.
@@ -191,7 +191,7 @@ pub async fn transfer(State(state): State<AppState>, who: Principal, Path(id): P
 pub async fn accept(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: ConversationId = parse_id(&id, "conversation")?;
-    Ok(Json(state.inbox.accept_offer(who.actor(), id).await?))
+    Ok(Json(crate::privacy::mask_conversation(&state.inbox.accept_offer(who.actor(), id).await?)))
 }
 
 /// Decline a conversation offered to you; it goes to someone else.
@@ -210,7 +210,7 @@ pub async fn decline(State(state): State<AppState>, who: Principal, Path(id): Pa
 pub async fn close(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Conversation>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: ConversationId = parse_id(&id, "conversation")?;
-    Ok(Json(state.inbox.close(who.actor(), id).await?))
+    Ok(Json(crate::privacy::mask_conversation(&state.inbox.close(who.actor(), id).await?)))
 }
 
 /// An agent writes to a customer first.

@@ -18,9 +18,12 @@ use serde::{Deserialize, Serialize};
 /// A ticket with its SLA standing and the moves its workflow allows from here.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TicketView {
-    /// The ticket.
+    /// The ticket, PII masked in its texts (title, description, comments, move notes, file
+    /// names).
     #[serde(flatten)]
     pub ticket: Ticket,
+    /// How many PII values were masked (`POST /tickets/{id}/reveal` with index 0..n).
+    pub pii_masked: usize,
     /// SLA standing now.
     pub sla_status: SlaStatus,
     /// Moves allowed from the current state: `{to, name}`.
@@ -86,8 +89,12 @@ pub struct CreateTicket {
     pub tags: Vec<String>,
     /// The customer.
     pub customer_id: Option<CustomerId>,
-    /// The conversation it comes from.
+    /// The conversation it comes from (its transcript is copied into the description).
     pub conversation_id: Option<ConversationId>,
+    /// Copy the conversation's internal notes too (default false: customer and agent
+    /// messages only).
+    #[serde(default)]
+    pub include_notes: bool,
 }
 
 /// A move along the workflow.
@@ -199,9 +206,11 @@ async fn view(state: &AppState, ticket: Ticket) -> Result<TicketView, ApiError> 
 
 /// The view of a ticket whose workflow and SLA standing the caller already has.
 fn view_with(ticket: Ticket, sla_status: SlaStatus, wf: &Workflow) -> TicketView {
+    // Agents see the ticket's PII masked, as in message views; revealing is one audited call.
+    let (ticket, pii_masked) = crate::privacy::documents::masked_ticket(&ticket);
     let moves = wf.transitions_from(&ticket.state).map(|t| Move { to: t.to.clone(), name: t.name.clone() }).collect();
     let state_name = wf.state(&ticket.state).map(|s| s.name.clone()).unwrap_or_else(|| ticket.state.clone());
-    TicketView { ticket, sla_status, moves, state_name }
+    TicketView { ticket, pii_masked, sla_status, moves, state_name }
 }
 
 /// List tickets.
@@ -260,6 +269,7 @@ pub async fn create(State(state): State<AppState>, who: Principal, ApiJson(req):
         tags: req.tags,
         conversation_id: req.conversation_id,
         customer_id: req.customer_id,
+        include_notes: req.include_notes,
     };
     let ticket = state.tickets.create(who.actor(), request).await?;
     Ok((StatusCode::CREATED, Json(view(&state, ticket).await?)))
@@ -272,6 +282,20 @@ pub async fn get_one(State(state): State<AppState>, who: Principal, Path(id): Pa
     let id: TicketId = parse_id(&id, "ticket")?;
     let t = state.tickets.get(who.user.shop_id, id).await?;
     Ok(Json(view(&state, t).await?))
+}
+
+/// Reveal one masked PII value of a ticket (scope `pii:reveal`); every reveal is audited
+/// with the ticket, the kind and the index, never the value.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "compliance", params(("id" = String, Path)), request_body = super::privacy::RevealRequest,
+    responses((status = 200, body = super::privacy::Revealed), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reveal(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<super::privacy::RevealRequest>) -> Result<Json<super::privacy::Revealed>, ApiError> {
+    who.require(Scope::PiiReveal)?;
+    let id: TicketId = parse_id(&id, "ticket")?;
+    let t = state.tickets.get(who.user.shop_id, id).await?;
+    let (kind, value) = crate::privacy::documents::ticket_value(&t, req.index).ok_or(ApiError::NotFound("masked value"))?;
+    let detail = serde_json::json!({ "kind": kind, "index": req.index });
+    crate::security::audit::record(&state, crate::security::audit::entry(&state, &who, "pii_revealed", Some(format!("ticket:{id}")), detail)).await?;
+    Ok(Json(super::privacy::Revealed { kind, value }))
 }
 
 /// Move a ticket along its workflow.

@@ -2,6 +2,7 @@
 //! filter applied to what customers send (flagged) and what agents send (blocked or held for
 //! confirmation). The matching itself is kefu-nlp's; this module decides where it applies.
 
+pub mod documents;
 pub mod words;
 
 pub use words::SensitiveWords;
@@ -56,6 +57,8 @@ pub fn message_view(m: &Message, words: &kefu_nlp::sensitive::Dictionary) -> Mes
 /// A conversation with its last-message preview masked.
 pub fn mask_conversation(c: &Conversation) -> Conversation {
     let mut c = c.clone();
+    // A name can be an address (email senders without a display name write one).
+    c.customer_name = kefu_nlp::pii::mask(&c.customer_name);
     if let Some(p) = &c.last_message_preview {
         c.last_message_preview = Some(kefu_nlp::pii::mask(p));
     }

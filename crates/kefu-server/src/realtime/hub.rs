@@ -76,24 +76,28 @@ impl Hub {
         read(&self.agents).get(&shop).is_some_and(|c| c.iter().any(|c| c.user_id == Some(user)))
     }
 
-    /// Register a widget socket of a customer.
-    pub fn register_customer(&self, customer: CustomerId) -> (u64, mpsc::Receiver<Utf8Bytes>) {
+    /// Open a widget socket: its id and outbox. Counted at once; it receives frames once it
+    /// is attached to a customer (at open for a known visitor, on the first message for a new
+    /// one, whose customer does not exist before).
+    pub fn open_widget(&self) -> (u64, mpsc::Sender<Utf8Bytes>, mpsc::Receiver<Utf8Bytes>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(OUTBOX);
-        write(&self.customers).entry(customer).or_default().push(Conn { id, user_id: None, tx });
         self.metrics.widget_sockets.inc();
-        (id, rx)
+        (id, tx, rx)
     }
 
-    /// Remove a widget socket.
-    pub fn unregister_customer(&self, customer: CustomerId, id: u64) {
+    /// Deliver a customer's frames to an open widget socket.
+    pub fn attach_customer(&self, customer: CustomerId, id: u64, tx: mpsc::Sender<Utf8Bytes>) {
+        write(&self.customers).entry(customer).or_default().push(Conn { id, user_id: None, tx });
+    }
+
+    /// Close a widget socket (attached to `customer`, if it ever was).
+    pub fn close_widget(&self, customer: Option<CustomerId>, id: u64) {
+        self.metrics.widget_sockets.dec();
+        let Some(customer) = customer else { return };
         let mut customers = write(&self.customers);
         if let Some(conns) = customers.get_mut(&customer) {
-            let before = conns.len();
             conns.retain(|c| c.id != id);
-            if conns.len() != before {
-                self.metrics.widget_sockets.dec();
-            }
             if conns.is_empty() {
                 customers.remove(&customer);
             }
@@ -107,7 +111,8 @@ impl Hub {
             self.to_agents(item.shop_id, encode(&ServerFrame::Conversation { conversation: &masked }));
         }
         if let Some((ticket, notify)) = &item.ticket {
-            self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket, notify }));
+            let (ticket, _) = crate::privacy::documents::masked_ticket(ticket);
+            self.to_agents(item.shop_id, encode(&ServerFrame::Ticket { ticket: &ticket, notify }));
         }
         for notice in &item.notices {
             self.deliver_notice(item.shop_id, notice);

@@ -11,10 +11,13 @@ use axum::extract::ws::{Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use kefu_core::customer::{Channel, Customer};
+use kefu_core::ids::{CustomerId, ShopId};
 use kefu_core::message::Message;
 use kefu_core::shop::Shop;
 use kefu_core::store::Store;
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
 
 /// Query of the widget socket.
 #[derive(Deserialize)]
@@ -36,7 +39,8 @@ struct ShopInfo {
 struct Hello {
     r#type: &'static str,
     visitor_token: String,
-    customer_id: String,
+    /// None until the visitor's first message creates their customer.
+    customer_id: Option<String>,
     shop: ShopInfo,
     messages: Vec<Message>,
     /// The visitor's place in the queue when their conversation waits for an agent.
@@ -50,7 +54,15 @@ struct QueuePlace {
     expected_wait_secs: u64,
 }
 
-/// Resolve the shop and the visitor before upgrading, so bad keys get an HTTP error.
+/// Whether a token has the shape [`new_secret`] gives visitor tokens (`kv_` + 43 base64url
+/// characters). A well-formed token nobody wrote with yet is kept: its visitor simply has
+/// not written, so no customer exists for it.
+fn well_formed(token: &str) -> bool {
+    token.len() == 46 && token.starts_with("kv_") && token.bytes().skip(3).all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Resolve the shop and the visitor before upgrading, so bad keys get an HTTP error. No
+/// customer is created here: a socket that never sends anything leaves nothing behind.
 pub async fn upgrade(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WidgetQuery>,
@@ -58,67 +70,110 @@ pub async fn upgrade(
 ) -> Result<Response, ApiError> {
     let store = state.inbox.store();
     let shop = store.shop_by_widget_key(&q.key).await?.ok_or(ApiError::NotFound("shop"))?;
-    // A token is a bearer secret for the visitor's dialogue: only its hash is stored, and an
-    // unknown one simply starts a new visitor.
-    let known = match q.token.as_deref().filter(|t| !t.is_empty() && t.len() <= 128) {
-        Some(t) => store.identity(shop.id, Channel::Widget, &secret_hash(t)).await?.map(|i| (t.to_string(), i)),
+    // A token is a bearer secret for the visitor's dialogue: only its hash is stored, and a
+    // malformed one simply starts a new visitor.
+    let token = match q.token.filter(|t| well_formed(t)) {
+        Some(t) => t,
+        None => new_secret("kv_").map_err(ApiError::Internal)?,
+    };
+    let customer = match store.identity(shop.id, Channel::Widget, &secret_hash(&token)).await? {
+        Some(identity) => Some(state.inbox.current_customer(shop.id, identity.customer_id).await?),
         None => None,
     };
-    let (token, customer) = match known {
-        Some((token, identity)) => {
-            let customer = state.inbox.current_customer(shop.id, identity.customer_id).await?;
-            (token, customer)
+    let (messages, queue) = match &customer {
+        Some(c) => {
+            let messages = store.messages_of_customer(shop.id, c.id, q.after_seq, 50).await?;
+            let queue = match store.open_conversation_of(shop.id, c.id).await? {
+                Some(open) => state.inbox.queue_position(shop.id, open.id).map(|(position, expected_wait_secs)| QueuePlace { position, expected_wait_secs }),
+                None => None,
+            };
+            (messages, queue)
         }
-        None => {
-            let token = new_secret("kv_").map_err(ApiError::Internal)?;
-            let (customer, _) = state.inbox.customer_for(shop.id, Channel::Widget, &secret_hash(&token), "").await?;
-            (token, customer)
-        }
-    };
-    let messages = store.messages_of_customer(shop.id, customer.id, q.after_seq, 50).await?;
-    let queue = match store.open_conversation_of(shop.id, customer.id).await? {
-        Some(c) => state.inbox.queue_position(shop.id, c.id).map(|(position, expected_wait_secs)| QueuePlace { position, expected_wait_secs }),
-        None => None,
+        None => (Vec::new(), None),
     };
     Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), socket)))
 }
 
-async fn session(state: AppState, shop: Shop, customer: Customer, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
+/// The visitor behind one widget socket: their customer once there is one, and the socket's
+/// outbox to attach to it then.
+struct Visitor {
+    shop: ShopId,
+    token_hash: String,
+    customer: Mutex<Option<CustomerId>>,
+    conn_id: u64,
+    tx: mpsc::Sender<Utf8Bytes>,
+}
+
+impl Visitor {
+    fn customer(&self) -> Option<CustomerId> {
+        *self.customer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The visitor's customer, created on their first message.
+    async fn customer_or_create(&self, state: &AppState) -> Result<CustomerId, kefu_core::CoreError> {
+        if let Some(c) = self.customer() {
+            return Ok(c);
+        }
+        let (customer, _) = state.inbox.customer_for(self.shop, Channel::Widget, &self.token_hash, "").await?;
+        *self.customer.lock().unwrap_or_else(|p| p.into_inner()) = Some(customer.id);
+        state.hub.attach_customer(customer.id, self.conn_id, self.tx.clone());
+        Ok(customer.id)
+    }
+}
+
+async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
     let (messages, queue) = backlog;
-    let (conn_id, outbox) = state.hub.register_customer(customer.id);
+    let (conn_id, tx, outbox) = state.hub.open_widget();
+    if let Some(c) = &customer {
+        state.hub.attach_customer(c.id, conn_id, tx.clone());
+    }
+    let visitor = Arc::new(Visitor { shop: shop.id, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id, tx });
     let hello = frames::encode(&Hello {
         r#type: "hello",
         visitor_token: token,
-        customer_id: customer.id.to_string(),
+        customer_id: customer.map(|c| c.id.to_string()),
         shop: ShopInfo { name: shop.name.clone() },
         messages,
         queue,
     });
     let handler_state = state.clone();
-    let (shop_id, customer_id) = (shop.id, customer.id);
+    let handler_visitor = visitor.clone();
     let mut typing = TypingGate::default();
     socket::run(socket, hello, outbox, state.shutdown.clone(), move |frame| -> Reply {
         let state = handler_state.clone();
+        let visitor = handler_visitor.clone();
         if let ClientFrame::Typing { .. } = frame {
-            if typing.admit() {
-                state.hub.customer_typing(shop_id, customer_id);
+            // A visitor who never wrote has no conversation an agent could be looking at.
+            if let Some(customer) = visitor.customer().filter(|_| typing.admit()) {
+                state.hub.customer_typing(visitor.shop, customer);
             }
             return Box::pin(async { None });
         }
-        Box::pin(async move { Some(handle(&state, shop_id, customer_id, frame).await) })
+        Box::pin(async move { Some(handle(&state, &visitor, frame).await) })
     })
     .await;
-    state.hub.unregister_customer(customer.id, conn_id);
+    state.hub.close_widget(visitor.customer(), conn_id);
 }
 
-async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, frame: ClientFrame) -> Utf8Bytes {
+async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8Bytes {
+    let shop = visitor.shop;
     let (content, client_id) = match frame {
         ClientFrame::Send { content, client_id, .. } => (content, client_id),
-        ClientFrame::Rate { stars, comment, client_id } => return rate(state, shop, customer, stars, comment, client_id).await,
-        ClientFrame::Feedback { message_id, helpful } => return feedback(state, shop, customer, &message_id, helpful).await,
+        // Rating and feedback need something the visitor wrote before: without a customer
+        // they fail as they would for a customer with nothing to rate.
+        ClientFrame::Rate { stars, comment, client_id } => return rate(state, shop, visitor.customer(), stars, comment, client_id).await,
+        ClientFrame::Feedback { message_id, helpful } => return feedback(state, shop, visitor.customer(), &message_id, helpful).await,
         _ => return frames::encode(&ServerFrame::Pong),
     };
     let cid = client_id.as_deref();
+    // Refuse what can never be stored before a customer is created for it.
+    if let Err(e) = kefu_core::message::validate_input(&content, cid) {
+        return frames::core_error(&e, cid);
+    }
+    let customer = match visitor.customer_or_create(state).await {
+        Ok(c) => c,
+        Err(e) => return frames::core_error(&e, cid),
+    };
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
         return frames::api_error(&e, cid);
     }
@@ -136,16 +191,19 @@ async fn handle(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_c
     }
 }
 
-async fn feedback(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, message_id: &str, helpful: bool) -> Utf8Bytes {
-    let Ok(id) = message_id.parse() else { return frames::core_error(&kefu_core::CoreError::NotFound("bot message"), None) };
+async fn feedback(state: &AppState, shop: ShopId, customer: Option<CustomerId>, message_id: &str, helpful: bool) -> Utf8Bytes {
+    let (Ok(id), Some(customer)) = (message_id.parse(), customer) else { return frames::core_error(&kefu_core::CoreError::NotFound("bot message"), None) };
     match state.inbox.bot_feedback(shop, customer, id, helpful).await {
         Ok(counted) => frames::encode(&ServerFrame::FeedbackRecorded { message_id, counted }),
         Err(e) => frames::core_error(&e, None),
     }
 }
 
-async fn rate(state: &AppState, shop: kefu_core::ids::ShopId, customer: kefu_core::ids::CustomerId, stars: u8, comment: Option<String>, client_id: Option<String>) -> Utf8Bytes {
+async fn rate(state: &AppState, shop: ShopId, customer: Option<CustomerId>, stars: u8, comment: Option<String>, client_id: Option<String>) -> Utf8Bytes {
     let cid = client_id.as_deref();
+    let Some(customer) = customer else {
+        return frames::core_error(&kefu_core::CoreError::Conflict("there is no resolved conversation to rate".into()), cid);
+    };
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
         return frames::api_error(&e, cid);
     }

@@ -58,8 +58,15 @@ struct Customer {
 }
 
 impl Customer {
+    /// A new visitor: their customer (and id) exists from their first message on.
     async fn new(app: &TestApp) -> Customer {
-        let (ws, hello) = app.widget(None, None).await;
+        let (ws, _) = app.widget(None, None).await;
+        Customer { ws, id: String::new() }
+    }
+
+    /// A visitor who wrote before: known (and taggable) before they write.
+    async fn known(app: &TestApp) -> Customer {
+        let (ws, hello) = app.known_visitor().await;
         Customer { ws, id: hello["customer_id"].as_str().expect("customer id").to_string() }
     }
 
@@ -76,6 +83,9 @@ impl Customer {
             let Ok(Some(Ok(msg))) = tokio::time::timeout(Duration::from_millis(wait), futures_util::StreamExt::next(&mut self.ws)).await else { break };
             let tokio_tungstenite::tungstenite::Message::Text(t) = msg else { continue };
             let f: Value = serde_json::from_str(&t).expect("json");
+            if f["type"] == "ack" {
+                self.id = f["message"]["customer_id"].as_str().unwrap_or_default().to_string();
+            }
             if f["type"] == "message" && f["message"]["sender_kind"] != "customer" {
                 replies.push(f["message"].clone());
             }
@@ -217,7 +227,7 @@ async fn each_hand_off_rule_delivers_the_context_card() {
     assert_eq!(card["intents"], json!(["quality"]));
 
     // A VIP goes straight to a person: no bot reply at all.
-    let mut vip = Customer::new(&app).await;
+    let mut vip = Customer::known(&app).await;
     let (status, _) = owner.post_put(&format!("/api/v1/customers/{}/tags", vip.id), json!({"tags": ["VIP"]})).await;
     assert_eq!(status, 200);
     vip.send("在吗").await;

@@ -131,6 +131,21 @@ impl TestApp {
     pub async fn widget(&self, token: Option<&str>, after_seq: Option<i64>) -> (Ws, Value) {
         widget_at(&self.ws_base, token, after_seq).await
     }
+
+    /// A widget visitor whose customer already exists (they wrote on an earlier visit), so
+    /// their hello carries a customer id before they write: for tests that tag or look up a
+    /// customer first. Made through the inbox, as the widget's first message would.
+    pub async fn known_visitor(&self) -> (Ws, Value) {
+        use kefu_core::store::Store;
+        let inbox = &self.state().inbox;
+        let shop = inbox.store().shop_by_widget_key("demo").await.expect("read").expect("demo shop").id;
+        let token = kefu_server::auth::new_secret("kv_").expect("token");
+        let hash = kefu_server::auth::secret_hash(&token);
+        inbox.customer_for(shop, kefu_core::customer::Channel::Widget, &hash, "").await.expect("customer");
+        let (ws, hello) = self.widget(Some(&token), None).await;
+        assert!(hello["customer_id"].is_string(), "a known visitor's hello names the customer: {hello}");
+        (ws, hello)
+    }
 }
 
 pub async fn widget_at(ws_base: &str, token: Option<&str>, after_seq: Option<i64>) -> (Ws, Value) {

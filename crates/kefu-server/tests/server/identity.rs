@@ -29,10 +29,9 @@ async fn identities_merge_into_one_dialogue_and_apart_again() {
 
     // A widget visitor is the same person too: an agent merges them by hand.
     let (mut ws, hello) = app.widget(None, None).await;
-    let visitor = hello["customer_id"].as_str().expect("visitor").to_string();
     let token_w = hello["visitor_token"].as_str().expect("token").to_string();
     send(&mut ws, json!({"type": "send", "content": "我刚在评论区问过", "client_id": "w1"})).await;
-    next_of(&mut ws, "ack").await;
+    let visitor = next_of(&mut ws, "ack").await["message"]["customer_id"].as_str().expect("visitor").to_string();
     let (s, merged) = owner.post(&format!("/api/v1/customers/{person}/merge"), json!({"from": visitor})).await;
     assert_eq!((s, merged["id"].as_str()), (200, Some(person.as_str())), "{merged}");
     // The visitor's next message (same socket) lands in the person's conversation.

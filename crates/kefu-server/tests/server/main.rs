@@ -14,6 +14,7 @@ mod isolation;
 mod logs;
 mod outbox;
 mod privacy;
+mod pii_copies;
 mod role_sweep;
 mod security;
 mod round_trip;

@@ -125,10 +125,13 @@ async fn reload_resumes_the_dialogue_by_token_and_after_seq() {
     let (_aws, _) = agent.socket().await;
     let (mut c, hello) = app.widget(None, None).await;
     let token = hello["visitor_token"].as_str().expect("token").to_string();
-    let mut conv = String::new();
+    assert!(hello["customer_id"].is_null(), "no customer before the first message: {hello}");
+    let (mut conv, mut customer) = (String::new(), String::new());
     for i in 1..=3 {
         send(&mut c, json!({"type": "send", "content": format!("消息{i}"), "client_id": format!("m{i}")})).await;
-        conv = next_of(&mut c, "ack").await["message"]["conversation_id"].as_str().expect("id").to_string();
+        let ack = next_of(&mut c, "ack").await;
+        conv = ack["message"]["conversation_id"].as_str().expect("id").to_string();
+        customer = ack["message"]["customer_id"].as_str().expect("customer").to_string();
     }
     drop(c);
     for i in 1..=2 {
@@ -136,7 +139,7 @@ async fn reload_resumes_the_dialogue_by_token_and_after_seq() {
         assert_eq!(s, 201);
     }
     let (_c2, hello2) = app.widget(Some(&token), Some(3)).await;
-    assert_eq!(hello2["customer_id"], hello["customer_id"]);
+    assert_eq!(hello2["customer_id"], customer.as_str());
     let resumed: Vec<(i64, String)> = hello2["messages"]
         .as_array()
         .expect("messages")
@@ -147,7 +150,8 @@ async fn reload_resumes_the_dialogue_by_token_and_after_seq() {
     let (_c3, full) = app.widget(Some(&token), None).await;
     assert_eq!(full["messages"].as_array().map(|m| m.len()), Some(5));
     let (_c4, stranger) = app.widget(Some("kv_not-a-real-token"), None).await;
-    assert_ne!(stranger["customer_id"], hello["customer_id"]);
+    assert!(stranger["customer_id"].is_null(), "{stranger}");
+    assert_ne!(stranger["visitor_token"], token.as_str(), "a malformed token gets a fresh one");
     assert_eq!(stranger["messages"], json!([]));
 }
 

@@ -13,8 +13,17 @@ struct Customer {
     token: String,
 }
 
+/// A new visitor: no customer until their first message (`says` learns the id).
 async fn customer(app: &TestApp) -> Customer {
     let (ws, hello) = app.widget(None, None).await;
+    let token = hello["visitor_token"].as_str().expect("token").to_string();
+    assert!(hello["customer_id"].is_null(), "no customer before the first message: {hello}");
+    Customer { ws, id: String::new(), token }
+}
+
+/// A visitor who wrote on an earlier visit: their customer exists before they write.
+async fn known_customer(app: &TestApp) -> Customer {
+    let (ws, hello) = app.known_visitor().await;
     let token = hello["visitor_token"].as_str().expect("token").to_string();
     Customer { ws, id: hello["customer_id"].as_str().expect("customer id").to_string(), token }
 }
@@ -25,6 +34,7 @@ impl Customer {
         let client_id = format!("c-{}", text.len() + rand_suffix());
         send(&mut self.ws, json!({"type": "send", "content": text, "client_id": client_id})).await;
         let ack = next_where(&mut self.ws, |f| f["type"] == "ack" && f["client_id"] == client_id.as_str()).await;
+        self.id = ack["message"]["customer_id"].as_str().expect("customer").to_string();
         ack["message"]["conversation_id"].as_str().expect("conversation").to_string()
     }
 
@@ -85,7 +95,7 @@ async fn capacity_vip_priority_and_queue_positions() {
     c.says("发什么快递").await;
     assert_eq!(c.queue_frame().await.0, 2);
     // A VIP (by tag) jumps the queue: B and C move down.
-    let mut vip = customer(&app).await;
+    let mut vip = known_customer(&app).await;
     let (s, tagged) = agent1.post_put(&format!("/api/v1/customers/{}/tags", vip.id), json!({"tags": ["VIP", " VIP "]})).await;
     assert_eq!((s, tagged["tags"].clone()), (200, json!(["VIP"])));
     let conv_vip = vip.says("我买的东西什么时候到").await;

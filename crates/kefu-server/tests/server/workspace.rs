@@ -117,10 +117,10 @@ async fn typing_is_relayed_both_ways_at_most_every_few_seconds() {
     let app = TestApp::spawn().await;
     let agent = app.login("agent1@demo.kefu").await;
     let (mut aws, _) = agent.socket().await;
-    let (mut cws, hello) = app.widget(None, None).await;
-    let customer = hello["customer_id"].as_str().expect("customer").to_string();
+    let (mut cws, _) = app.widget(None, None).await;
     send(&mut cws, json!({"type": "send", "content": "在吗", "client_id": "c-1"})).await;
-    let conv = next_of(&mut cws, "ack").await["message"]["conversation_id"].as_str().expect("id").to_string();
+    let ack = next_of(&mut cws, "ack").await;
+    let (customer, conv) = (ack["message"]["customer_id"].as_str().expect("customer").to_string(), ack["message"]["conversation_id"].as_str().expect("id").to_string());
     next_of(&mut aws, "message").await;
 
     send(&mut cws, json!({"type": "typing"})).await;

@@ -23,6 +23,10 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str, &str)] = &[
     // The key is a hash of the text and may repeat across shops; the conditional update
     // also matches the sealed bytes, which never repeat (random nonces).
     ("bot_question", "text_key_id", "text", "key"),
+    // Email identities only (other channels' key id is NULL: nothing sealed); the key column
+    // is the address's hash, unique within a shop and channel.
+    ("identity", "address_key_id", "address", "external_id"),
+    ("channel_route", "recipient_key_id", "recipient", "customer_id"),
 ];
 
 /// How many rows of one table are sealed with one key.
@@ -50,7 +54,7 @@ impl SqlStore {
     pub async fn key_usage(&self) -> Result<Vec<KeyUsage>, StoreError> {
         let mut out = Vec::new();
         for (table, key_col, _, _) in SEALED_COLUMNS {
-            let q = format!("SELECT {key_col} AS k, COUNT(*) AS n FROM {table} GROUP BY {key_col} ORDER BY {key_col}");
+            let q = format!("SELECT {key_col} AS k, COUNT(*) AS n FROM {table} WHERE {key_col} IS NOT NULL GROUP BY {key_col} ORDER BY {key_col}");
             for row in sqlx::query(&q).fetch_all(&self.read).await.map_err(backend_error)? {
                 out.push(KeyUsage {
                     table,
