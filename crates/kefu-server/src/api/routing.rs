@@ -219,9 +219,11 @@ pub async fn close(State(state): State<AppState>, who: Principal, Path(id): Path
 pub struct StartRequest {
     /// The customer.
     pub customer_id: CustomerId,
-    /// The first message.
+    /// The first message (not blank, up to 8 KiB).
+    #[schema(pattern = r"\S")]
     pub content: String,
-    /// The sender's id for the message (resends are stored once).
+    /// The sender's id for the message (resends are stored once): 1-100 printable ASCII.
+    #[schema(pattern = r"^[!-~]{1,100}$")]
     pub client_id: Option<String>,
 }
 

@@ -47,6 +47,7 @@ pub struct TicketList {
 
 /// Filters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
     /// State key.
@@ -74,7 +75,9 @@ pub struct TicketQuery {
 pub struct CreateTicket {
     /// Type key: `complaint`, `technical_fault`, `emergency` or a shop's own.
     pub ticket_type: String,
-    /// Title (from a conversation: defaults to the customer's name).
+    /// Title, not blank (required unless the ticket comes from a conversation, where it
+    /// defaults to the customer's name).
+    #[schema(pattern = r"\S")]
     pub title: Option<String>,
     /// Description.
     #[serde(default)]
