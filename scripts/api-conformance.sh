@@ -80,7 +80,10 @@ token=$(curl -fsS -b "$work/jar" -H "X-CSRF-Token: $csrf" -H 'content-type: appl
 # away afterwards).
 started=$(date +%s)
 status=0
-st --no-color --config-file scripts/api-conformance.toml run "$base/api/openapi.json" \
+# Run from the temporary directory: schemathesis keeps a cache in its working directory.
+repo=$(pwd)
+(cd "$work" && SCHEMATHESIS_HOOKS="$repo/scripts/api-conformance-hooks.py" \
+st --no-color --config-file "$repo/scripts/api-conformance.toml" run "$base/api/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --max-examples "$examples" ${seed:+--seed "$seed"} \
     --phases examples,coverage,fuzzing,stateful \
@@ -91,7 +94,7 @@ st --no-color --config-file scripts/api-conformance.toml run "$base/api/openapi.
     --exclude-name 'PUT /api/v1/agents/{id}/role' \
     --exclude-name 'PUT /api/v1/me/password' \
     --report junit --report-dir "${KEFU_CONFORMANCE_REPORT:-$work/report}" \
-    || status=$?
+    ) || status=$?
 echo "schemathesis finished in $(( $(date +%s) - started )) s (max $examples examples per operation), exit $status"
 if grep -q 'panicked' "$work/server.log"; then
     echo "the server panicked during the run:" >&2

@@ -61,14 +61,14 @@ pub struct Faq {
     /// Said instead of `answer` when one of its placeholders has no data.
     pub answer_fallback: Option<String>,
     /// An image shown with the answer (an http(s) URL, up to 500 characters).
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://", max_length = 500))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 500))]
     pub image_url: Option<String>,
     /// A product card (by SKU) shown with the answer.
     pub product_sku: Option<String>,
     /// A link's title (given together with `link_url`).
     pub link_title: Option<String>,
     /// A link's URL (an http(s) URL, up to 500 characters; given together with `link_title`).
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://", max_length = 500))]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 500))]
     pub link_url: Option<String>,
     /// A coupon's name or code.
     pub coupon: Option<String>,
@@ -279,7 +279,7 @@ pub fn faq_problems(f: &Faq) -> Vec<ConfigProblem> {
         out.push(problem("answer".into(), "has an unclosed or empty {placeholder}"));
     }
     for (field, url) in [("image_url", &f.image_url), ("link_url", &f.link_url)] {
-        if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500) {
+        if url.as_deref().is_some_and(|u| crate::channels::validate_target_url(u).is_err() || u.chars().count() > 500) {
             out.push(problem(field.into(), "must be an http(s) URL of at most 500 characters"));
         }
     }

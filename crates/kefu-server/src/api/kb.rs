@@ -299,7 +299,6 @@ pub async fn questions(State(state): State<AppState>, who: Principal, ApiQuery(q
 
 /// How to teach the bot a question: exactly one of `faq_id` and `new_faq`.
 #[derive(Deserialize, utoipa::ToSchema)]
-#[schema(min_properties = 1, max_properties = 1)]
 pub struct Teach {
     /// Attach it to this FAQ as a similar question …
     #[schema(nullable = false)]

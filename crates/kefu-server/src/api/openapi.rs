@@ -6,7 +6,8 @@
 use utoipa::openapi::header::Header;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{Content, Object, Ref, RefOr, ResponseBuilder, Type};
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, OneOfBuilder, Schema};
+use utoipa::openapi::{Content, Object, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
 
 /// Operations that take no session or token: they check their own credentials (a password,
 /// or a channel's signature).
@@ -22,12 +23,26 @@ const SHARED: [(&str, &str, &str); 6] = [
     ("429", "RateLimited", "Over a rate limit; retry after `Retry-After` seconds (`rate_limited`)."),
 ];
 
-/// Adds the security schemes, each operation's security requirement and the shared errors.
+/// Bodies that need exactly one of two properties (the server answers 400 otherwise).
+const EXACTLY_ONE_OF: [(&str, [&str; 2]); 2] = [("Teach", ["faq_id", "new_faq"]), ("TransferRequest", ["agent_id", "team_id"])];
+
+/// Bodies that need at least one of two properties.
+const AT_LEAST_ONE_OF: [(&str, [&str; 2]); 1] = [("CreateTicket", ["title", "conversation_id"])];
+
+/// Adds the security schemes, each operation's security requirement, the shared errors and
+/// the rules between properties that derive macros cannot say.
 pub struct Conformance;
 
 impl utoipa::Modify for Conformance {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        add_components(openapi.components.get_or_insert_with(Default::default));
+        let components = openapi.components.get_or_insert_with(Default::default);
+        add_components(components);
+        for (name, pair) in EXACTLY_ONE_OF {
+            require_of(components, name, pair, true);
+        }
+        for (name, pair) in AT_LEAST_ONE_OF {
+            require_of(components, name, pair, false);
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let public = PUBLIC.contains(&path.as_str());
             let ops = [(&mut item.get, true), (&mut item.put, false), (&mut item.post, false), (&mut item.delete, false)];
@@ -57,6 +72,21 @@ fn add_components(components: &mut utoipa::openapi::schema::Components) {
         }
         components.responses.insert(name.to_string(), RefOr::T(response.build()));
     }
+}
+
+/// Wrap a component schema: it and (exactly / at least) one of `pair` present.
+fn require_of(components: &mut utoipa::openapi::schema::Components, name: &str, pair: [&str; 2], exactly: bool) {
+    let Some(original) = components.schemas.remove(name) else {
+        return;
+    };
+    let needs = |field: &str| ObjectBuilder::new().required(field).build();
+    let choice: Schema = if exactly {
+        OneOfBuilder::new().item(needs(pair[0])).item(needs(pair[1])).build().into()
+    } else {
+        AnyOfBuilder::new().item(needs(pair[0])).item(needs(pair[1])).build().into()
+    };
+    let wrapped = AllOfBuilder::new().item(original).item(choice).build();
+    components.schemas.insert(name.to_string(), RefOr::T(Schema::AllOf(wrapped)));
 }
 
 fn complete(op: &mut Operation, path: &str, public: bool, safe: bool) {

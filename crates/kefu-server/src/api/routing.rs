@@ -163,9 +163,11 @@ pub async fn queue(State(state): State<AppState>, who: Principal) -> Result<Json
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
-    /// To this agent.
+    /// To this agent …
+    #[schema(nullable = false)]
     pub agent_id: Option<UserId>,
-    /// Or to this team's queue.
+    /// … or to this team's queue (exactly one of the two).
+    #[schema(nullable = false)]
     pub team_id: Option<String>,
     /// A note for the next agent (up to 500 characters; agents only, never the customer).
     pub note: Option<String>,

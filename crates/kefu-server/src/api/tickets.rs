@@ -77,7 +77,7 @@ pub struct CreateTicket {
     pub ticket_type: String,
     /// Title, not blank (required unless the ticket comes from a conversation, where it
     /// defaults to the customer's name).
-    #[schema(pattern = r"\S")]
+    #[schema(pattern = r"\S", nullable = false)]
     pub title: Option<String>,
     /// Description.
     #[serde(default)]
@@ -90,6 +90,7 @@ pub struct CreateTicket {
     /// The customer.
     pub customer_id: Option<CustomerId>,
     /// The conversation it comes from.
+    #[schema(nullable = false)]
     pub conversation_id: Option<ConversationId>,
 }
 

@@ -68,7 +68,7 @@ impl Subscriptions {
 pub struct CreateWebhook {
     /// Where to post: http or https, a host, no credentials, at most 2000 bytes; it must
     /// resolve to a public address (422 `private_target` / `unresolvable_target`).
-    #[schema(pattern = r"^https?://[^/?#@\s\x00-\x1f\x7f-\x9f]+([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 2000)]
+    #[schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 2000)]
     pub url: String,
     /// 1-50 event names or patterns: `conversation.created`, `message.created`, `ticket.*`,
     /// `*` … (any prefix of an event name followed by `*`).
