@@ -56,8 +56,8 @@ pub struct MeResponse {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
-    /// `online` or `away` (`offline` follows from closing the workspace).
-    #[schema(value_type = String, pattern = r"^(online|away)$")]
+    /// `online`, `busy` or `away` (`offline` follows from closing the workspace).
+    #[schema(value_type = String, pattern = r"^(online|busy|away)$")]
     pub status: Presence,
 }
 
