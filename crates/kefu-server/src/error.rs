@@ -101,9 +101,9 @@ pub struct ErrorDetail {
     pub code: &'static str,
     /// What went wrong.
     pub message: String,
-    /// Structured facts for some codes (e.g. the sensitive words hit).
+    /// Structured facts for some codes, any JSON value: for `invalid_document` an array of
+    /// problems (each with its path), for `sensitive_*` an array of the words hit.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
 

@@ -42,25 +42,33 @@ impl Default for KnowledgeBase {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Faq {
-    /// Shop's id, e.g. `returns-7day`.
+    /// Shop's id, e.g. `returns-7day`: 1-64 letters, digits, `-` or `_`.
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
     pub id: String,
     /// `zh` or `en`: the bot answers a question from the FAQs of its language.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^(zh|en)$"))]
     pub language: String,
-    /// The standard question.
+    /// The standard question (not blank, up to 200 characters).
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"\S", max_length = 200))]
     pub question: String,
-    /// Other ways customers ask it.
+    /// Other ways customers ask it (up to 200, each like `question`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<FaqText>, max_items = 200))]
     pub similar: Vec<String>,
-    /// The answer; may hold `{placeholders}` filled from live data (see templates).
+    /// The answer (not blank, up to 2000 characters); may hold `{placeholders}` filled from
+    /// live data (see templates), each closed and named.
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"\S", max_length = 2000))]
     pub answer: String,
     /// Said instead of `answer` when one of its placeholders has no data.
     pub answer_fallback: Option<String>,
-    /// An image shown with the answer.
+    /// An image shown with the answer (an http(s) URL, up to 500 characters).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 500))]
     pub image_url: Option<String>,
     /// A product card (by SKU) shown with the answer.
     pub product_sku: Option<String>,
-    /// A link's title.
+    /// A link's title (given together with `link_url`).
     pub link_title: Option<String>,
-    /// A link's URL.
+    /// A link's URL (an http(s) URL, up to 500 characters; given together with `link_title`).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 500))]
     pub link_url: Option<String>,
     /// A coupon's name or code.
     pub coupon: Option<String>,
@@ -79,6 +87,13 @@ pub struct Faq {
     /// Answer, then hand over to a person (e.g. complaints).
     pub transfer_to_human: bool,
 }
+
+/// A question text of an FAQ: not blank, up to 200 characters (describes `Faq::similar`).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"\S")]
+#[allow(dead_code)]
+struct FaqText(String);
 
 impl Default for Faq {
     fn default() -> Self {
@@ -264,7 +279,7 @@ pub fn faq_problems(f: &Faq) -> Vec<ConfigProblem> {
         out.push(problem("answer".into(), "has an unclosed or empty {placeholder}"));
     }
     for (field, url) in [("image_url", &f.image_url), ("link_url", &f.link_url)] {
-        if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500) {
+        if url.as_deref().is_some_and(|u| crate::channels::validate_target_url(u).is_err() || u.chars().count() > 500) {
             out.push(problem(field.into(), "must be an http(s) URL of at most 500 characters"));
         }
     }

@@ -57,11 +57,34 @@ pub struct Route {
 /// Check a URL kefu will post to: http(s), no credentials, at most 2000 bytes.
 pub fn validate_target_url(url: &str) -> Result<(), CoreError> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
-    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
-    match host {
-        Some(h) if !h.is_empty() && !h.contains('@') && url.len() <= 2000 && !url.chars().any(|c| c.is_whitespace() || c.is_control()) => Ok(()),
+    let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match authority {
+        Some(a) if authority_ok(a) && url.len() <= 2000 && !url.chars().any(|c| c.is_whitespace() || c.is_control()) => Ok(()),
         _ => Err(CoreError::Invalid("the URL must be http:// or https://, with a host, without credentials, at most 2000 bytes".into())),
     }
+}
+
+/// A host name (letters, digits, `.`, `-`, `_`) or a bracketed IPv6 address, then an optional
+/// port; no credentials.
+fn authority_ok(authority: &str) -> bool {
+    let (host_ok, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let Some((addr, rest)) = v6.split_once(']') else { return false };
+        let port = match rest {
+            "" => None,
+            r => match r.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return false,
+            },
+        };
+        (addr.parse::<std::net::Ipv6Addr>().is_ok(), port)
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        (!host.is_empty() && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')), port)
+    };
+    host_ok && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n > 0))
 }
 
 /// Check a channel name or platform label: 1-100 characters.
@@ -80,7 +103,9 @@ mod tests {
     fn target_urls() {
         assert!(validate_target_url("https://open.example.com/kefu/callback").is_ok());
         assert!(validate_target_url("http://127.0.0.1:9000/cb").is_ok());
-        for bad in ["ftp://x", "https://", "https://user:pw@host/x", "https://a b", "javascript:alert(1)"] {
+        assert!(validate_target_url("https://[2001:db8::1]:8443/cb").is_ok());
+        assert!(validate_target_url("https://客服.example/cb?x=1").is_ok());
+        for bad in ["ftp://x", "https://", "https://user:pw@host/x", "https://a b", "javascript:alert(1)", "http://[zz/x", "http://[::1", "http://[DF6fc.dDb]/", "http://[:::]/", "http://h:0/", "http://h:99999/", "http://h:8a/", "http://a!b/"] {
             assert!(validate_target_url(bad).is_err(), "{bad}");
         }
     }

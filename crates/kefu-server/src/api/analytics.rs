@@ -21,6 +21,7 @@ use std::fmt::Write;
 
 /// Period and breakdown parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ViewQuery {
     /// today, yesterday, last7, last30, day:YYYY-MM-DD, week:YYYY-MM-DD, month:YYYY-MM,
     /// range:FROM-TO (unix ms) or promo:NAME. Default today.

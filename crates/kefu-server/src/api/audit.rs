@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// Paging through the log.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Entries after this position (0 for the start).

@@ -57,7 +57,8 @@ pub struct MeResponse {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
-    /// `online` or `away`.
+    /// `online`, `busy` or `away` (`offline` follows from closing the workspace).
+    #[schema(value_type = String, pattern = r"^(online|busy|away)$")]
     pub status: Presence,
 }
 
@@ -195,7 +196,8 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Me
 
 /// Switch between taking conversations (`online`) and not (`away`).
 #[utoipa::path(put, path = "/api/v1/me/status", tag = "auth", request_body = StatusRequest,
-    responses((status = 200, body = StatusResponse), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = StatusResponse), (status = 400, body = ErrorBody),
+        (status = 409, description = "The caller has no live workspace connection (`not_connected`)", body = ErrorBody)))]
 pub async fn set_status(
     State(state): State<AppState>,
     who: Principal,
@@ -205,7 +207,8 @@ pub async fn set_status(
         return Err(ApiError::BadRequest("status must be online or away; offline follows from closing the workspace".into()));
     }
     if !state.hub.has_agent(who.user.shop_id, who.user.id) {
-        return Err(ApiError::BadRequest("open the workspace first: presence needs a live connection".into()));
+        // A well-formed request the caller's state refuses (no socket), not a malformed one.
+        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "not_connected", message: "open the workspace first: presence needs a live connection".into() });
     }
     state.inbox.set_presence(&who.user, req.status).await;
     Ok(Json(StatusResponse { user: user_view(&state, who.user) }))

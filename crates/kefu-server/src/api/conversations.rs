@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// Filters for the conversation list.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Comma-separated statuses, e.g. `queued,assigned` (default: all).
@@ -36,6 +37,7 @@ pub struct ConversationList {
 
 /// Paging through messages.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MessagesQuery {
     /// Only messages with a higher sequence number.

@@ -18,13 +18,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundMessage {
-    /// The integration's id for the customer.
+    /// The integration's id for the customer (1-200 bytes of UTF-8).
+    #[schema(min_length = 1, max_length = 200)]
     pub external_id: String,
     /// Name to show agents (first message only).
     pub display_name: Option<String>,
-    /// Text (up to 8 KiB).
+    /// Text (not blank, up to 8 KiB).
+    #[schema(pattern = r"\S")]
     pub content: String,
-    /// The integration's id for the message; redelivery with the same id is stored once.
+    /// The integration's id for the message (1-100 printable ASCII); redelivery with the same
+    /// id is stored once.
+    #[schema(pattern = r"^[!-~]{1,100}$")]
     pub client_id: Option<String>,
     /// The channel the message came on: `api` (default), `dm`, `comment`, `order_message`
     /// or `live`. The widget and email have their own endpoints.

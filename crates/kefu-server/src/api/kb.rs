@@ -85,6 +85,7 @@ async fn save(state: &AppState, who: &Principal, kb: &KnowledgeBase, base: Optio
 
 /// FAQ search.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FaqQuery {
     /// Words in the question, a similar question or the answer.
     pub q: Option<String>,
@@ -109,8 +110,9 @@ pub async fn search_faqs(State(state): State<AppState>, who: Principal, ApiQuery
 }
 
 /// Create or replace one FAQ (by id).
-#[utoipa::path(put, path = "/api/v1/kb/faqs/{id}", tag = "bot", request_body = Faq,
-    responses((status = 200, body = Saved), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/kb/faqs/{id}", tag = "bot",
+    params(("id" = String, Path, description = "The FAQ's id (the body's `id` is ignored)", pattern = r"^[A-Za-z0-9_-]{1,64}$")), request_body = Faq,
+    responses((status = 200, body = Saved), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_faq(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(mut faq): ApiJson<Faq>) -> Result<Json<Saved>, ApiError> {
     who.require(Scope::SettingsManage)?;
     faq.id = id;
@@ -135,10 +137,18 @@ pub async fn delete_faq(State(state): State<AppState>, who: Principal, Path(id):
 
 /// Import or export format.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// `csv` (default) or `json`.
+    #[param(pattern = "^(csv|json)$")]
     pub format: Option<String>,
 }
+
+/// The file to import (describes the body in the OpenAPI document).
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"^(id,question,answer(\r?\n|$)|\[|\{)")]
+#[allow(dead_code)]
+struct ImportFile(String);
 
 /// What an import did.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -155,7 +165,8 @@ pub struct ImportReport {
 
 /// Import FAQs from a CSV (header row: id, question, answer, …) or JSON body. Bad rows are
 /// reported with their line numbers and left out; the good ones are saved as one version.
-#[utoipa::path(post, path = "/api/v1/kb/import", tag = "bot", params(FormatQuery), request_body = String,
+#[utoipa::path(post, path = "/api/v1/kb/import", tag = "bot", params(FormatQuery),
+    request_body(content = ImportFile, content_type = "text/plain", description = "For `format=csv`: a header row naming at least `id`, `question` and `answer`, then one FAQ per row; for `format=json`: an array of FAQs or an object with `faqs`"),
     responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody)))]
 pub async fn import(State(state): State<AppState>, who: Principal, ApiQuery(query): ApiQuery<FormatQuery>, body: String) -> Result<Json<ImportReport>, ApiError> {
     who.require(Scope::SettingsManage)?;
@@ -175,7 +186,9 @@ pub async fn import(State(state): State<AppState>, who: Principal, ApiQuery(quer
 }
 
 /// Every FAQ as CSV or JSON.
-#[utoipa::path(get, path = "/api/v1/kb/export", tag = "bot", params(FormatQuery), responses((status = 200, body = String)))]
+#[utoipa::path(get, path = "/api/v1/kb/export", tag = "bot", params(FormatQuery),
+    responses((status = 200, description = "The FAQs: CSV for `format=csv`, a JSON array for `format=json`",
+        content((String = "text/csv"), (Vec<Faq> = "application/json")))))]
 pub async fn export(State(state): State<AppState>, who: Principal, ApiQuery(query): ApiQuery<FormatQuery>) -> Result<Response, ApiError> {
     who.require(Scope::ConversationsRead)?;
     let (_, kb) = state.inbox.knowledge_base(who.user.shop_id).await?;
@@ -261,8 +274,10 @@ pub async fn context(State(state): State<AppState>, who: Principal, Path(id): Pa
 
 /// Which questions to list.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QuestionQuery {
     /// `open` (default), `attached`, `created` or `dismissed`.
+    #[param(pattern = "^(open|attached|created|dismissed)$")]
     pub status: Option<String>,
 }
 
@@ -282,12 +297,14 @@ pub async fn questions(State(state): State<AppState>, who: Principal, ApiQuery(q
     Ok(Json(list))
 }
 
-/// How to teach the bot a question.
+/// How to teach the bot a question: exactly one of `faq_id` and `new_faq`.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct Teach {
     /// Attach it to this FAQ as a similar question …
+    #[schema(nullable = false)]
     pub faq_id: Option<String>,
     /// … or make it a new FAQ (its question is the customer's words).
+    #[schema(nullable = false)]
     pub new_faq: Option<Faq>,
 }
 

@@ -9,6 +9,7 @@ mod inbound;
 mod kb;
 pub mod orders;
 mod notes;
+mod openapi;
 mod people;
 mod privacy;
 mod quick_phrases;
@@ -17,6 +18,7 @@ mod tickets;
 mod tokens;
 
 pub use extract::{parse_id, ApiJson, ApiQuery};
+use openapi::Conformance;
 
 use crate::app::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -139,17 +141,6 @@ pub fn docs_routes() -> Router<AppState> {
         kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results, kb::figures,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
-    modifiers(&SecurityAddon),
+    modifiers(&Conformance),
 )]
 pub struct ApiDoc;
-
-struct SecurityAddon;
-
-impl utoipa::Modify for SecurityAddon {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("kefu_session"))));
-        components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
-    }
-}

@@ -96,6 +96,7 @@ pub struct ProductList {
 
 /// Paging a customer's orders.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrdersQuery {
     /// At most this many (default 50, max 1000).
@@ -104,6 +105,7 @@ pub struct OrdersQuery {
 
 /// Looking a product up.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ProductQuery {
     /// The sku.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Search.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PhraseQuery {
     /// Only phrases whose title or text contains this.
@@ -44,9 +45,11 @@ pub struct PhraseList {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPhrase {
-    /// Short label (up to 40 characters).
+    /// Short label (not blank, up to 40 characters).
+    #[schema(pattern = r"\S", max_length = 40)]
     pub title: String,
-    /// The text inserted into replies (up to 1,000 characters).
+    /// The text inserted into replies (not blank, up to 1,000 characters).
+    #[schema(pattern = r"\S", max_length = 1000)]
     pub text: String,
     /// For the whole shop (needs `settings:manage`) instead of the caller's own.
     #[serde(default)]
@@ -57,9 +60,11 @@ pub struct NewPhrase {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PhraseEdit {
-    /// Short label.
+    /// Short label (not blank, up to 40 characters).
+    #[schema(pattern = r"\S", max_length = 40)]
     pub title: String,
-    /// The text.
+    /// The text (not blank, up to 1,000 characters).
+    #[schema(pattern = r"\S", max_length = 1000)]
     pub text: String,
 }
 

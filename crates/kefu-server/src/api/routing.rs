@@ -163,9 +163,11 @@ pub async fn queue(State(state): State<AppState>, who: Principal) -> Result<Json
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
-    /// To this agent.
+    /// To this agent …
+    #[schema(nullable = false)]
     pub agent_id: Option<UserId>,
-    /// Or to this team's queue.
+    /// … or to this team's queue (exactly one of the two).
+    #[schema(nullable = false)]
     pub team_id: Option<String>,
     /// A note for the next agent (up to 500 characters; agents only, never the customer).
     pub note: Option<String>,
@@ -219,9 +221,11 @@ pub async fn close(State(state): State<AppState>, who: Principal, Path(id): Path
 pub struct StartRequest {
     /// The customer.
     pub customer_id: CustomerId,
-    /// The first message.
+    /// The first message (not blank, up to 8 KiB).
+    #[schema(pattern = r"\S")]
     pub content: String,
-    /// The sender's id for the message (resends are stored once).
+    /// The sender's id for the message (resends are stored once): 1-100 printable ASCII.
+    #[schema(pattern = r"^[!-~]{1,100}$")]
     pub client_id: Option<String>,
 }
 

@@ -50,6 +50,7 @@ pub struct TicketList {
 
 /// Filters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketQuery {
     /// State key.
@@ -77,7 +78,9 @@ pub struct TicketQuery {
 pub struct CreateTicket {
     /// Type key: `complaint`, `technical_fault`, `emergency` or a shop's own.
     pub ticket_type: String,
-    /// Title (from a conversation: defaults to the customer's name).
+    /// Title, not blank (required unless the ticket comes from a conversation, where it
+    /// defaults to the customer's name).
+    #[schema(pattern = r"\S", nullable = false)]
     pub title: Option<String>,
     /// Description.
     #[serde(default)]
@@ -90,6 +93,7 @@ pub struct CreateTicket {
     /// The customer.
     pub customer_id: Option<CustomerId>,
     /// The conversation it comes from (its transcript is copied into the description).
+    #[schema(nullable = false)]
     pub conversation_id: Option<ConversationId>,
     /// Copy the conversation's internal notes too (default false: customer and agent
     /// messages only).

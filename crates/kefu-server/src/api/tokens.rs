@@ -17,9 +17,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateToken {
-    /// A name to recognise it by.
+    /// A name to recognise it by (not blank, up to 100 characters).
+    #[schema(pattern = r"\S", max_length = 100)]
     pub name: String,
-    /// What it may do.
+    /// What it may do (at least one scope, none beyond the caller's).
+    #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
 }
 

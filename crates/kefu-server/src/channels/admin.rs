@@ -21,12 +21,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChannel {
-    /// A name to recognise it by, e.g. 抖音旗舰店.
+    /// A name to recognise it by, e.g. 抖音旗舰店 (1-100 characters, not blank, no control
+    /// characters).
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$", max_length = 100)]
     pub name: String,
-    /// Which platform, e.g. `douyin`.
+    /// Which platform, e.g. `douyin` (a label like `name`).
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$", max_length = 100)]
     pub platform: String,
-    /// Where kefu posts replies to this channel's customers (platforms other than `email`).
+    /// Where kefu posts replies to this channel's customers (required for platforms other
+    /// than `email`): http or https, a host, no credentials, at most 2000 bytes; it must resolve
+    /// to a public address (422 `private_target` / `unresolvable_target`).
     #[serde(default)]
+    #[schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 2000)]
     pub callback_url: String,
     /// For `platform: "email"`: the shop's address replies are sent from (e.g.
     /// `help@shop.example`); inbound mail is posted to `/api/v1/channels/{id}/email`.
@@ -53,6 +59,7 @@ pub struct ChannelList {
 
 /// Which deliveries to list.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `pending`, `delivered` or `dead` [default: dead].

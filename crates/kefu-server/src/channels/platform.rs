@@ -47,7 +47,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Receive one platform event (signed with the channel's secret; see the README). 200 with
 /// the stored message for DMs and comments (the same answer for a redelivery), 200 with the
 /// order for order messages, 202 for danmaku (queued).
-#[utoipa::path(post, path = "/api/v1/channels/{id}/webhook", tag = "channels", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/channels/{id}/webhook", tag = "channels", params(("id" = String, Path),
+        ("X-Kefu-Timestamp" = String, Header, description = "Unix seconds, at most 5 minutes off", pattern = r"^[0-9]{1,12}$"),
+        ("X-Kefu-Signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of `timestamp + \".\" + body` with the channel's secret", pattern = r"^sha256=[0-9a-f]{64}$")),
     request_body(content = Object, description = "A platform event: message, comment, order_message or live_comment"),
     responses((status = 200, body = Object), (status = 202, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)))]

@@ -66,11 +66,21 @@ impl Subscriptions {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
-    /// Where to post (http or https).
+    /// Where to post: http or https, a host, no credentials, at most 2000 bytes; it must
+    /// resolve to a public address (422 `private_target` / `unresolvable_target`).
+    #[schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 2000)]
     pub url: String,
-    /// Event names or patterns: `conversation.created`, `message.created`, `ticket.*` …
+    /// 1-50 event names or patterns: `conversation.created`, `message.created`, `ticket.*`,
+    /// `*` … (any prefix of an event name followed by `*`).
+    #[schema(value_type = Vec<EventPattern>, min_items = 1, max_items = 50)]
     pub events: Vec<String>,
 }
+
+/// An event name, or a prefix of one followed by `*` (the document lists the whole-word ones).
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"^(\*|(customer|conversation|message|ticket|alert)\.\*|customer\.created|conversation\.(created|queued|assigned|resolved|reopened)|message\.created|ticket\.(created|moved|sla)|alert\.(raised|resolved))$")]
+#[allow(dead_code)] // describes `CreateWebhook::events` in the OpenAPI document only
+struct EventPattern(String);
 
 /// The created subscription and its signing secret (shown only now).
 #[derive(Serialize, utoipa::ToSchema)]

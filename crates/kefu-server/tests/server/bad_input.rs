@@ -130,3 +130,62 @@ async fn docs_metrics_health_and_pages_are_served() {
     assert_eq!(widget.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
     assert!(widget.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/javascript")));
 }
+
+/// Issue 17, finding 6: answers the OpenAPI document did not describe. (The whole document is
+/// checked against a running server by `scripts/api-conformance.sh` in CI; this pins the cases
+/// that were found.)
+#[tokio::test]
+async fn the_openapi_document_describes_what_the_server_answers() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let doc: Value = app.http.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+
+    // A 422's `details` is an array of problems; the schema must allow one.
+    let (status, body) = owner.post_put("/api/v1/routing", json!({"teams": [{"id": "售前", "name": ""}]})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"]["details"].is_array(), "{body}");
+    let details = &doc["components"]["schemas"]["ErrorDetail"]["properties"]["details"];
+    assert!(details.is_object() && details.get("type").is_none(), "details must admit any JSON value: {details}");
+    assert!(doc["paths"]["/api/v1/routing"]["put"]["responses"].get("422").is_some());
+
+    // Optional query parameters are optional, and in the query.
+    for path in ["/api/v1/analytics/dashboard", "/api/v1/analytics/hotspots", "/api/v1/analytics/export.csv", "/api/v1/tickets", "/api/v1/conversations"] {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap_or_else(|| panic!("{path} has parameters"));
+        for p in params {
+            assert_eq!((p["in"].as_str(), p["required"].as_bool()), (Some("query"), Some(false)), "{path}: {p}");
+        }
+    }
+
+    // Every operation says how to authenticate and lists the shared refusals.
+    let public = ["/api/v1/auth/login", "/api/v1/channels/{id}/webhook", "/api/v1/channels/{id}/email"];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            assert!(responses.get("429").is_some(), "{method} {path} lacks 429");
+            if public.contains(&path.as_str()) {
+                continue;
+            }
+            assert!(responses.get("401").is_some() && responses.get("403").is_some(), "{method} {path} lacks 401/403");
+            let security = op["security"].as_array().unwrap_or_else(|| panic!("{method} {path} has no security"));
+            assert!(security.contains(&json!({"token": []})), "{method} {path}: {security:?}");
+            let session = if method == "get" { json!({"session": []}) } else { json!({"session": [], "csrf": []}) };
+            assert!(security.contains(&session), "{method} {path}: {security:?}");
+        }
+    }
+    for scheme in ["token", "session", "csrf"] {
+        assert!(doc["components"]["securitySchemes"].get(scheme).is_some(), "{scheme}");
+    }
+
+    // JSON has one number type: 480.0 is the integer the schema asks for.
+    let (_, mut calendar) = owner.get("/api/v1/calendar").await;
+    calendar["utc_offset_minutes"] = json!(480.0);
+    let (status, body) = owner.post_put("/api/v1/calendar", calendar).await;
+    assert_eq!((status, body["utc_offset_minutes"].as_i64()), (200, Some(480)), "{body}");
+    let (status, body) = owner.post_put("/api/v1/calendar", json!({"utc_offset_minutes": 480.5})).await;
+    assert_eq!(status, 400, "a fraction is still no integer: {body}");
+
+    // Presence without a live workspace is a conflict with the caller's state, and documented.
+    let (status, body) = owner.post_put("/api/v1/me/status", json!({"status": "away"})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("not_connected")), "{body}");
+    assert!(doc["paths"]["/api/v1/me/status"]["put"]["responses"].get("409").is_some());
+}

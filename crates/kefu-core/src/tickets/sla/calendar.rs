@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hours {
     /// Opening, minutes after midnight.
+    #[cfg_attr(feature = "openapi", schema(maximum = 1439))]
     pub open: u32,
     /// Closing, minutes after midnight.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1440))]
     pub close: u32,
 }
 
@@ -20,16 +22,25 @@ pub struct Hours {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Calendar {
     /// The shop's offset from UTC in minutes (China: 480).
+    #[cfg_attr(feature = "openapi", schema(minimum = -840, maximum = 840))]
     pub utc_offset_minutes: i32,
-    /// Hours for Monday … Sunday; `null` for a closed day.
+    /// Hours for Monday … Sunday; `null` for a closed day (at least one day is open).
+    #[cfg_attr(feature = "openapi", schema(min_items = 7, max_items = 7))]
     pub weekdays: [Option<Hours>; 7],
     /// Closed dates (YYYY-MM-DD), e.g. 国庆节.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<CalendarDate>))]
     pub holidays: Vec<NaiveDate>,
     /// Weekend dates that are working days (调休), with Monday's hours.
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<CalendarDate>))]
     pub extra_workdays: Vec<NaiveDate>,
 }
+
+/// A date, `YYYY-MM-DD` (describes the calendar's dates in the OpenAPI document).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(format = Date)]
+#[allow(dead_code)]
+struct CalendarDate(String);
 
 /// A calendar that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -29,7 +29,9 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Receive one raw email (body: the RFC 822 message; headers `X-Kefu-Timestamp` and
 /// `X-Kefu-Signature` as for the platform webhook). 201 with where it landed; 200 with the
 /// same answer when the Message-ID was delivered before.
-#[utoipa::path(post, path = "/api/v1/channels/{id}/email", tag = "channels", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/channels/{id}/email", tag = "channels", params(("id" = String, Path),
+        ("X-Kefu-Timestamp" = String, Header, description = "Unix seconds, at most 5 minutes off", pattern = r"^[0-9]{1,12}$"),
+        ("X-Kefu-Signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of `timestamp + \".\" + body` with the channel's secret", pattern = r"^sha256=[0-9a-f]{64}$")),
     request_body(content = String, content_type = "message/rfc822", description = "The raw email"),
     responses((status = 201, body = Object), (status = 200, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)))]
