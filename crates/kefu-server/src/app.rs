@@ -37,6 +37,8 @@ pub struct AppState {
     pub channels: Arc<crate::channels::Channels>,
     /// Rollups, dashboards, hotspots and alerts.
     pub analytics: Arc<crate::analytics::Analytics>,
+    /// Suspended shops.
+    pub tenancy: Arc<crate::onboarding::Tenancy>,
     /// Flips to true when the server begins shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -47,6 +49,9 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The state, for tests and the CLI.
     pub state: AppState,
+    /// The first-run setup page (`/setup?token=…`) when the database has no shop and the
+    /// demo is off.
+    pub setup_link: Option<String>,
     shutdown_tx: watch::Sender<bool>,
     serve: tokio::task::JoinHandle<std::io::Result<()>>,
     store: SqlStore,
@@ -90,6 +95,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     if config.demo && demo::seed_if_empty(&inbox).await? && config.demo_bot {
         demo::seed_bot(&inbox).await?;
     }
+    let setup_link = crate::onboarding::setup_link_at_start(&store, config.demo, inbox.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tenancy = Arc::new(crate::onboarding::Tenancy::load(&store).await?);
     let active = inbox.rebuild().await?;
     let tickets = Arc::new(TicketDesk::new(inbox.clone()));
     let awaiting = tickets.rebuild().await?;
@@ -111,7 +118,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     let guards = Arc::new(crate::security::Guards::new(config.limits));
     let analytics = Arc::new(crate::analytics::Analytics::new(inbox.clone(), hub.clone()));
     workers::spawn_analytics(analytics.clone(), std::time::Duration::from_secs(5), shutdown_rx.clone());
-    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, analytics, shutdown: shutdown_rx.clone() };
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, analytics, tenancy, shutdown: shutdown_rx.clone() };
     if let Some(imap) = config.email.imap.clone() {
         crate::channels::email::imap::spawn(state.clone(), imap, shutdown_rx.clone());
     }
@@ -132,7 +139,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
             })
             .await
     });
-    Ok(Running { addr, state, shutdown_tx, serve, store })
+    Ok(Running { addr, state, setup_link, shutdown_tx, serve, store })
 }
 
 /// Bind with a listen queue deep enough for a reconnect storm (tokio's default is 1,024;

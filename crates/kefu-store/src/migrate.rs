@@ -66,6 +66,13 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_bot.sql"),
         include_str!("../migrations/postgres/0010_bot.sql"),
     ),
+    // 11 is another branch's; the migrator applies whatever is missing, so a gap is harmless.
+    (
+        12,
+        "onboarding",
+        include_str!("../migrations/sqlite/0012_onboarding.sql"),
+        include_str!("../migrations/postgres/0012_onboarding.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

@@ -119,6 +119,17 @@ impl<K: Hash + Eq + Clone> LoginGuard<K> {
     pub fn succeeded(&mut self, key: &K) {
         self.failures.remove(key);
     }
+
+    /// Whether any matching key is locked out now.
+    pub fn any_locked(&mut self, matches: impl Fn(&K) -> bool, now: Millis) -> bool {
+        let keys: Vec<K> = self.failures.keys().filter(|k| matches(k)).cloned().collect();
+        keys.iter().any(|k| self.check(k, now).is_err())
+    }
+
+    /// Forget the failures of every key that matches (an administrator's unlock).
+    pub fn forget_where(&mut self, matches: impl Fn(&K) -> bool) {
+        self.failures.retain(|k, _| !matches(k));
+    }
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ pub async fn upgrade(
 ) -> Result<Response, ApiError> {
     let store = state.inbox.store();
     let shop = store.shop_by_widget_key(&q.key).await?.ok_or(ApiError::NotFound("shop"))?;
+    crate::onboarding::ensure_open(&state, shop.id)?;
     // A token is a bearer secret for the visitor's dialogue: only its hash is stored, and an
     // unknown one simply starts a new visitor.
     let known = match q.token.as_deref().filter(|t| !t.is_empty() && t.len() <= 128) {
@@ -85,7 +86,7 @@ pub async fn upgrade(
 
 async fn session(state: AppState, shop: Shop, customer: Customer, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
     let (messages, queue) = backlog;
-    let (conn_id, outbox) = state.hub.register_customer(customer.id);
+    let (conn_id, outbox) = state.hub.register_customer(shop.id, customer.id);
     let hello = frames::encode(&Hello {
         r#type: "hello",
         visitor_token: token,

@@ -111,6 +111,20 @@ impl Guards {
         locked(self.login_account.lock().unwrap_or_else(|p| p.into_inner()).check(&key, now))
     }
 
+    /// Unlock a locked login: forget the account's failures from every IP (an owner's or
+    /// admin's action; per-IP locks stay, they protect against spraying many accounts).
+    pub fn unlock_login(&self, email: &str) {
+        let email = email.trim().to_lowercase();
+        self.login_account.lock().unwrap_or_else(|p| p.into_inner()).forget_where(|(e, _)| *e == email);
+    }
+
+    /// Whether the account is locked from any IP right now.
+    pub fn login_locked(&self, email: &str, now: Millis) -> bool {
+        let email = email.trim().to_lowercase();
+        let mut guard = self.login_account.lock().unwrap_or_else(|p| p.into_inner());
+        guard.any_locked(|(e, _)| *e == email, now)
+    }
+
     /// Record the outcome of a password check.
     pub fn login_result(&self, email: &str, ip: IpAddr, ok: bool, now: Millis) {
         let key = (email.trim().to_lowercase(), ip);
