@@ -144,6 +144,19 @@ pub fn email_taken() -> ApiError {
     ApiError::Refused { status: StatusCode::CONFLICT, code: "email_taken", message: "这个邮箱已经有账号了（登录邮箱在整个系统内唯一）。请换一个邮箱，或让对方直接登录。".into() }
 }
 
+/// 409 unless the email is free: no account, and no pending invitation of another shop
+/// (`own_shop`'s pending ones are replaced by a new invitation).
+pub async fn ensure_email_free(store: &SqlStore, email: &str, own_shop: Option<ShopId>, now: Millis) -> Result<(), ApiError> {
+    if store.email_taken(email).await? {
+        return Err(email_taken());
+    }
+    let elsewhere = store.invitations_for(email).await?.iter().any(|t| t.pending(now) && (own_shop.is_none() || t.shop_id != own_shop));
+    if elsewhere {
+        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "email_invited", message: "这个邮箱已收到另一家店铺的邀请、尚未接受。请换一个邮箱。".into() });
+    }
+    Ok(())
+}
+
 /// 400 with a Chinese message.
 pub fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::Refused { status: StatusCode::BAD_REQUEST, code: "invalid_request", message: message.into() }
@@ -167,9 +180,7 @@ pub fn new_shop(name: &str, time_zone: &str, language: &str, now: Millis) -> Res
 /// owner's one-time link, committed together with an audit entry by `actor`.
 pub async fn create_shop_for_owner(store: &SqlStore, name: &str, owner_email: &str, time_zone: &str, language: &str, now: Millis, actor: &str) -> Result<(Shop, Link), ApiError> {
     let email = rules::normalise_email(owner_email).map_err(invalid)?;
-    if store.email_taken(&email).await? {
-        return Err(email_taken());
-    }
+    ensure_email_free(store, &email, None, now).await?;
     let (shop, mut cs) = new_shop(name, time_zone, language, now)?;
     let grant = Grant { role: Some(Role::Owner), display_name: "店主".into(), ..Grant::default() };
     let link = issue(TokenKind::Invitation, Some(shop.id), &email, grant, None, now)?;

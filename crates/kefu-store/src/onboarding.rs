@@ -70,6 +70,12 @@ impl SqlStore {
         rows.iter().map(onboard_token).collect()
     }
 
+    /// Every invitation ever issued for an email (any shop).
+    pub async fn invitations_for(&self, email: &str) -> Result<Vec<OnboardToken>, StoreError> {
+        let rows = self.onboard_rows(sqlx::query("SELECT * FROM onboard_token WHERE email = $1 AND kind = 'invitation'").bind(email.to_string())).await?;
+        rows.iter().map(onboard_token).collect()
+    }
+
     /// A platform token by the hash of its secret.
     pub async fn platform_token(&self, secret_hash: &str) -> Result<Option<PlatformToken>, StoreError> {
         let row = self.onboard_row(sqlx::query("SELECT * FROM platform_token WHERE secret_hash = $1").bind(secret_hash.to_string())).await?;

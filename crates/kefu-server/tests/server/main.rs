@@ -25,3 +25,4 @@ mod delivery_safety;
 mod imap;
 mod analytics;
 mod analytics_browser;
+mod onboarding;

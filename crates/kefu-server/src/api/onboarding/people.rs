@@ -173,9 +173,7 @@ pub async fn invite(State(state): State<AppState>, who: Principal, headers: Head
     may_grant(&who, req.role)?;
     let shop = who.user.shop_id;
     let email = normalise_email(&req.email).map_err(invalid)?;
-    if state.inbox.store().email_taken(&email).await? {
-        return Err(onboarding::email_taken());
-    }
+    onboarding::ensure_email_free(state.inbox.store(), &email, Some(shop), state.inbox.now()).await?;
     let config = state.inbox.ready(shop).await;
     if let Some(unknown) = req.teams.iter().find(|t| config.team(t).is_none()) {
         return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unknown_team", message: format!("没有这个技能组：{unknown}") });
