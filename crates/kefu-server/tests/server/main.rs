@@ -26,3 +26,4 @@ mod imap;
 mod analytics;
 mod analytics_browser;
 mod onboarding;
+mod onboarding_browser;
