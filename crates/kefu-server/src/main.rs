@@ -129,7 +129,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
     println!("kefu is running at {base}");
     println!("  agent workspace  {base}/workspace");
-    println!("  demo shop        {base}/demo");
+    println!("  people           {base}/settings/people");
     println!("  API docs         {base}/api/docs");
     println!("  database         {database}");
     if let Some(path) = &running.setup_link {
@@ -137,6 +137,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!("  {base}{path}");
     }
     if demo::exists(&running.state.inbox).await {
+        println!("  demo shop        {base}/demo");
         println!("demo logins (password {}):", demo::DEMO_PASSWORD);
         for (email, name, role) in demo::DEMO_USERS {
             println!("  {email:<22} {name} ({})", role.as_str());

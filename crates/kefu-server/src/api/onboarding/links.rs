@@ -98,8 +98,26 @@ fn check_name(name: &str) -> Result<String, ApiError> {
     Ok(name.to_string())
 }
 
+/// The password policy's reason in the pages' language (the policy itself answers the API in English).
+fn policy_in_chinese(reason: &str) -> String {
+    let why = if reason.contains("at least") {
+        "至少 10 个字符"
+    } else if reason.contains("at most") {
+        "最多 256 个字符"
+    } else if reason.contains("two of") {
+        "需包含小写字母、大写字母、数字、其他符号中的至少两类"
+    } else if reason.contains("login name") {
+        "不能包含登录邮箱的用户名"
+    } else if reason.contains("common") {
+        "这个密码太常见了"
+    } else {
+        reason
+    };
+    format!("密码不符合要求：{why}")
+}
+
 async fn hash_checked(password: String, email: &str) -> Result<String, ApiError> {
-    crate::security::password_policy::check(&password, email).map_err(|m| invalid(format!("密码不符合要求：{m}")))?;
+    crate::security::password_policy::check(&password, email).map_err(|m| invalid(policy_in_chinese(&m)))?;
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(ApiError::Internal)
 }
 
