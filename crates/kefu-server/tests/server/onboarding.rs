@@ -325,3 +325,27 @@ async fn the_command_line_makes_a_shop_and_a_platform_token() {
     assert_eq!((s, listed["shops"][0]["name"].as_str()), (200, Some("命令行小店")));
     drop(dir);
 }
+
+#[tokio::test]
+async fn with_an_smtp_relay_the_invitation_is_also_emailed() {
+    let Some(sink) = crate::email::SmtpSink::start().await else { return };
+    let url = sink.url.clone();
+    let app = TestApp::spawn_with(move |a| {
+        a.demo = Some(false);
+        a.smtp_url = Some(url);
+    })
+    .await;
+    let owner = set_up(&app, "小鹿茶", "boss@tea.cn").await;
+    let (s, inv) = owner.post("/api/v1/invitations", json!({"email": "mei@tea.cn", "role": "agent"})).await;
+    assert_eq!((s, inv["emailed"].as_bool()), (201, Some(true)), "{inv}");
+    let mail = String::from_utf8_lossy(&sink.wait_for(1).await[0]).to_string();
+    assert!(mail.contains("mei@tea.cn"), "{mail}");
+    // The body carries the same one-time link the owner was shown (quoted-printable or base64).
+    let parsed = mail_parse_body(&mail);
+    assert!(parsed.contains(&token_of(inv["link"].as_str().unwrap())), "{parsed}");
+}
+
+/// The text body of an email, decoded.
+fn mail_parse_body(raw: &str) -> String {
+    kefu_core::channels::email::parse(raw.as_bytes(), Default::default()).map(|p| p.text).unwrap_or_default()
+}

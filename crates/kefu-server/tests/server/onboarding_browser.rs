@@ -102,6 +102,21 @@ async fn journey(app: &TestApp, owner: &Client, agent: &Client) {
     wait_text(owner, "#people-rows", "mei@tea.cn").await;
     let capacity = js(owner, "const r = document.querySelector(\"#people-rows tr[data-email='mei@tea.cn']\"); return r.children[5].textContent").await;
     assert_eq!(capacity, "5");
+
+    // A reset link to copy, then deactivation: the agent's workspace is cut off at once.
+    let mei_row = "#people-rows tr[data-email='mei@tea.cn']";
+    click(owner, &format!("{mei_row} .act-reset")).await;
+    until("the reset link", || async { Some(value_of(owner, "#issued-link").await).filter(|v| v.contains("/reset?token=")) }).await;
+    click(owner, &format!("{mei_row} .act-deactivate")).await;
+    owner.accept_alert().await.expect("confirm the deactivation");
+    wait_text(owner, mei_row, "已停用").await;
+    until("the agent's workspace to lose its connection", || async {
+        let url = agent.current_url().await.ok()?;
+        let state = js(agent, "const e = document.getElementById('connection-state'); return e ? e.dataset.state : 'gone'").await;
+        (url.path() == "/login" || state != "open").then_some(())
+    })
+    .await;
+    snap(owner, "onboarding-people-deactivated").await;
     agent.goto(&invite).await.expect("used link");
     wait_text(agent, "#link-problem-title", "链接已经用过").await;
 }
