@@ -21,6 +21,7 @@ pub mod event;
 pub mod ids;
 pub mod inbox;
 pub mod message;
+pub mod onboarding;
 pub mod orders;
 pub mod outbox;
 pub mod quick_phrase;

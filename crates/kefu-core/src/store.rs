@@ -230,6 +230,84 @@ pub enum Change {
         /// Cut-off.
         before: Millis,
     },
+    /// Record a one-time link (setup, invitation, password reset).
+    PutOnboardToken(crate::onboarding::OnboardToken),
+    /// Use a one-time link; fails with `Duplicate` when it was used or withdrawn meanwhile,
+    /// so two tabs cannot both redeem it.
+    UseOnboardToken {
+        /// The link.
+        id: CredentialId,
+        /// When.
+        at: Millis,
+    },
+    /// Withdraw pending one-time links of a kind: one by id, all of one email, or all (of a
+    /// shop, or the setup links when `shop_id` is none).
+    RevokeOnboardTokens {
+        /// Shop (none: setup links).
+        shop_id: Option<ShopId>,
+        /// Which kind.
+        kind: crate::onboarding::TokenKind,
+        /// Only this one.
+        id: Option<CredentialId>,
+        /// Only those for this email.
+        email: Option<String>,
+        /// When.
+        at: Millis,
+    },
+    /// Set a shop's time zone and default language.
+    SetShopProfile {
+        /// Shop.
+        shop_id: ShopId,
+        /// `+08:00`.
+        time_zone: String,
+        /// `zh-CN` or `en`.
+        language: String,
+    },
+    /// Suspend a shop (`Some`) or resume it (`None`); nothing is deleted.
+    SetShopSuspended {
+        /// Shop.
+        shop_id: ShopId,
+        /// Since when.
+        at: Option<Millis>,
+    },
+    /// Deactivate a person (`Some`) or reactivate them (`None`); their history stays.
+    SetUserDeactivated {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// Since when.
+        at: Option<Millis>,
+    },
+    /// Rename a person.
+    RenameUser {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// The new display name.
+        display_name: String,
+    },
+    /// End every session of a person and revoke every API token they made.
+    EndUserCredentials {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// When.
+        at: Millis,
+    },
+    /// Note when a person was last seen (login, workspace).
+    TouchUser {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// When.
+        at: Millis,
+    },
+    /// New platform-operator token.
+    InsertPlatformToken(crate::onboarding::PlatformToken),
     /// Revoke an API token.
     RevokeApiToken {
         /// Shop.

@@ -38,6 +38,8 @@ pub struct AppState {
     pub channels: Arc<crate::channels::Channels>,
     /// Rollups, dashboards, hotspots and alerts.
     pub analytics: Arc<crate::analytics::Analytics>,
+    /// Suspended shops.
+    pub tenancy: Arc<crate::onboarding::Tenancy>,
     /// Flips to true when the server begins shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -48,6 +50,9 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The state, for tests and the CLI.
     pub state: AppState,
+    /// The first-run setup page (`/setup?token=…`) when the database has no shop and the
+    /// demo is off.
+    pub setup_link: Option<String>,
     shutdown_tx: watch::Sender<bool>,
     serve: tokio::task::JoinHandle<std::io::Result<()>>,
     store: SqlStore,
@@ -91,6 +96,8 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     if config.demo && demo::seed_if_empty(&inbox).await? && config.demo_bot {
         demo::seed_bot(&inbox).await?;
     }
+    let setup_link = crate::onboarding::setup_link_at_start(&store, config.demo, inbox.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tenancy = Arc::new(crate::onboarding::Tenancy::load(&store).await?);
     let active = inbox.rebuild().await?;
     let tickets = Arc::new(TicketDesk::new(inbox.clone()));
     let awaiting = tickets.rebuild().await?;
@@ -112,7 +119,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     let guards = Arc::new(crate::security::Guards::new(config.limits));
     let analytics = Arc::new(crate::analytics::Analytics::new(inbox.clone(), hub.clone()));
     workers::spawn_analytics(analytics.clone(), std::time::Duration::from_secs(5), shutdown_rx.clone());
-    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, analytics, shutdown: shutdown_rx.clone() };
+    let state = AppState { inbox, tickets, hub, config: Arc::new(config.clone()), metrics, guards, words, channels, analytics, tenancy, shutdown: shutdown_rx.clone() };
     if let Some(imap) = config.email.imap.clone() {
         crate::channels::email::imap::spawn(state.clone(), imap, shutdown_rx.clone());
     }
@@ -121,7 +128,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     let addr = listener.local_addr()?;
     let app = router(state.clone());
     let serve = tokio::spawn(crate::serve::run(listener, app, connections, shutdown_rx));
-    Ok(Running { addr, state, shutdown_tx, serve, store })
+    Ok(Running { addr, state, setup_link, shutdown_tx, serve, store })
 }
 
 /// Raise the open-file limit and keep the connection cap below it, with a warning when the

@@ -50,7 +50,8 @@ pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
                 email: email.into(),
                 display_name: name.into(),
                 role,
-                capacity: 10,
+                // Capacity lives in the routing document; 0 = the default (10).
+                capacity: 0,
                 created_at: now,
             },
             password_hash,

@@ -18,7 +18,7 @@ pub enum ApiError {
     #[error("authentication required")]
     Unauthenticated,
     /// Wrong email or password.
-    #[error("invalid email or password")]
+    #[error("邮箱或密码不正确")]
     InvalidCredentials,
     /// Authenticated, but not allowed.
     #[error("{0}")]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod onboarding;
 pub mod privacy;
 pub mod realtime;
 pub mod security;

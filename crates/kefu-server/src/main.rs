@@ -10,6 +10,8 @@ mod cli {
     pub mod audit;
     pub mod keys;
     pub mod nlu;
+    pub mod platform;
+    pub mod shop;
 }
 
 #[derive(Parser)]
@@ -40,6 +42,16 @@ enum Command {
         #[command(subcommand)]
         command: cli::nlu::NluCommand,
     },
+    /// Shops: create one whose owner sets a password through a one-time link.
+    Shop {
+        #[command(subcommand)]
+        command: cli::shop::ShopCommand,
+    },
+    /// The platform operator: create a token for /api/v1/platform.
+    Platform {
+        #[command(subcommand)]
+        command: cli::platform::PlatformCommand,
+    },
     /// Analytics: rebuild every rollup from the event log.
     Analytics {
         #[command(subcommand)]
@@ -54,6 +66,8 @@ fn main() -> ExitCode {
         Command::Keys { ref command } => command.args(),
         Command::Audit { ref command } => command.args(),
         Command::Analytics { ref command } => command.args(),
+        Command::Shop { ref command } => command.args(),
+        Command::Platform { ref command } => command.args(),
         // Pure computation over local files: no configuration, database or runtime needed.
         Command::Nlu { command } => {
             return match cli::nlu::run(command) {
@@ -92,6 +106,8 @@ fn main() -> ExitCode {
             },
             Command::Nlu { .. } => Ok(()),
             Command::Analytics { command } => cli::analytics::run(command, config).await,
+            Command::Shop { command } => cli::shop::run(command, config).await,
+            Command::Platform { command } => cli::platform::run(command, config).await,
         }
     });
     match result {
@@ -113,10 +129,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
     println!("kefu is running at {base}");
     println!("  agent workspace  {base}/workspace");
-    println!("  demo shop        {base}/demo");
+    println!("  people           {base}/settings/people");
     println!("  API docs         {base}/api/docs");
     println!("  database         {database}");
+    if let Some(path) = &running.setup_link {
+        println!("no shop yet: open this one-time link to create your shop and its owner:");
+        println!("  {base}{path}");
+    }
     if demo::exists(&running.state.inbox).await {
+        println!("  demo shop        {base}/demo");
         println!("demo logins (password {}):", demo::DEMO_PASSWORD);
         for (email, name, role) in demo::DEMO_USERS {
             println!("  {email:<22} {name} ({})", role.as_str());

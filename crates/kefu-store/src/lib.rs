@@ -13,6 +13,7 @@ mod channel_writes;
 mod channels;
 mod email;
 mod migrate;
+pub mod onboarding;
 mod reads;
 mod rows;
 mod writer;

@@ -72,6 +72,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_sealed_addresses.sql"),
         include_str!("../migrations/postgres/0011_sealed_addresses.sql"),
     ),
+    (
+        12,
+        "onboarding",
+        include_str!("../migrations/sqlite/0012_onboarding.sql"),
+        include_str!("../migrations/postgres/0012_onboarding.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

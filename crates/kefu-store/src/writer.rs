@@ -398,6 +398,16 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         Change::DeleteQuickPhrase { shop_id, id } => sqlx::query("DELETE FROM quick_phrase WHERE shop_id = $1 AND id = $2")
             .bind(shop_id.to_string())
             .bind(id.to_string()),
+        c @ (Change::PutOnboardToken(_)
+        | Change::UseOnboardToken { .. }
+        | Change::RevokeOnboardTokens { .. }
+        | Change::SetShopProfile { .. }
+        | Change::SetShopSuspended { .. }
+        | Change::SetUserDeactivated { .. }
+        | Change::RenameUser { .. }
+        | Change::EndUserCredentials { .. }
+        | Change::TouchUser { .. }
+        | Change::InsertPlatformToken(_)) => return crate::onboarding::apply(conn, c).await,
         Change::RevokeApiToken { shop_id, id, at } => sqlx::query(
             "UPDATE api_token SET revoked_at = $1 WHERE shop_id = $2 AND id = $3 AND revoked_at IS NULL",
         )

@@ -133,6 +133,12 @@ impl<Ip: Hash + Eq + Clone> LoginGuard<Ip> {
         before - self.pairs.len()
     }
 
+    /// Whether the account is locked from any IP right now (shown on the People page).
+    pub fn locked_anywhere(&self, email: &str, now: Millis) -> bool {
+        let email = normalise(email);
+        self.pairs.iter().any(|((e, _), pair)| *e == email && pair.locked_until > now)
+    }
+
     /// Unknown emails count for the pair too, so guessing one email cannot go on for ever.
     fn pair_failed(&mut self, key: (String, Ip), now: Millis) -> Option<Millis> {
         if self.pairs.len() >= MAX_TRACKED && !self.pairs.contains_key(&key) {

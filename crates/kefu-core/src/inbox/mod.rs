@@ -13,6 +13,7 @@ mod customer_side;
 mod identity;
 mod platform_side;
 mod notes;
+mod people_side;
 mod routing_side;
 
 pub use identity::MergeKey;

@@ -121,6 +121,16 @@ pub async fn login(
         }
     };
     let user = creds.user;
+    crate::onboarding::ensure_may_log_in(&state, &user).await?;
+    let mut cs = ChangeSet::default();
+    cs.push(Change::AppendAudit(AuditEntry::by_user(user.shop_id, user.id, state.inbox.now(), "login", None, json!({ "ip": ip.to_string() }))));
+    open_session(&state, user, cs).await
+}
+
+/// Start a login session for `user` (after a password check, a setup or an accepted
+/// invitation): the session row, the cookies, and `extra` changes committed with it.
+pub(crate) async fn open_session(state: &AppState, user: User, extra: ChangeSet) -> Result<(HeaderMap, Json<MeResponse>), ApiError> {
+    let store = state.inbox.store();
     let secret = new_secret("").map_err(ApiError::Internal)?;
     let now = state.inbox.now();
     let ttl_ms = state.config.session_ttl.as_millis() as i64;
@@ -133,9 +143,9 @@ pub async fn login(
         expires_at: now + ttl_ms,
     };
     let expires_at = session.expires_at;
-    let mut cs = ChangeSet::default();
+    let mut cs = extra;
     cs.push(Change::InsertSession(session));
-    cs.push(Change::AppendAudit(AuditEntry::by_user(user.shop_id, user.id, now, "login", None, json!({ "ip": ip.to_string() }))));
+    cs.push(Change::TouchUser { shop_id: user.shop_id, user_id: user.id, at: now });
     store.apply(cs).await?;
     let csrf = new_secret("").map_err(ApiError::Internal)?;
     let shop = store.shop(user.shop_id).await?.ok_or(ApiError::NotFound("shop"))?;
@@ -154,7 +164,7 @@ pub async fn login(
     headers.insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     headers.append(SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     tracing::info!(user = %user.id, shop = %user.shop_id, "login");
-    Ok((headers, Json(MeResponse { user: user_view(&state, user), shop, expires_at: Some(expires_at) })))
+    Ok((headers, Json(MeResponse { user: user_view(state, user), shop, expires_at: Some(expires_at) })))
 }
 
 /// End the session and clear the cookie. An API token is not a session: it is revoked with

@@ -10,6 +10,7 @@ mod kb;
 pub mod orders;
 mod notes;
 mod openapi;
+pub mod onboarding;
 mod people;
 mod privacy;
 mod quick_phrases;
@@ -104,6 +105,7 @@ pub fn routes() -> Router<AppState> {
         .route("/kb/questions/{key}/dismiss", post(kb::dismiss))
         .route("/live/session", put(kb::put_live_session))
         .route("/conversations/{id}/context", get(kb::context))
+        .merge(onboarding::routes())
         .fallback(|| async { crate::error::ApiError::NotFound("route") })
 }
 
@@ -139,6 +141,10 @@ pub fn docs_routes() -> Router<AppState> {
         analytics::promotions, analytics::put_promotions, analytics::export,
         kb::get_kb, kb::put_kb, kb::search_faqs, kb::put_faq, kb::delete_faq, kb::import, kb::export, kb::versions, kb::rollback,
         kb::training, kb::put_live_session, kb::context, kb::questions, kb::teach, kb::dismiss, kb::experiment_results, kb::figures,
+        onboarding::links::check, onboarding::links::setup, onboarding::links::accept, onboarding::links::redeem_reset, onboarding::links::demo_accounts,
+        onboarding::people::list, onboarding::people::invite, onboarding::people::resend, onboarding::people::revoke, onboarding::people::edit,
+        onboarding::people::deactivate, onboarding::people::reactivate, onboarding::people::password_reset, onboarding::people::unlock,
+        onboarding::platform::create, onboarding::platform::list, onboarding::platform::suspend, onboarding::platform::resume,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&Conformance),

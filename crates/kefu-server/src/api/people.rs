@@ -74,7 +74,16 @@ pub async fn reveal(State(state): State<AppState>, who: Principal, Path(id): Pat
 pub async fn agents(State(state): State<AppState>, who: Principal) -> Result<Json<AgentList>, ApiError> {
     who.require(Scope::ConversationsRead)?;
     let users = state.inbox.store().users(who.user.shop_id).await?;
-    Ok(Json(AgentList { agents: users.into_iter().map(|u| user_view(&state, u)).collect() }))
+    // Capacity lives in the routing document (see docs/ARCHITECTURE.md, People).
+    let config = state.inbox.ready(who.user.shop_id).await;
+    let agents = users
+        .into_iter()
+        .map(|mut u| {
+            u.capacity = super::onboarding::people::effective_capacity(config.agents.get(&u.id).and_then(|p| p.capacity), &u);
+            user_view(&state, u)
+        })
+        .collect();
+    Ok(Json(AgentList { agents }))
 }
 
 /// A role change.
@@ -103,6 +112,12 @@ pub async fn set_role(State(state): State<AppState>, who: Principal, Path(id): P
     let from = target.role;
     if from == req.role {
         return Ok(Json(user_view(&state, target)));
+    }
+    if from == Role::Owner {
+        let active = super::onboarding::people::active_people(&state, who.user.shop_id).await?;
+        if kefu_core::onboarding::leaves_no_owner(&active, target.id) {
+            return Err(super::onboarding::people::last_owner());
+        }
     }
     let mut cs = ChangeSet::default();
     cs.push(Change::SetUserRole { shop_id: who.user.shop_id, user_id: id, role: req.role });

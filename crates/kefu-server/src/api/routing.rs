@@ -134,7 +134,7 @@ pub async fn queue(State(state): State<AppState>, who: Principal) -> Result<Json
                         id: u.id,
                         status: seat.map(|s| s.presence).unwrap_or_default(),
                         load: seat.map(|s| s.load).unwrap_or(0),
-                        capacity: seat.map(|s| s.capacity).unwrap_or(u.capacity),
+                        capacity: seat.map(|s| s.capacity).unwrap_or_else(|| super::onboarding::people::effective_capacity(None, &u)),
                         display_name: u.display_name,
                         teams,
                     }

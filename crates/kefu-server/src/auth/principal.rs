@@ -83,6 +83,7 @@ impl FromRequestParts<AppState> for Principal {
                 return Err(ApiError::Unauthenticated);
             }
             let user = store.user(t.shop_id, t.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+            crate::onboarding::ensure_open(state, user.shop_id)?;
             // A token never does more than its creator's role allows now.
             let scopes = t.scopes.into_iter().filter(|s| s.allowed_for(user.role)).collect();
             return Ok(Principal { user, scopes, via: Via::Token, session_hash: None });
@@ -94,6 +95,7 @@ impl FromRequestParts<AppState> for Principal {
             return Err(ApiError::Unauthenticated);
         }
         let user = store.user(session.shop_id, session.user_id).await?.ok_or(ApiError::Unauthenticated)?;
+        crate::onboarding::ensure_open(state, user.shop_id)?;
         let scopes = Scope::ALL.into_iter().filter(|s| s.allowed_for(user.role)).collect();
         Ok(Principal { user, scopes, via: Via::Session, session_hash: Some(hash) })
     }

@@ -52,6 +52,11 @@ pub async fn upgrade(
 async fn session(state: AppState, who: Principal, socket: WebSocket) {
     let user: User = who.user.clone();
     let (conn_id, outbox, first) = state.hub.register_agent(user.shop_id, user.id);
+    let mut seen = kefu_core::store::ChangeSet::default();
+    seen.push(kefu_core::store::Change::TouchUser { shop_id: user.shop_id, user_id: user.id, at: state.inbox.now() });
+    if let Err(e) = state.inbox.store().apply(seen).await {
+        tracing::debug!(error = %e, "noting when a person was last seen failed");
+    }
     if first && state.inbox.presence(user.shop_id, user.id) != Presence::Away {
         state.inbox.set_presence(&user, Presence::Online).await;
     }

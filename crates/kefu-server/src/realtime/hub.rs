@@ -17,6 +17,8 @@ struct Conn {
     id: u64,
     /// The agent, for agent sockets.
     user_id: Option<UserId>,
+    /// The shop, for widget sockets (agent sockets are filed by shop already).
+    shop: Option<ShopId>,
     tx: mpsc::Sender<Utf8Bytes>,
 }
 
@@ -50,7 +52,7 @@ impl Hub {
         let mut agents = write(&self.agents);
         let conns = agents.entry(shop).or_default();
         let first = !conns.iter().any(|c| c.user_id == Some(user));
-        conns.push(Conn { id, user_id: Some(user), tx });
+        conns.push(Conn { id, user_id: Some(user), shop: None, tx });
         self.metrics.agent_sockets.inc();
         (id, rx, first)
     }
@@ -71,6 +73,37 @@ impl Hub {
         last
     }
 
+    /// Close every socket of one person at once (deactivated): dropping a socket's sender
+    /// ends its loop, which closes the connection.
+    pub fn drop_agent(&self, shop: ShopId, user: UserId) {
+        let mut agents = write(&self.agents);
+        if let Some(conns) = agents.get_mut(&shop) {
+            let before = conns.len();
+            conns.retain(|c| c.user_id != Some(user));
+            for _ in conns.len()..before {
+                self.metrics.agent_sockets.dec();
+            }
+        }
+    }
+
+    /// Close every agent and widget socket of a shop (suspended).
+    pub fn drop_shop(&self, shop: ShopId) {
+        if let Some(conns) = write(&self.agents).remove(&shop) {
+            for _ in 0..conns.len() {
+                self.metrics.agent_sockets.dec();
+            }
+        }
+        let mut customers = write(&self.customers);
+        for conns in customers.values_mut() {
+            let before = conns.len();
+            conns.retain(|c| c.shop != Some(shop));
+            for _ in conns.len()..before {
+                self.metrics.widget_sockets.dec();
+            }
+        }
+        customers.retain(|_, c| !c.is_empty());
+    }
+
     /// Whether the user has a live workspace.
     pub fn has_agent(&self, shop: ShopId, user: UserId) -> bool {
         read(&self.agents).get(&shop).is_some_and(|c| c.iter().any(|c| c.user_id == Some(user)))
@@ -87,8 +120,8 @@ impl Hub {
     }
 
     /// Deliver a customer's frames to an open widget socket.
-    pub fn attach_customer(&self, customer: CustomerId, id: u64, tx: mpsc::Sender<Utf8Bytes>) {
-        write(&self.customers).entry(customer).or_default().push(Conn { id, user_id: None, tx });
+    pub fn attach_customer(&self, shop: ShopId, customer: CustomerId, id: u64, tx: mpsc::Sender<Utf8Bytes>) {
+        write(&self.customers).entry(customer).or_default().push(Conn { id, user_id: None, shop: Some(shop), tx });
     }
 
     /// Close a widget socket (attached to `customer`, if it ever was).

@@ -70,6 +70,7 @@ pub async fn upgrade(
 ) -> Result<Response, ApiError> {
     let store = state.inbox.store();
     let shop = store.shop_by_widget_key(&q.key).await?.ok_or(ApiError::NotFound("shop"))?;
+    crate::onboarding::ensure_open(&state, shop.id)?;
     // A token is a bearer secret for the visitor's dialogue: only its hash is stored, and a
     // malformed one simply starts a new visitor.
     let token = match q.token.filter(|t| well_formed(t)) {
@@ -116,7 +117,7 @@ impl Visitor {
         }
         let (customer, _) = state.inbox.customer_for(self.shop, Channel::Widget, &self.token_hash, "").await?;
         *self.customer.lock().unwrap_or_else(|p| p.into_inner()) = Some(customer.id);
-        state.hub.attach_customer(customer.id, self.conn_id, self.tx.clone());
+        state.hub.attach_customer(self.shop, customer.id, self.conn_id, self.tx.clone());
         Ok(customer.id)
     }
 }
@@ -125,7 +126,7 @@ async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token:
     let (messages, queue) = backlog;
     let (conn_id, tx, outbox) = state.hub.open_widget();
     if let Some(c) = &customer {
-        state.hub.attach_customer(c.id, conn_id, tx.clone());
+        state.hub.attach_customer(shop.id, c.id, conn_id, tx.clone());
     }
     let visitor = Arc::new(Visitor { shop: shop.id, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id, tx });
     let hello = frames::encode(&Hello {

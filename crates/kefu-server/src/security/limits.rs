@@ -118,6 +118,11 @@ impl Guards {
     pub fn unlock_account(&self, email: &str) -> usize {
         self.login.lock().unwrap_or_else(|p| p.into_inner()).unlock_account(email)
     }
+
+    /// Whether the account is locked from any IP right now.
+    pub fn login_locked(&self, email: &str, now: Millis) -> bool {
+        self.login.lock().unwrap_or_else(|p| p.into_inner()).locked_anywhere(email, now)
+    }
 }
 
 fn secs(ms: Millis) -> u64 {

@@ -99,11 +99,11 @@ pub(crate) async fn text_of(b: &Client, css: &str) -> Option<String> {
 }
 
 /// Wait until the element matching `css` shows text containing `want`.
-async fn wait_text(b: &Client, css: &str, want: &str) {
+pub(crate) async fn wait_text(b: &Client, css: &str, want: &str) {
     until(&format!("{css} to show {want:?}"), || async { text_of(b, css).await.filter(|t| t.contains(want)) }).await;
 }
 
-async fn click(b: &Client, css: &str) {
+pub(crate) async fn click(b: &Client, css: &str) {
     b.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.expect("click");
 }
 
@@ -116,14 +116,14 @@ async fn login(b: &Client, base: &str, email: &str) {
 }
 
 /// With `KEFU_BROWSER_SCREENSHOTS=DIR`, save what the browser shows as `DIR/NAME.png`.
-async fn snap(b: &Client, name: &str) {
+pub(crate) async fn snap(b: &Client, name: &str) {
     let Ok(dir) = std::env::var("KEFU_BROWSER_SCREENSHOTS") else { return };
     let png = b.screenshot().await.expect("screenshot");
     std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
 }
 
 /// No horizontal scrolling at 1366×768.
-async fn fits(b: &Client, what: &str) {
+pub(crate) async fn fits(b: &Client, what: &str) {
     let widths = js(b, "return [document.documentElement.scrollWidth, document.documentElement.clientWidth, window.innerWidth]").await;
     assert!(widths[0].as_i64() <= widths[1].as_i64(), "{what} scrolls sideways: {widths}");
 }
@@ -175,7 +175,7 @@ impl Customer {
     }
 }
 
-fn row(conv: &str) -> String {
+pub(crate) fn row(conv: &str) -> String {
     format!("#conversation-list .conversation-item[data-id='{conv}']")
 }
 

@@ -105,6 +105,11 @@ impl TestApp {
             .await
             .expect("login request");
         assert_eq!(res.status(), 200, "login as {email}");
+        self.session_from(res).await
+    }
+
+    /// The logged-in user a login-like answer (login, setup, accepted invitation) made.
+    pub async fn session_from(&self, res: reqwest::Response) -> Agent {
         let pairs: Vec<String> = res
             .headers()
             .get_all("set-cookie")

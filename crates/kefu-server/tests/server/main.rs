@@ -27,3 +27,5 @@ mod imap;
 mod analytics;
 mod analytics_browser;
 mod hardening;
+mod onboarding;
+mod onboarding_browser;

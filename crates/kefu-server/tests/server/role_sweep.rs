@@ -110,19 +110,27 @@ fn routes(conv: &str, customer: &str, message: &str, ticket: &str, token: &str, 
         ("GET", "/api/v1/analytics/promotions".into(), Value::Null, Some(AnalyticsRead)),
         ("PUT", "/api/v1/analytics/promotions".into(), json!([{"name": "sweep", "from": 1, "to": 2}]), Some(SettingsManage)),
         ("PUT", "/api/v1/analytics/alert-rules".into(), json!({"rules": [{"id": "slow", "kind": "response_time", "window_mins": 10, "threshold": 60}]}), Some(SettingsManage)),
+        ("GET", "/api/v1/people".into(), Value::Null, Some(PeopleManage)),
+        ("POST", "/api/v1/invitations".into(), json!({"email": "sweep@new.kefu", "role": "agent"}), Some(PeopleManage)),
+        ("POST", format!("/api/v1/invitations/{}/resend", uuid::Uuid::now_v7()), json!({}), Some(PeopleManage)),
+        ("DELETE", format!("/api/v1/invitations/{}", uuid::Uuid::now_v7()), Value::Null, Some(PeopleManage)),
+        ("PUT", format!("/api/v1/people/{agent1}"), json!({"display_name": "小美"}), Some(PeopleManage)),
+        ("POST", format!("/api/v1/people/{agent1}/password-reset"), json!({}), Some(PeopleManage)),
+        ("POST", format!("/api/v1/people/{agent1}/unlock"), json!({}), Some(PeopleManage)),
+        ("POST", format!("/api/v1/people/{agent1}/reactivate"), json!({}), Some(PeopleManage)),
         ("POST", format!("/api/v1/conversations/{conv}/resolve"), json!({}), Some(ConversationsWrite)),
         ("POST", format!("/api/v1/conversations/{conv}/close"), json!({}), Some(ConversationsWrite)),
     ]
 }
 
 /// Who calls: a session (cookie + CSRF) or a bearer token.
-enum Caller<'a> {
+pub(crate) enum Caller<'a> {
     Session(&'a Agent),
     Token(&'a str),
     Nobody,
 }
 
-async fn call(app: &TestApp, caller: &Caller<'_>, method: &str, path: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn call(app: &TestApp, caller: &Caller<'_>, method: &str, path: &str, body: &Value) -> (u16, Value) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
     let mut req = app.http.request(method, format!("{}{path}", app.base));
     match caller {
@@ -205,7 +213,7 @@ async fn every_route_with_every_role_and_another_shops_credentials() {
     let _ = second_shop(&app).await;
     let other = app.login("agent@other.kefu").await;
     for (method, path, body, _) in &table {
-        let mentions_a = [&conv, &customer, &message, &ticket, &token_id, &phrase].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/");
+        let mentions_a = [&conv, &customer, &message, &ticket, &token_id, &phrase].iter().any(|id| path.contains(id.as_str())) || path.contains("/agents/") || path.contains("/people/");
         let (status, res) = call(&app, &Caller::Session(&other), method, path, body).await;
         if mentions_a {
             assert_eq!(status, 404, "other shop {method} {path}: {res}");

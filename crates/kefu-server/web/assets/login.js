@@ -56,11 +56,39 @@ form.addEventListener('submit', async (ev) => {
   }
 });
 
-for (const btn of document.querySelectorAll('.demo-login')) {
-  btn.addEventListener('click', () => {
-    email.value = btn.dataset.email;
-    password.value = 'kefu-demo';
-    showError('');
-    submit.focus();
-  });
+const ROLE = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
+
+// The demo accounts are listed only while the demo shop exists.
+async function showDemoAccounts() {
+  let demo;
+  try {
+    const res = await fetch('/api/v1/auth/demo', { headers: { Accept: 'application/json' } });
+    if (!res.ok) return;
+    demo = await res.json();
+  } catch (_) {
+    return;
+  }
+  if (!demo.demo || !demo.accounts.length) return;
+  document.getElementById('demo-password').textContent = demo.password;
+  const list = document.getElementById('demo-list');
+  for (const account of demo.accounts) {
+    const li = document.createElement('li');
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.className = 'linklike demo-login';
+    btn.textContent = account.email;
+    btn.addEventListener('click', () => {
+      email.value = account.email;
+      password.value = demo.password;
+      showError('');
+      submit.focus();
+    });
+    const role = document.createElement('span');
+    role.textContent = ROLE[account.role] || account.role;
+    li.append(btn, role);
+    list.append(li);
+  }
+  document.getElementById('demo-hint').hidden = false;
 }
+
+showDemoAccounts();

@@ -53,6 +53,7 @@ async fn accept(state: &AppState, id: &str, headers: &HeaderMap, body: Result<By
         .await?
         .filter(|c| c.disabled_at.is_none() && c.platform == email::PLATFORM)
         .ok_or(ApiError::NotFound("email channel"))?;
+    crate::onboarding::ensure_open(state, channel.shop_id)?;
     let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::BadRequest(r.body_text()) })?;
     let max = state.channels.settings.email_max_bytes;
     if body.len() > max {
