@@ -10,8 +10,17 @@ use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, OneOfBuilder, Schema};
 use utoipa::openapi::{Content, Object, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
 
 /// Operations that take no session or token: they check their own credentials (a password,
-/// or a channel's signature).
-const PUBLIC: [&str; 3] = ["/api/v1/auth/login", "/api/v1/channels/{id}/webhook", "/api/v1/channels/{id}/email"];
+/// a channel's signature, or a one-time link's token), or say only whether the demo exists.
+pub const PUBLIC: [&str; 8] = [
+    "/api/v1/auth/login",
+    "/api/v1/auth/demo",
+    "/api/v1/channels/{id}/webhook",
+    "/api/v1/channels/{id}/email",
+    "/api/v1/links/check",
+    "/api/v1/setup",
+    "/api/v1/invitations/accept",
+    "/api/v1/password-resets/redeem",
+];
 
 /// The shared error responses, by status: component name and description.
 const SHARED: [(&str, &str, &str); 6] = [
@@ -57,6 +66,7 @@ impl utoipa::Modify for Conformance {
 
 fn add_components(components: &mut utoipa::openapi::schema::Components) {
     components.add_security_scheme("token", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("kefu_pat_…").description(Some("An API token from POST /api/v1/tokens: its scopes, never more than its creator's role.")).build()));
+    components.add_security_scheme("platform", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("kefu_plat_…").description(Some("A platform-operator token from `kefu platform token create`: provisions, suspends and resumes shops; reads nothing of theirs.")).build()));
     components.add_security_scheme(
         "session",
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("kefu_session", "The browser session from POST /api/v1/auth/login: every scope of the user's role."))),

@@ -27,6 +27,8 @@ pub struct Hub {
     next_id: AtomicU64,
     agents: RwLock<HashMap<ShopId, Vec<Conn>>>,
     customers: RwLock<HashMap<CustomerId, Vec<Conn>>>,
+    /// Widget sockets of visitors who have not written yet (no customer exists for them).
+    visitors: RwLock<HashMap<u64, Conn>>,
     metrics: Arc<Metrics>,
     words: Arc<crate::privacy::SensitiveWords>,
 }
@@ -42,7 +44,7 @@ fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 impl Hub {
     /// An empty hub.
     pub fn new(metrics: Arc<Metrics>, words: Arc<crate::privacy::SensitiveWords>) -> Self {
-        Self { next_id: AtomicU64::new(1), agents: RwLock::default(), customers: RwLock::default(), metrics, words }
+        Self { next_id: AtomicU64::new(1), agents: RwLock::default(), customers: RwLock::default(), visitors: RwLock::default(), metrics, words }
     }
 
     /// Register an agent socket; returns its id, its outbox, and whether it is the user's first.
@@ -86,22 +88,30 @@ impl Hub {
         }
     }
 
-    /// Close every agent and widget socket of a shop (suspended).
+    /// Close every agent and widget socket of a shop (suspended): their outboxes end, and
+    /// with them the sockets.
     pub fn drop_shop(&self, shop: ShopId) {
         if let Some(conns) = write(&self.agents).remove(&shop) {
             for _ in 0..conns.len() {
                 self.metrics.agent_sockets.dec();
             }
         }
+        let mut dropped = 0;
         let mut customers = write(&self.customers);
         for conns in customers.values_mut() {
             let before = conns.len();
             conns.retain(|c| c.shop != Some(shop));
-            for _ in conns.len()..before {
-                self.metrics.widget_sockets.dec();
-            }
+            dropped += before - conns.len();
         }
         customers.retain(|_, c| !c.is_empty());
+        drop(customers);
+        let mut visitors = write(&self.visitors);
+        let before = visitors.len();
+        visitors.retain(|_, c| c.shop != Some(shop));
+        dropped += before - visitors.len();
+        for _ in 0..dropped {
+            self.metrics.widget_sockets.dec();
+        }
     }
 
     /// Whether the user has a live workspace.
@@ -109,31 +119,40 @@ impl Hub {
         read(&self.agents).get(&shop).is_some_and(|c| c.iter().any(|c| c.user_id == Some(user)))
     }
 
-    /// Open a widget socket: its id and outbox. Counted at once; it receives frames once it
-    /// is attached to a customer (at open for a known visitor, on the first message for a new
-    /// one, whose customer does not exist before).
-    pub fn open_widget(&self) -> (u64, mpsc::Sender<Utf8Bytes>, mpsc::Receiver<Utf8Bytes>) {
+    /// Open a widget socket: its id and outbox. It receives frames once it is attached to a
+    /// customer (at open for a known visitor, on the first message for a new one, whose
+    /// customer does not exist before); until then the hub holds it by shop only.
+    pub fn open_widget(&self, shop: ShopId) -> (u64, mpsc::Receiver<Utf8Bytes>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(OUTBOX);
+        write(&self.visitors).insert(id, Conn { id, user_id: None, shop: Some(shop), tx });
         self.metrics.widget_sockets.inc();
-        (id, tx, rx)
+        (id, rx)
     }
 
-    /// Deliver a customer's frames to an open widget socket.
-    pub fn attach_customer(&self, shop: ShopId, customer: CustomerId, id: u64, tx: mpsc::Sender<Utf8Bytes>) {
-        write(&self.customers).entry(customer).or_default().push(Conn { id, user_id: None, shop: Some(shop), tx });
+    /// Deliver a customer's frames to an open widget socket (nothing if the socket was
+    /// closed meanwhile, e.g. its shop was suspended).
+    pub fn attach_customer(&self, customer: CustomerId, id: u64) {
+        let Some(conn) = write(&self.visitors).remove(&id) else { return };
+        write(&self.customers).entry(customer).or_default().push(conn);
     }
 
-    /// Close a widget socket (attached to `customer`, if it ever was).
+    /// Remove a widget socket (attached to `customer`, if it ever was).
     pub fn close_widget(&self, customer: Option<CustomerId>, id: u64) {
-        self.metrics.widget_sockets.dec();
-        let Some(customer) = customer else { return };
-        let mut customers = write(&self.customers);
-        if let Some(conns) = customers.get_mut(&customer) {
-            conns.retain(|c| c.id != id);
-            if conns.is_empty() {
-                customers.remove(&customer);
+        let mut removed = write(&self.visitors).remove(&id).is_some();
+        if let Some(customer) = customer {
+            let mut customers = write(&self.customers);
+            if let Some(conns) = customers.get_mut(&customer) {
+                let before = conns.len();
+                conns.retain(|c| c.id != id);
+                removed |= conns.len() != before;
+                if conns.is_empty() {
+                    customers.remove(&customer);
+                }
             }
+        }
+        if removed {
+            self.metrics.widget_sockets.dec();
         }
     }
 

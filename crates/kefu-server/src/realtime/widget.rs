@@ -102,7 +102,6 @@ struct Visitor {
     token_hash: String,
     customer: Mutex<Option<CustomerId>>,
     conn_id: u64,
-    tx: mpsc::Sender<Utf8Bytes>,
 }
 
 impl Visitor {
@@ -117,18 +116,18 @@ impl Visitor {
         }
         let (customer, _) = state.inbox.customer_for(self.shop, Channel::Widget, &self.token_hash, "").await?;
         *self.customer.lock().unwrap_or_else(|p| p.into_inner()) = Some(customer.id);
-        state.hub.attach_customer(self.shop, customer.id, self.conn_id, self.tx.clone());
+        state.hub.attach_customer(customer.id, self.conn_id);
         Ok(customer.id)
     }
 }
 
 async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
     let (messages, queue) = backlog;
-    let (conn_id, tx, outbox) = state.hub.open_widget();
+    let (conn_id, outbox) = state.hub.open_widget(shop.id);
     if let Some(c) = &customer {
-        state.hub.attach_customer(shop.id, c.id, conn_id, tx.clone());
+        state.hub.attach_customer(c.id, conn_id);
     }
-    let visitor = Arc::new(Visitor { shop: shop.id, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id, tx });
+    let visitor = Arc::new(Visitor { shop: shop.id, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id });
     let hello = frames::encode(&Hello {
         r#type: "hello",
         visitor_token: token,

@@ -90,7 +90,7 @@ pub struct CreatedShop {
 }
 
 /// Create a shop and invite its owner.
-#[utoipa::path(post, path = "/api/v1/platform/shops", tag = "platform", request_body = NewShop, security(("token" = [])),
+#[utoipa::path(post, path = "/api/v1/platform/shops", tag = "platform", request_body = NewShop, security(("platform" = [])),
     responses((status = 201, body = CreatedShop), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, op: Operator, headers: HeaderMap, ApiJson(req): ApiJson<NewShop>) -> Result<(StatusCode, Json<CreatedShop>), ApiError> {
     let tz = req.time_zone.unwrap_or_else(|| "+08:00".into());
@@ -123,7 +123,7 @@ pub struct ShopPage {
 }
 
 /// Shops in creation order, paged.
-#[utoipa::path(get, path = "/api/v1/platform/shops", tag = "platform", params(Page), security(("token" = [])),
+#[utoipa::path(get, path = "/api/v1/platform/shops", tag = "platform", params(Page), security(("platform" = [])),
     responses((status = 200, body = ShopPage), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _op: Operator, ApiQuery(page): ApiQuery<Page>) -> Result<Json<ShopPage>, ApiError> {
     let after = page.after.as_deref().filter(|a| !a.is_empty()).map(|a| parse_id::<ShopId>(a, "shop")).transpose()?;
@@ -165,14 +165,14 @@ async fn set_suspended(state: &AppState, op: &Operator, id: &str, suspend: bool)
 
 /// Suspend a shop: its sockets close, its logins, API calls and webhooks answer 403
 /// `shop_suspended`; nothing is deleted.
-#[utoipa::path(post, path = "/api/v1/platform/shops/{id}/suspend", tag = "platform", params(("id" = String, Path)), security(("token" = [])),
+#[utoipa::path(post, path = "/api/v1/platform/shops/{id}/suspend", tag = "platform", params(("id" = String, Path)), security(("platform" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn suspend(State(state): State<AppState>, op: Operator, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     set_suspended(&state, &op, &id, true).await
 }
 
 /// Resume a suspended shop.
-#[utoipa::path(post, path = "/api/v1/platform/shops/{id}/resume", tag = "platform", params(("id" = String, Path)), security(("token" = [])),
+#[utoipa::path(post, path = "/api/v1/platform/shops/{id}/resume", tag = "platform", params(("id" = String, Path)), security(("platform" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn resume(State(state): State<AppState>, op: Operator, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     set_suspended(&state, &op, &id, false).await
