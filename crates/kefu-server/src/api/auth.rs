@@ -82,7 +82,8 @@ fn decoy_hash() -> &'static str {
 
 /// Log in with email and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody),
+        (status = 403, description = "The account is deactivated (`account_deactivated`) or its shop suspended (`shop_suspended`)", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

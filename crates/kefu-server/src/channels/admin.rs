@@ -32,7 +32,7 @@ pub struct CreateChannel {
     /// than `email`): http or https, a host, no credentials, at most 2000 bytes; it must resolve
     /// to a public address (422 `private_target` / `unresolvable_target`).
     #[serde(default)]
-    #[schema(pattern = r"^https?://([\w.-]+|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 2000)]
+    #[schema(required = true, pattern = r"^https?://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(:[1-9][0-9]{0,3})?([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$", max_length = 2000)]
     pub callback_url: String,
     /// For `platform: "email"`: the shop's address replies are sent from (e.g.
     /// `help@shop.example`); inbound mail is posted to `/api/v1/channels/{id}/email`.

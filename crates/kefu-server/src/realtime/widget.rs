@@ -17,7 +17,6 @@ use kefu_core::shop::Shop;
 use kefu_core::store::Store;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
 
 /// Query of the widget socket.
 #[derive(Deserialize)]

@@ -141,6 +141,7 @@ pub fn effective_capacity(from_routing: Option<u32>, user: &User) -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
     /// Their email (their login).
+    #[schema(pattern = r"^[^\s<>,@]+@[^\s<>,@.][^\s<>,@]*\.[^\s<>,@]*[^\s<>,@.]$", max_length = 254)]
     pub email: String,
     /// Role on joining (only an owner invites an owner).
     pub role: Role,
@@ -151,6 +152,7 @@ pub struct InviteRequest {
     #[serde(default)]
     pub teams: Vec<String>,
     /// Most conversations at once.
+    #[schema(minimum = 1, maximum = 200)]
     pub capacity: Option<u32>,
     /// Languages spoken.
     #[serde(default)]

@@ -70,13 +70,17 @@ pub struct PlatformShop {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewShop {
-    /// Name.
+    /// Name (1 to 60 characters, not blank).
+    #[schema(pattern = r"^\s*\S(.|\s){0,59}$", max_length = 60)]
     pub name: String,
     /// The owner's email: they get a one-time invitation link.
+    #[schema(pattern = r"^[^\s<>,@]+@[^\s<>,@.][^\s<>,@]*\.[^\s<>,@]*[^\s<>,@.]$", max_length = 254)]
     pub owner_email: String,
     /// UTC offset (default `+08:00`).
+    #[schema(pattern = r"^[+-](0[0-9]|1[0-3]):[0-5][0-9]$|^[+-]14:00$")]
     pub time_zone: Option<String>,
     /// `zh-CN` (default) or `en`.
+    #[schema(pattern = r"^(zh-CN|en)$")]
     pub language: Option<String>,
 }
 
