@@ -27,3 +27,4 @@ mod analytics;
 mod analytics_browser;
 mod onboarding;
 mod onboarding_browser;
+mod shell_browser;
