@@ -136,6 +136,7 @@ async fn phone(app: &TestApp, b: &Client) {
     for (path, name) in PAGES {
         open(b, &app.base, path).await;
         no_sideways_scroll(b, path).await;
+        assert!(shown(b, "#shell-nav").await && !shown(b, "#shell-menu-button").await, "{path}: the desktop menu is unfolded");
         shot(b, &format!("{name}-desktop")).await;
     }
 
