@@ -60,7 +60,13 @@ impl Driver {
     }
 
     pub(crate) async fn browser(&self) -> Client {
+        self.browser_with(&[]).await
+    }
+
+    /// A browser with extra Chromium flags (e.g. a dark colour scheme).
+    pub(crate) async fn browser_with(&self, extra: &[&str]) -> Client {
         let mut args = vec!["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"];
+        args.extend_from_slice(extra);
         args.push("--disable-gpu");
         let mut options = json!({ "args": args });
         if std::path::Path::new("/usr/bin/chromium").is_file() {

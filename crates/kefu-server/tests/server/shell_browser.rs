@@ -226,3 +226,29 @@ async fn service_worker(app: &TestApp, b: &Client) {
     assert!(urls.iter().any(|u| u == "/assets/shell.js"), "{urls:?}");
     assert!(urls.iter().all(|u| !u.starts_with("/api/") && !u.starts_with("/ws/")), "an API answer was cached: {urls:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dark_theme_follows_the_system_setting() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    // Blink's preferredColorScheme 0 is dark: what a phone or desktop in dark mode reports.
+    let b = driver.browser_with(&["--blink-settings=preferredColorScheme=0"]).await;
+    let result = tokio::time::timeout(Duration::from_secs(90), dark(&app, &b)).await;
+    let _ = b.close().await;
+    result.expect("the dark theme test took over ninety seconds");
+}
+
+async fn dark(app: &TestApp, b: &Client) {
+    login(b, &app.base, "owner@demo.kefu").await;
+    assert_eq!(js(b, "return matchMedia('(prefers-color-scheme: dark)').matches").await, true, "the browser did not ask for dark");
+    b.set_window_size(1440, 900).await.expect("desktop size");
+    for (path, name) in [("/workspace", "workspace"), ("/tickets", "tickets"), ("/settings/people", "settings-people"), ("/analytics", "analytics")] {
+        open(b, &app.base, path).await;
+        // The page background is dark and its text light (relative luminance of the RGB values).
+        let lum = js(b, "const l = c => { const [r, g, b] = c.match(/\\d+/g).map(Number); return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; }; \
+            return [l(getComputedStyle(document.body).backgroundColor), l(getComputedStyle(document.body).color)]").await;
+        let (bg, fg) = (lum[0].as_f64().unwrap_or(1.0), lum[1].as_f64().unwrap_or(0.0));
+        assert!(bg < 0.2 && fg > 0.7, "{path} is not dark: background {bg:.2}, text {fg:.2}");
+        shot(b, &format!("{name}-dark")).await;
+    }
+}
