@@ -65,10 +65,15 @@ impl Driver {
 
     /// A browser with extra Chromium flags (e.g. a dark colour scheme).
     pub(crate) async fn browser_with(&self, extra: &[&str]) -> Client {
+        self.browser_with_prefs(extra, json!({})).await
+    }
+
+    /// A browser with extra Chromium flags and profile preferences (e.g. site permissions).
+    pub(crate) async fn browser_with_prefs(&self, extra: &[&str], prefs: Value) -> Client {
         let mut args = vec!["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"];
         args.extend_from_slice(extra);
         args.push("--disable-gpu");
-        let mut options = json!({ "args": args });
+        let mut options = json!({ "args": args, "prefs": prefs });
         if std::path::Path::new("/usr/bin/chromium").is_file() {
             options["binary"] = json!("/usr/bin/chromium");
         }

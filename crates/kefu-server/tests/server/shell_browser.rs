@@ -252,3 +252,47 @@ async fn dark(app: &TestApp, b: &Client) {
         shot(b, &format!("{name}-dark")).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_customer_message_notifies_while_the_workspace_tab_is_hidden() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    // The person already allowed notifications for this site (what 开启提醒 asks for).
+    let b = driver.browser_with_prefs(&[], serde_json::json!({ "profile.default_content_setting_values.notifications": 1 })).await;
+    let result = tokio::time::timeout(Duration::from_secs(90), notification(&app, &b)).await;
+    let _ = b.close().await;
+    result.expect("the notification test took over ninety seconds");
+}
+
+async fn notification(app: &TestApp, b: &Client) {
+    login(b, &app.base, "agent1@demo.kefu").await;
+    shell_ready(b).await;
+    assert_eq!(js(b, "return Notification.permission").await, "granted");
+    assert_eq!(js(b, "return document.getElementById('notify-button').textContent").await, "提醒已开启");
+    js(b, "return navigator.serviceWorker.ready.then(() => true)").await;
+
+    // A message while the workspace is on screen: no notification.
+    let mut first = Customer::connect(app).await;
+    first.say("在吗？", "n-1").await;
+    until("the first message in the list", || async {
+        js(b, "return document.querySelectorAll('#conversation-list .conversation-item').length").await.as_i64().filter(|n| *n >= 1)
+    })
+    .await;
+
+    // Another tab in front hides the workspace; the next customer message is announced.
+    let other = b.new_window(true).await.expect("a second tab");
+    b.switch_to_window(other.handle).await.expect("switch tabs");
+    b.goto(&format!("{}/kb", app.base)).await.expect("kb");
+    // (Switching WebDriver back to the workspace would bring it to the front; we stay here and
+    // read the notifications from this tab: same origin, same service worker.)
+    let mut second = Customer::connect(app).await;
+    second.say("我的订单还没发货", "n-2").await;
+    let titles = until("a notification", || async {
+        let shown = js(b, "return navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.title + '|' + n.body))").await;
+        let list: Vec<String> = serde_json::from_value(shown).unwrap_or_default();
+        (!list.is_empty()).then_some(list)
+    })
+    .await;
+    assert_eq!(titles.len(), 1, "exactly the hidden-tab message is announced: {titles:?}");
+    assert!(titles[0].contains("发来新消息") && titles[0].ends_with("|我的订单还没发货"), "{titles:?}");
+}
