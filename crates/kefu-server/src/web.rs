@@ -36,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/reset", get(|h: HeaderMap| async move { serve("reset.html", &h, false) }))
         .route("/settings", get(|| async { Redirect::to("/settings/people") }))
         .route("/settings/people", get(|h: HeaderMap| async move { serve("people.html", &h, false) }))
+        .route("/manifest.webmanifest", get(|h: HeaderMap| async move { serve("manifest.webmanifest", &h, false) }))
+        // At the root so its scope covers every page.
+        .route("/sw.js", get(|h: HeaderMap| async move { serve("sw.js", &h, false) }))
         .route("/widget.js", get(|h: HeaderMap| async move { serve("widget.js", &h, true) }))
         .route("/widget.css", get(|h: HeaderMap| async move { serve("widget.css", &h, true) }))
         .route("/assets/{*path}", get(|Path(p): Path<String>, h: HeaderMap| async move { serve(&format!("assets/{p}"), &h, false) }))
@@ -49,6 +52,7 @@ fn content_type(path: &str) -> &'static str {
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
         Some("json") => "application/json",
+        Some("webmanifest") => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }

@@ -5,6 +5,15 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+// The shell's palette (web/assets/shell.css: --chart-1, --ink): a light neutral surface that
+// the chart card keeps in both themes, so the SVG reads the same in light and dark.
+/// Chart background.
+const SURFACE: RGBColor = RGBColor(0xfb, 0xfb, 0xfc);
+/// The main series colour (`--chart-1`).
+const SERIES: RGBColor = RGBColor(0x2f, 0x6f, 0xe4);
+/// Labels (`--ink`).
+const INK: RGBColor = RGBColor(0x16, 0x18, 0x23);
+
 /// A line chart of counts per hour: `(hour start ms, count)`, x labels in local `HH:00`
 /// (or `MM-DD` when the series spans days).
 pub fn hourly(points: &[(i64, i64)], tz_offset_min: i32, caption: &str) -> String {
@@ -18,7 +27,7 @@ pub fn hourly(points: &[(i64, i64)], tz_offset_min: i32, caption: &str) -> Strin
 
 fn draw_hourly(svg: &mut String, points: &[(i64, i64)], tz: i32, caption: &str) -> Result<(), String> {
     let root = SVGBackend::with_string(svg, (720, 260)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    root.fill(&SURFACE).map_err(|e| e.to_string())?;
     let n = points.len().max(1) as i32;
     let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1) as i32;
     // Daily points (a long period) are a day apart: label them by date.
@@ -47,11 +56,11 @@ fn draw_hourly(svg: &mut String, points: &[(i64, i64)], tz: i32, caption: &str) 
         .x_labels(12.min(n as usize))
         .x_label_formatter(&label)
         .y_labels(5)
-        .light_line_style(WHITE)
+        .light_line_style(SURFACE)
         .draw()
         .map_err(|e| e.to_string())?;
     let series: Vec<(i32, i32)> = points.iter().enumerate().map(|(i, p)| (i as i32, p.1 as i32)).collect();
-    chart.draw_series(LineSeries::new(series.clone(), BLUE.stroke_width(2))).map_err(|e| e.to_string())?;
+    chart.draw_series(LineSeries::new(series.clone(), SERIES.stroke_width(2))).map_err(|e| e.to_string())?;
     chart
         .draw_series(series.iter().filter(|p| p.1 > 0).map(|&(x, y)| Text::new(format!("{y}"), (x, y + max / 20 + 1), ("sans-serif", 11))))
         .map_err(|e| e.to_string())?;
@@ -71,7 +80,7 @@ pub fn bars(rows: &[(String, i64)], caption: &str) -> String {
 
 fn draw_bars(svg: &mut String, rows: &[(String, i64)], caption: &str) -> Result<(), String> {
     let root = SVGBackend::with_string(svg, (720, 280)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    root.fill(&SURFACE).map_err(|e| e.to_string())?;
     let n = rows.len().max(1) as i32;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as i32;
     // Segmented x: each bar owns a slot and its label sits at the slot's centre.
@@ -92,10 +101,10 @@ fn draw_bars(svg: &mut String, rows: &[(String, i64)], caption: &str) -> Result<
         .x_labels(rows.len().max(1))
         .x_label_formatter(&label)
         .y_labels(5)
-        .light_line_style(WHITE)
+        .light_line_style(SURFACE)
         .draw()
         .map_err(|e| e.to_string())?;
-    let color = RGBColor(37, 99, 235);
+    let color = SERIES;
     chart
         .draw_series(rows.iter().enumerate().map(|(i, r)| {
             let i = i as i32;
@@ -104,7 +113,7 @@ fn draw_bars(svg: &mut String, rows: &[(String, i64)], caption: &str) -> Result<
             bar
         }))
         .map_err(|e| e.to_string())?;
-    let font = ("sans-serif", 12).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let font = ("sans-serif", 12).into_font().color(&INK).pos(Pos::new(HPos::Center, VPos::Bottom));
     chart
         .draw_series(rows.iter().enumerate().map(|(i, r)| Text::new(format!("{}", r.1), (SegmentValue::CenterOf(i as i32), r.1 as i32), font.clone())))
         .map_err(|e| e.to_string())?;

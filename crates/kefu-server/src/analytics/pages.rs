@@ -43,15 +43,21 @@ fn secs(v: Option<f64>) -> (String, String) {
     v.map(|x| (format!("{x:.1}s"), format!("{x}"))).unwrap_or_else(|| ("—".into(), "-1".into()))
 }
 
+/// An analytics page inside the shared shell (`/assets/shell.js` draws the top navigation and
+/// user menu); the two analytics pages switch between each other with the tabs under the title.
 fn page(title: &str, current: &str, body: &str) -> Response {
-    let nav = [("/workspace", "工作台"), ("/analytics", "服务看板"), ("/analytics/hotspots", "咨询热点")]
+    let tabs = [("/analytics", "服务看板"), ("/analytics/hotspots", "咨询热点")]
         .iter()
-        .map(|(href, name)| format!("<a href=\"{href}\"{}>{name}</a>", if *href == current { " class=\"current\"" } else { "" }))
+        .map(|(href, name)| format!("<a href=\"{href}\"{}>{name}</a>", if *href == current { " class=\"current\" aria-current=\"page\"" } else { "" }))
         .collect::<String>();
     let html = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t} · kefu</title>\
-         <link rel=\"stylesheet\" href=\"/assets/analytics/analytics.css\"><script type=\"module\" src=\"/assets/analytics/tables.js\"></script></head>\
-         <body><header><strong>kefu</strong><nav>{nav}</nav></header><main><h1>{t}</h1>{body}</main></body></html>",
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t} · kefu</title>\
+         <link rel=\"icon\" href=\"/assets/icons/icon.svg\" type=\"image/svg+xml\"><link rel=\"manifest\" href=\"/manifest.webmanifest\">\
+         <link rel=\"stylesheet\" href=\"/assets/shell.css\"><link rel=\"stylesheet\" href=\"/assets/analytics/analytics.css\">\
+         <script type=\"module\" src=\"/assets/shell.js\"></script><script type=\"module\" src=\"/assets/analytics/tables.js\"></script></head>\
+         <body class=\"analytics-page\" data-page=\"analytics\"><header id=\"shell\"></header>\
+         <main><h1>{t}</h1><nav class=\"switch analytics-tabs\" aria-label=\"数据分析\">{tabs}</nav>{body}</main></body></html>",
         t = esc(title)
     );
     ([(CONTENT_SECURITY_POLICY, CSP), (X_FRAME_OPTIONS, "DENY")], Html(html)).into_response()

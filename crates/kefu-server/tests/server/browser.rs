@@ -60,9 +60,20 @@ impl Driver {
     }
 
     pub(crate) async fn browser(&self) -> Client {
+        self.browser_with(&[]).await
+    }
+
+    /// A browser with extra Chromium flags (e.g. a dark colour scheme).
+    pub(crate) async fn browser_with(&self, extra: &[&str]) -> Client {
+        self.browser_with_prefs(extra, json!({})).await
+    }
+
+    /// A browser with extra Chromium flags and profile preferences (e.g. site permissions).
+    pub(crate) async fn browser_with_prefs(&self, extra: &[&str], prefs: Value) -> Client {
         let mut args = vec!["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"];
+        args.extend_from_slice(extra);
         args.push("--disable-gpu");
-        let mut options = json!({ "args": args });
+        let mut options = json!({ "args": args, "prefs": prefs });
         if std::path::Path::new("/usr/bin/chromium").is_file() {
             options["binary"] = json!("/usr/bin/chromium");
         }
@@ -107,12 +118,20 @@ pub(crate) async fn click(b: &Client, css: &str) {
     b.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.expect("click");
 }
 
-async fn login(b: &Client, base: &str, email: &str) {
+pub(crate) async fn login(b: &Client, base: &str, email: &str) {
     b.goto(&format!("{base}/login")).await.expect("login page");
     b.find(Locator::Css("#login-email")).await.expect("email").send_keys(email).await.expect("type");
     b.find(Locator::Css("#login-password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     click(b, "#login-submit").await;
     b.wait().at_most(WAIT).for_element(Locator::Css("#connection-state[data-state='open']")).await.expect("workspace connected");
+}
+
+/// Log out through the shell's user menu.
+pub(crate) async fn logout(b: &Client) {
+    b.wait().at_most(WAIT).for_element(Locator::Css("#shell[data-ready='true']")).await.expect("the shell drawn");
+    click(b, "#user-menu-button").await;
+    click(b, "#logout-button").await;
+    until("the login page", || async { b.current_url().await.ok().filter(|u| u.path() == "/login") }).await;
 }
 
 /// With `KEFU_BROWSER_SCREENSHOTS=DIR`, save what the browser shows as `DIR/NAME.png`.
@@ -129,13 +148,13 @@ pub(crate) async fn fits(b: &Client, what: &str) {
 }
 
 /// A customer on the widget socket; every frame they receive is kept.
-struct Customer {
+pub(crate) struct Customer {
     tx: futures_util::stream::SplitSink<Ws, Message>,
     seen: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Customer {
-    async fn connect(app: &TestApp) -> Customer {
+    pub(crate) async fn connect(app: &TestApp) -> Customer {
         let (ws, _) = app.widget(None, None).await;
         let (tx, mut rx) = ws.split();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -159,7 +178,7 @@ impl Customer {
     }
 
     /// The id of the conversation their message landed in.
-    async fn say(&mut self, text: &str, client_id: &str) -> String {
+    pub(crate) async fn say(&mut self, text: &str, client_id: &str) -> String {
         self.send(json!({"type": "send", "content": text, "client_id": client_id})).await;
         until("the customer's ack", || async {
             self.frames().iter().find(|f| f["type"] == "ack" && f["client_id"] == client_id).map(|f| f["message"]["conversation_id"].as_str().unwrap_or("").to_string())
@@ -252,7 +271,7 @@ async fn day_in_the_browser(app: &TestApp, b: &Client) {
         !(probe.0 == 404 && probe.1["error"]["message"] == "route not found")
     };
     if !has_transfer {
-        click(b, "#logout-button").await;
+        logout(b).await;
         login(b, &app.base, "supervisor@demo.kefu").await;
         click(b, "#tab-all").await;
     }
@@ -280,7 +299,7 @@ async fn day_in_the_browser(app: &TestApp, b: &Client) {
 
     // The supervisor view: queues, agents with load, and a take-over.
     if has_transfer {
-        click(b, "#logout-button").await;
+        logout(b).await;
         login(b, &app.base, "supervisor@demo.kefu").await;
     }
     let supervisor_id = js(b, "return fetch('/api/v1/me').then(r => r.json()).then(m => m.user.id)").await;

@@ -29,3 +29,4 @@ mod analytics_browser;
 mod hardening;
 mod onboarding;
 mod onboarding_browser;
+mod shell_browser;

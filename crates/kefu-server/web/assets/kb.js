@@ -2,6 +2,7 @@
 // history with rollback, and the bot's training status (polled while it trains).
 // `?draft=text` opens a new FAQ with that question (the hotspot page links here).
 
+import './shell.js';
 import { get, put, post, api, csrfToken } from './workspace/api.js';
 import { h } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';

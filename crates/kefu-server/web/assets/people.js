@@ -1,32 +1,12 @@
 // 设置 › 人员: the shop's people, invitations, and what owners and admins do to accounts.
 
+import { api } from './shell.js';
+
 const ROLE = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
 const $ = (id) => document.getElementById(id);
 let teams = [];
 let me = null;
 let editing = null;
-
-function csrfHeader() {
-  const m = document.cookie.match(/(?:^|;\s*)kefu_csrf=([^;]+)/);
-  return m ? { 'X-CSRF-Token': m[1] } : {};
-}
-
-async function api(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...csrfHeader() },
-    credentials: 'same-origin',
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (res.status === 401) {
-    location.assign('/login');
-    throw new Error('请先登录');
-  }
-  let data = null;
-  try { data = await res.json(); } catch (_) { /* 204 */ }
-  if (!res.ok) throw new Error(data?.error?.message || `操作失败（HTTP ${res.status}）`);
-  return data;
-}
 
 function show(box, text) {
   $(box).textContent = text;

@@ -1,6 +1,7 @@
 // Tickets page entry point: loads who I am and the shop's workflows, keeps the ticket list for
 // the selected type and filters, and applies live `ticket` frames from the agent socket.
 
+import './shell.js';
 import { get, post } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import { ROLE_LABELS, h, label } from './workspace/format.js';
@@ -177,14 +178,6 @@ function wireToolbar() {
   for (const id of ['filter-department', 'filter-sla', 'filter-mine', 'filter-closed']) {
     $(id).addEventListener('change', onFilter);
   }
-  $('logout-button').addEventListener('click', async () => {
-    try {
-      await post('/api/v1/auth/logout');
-    } catch (_) {
-      // Leave anyway: the login page is the right place even if the call failed.
-    }
-    location.assign('/login');
-  });
   document.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Escape' || ev.defaultPrevented) return;
     if (document.querySelector('dialog[open]')) return; // the dialog closes itself first

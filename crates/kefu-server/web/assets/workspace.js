@@ -1,6 +1,7 @@
 // Agent workspace entry point: loads who I am, opens the realtime socket and routes its frames
 // to the list, dialogue and context modules.
 
+import { notify } from './shell.js';
 import { state, trackWaiting } from './workspace/state.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
@@ -64,6 +65,7 @@ function select(id) {
   if (changed) showConversation();
   else refreshHead();
   renderContext();
+  showPhoneView('conversation');
 }
 
 function upsert(conv) {
@@ -133,6 +135,23 @@ function onLiveMessage(m) {
   renderList();
   onMessage(m);
   renderSupervisor();
+  if (m.sender_kind === 'customer') announce(m);
+}
+
+// A new customer message while the tab is hidden becomes a system notification (when allowed
+// from the user menu's 开启提醒); one per conversation, replacing the previous one.
+function announce(m) {
+  const conv = state.conversations.get(m.conversation_id);
+  const name = (conv && conv.customer_name) || '';
+  const title = name ? `${name} 发来新消息` : '顾客发来新消息';
+  notify(title, m.content.length > 80 ? `${m.content.slice(0, 80)}…` : m.content, `conv-${m.conversation_id}`);
+}
+
+// Phones show one view at a time: list → conversation → customer card, with back buttons.
+// Desktop ignores `data-view` and keeps three columns.
+function showPhoneView(view) {
+  document.body.dataset.view = view;
+  window.scrollTo(0, 0);
 }
 
 function onTyping(frame) {
@@ -200,14 +219,6 @@ function wireTopbar() {
       statusSelect.disabled = false;
     }
   });
-  $('logout-button').addEventListener('click', async () => {
-    try {
-      await post('/api/v1/auth/logout');
-    } catch (_) {
-      // Leave anyway: the login page is the right place even if the call failed.
-    }
-    location.assign('/login');
-  });
 }
 
 // Alt+letter shortcuts work anywhere on the page, also while typing a reply.
@@ -250,6 +261,9 @@ async function main() {
   initSupervisor({ onConversation: upsert, onQueue: () => { renderList(); refreshHead(); renderContext(); } });
   initTicketButton();
   wireShortcuts();
+  $('back-to-list').addEventListener('click', () => showPhoneView('list'));
+  $('show-card').addEventListener('click', () => showPhoneView('card'));
+  $('back-to-conversation').addEventListener('click', () => showPhoneView('conversation'));
   renderList();
   socket.connect();
   loadAgents();
