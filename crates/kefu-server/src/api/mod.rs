@@ -14,6 +14,7 @@ mod people;
 mod privacy;
 mod quick_phrases;
 mod routing;
+pub mod shop;
 mod tickets;
 mod tokens;
 
@@ -51,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}/unmerge", post(people::unmerge))
         .route("/customers/{id}/dialogue", get(people::dialogue))
         .route("/routing", get(routing::get_config).put(routing::put_config))
+        .route("/routing/test", post(shop::test_routing))
+        .route("/shop", get(shop::get_shop).put(shop::put_shop))
         .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
         .route("/customers/{id}/orders", get(orders::customer_orders))
@@ -119,7 +122,7 @@ pub fn docs_routes() -> Router<AppState> {
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve, notes::add,
         quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
-        routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
+        routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::agents, people::set_role,
         audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,

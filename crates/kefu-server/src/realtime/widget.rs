@@ -30,6 +30,8 @@ pub struct WidgetQuery {
 #[derive(Serialize)]
 struct ShopInfo {
     name: String,
+    /// Greeting, colour, corner and pre-chat fields from the shop page.
+    look: crate::api::shop::WidgetLook,
 }
 
 #[derive(Serialize)]
@@ -86,12 +88,13 @@ pub async fn upgrade(
 
 async fn session(state: AppState, shop: Shop, customer: Customer, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
     let (messages, queue) = backlog;
+    let look = crate::api::shop::preferences(&state, shop.id).await.widget;
     let (conn_id, outbox) = state.hub.register_customer(shop.id, customer.id);
     let hello = frames::encode(&Hello {
         r#type: "hello",
         visitor_token: token,
         customer_id: customer.id.to_string(),
-        shop: ShopInfo { name: shop.name.clone() },
+        shop: ShopInfo { name: shop.name.clone(), look },
         messages,
         queue,
     });

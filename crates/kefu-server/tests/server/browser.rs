@@ -107,7 +107,7 @@ pub(crate) async fn click(b: &Client, css: &str) {
     b.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.expect("click");
 }
 
-async fn login(b: &Client, base: &str, email: &str) {
+pub(crate) async fn login(b: &Client, base: &str, email: &str) {
     b.goto(&format!("{base}/login")).await.expect("login page");
     b.find(Locator::Css("#login-email")).await.expect("email").send_keys(email).await.expect("type");
     b.find(Locator::Css("#login-password")).await.expect("password").send_keys(PASSWORD).await.expect("type");

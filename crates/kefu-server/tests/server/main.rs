@@ -27,3 +27,5 @@ mod analytics;
 mod analytics_browser;
 mod onboarding;
 mod onboarding_browser;
+mod settings;
+mod settings_browser;

@@ -2,10 +2,12 @@
 // server's `{error:{code,message}}` so callers can show the human message.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    // 422 answers list each problem with its path (settings forms show them at the field).
+    this.details = details;
   }
 }
 
@@ -53,7 +55,7 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const err = data && data.error;
     throw new ApiError(res.status, (err && err.code) || 'http_error',
-      (err && err.message) || `请求失败（HTTP ${res.status}）`);
+      (err && err.message) || `请求失败（HTTP ${res.status}）`, err && err.details);
   }
   return data;
 }

@@ -1,0 +1,124 @@
+//! The settings pages in a real browser, as the demo owner: each page loads, a changed value
+//! saves and is there after a reload, and a bad value is explained at its field while what
+//! was typed stays. Screenshots at 1440×900 and 390×844 with KEFU_BROWSER_SCREENSHOTS.
+//! Skipped without chromedriver unless KEFU_REQUIRE_BROWSER=1.
+
+use crate::browser::{click, fits, js, login, snap, until, wait_text, Driver};
+use crate::harness::*;
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+async fn fill(b: &Client, css: &str, text: &str) {
+    let el = b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(text).await.expect("type");
+}
+
+async fn value_of(b: &Client, css: &str) -> String {
+    js(b, &format!("const e = document.querySelector(\"{css}\"); return e ? e.value : ''")).await.as_str().unwrap_or("").to_string()
+}
+
+/// Click after scrolling the element to the middle, clear of the sticky save bar.
+async fn press(b: &Client, css: &str) {
+    b.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    js(b, &format!("document.querySelector(\"{css}\").scrollIntoView({{block: 'center'}})")).await;
+    click(b, css).await;
+}
+
+/// The problem shown at the field holding `css`.
+async fn problem_at(b: &Client, css: &str) -> String {
+    until(&format!("a problem at {css}"), || async {
+        let v = js(b, &format!("const f = document.querySelector(\"{css}\").closest('.field').querySelector('.field-error'); return f && !f.hidden ? f.textContent : ''")).await;
+        v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+    })
+    .await
+}
+
+/// Screenshots of the page at desktop and phone sizes; the phone must not scroll sideways.
+async fn both_sizes(b: &Client, name: &str) {
+    b.set_window_size(1440, 900).await.expect("desktop");
+    snap(b, &format!("settings-{name}")).await;
+    b.set_window_size(390, 844).await.expect("phone");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    fits(b, &format!("the {name} page on a phone")).await;
+    snap(b, &format!("settings-{name}-phone")).await;
+    b.set_window_size(1440, 900).await.expect("desktop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_edits_the_settings_pages_in_a_real_browser() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    let b = driver.browser().await;
+    let result = tokio::time::timeout(Duration::from_secs(120), walk(&app, &b)).await;
+    let _ = b.close().await;
+    result.expect("the settings walk took over two minutes");
+}
+
+async fn walk(app: &TestApp, b: &Client) {
+    login(b, &app.base, "owner@demo.kefu").await;
+    shop(app, b).await;
+    routing(app, b).await;
+}
+
+async fn shop(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/shop", app.base)).await.expect("shop page");
+    until("the shop name", || async { Some(value_of(b, "#shop-name").await).filter(|v| v == "演示店铺") }).await;
+    let embed = value_of(b, "#embed").await;
+    assert_eq!(embed, format!("<script src=\"{}/widget.js\" data-kefu-key=\"demo\" defer></script>", app.base));
+    assert_eq!(js(b, "return document.getElementById('kb-supervisors').checked").await, true);
+
+    fill(b, "#greeting", "欢迎光临演示店铺，有事请留言").await;
+    press(b, "label input[value='left']").await;
+    press(b, "#save").await;
+    wait_text(b, ".toast", "已保存").await;
+    b.goto(&format!("{}/settings/shop", app.base)).await.expect("reload");
+    until("the saved greeting", || async { Some(value_of(b, "#greeting").await).filter(|v| v == "欢迎光临演示店铺，有事请留言") }).await;
+    assert_eq!(js(b, "return document.querySelector(\"input[value='left']\").checked").await, true);
+
+    fill(b, "#color", "blue").await;
+    fill(b, "#shop-tz", "北京时间").await;
+    press(b, "#save").await;
+    assert!(problem_at(b, "#color").await.contains("#RRGGBB"));
+    assert!(problem_at(b, "#shop-tz").await.contains("UTC 偏移"));
+    assert_eq!(value_of(b, "#color").await, "blue", "what was typed stays");
+    both_sizes(b, "shop").await;
+    // Cancel puts back what was loaded.
+    press(b, "button[type='reset']").await;
+    assert_eq!(value_of(b, "#color").await, "#1f6feb");
+}
+
+async fn routing(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/routing", app.base)).await.expect("routing page");
+    press(b, "#add-team").await;
+    fill(b, "#teams .team-card:last-child input[data-path$='.name']", "售后组").await;
+    fill(b, "#teams .team-card:last-child input[data-path$='.id']", "aftersale").await;
+    press(b, "#add-rule").await;
+    let last = "#rules li:last-child";
+    fill(b, &format!("{last} input[data-path$='].name']"), "退款去售后").await;
+    fill(b, &format!("{last} input[data-path$='when.keywords']"), "退款, 退货").await;
+    b.find(Locator::Css(&format!("{last} select[data-path$='].team'"))).await.expect("team select").select_by_value("aftersale").await.expect("pick team");
+    wait_text(b, &format!("{last} .chips"), "关键词：退款、退货").await;
+
+    // Tested against the draft before saving.
+    fill(b, "#trial-text", "我要退款，东西坏了").await;
+    press(b, "#trial-run").await;
+    wait_text(b, "#trial-result", "命中第 1 条规则「退款去售后」").await;
+    wait_text(b, "#trial-result", "售后组").await;
+
+    fill(b, &format!("{last} input[data-path$='].priority']"), "500").await;
+    press(b, "#save").await;
+    assert!(problem_at(b, &format!("{last} input[data-path$='].priority']")).await.contains("-100 到 100"));
+    assert_eq!(value_of(b, &format!("{last} input[data-path$='].name']")).await, "退款去售后", "what was typed stays");
+    both_sizes(b, "routing").await;
+
+    fill(b, &format!("{last} input[data-path$='].priority']"), "5").await;
+    press(b, "#save").await;
+    wait_text(b, ".toast", "已保存").await;
+    b.goto(&format!("{}/settings/routing", app.base)).await.expect("reload");
+    until("the saved rule", || async { Some(value_of(b, "#rules li:last-child input[data-path$='].name']").await).filter(|v| v == "退款去售后") }).await;
+    wait_text(b, "#rules li:last-child .chips", "关键词：退款、退货").await;
+    let owner = app.login("owner@demo.kefu").await;
+    let config = owner.get("/api/v1/routing").await.1;
+    assert_eq!(config["rules"].as_array().unwrap().last().unwrap()["team"], "aftersale");
+}
