@@ -35,7 +35,7 @@ pub struct WidgetLook {
 
 impl Default for WidgetLook {
     fn default() -> Self {
-        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#1f6feb".into(), position: "right".into(), prechat_fields: Vec::new() }
+        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new() }
     }
 }
 

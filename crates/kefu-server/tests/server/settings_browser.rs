@@ -85,7 +85,7 @@ async fn shop(app: &TestApp, b: &Client) {
     both_sizes(b, "shop").await;
     // Cancel puts back what was loaded.
     press(b, "button[type='reset']").await;
-    assert_eq!(value_of(b, "#color").await, "#1f6feb");
+    assert_eq!(value_of(b, "#color").await, "#fe2c55");
 }
 
 async fn routing(app: &TestApp, b: &Client) {
