@@ -59,6 +59,9 @@ async fn walk(app: &TestApp, b: &Client) {
     login(b, &app.base, "owner@demo.kefu").await;
     shop(app, b).await;
     routing(app, b).await;
+    phrases(app, b).await;
+    words(app, b).await;
+    tokens(app, b).await;
 }
 
 async fn shop(app: &TestApp, b: &Client) {
@@ -121,4 +124,57 @@ async fn routing(app: &TestApp, b: &Client) {
     let owner = app.login("owner@demo.kefu").await;
     let config = owner.get("/api/v1/routing").await.1;
     assert_eq!(config["rules"].as_array().unwrap().last().unwrap()["team"], "aftersale");
+}
+
+async fn phrases(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/phrases", app.base)).await.expect("phrases page");
+    fill(b, "#phrase-title", "   ").await;
+    fill(b, "#phrase-text", "亲，下单后 48 小时内发货").await;
+    press(b, "#phrase-save").await;
+    assert!(problem_at(b, "#phrase-title").await.contains("请填写标题"));
+    assert_eq!(value_of(b, "#phrase-text").await, "亲，下单后 48 小时内发货", "what was typed stays");
+    fill(b, "#phrase-title", "发货时间").await;
+    press(b, "#phrase-save").await;
+    wait_text(b, ".toast", "已保存").await;
+    b.goto(&format!("{}/settings/phrases", app.base)).await.expect("reload");
+    wait_text(b, "#phrase-rows", "发货时间").await;
+    wait_text(b, "#phrase-rows", "48 小时内发货").await;
+    both_sizes(b, "phrases").await;
+}
+
+async fn words(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/words", app.base)).await.expect("words page");
+    fill(b, "#word-new", "刷单").await;
+    press(b, "#word-add").await;
+    wait_text(b, "#word-rows", "刷单").await;
+    fill(b, "#word-new", "刷单").await;
+    press(b, "#word-add").await;
+    assert!(problem_at(b, "#word-new").await.contains("已在列表中"));
+    press(b, "#save").await;
+    wait_text(b, ".toast", "已保存").await;
+    b.goto(&format!("{}/settings/words", app.base)).await.expect("reload");
+    wait_text(b, "#word-rows", "刷单").await;
+    fill(b, "#check-text", "可以帮我刷单吗").await;
+    press(b, "#check-run").await;
+    wait_text(b, "#check-result", "会被拦截：刷单").await;
+    both_sizes(b, "words").await;
+}
+
+async fn tokens(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/tokens", app.base)).await.expect("tokens page");
+    fill(b, "#token-name", "ERP 同步订单").await;
+    press(b, "#token-create").await;
+    assert!(problem_at(b, "#token-scopes").await.contains("至少选择一项权限"));
+    assert_eq!(value_of(b, "#token-name").await, "ERP 同步订单", "what was typed stays");
+    press(b, "#token-scopes input[value='inbound:write']").await;
+    press(b, "#token-create").await;
+    let secret = until("the secret shown once", || async { Some(value_of(b, "#token-secret").await).filter(|v| !v.is_empty()) }).await;
+    wait_text(b, "#token-rows", "ERP 同步订单").await;
+    both_sizes(b, "tokens").await;
+    b.goto(&format!("{}/settings/tokens", app.base)).await.expect("reload");
+    wait_text(b, "#token-rows", "ERP 同步订单").await;
+    assert_eq!(value_of(b, "#token-secret").await, "", "the secret is not shown again");
+    // The secret works with the scope that was ticked.
+    let res = reqwest::Client::new().get(format!("{}/api/v1/tokens", app.base)).bearer_auth(&secret).send().await.expect("token call");
+    assert_eq!(res.status(), 403, "inbound:write alone cannot list tokens");
 }

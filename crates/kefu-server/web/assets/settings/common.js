@@ -184,3 +184,17 @@ export function formPage({ form, summary, url, method = 'PUT', onLoaded }) {
   guardUnsaved(() => loaded && JSON.stringify(read()) !== JSON.stringify(loaded));
   return { load, read, fill };
 }
+
+/// Show one message at the field holding `control` (APIs that answer 400 without paths).
+export function fieldError(control, message) {
+  const box = control.closest('.field')?.querySelector('.field-error');
+  if (!box) { toast(message); return; }
+  box.textContent = message;
+  box.hidden = !message;
+  if (message) control.setAttribute('aria-invalid', 'true'); else control.removeAttribute('aria-invalid');
+}
+
+/// A time for people to read.
+export function when(ms) {
+  return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : '';
+}
