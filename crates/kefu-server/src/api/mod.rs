@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
         .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
         .route("/sensitive-words", get(privacy::get_words).put(privacy::put_words))
         .route("/sensitive-words/check", post(privacy::check))
         .route("/messages/{id}/reveal", post(privacy::reveal))
@@ -125,7 +126,7 @@ pub fn docs_routes() -> Router<AppState> {
         routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::agents, people::set_role,
-        audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
+        audit::list, audit::verify, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         orders::put_orders, orders::put_products, orders::customer_orders, orders::products,

@@ -62,6 +62,7 @@ async fn walk(app: &TestApp, b: &Client) {
     phrases(app, b).await;
     words(app, b).await;
     tokens(app, b).await;
+    audit(app, b).await;
 }
 
 async fn shop(app: &TestApp, b: &Client) {
@@ -144,19 +145,19 @@ async fn phrases(app: &TestApp, b: &Client) {
 
 async fn words(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/settings/words", app.base)).await.expect("words page");
-    fill(b, "#word-new", "刷单").await;
+    fill(b, "#word-new", "小蓝鲸").await;
     press(b, "#word-add").await;
-    wait_text(b, "#word-rows", "刷单").await;
-    fill(b, "#word-new", "刷单").await;
+    wait_text(b, "#word-rows", "小蓝鲸").await;
+    fill(b, "#word-new", "小蓝鲸").await;
     press(b, "#word-add").await;
     assert!(problem_at(b, "#word-new").await.contains("已在列表中"));
     press(b, "#save").await;
     wait_text(b, ".toast", "已保存").await;
     b.goto(&format!("{}/settings/words", app.base)).await.expect("reload");
-    wait_text(b, "#word-rows", "刷单").await;
-    fill(b, "#check-text", "可以帮我刷单吗").await;
+    wait_text(b, "#word-rows", "小蓝鲸").await;
+    fill(b, "#check-text", "送你一只小蓝鲸").await;
     press(b, "#check-run").await;
-    wait_text(b, "#check-result", "会被拦截：刷单").await;
+    wait_text(b, "#check-result", "会被拦截：小蓝鲸（自定义，拦截）").await;
     both_sizes(b, "words").await;
 }
 
@@ -177,4 +178,18 @@ async fn tokens(app: &TestApp, b: &Client) {
     // The secret works with the scope that was ticked.
     let res = reqwest::Client::new().get(format!("{}/api/v1/tokens", app.base)).bearer_auth(&secret).send().await.expect("token call");
     assert_eq!(res.status(), 403, "inbound:write alone cannot list tokens");
+}
+
+async fn audit(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/audit", app.base)).await.expect("audit page");
+    wait_text(b, "#chain-state", "哈希链完整").await;
+    // The walk above left its trail: the shop and routing saves, the words, the token.
+    wait_text(b, "#audit-rows", "shop_settings_changed").await;
+    b.find(Locator::Css("#f-action")).await.expect("action filter").select_by_value("routing_changed").await.expect("pick action");
+    wait_text(b, "#audit-count", "筛选后 1 条").await;
+    let rows = js(b, "return [...document.querySelectorAll('#audit-rows tr td:nth-child(3)')].map(td => td.textContent)").await;
+    assert_eq!(rows, serde_json::json!(["routing_changed"]));
+    js(b, "const f = document.getElementById('f-from'); f.value = '2099-01-02'; document.getElementById('f-to').value = '2099-01-01'; f.dispatchEvent(new Event('change'))").await;
+    assert!(problem_at(b, "#f-to").await.contains("结束日期早于开始日期"));
+    both_sizes(b, "audit").await;
 }
