@@ -62,6 +62,7 @@ async fn walk(app: &TestApp, b: &Client) {
     phrases(app, b).await;
     words(app, b).await;
     tokens(app, b).await;
+    channels(app, b).await;
     audit(app, b).await;
 }
 
@@ -188,8 +189,37 @@ async fn audit(app: &TestApp, b: &Client) {
     b.find(Locator::Css("#f-action")).await.expect("action filter").select_by_value("routing_changed").await.expect("pick action");
     wait_text(b, "#audit-count", "筛选后 1 条").await;
     let rows = js(b, "return [...document.querySelectorAll('#audit-rows tr td:nth-child(3)')].map(td => td.textContent)").await;
-    assert_eq!(rows, serde_json::json!(["routing_changed"]));
+    assert_eq!(rows, serde_json::json!(["修改路由（routing_changed）"]));
     js(b, "const f = document.getElementById('f-from'); f.value = '2099-01-02'; document.getElementById('f-to').value = '2099-01-01'; f.dispatchEvent(new Event('change'))").await;
     assert!(problem_at(b, "#f-to").await.contains("结束日期早于开始日期"));
     both_sizes(b, "audit").await;
+}
+
+async fn channels(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/channels", app.base)).await.expect("channels page");
+    fill(b, "#ch-name", "抖音旗舰店私信").await;
+    fill(b, "#ch-platform", "douyin").await;
+    fill(b, "#ch-callback", "ftp://127.0.0.1/cb").await;
+    press(b, "#ch-create").await;
+    assert!(problem_at(b, "#ch-callback").await.contains("https://"));
+    assert_eq!(value_of(b, "#ch-name").await, "抖音旗舰店私信", "what was typed stays");
+    fill(b, "#ch-callback", "http://127.0.0.1:9/kefu/callback").await;
+    press(b, "#ch-create").await;
+    let secret = until("the channel secret shown once", || async { Some(value_of(b, "#ch-secret").await).filter(|v| v.starts_with("kefu_chs_")) }).await;
+    let push = value_of(b, "#ch-webhook").await;
+    assert!(push.starts_with(&format!("{}/api/v1/channels/", app.base)) && push.ends_with("/webhook"), "{push}");
+    wait_text(b, "#ch-rows", "抖音旗舰店私信").await;
+
+    fill(b, "#hook-url", "http://127.0.0.1:9/events").await;
+    press(b, "#hook-create").await;
+    until("the webhook secret", || async { Some(value_of(b, "#hook-secret").await).filter(|v| !v.is_empty()) }).await;
+    wait_text(b, "#hook-rows", "http://127.0.0.1:9/events").await;
+    both_sizes(b, "channels").await;
+
+    b.goto(&format!("{}/settings/channels", app.base)).await.expect("reload");
+    wait_text(b, "#ch-rows", "抖音旗舰店私信").await;
+    wait_text(b, "#ch-rows", &push).await;
+    wait_text(b, "#hook-rows", "http://127.0.0.1:9/events").await;
+    assert_eq!(value_of(b, "#ch-secret").await, "", "the secret is not shown again");
+    assert!(!secret.is_empty());
 }

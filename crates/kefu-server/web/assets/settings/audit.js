@@ -13,6 +13,11 @@ function personOf(actor) {
   return actor.startsWith('token-of-user:') ? `${name}（令牌）` : name;
 }
 
+function actionName(a) {
+  const name = t(`action.${a}`);
+  return name === `action.${a}` ? a : `${name}（${a}）`;
+}
+
 function dayStart(v) { return v ? new Date(`${v}T00:00:00`).getTime() : null; }
 
 function render() {
@@ -25,7 +30,7 @@ function render() {
     && (from === null || e.at >= from) && (to === null || e.at < to + 86_400_000)).reverse();
   $('audit-rows').replaceChildren(...shown.slice(0, 500).map((e) => {
     const tr = document.createElement('tr');
-    for (const c of [when(e.at), personOf(e.actor), e.action, e.target || '', JSON.stringify(e.detail ?? {})]) {
+    for (const c of [when(e.at), personOf(e.actor), actionName(e.action), e.target || '', JSON.stringify(e.detail ?? {})]) {
       tr.append(Object.assign(document.createElement('td'), { textContent: c }));
     }
     return tr;
@@ -52,7 +57,7 @@ async function main() {
   const [agents] = await Promise.all([api('GET', '/api/v1/agents'), loadAll()]);
   names = Object.fromEntries(agents.agents.map((a) => [a.id, a.display_name]));
   options($('f-person'), [...new Set(entries.map((e) => e.actor))], personOf);
-  options($('f-action'), [...new Set(entries.map((e) => e.action))].sort(), (a) => a);
+  options($('f-action'), [...new Set(entries.map((e) => e.action))].sort(), actionName);
   for (const id of ['f-person', 'f-action', 'f-from', 'f-to']) $(id).addEventListener('change', render);
   render();
   try {
