@@ -63,6 +63,7 @@ async fn walk(app: &TestApp, b: &Client) {
     words(app, b).await;
     tokens(app, b).await;
     channels(app, b).await;
+    hours(app, b).await;
     audit(app, b).await;
 }
 
@@ -222,4 +223,26 @@ async fn channels(app: &TestApp, b: &Client) {
     wait_text(b, "#hook-rows", "http://127.0.0.1:9/events").await;
     assert_eq!(value_of(b, "#ch-secret").await, "", "the secret is not shown again");
     assert!(!secret.is_empty());
+}
+
+async fn hours(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/hours", app.base)).await.expect("hours page");
+    let day = |i: usize| format!("#weekdays .day-row:nth-child({})", i + 1);
+    until("the week", || async { js(b, "return document.querySelectorAll('#weekdays .day-row').length").await.as_i64().filter(|n| *n == 7) }).await;
+    // Saturday becomes a working day; 国庆 a holiday.
+    press(b, &format!("{} input[type='checkbox']", day(5))).await;
+    js(b, "const d = document.getElementById('holiday-new'); d.value = '2026-10-01';").await;
+    press(b, "#holiday-add").await;
+    wait_text(b, "#holidays", "2026-10-01").await;
+    // Monday closing before it opens is explained at Monday.
+    js(b, "const [f, t] = document.querySelectorAll('#weekdays .day-row:nth-child(1) input[type=time]'); f.value = '18:00'; t.value = '09:00'; t.dispatchEvent(new Event('change'));").await;
+    press(b, "#save").await;
+    assert!(problem_at(b, &format!("{} input[type='time']", day(0))).await.contains("下班时间应晚于上班时间"));
+    both_sizes(b, "hours").await;
+    js(b, "const [f, t] = document.querySelectorAll('#weekdays .day-row:nth-child(1) input[type=time]'); f.value = '09:00'; t.value = '18:00'; t.dispatchEvent(new Event('change'));").await;
+    press(b, "#save").await;
+    wait_text(b, ".toast", "已保存").await;
+    b.goto(&format!("{}/settings/hours", app.base)).await.expect("reload");
+    wait_text(b, "#holidays", "2026-10-01").await;
+    assert_eq!(js(b, &format!("return document.querySelector(\"{} input[type='checkbox']\").checked", day(5))).await, true);
 }
