@@ -64,6 +64,7 @@ async fn walk(app: &TestApp, b: &Client) {
     tokens(app, b).await;
     channels(app, b).await;
     hours(app, b).await;
+    alerts(app, b).await;
     audit(app, b).await;
 }
 
@@ -245,4 +246,27 @@ async fn hours(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/settings/hours", app.base)).await.expect("reload");
     wait_text(b, "#holidays", "2026-10-01").await;
     assert_eq!(js(b, &format!("return document.querySelector(\"{} input[type='checkbox']\").checked", day(5))).await, true);
+}
+
+async fn alerts(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/alerts", app.base)).await.expect("alerts page");
+    let threshold = "#rules .team-card:first-child input[data-path='rules[0].threshold']";
+    fill(b, threshold, "-1").await;
+    press(b, "#rules-save").await;
+    let problem = problem_at(b, threshold).await;
+    assert!(problem.contains("比例") || problem.contains("正数"), "{problem}");
+    fill(b, threshold, "0.5").await;
+    press(b, "#rules-save").await;
+    wait_text(b, ".toast", "已保存").await;
+
+    press(b, "#promo-add").await;
+    press(b, "#promo-save").await;
+    assert!(problem_at(b, "input[data-path='promos[0].name']").await.contains("请填写名称"));
+    fill(b, "input[data-path='promos[0].name']", "双11").await;
+    press(b, "#promo-save").await;
+    wait_text(b, ".toast", "已保存").await;
+    both_sizes(b, "alerts").await;
+    b.goto(&format!("{}/settings/alerts", app.base)).await.expect("reload");
+    until("the saved promotion", || async { Some(value_of(b, "input[data-path='promos[0].name']").await).filter(|v| v == "双11") }).await;
+    assert_eq!(value_of(b, threshold).await, "0.5");
 }
