@@ -65,6 +65,7 @@ async fn walk(app: &TestApp, b: &Client) {
     channels(app, b).await;
     hours(app, b).await;
     alerts(app, b).await;
+    tickets(app, b).await;
     audit(app, b).await;
 }
 
@@ -269,4 +270,29 @@ async fn alerts(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/settings/alerts", app.base)).await.expect("reload");
     until("the saved promotion", || async { Some(value_of(b, "input[data-path='promos[0].name']").await).filter(|v| v == "双11") }).await;
     assert_eq!(value_of(b, threshold).await, "0.5");
+}
+
+async fn tickets(app: &TestApp, b: &Client) {
+    b.goto(&format!("{}/settings/tickets", app.base)).await.expect("tickets page");
+    until("the workflows", || async { Some(value_of(b, "#wf-json").await).filter(|v| v.contains("transitions")) }).await;
+    b.find(Locator::Css("#wf-type")).await.expect("type").select_by_value("complaint").await.expect("complaint");
+    wait_text(b, "#wf-moves", "→").await;
+    js(b, "document.getElementById('wf-json').value = '{ \"ticket_type\": ';").await;
+    press(b, "#wf-save").await;
+    assert!(problem_at(b, "#wf-json").await.contains("JSON 格式错误"));
+    b.goto(&format!("{}/settings/tickets", app.base)).await.expect("reload");
+    until("the workflows", || async { Some(value_of(b, "#wf-json").await).filter(|v| v.contains("transitions")) }).await;
+    b.find(Locator::Css("#wf-type")).await.expect("type").select_by_value("complaint").await.expect("complaint");
+    js(b, "const t = document.getElementById('wf-json'); const w = JSON.parse(t.value); w.name = '客户投诉'; t.value = JSON.stringify(w, null, 2);").await;
+    press(b, "#wf-save").await;
+    wait_text(b, ".toast", "已保存").await;
+
+    fill(b, "#dept-key", "logistics").await;
+    fill(b, "#dept-name", "物流部").await;
+    press(b, "#dept-add").await;
+    wait_text(b, "#departments", "物流部（logistics）").await;
+    both_sizes(b, "tickets").await;
+    b.goto(&format!("{}/settings/tickets", app.base)).await.expect("reload");
+    wait_text(b, "#wf-type", "客户投诉（complaint）").await;
+    wait_text(b, "#departments", "物流部（logistics）").await;
 }
