@@ -40,7 +40,9 @@ async fn the_shop_page_saves_whole_and_reports_each_problem_at_its_path() {
 
     // Only those who manage settings see the page.
     let agent = app.login("agent1@demo.kefu").await;
-    assert_eq!(agent.get("/api/v1/shop").await.0, 403);
+    let (s, refused) = agent.get("/api/v1/shop").await;
+    assert_eq!(s, 403);
+    assert_eq!(refused["error"]["message"], "没有权限：此操作需要 settings:manage 权限");
 }
 
 #[tokio::test]

@@ -166,7 +166,12 @@ export function formPage({ form, summary, url, method = 'PUT', onLoaded }) {
     return doc;
   };
   const load = async () => {
-    loaded = await api('GET', url);
+    try {
+      loaded = await api('GET', url);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403) throw new Error('你没有权限使用这一页（设置仅对店主和管理员开放）');
+      throw e;
+    }
     fill(loaded);
     clearProblems(form);
     if (onLoaded) onLoaded(loaded);
@@ -198,3 +203,12 @@ export function fieldError(control, message) {
 export function when(ms) {
   return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : '';
 }
+
+// A page whose loading failed (most often: not an owner or admin) says so in Chinese rather
+// than staying blank.
+window.addEventListener('unhandledrejection', (e) => {
+  const err = e.reason;
+  const text = err instanceof ApiError && err.status === 403 ? '你没有权限使用这一页（设置仅对店主和管理员开放）' : `加载失败：${err?.message ?? err}`;
+  const box = document.getElementById('form-error');
+  if (box) { box.textContent = text; box.hidden = false; } else toast(text);
+});
