@@ -36,11 +36,14 @@ pub enum Scope {
     /// Read the service dashboard, hotspots and alerts.
     #[serde(rename = "analytics:read")]
     AnalyticsRead,
+    /// Edit the knowledge base (supervisors only while the shop allows it).
+    #[serde(rename = "kb:write")]
+    KbWrite,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::ConversationsRead,
         Scope::ConversationsWrite,
         Scope::InboundWrite,
@@ -50,6 +53,7 @@ impl Scope {
         Scope::PiiReveal,
         Scope::AuditRead,
         Scope::AnalyticsRead,
+        Scope::KbWrite,
     ];
 
     /// The stored name.
@@ -64,6 +68,7 @@ impl Scope {
             Scope::PiiReveal => "pii:reveal",
             Scope::AuditRead => "audit:read",
             Scope::AnalyticsRead => "analytics:read",
+            Scope::KbWrite => "kb:write",
         }
     }
 
@@ -79,7 +84,7 @@ impl Scope {
             Scope::TokensManage | Scope::InboundWrite | Scope::SettingsManage | Scope::PeopleManage | Scope::AuditRead => {
                 role.administers()
             }
-            Scope::PiiReveal | Scope::AnalyticsRead => role <= Role::Supervisor,
+            Scope::PiiReveal | Scope::AnalyticsRead | Scope::KbWrite => role <= Role::Supervisor,
             Scope::ConversationsRead | Scope::ConversationsWrite => true,
         }
     }

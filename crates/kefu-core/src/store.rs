@@ -254,6 +254,13 @@ pub enum Change {
         /// When.
         at: Millis,
     },
+    /// Rename a shop.
+    RenameShop {
+        /// Shop.
+        shop_id: ShopId,
+        /// The new name.
+        name: String,
+    },
     /// Set a shop's time zone and default language.
     SetShopProfile {
         /// Shop.

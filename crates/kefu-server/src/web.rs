@@ -39,9 +39,18 @@ pub fn routes() -> Router<AppState> {
         .route("/manifest.webmanifest", get(|h: HeaderMap| async move { serve("manifest.webmanifest", &h, false) }))
         // At the root so its scope covers every page.
         .route("/sw.js", get(|h: HeaderMap| async move { serve("sw.js", &h, false) }))
+        .route("/settings/{section}", get(|Path(section): Path<String>, h: HeaderMap| async move { settings_page(&section, &h) }))
         .route("/widget.js", get(|h: HeaderMap| async move { serve("widget.js", &h, true) }))
         .route("/widget.css", get(|h: HeaderMap| async move { serve("widget.css", &h, true) }))
         .route("/assets/{*path}", get(|Path(p): Path<String>, h: HeaderMap| async move { serve(&format!("assets/{p}"), &h, false) }))
+}
+
+/// A settings section's page, `web/settings/<section>.html`; unknown sections are 404.
+fn settings_page(section: &str, req: &HeaderMap) -> Response {
+    if !section.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return crate::error::ApiError::NotFound("page").into_response();
+    }
+    serve(&format!("settings/{section}.html"), req, false)
 }
 
 fn content_type(path: &str) -> &'static str {

@@ -389,6 +389,16 @@
     }
   }
 
+  // The shop's greeting, accent colour and corner (设置 › 店铺), sent with every hello.
+  function applyLook(look) {
+    if (look.greeting) welcome.textContent = look.greeting;
+    if (/^#[0-9a-fA-F]{6}$/.test(look.color || '')) {
+      host.style.setProperty('--kefu-accent', look.color);
+      host.style.setProperty('--kefu-accent-dark', look.color);
+    }
+    host.classList.toggle('kefu-left', look.position === 'left');
+  }
+
   function onHello(frame) {
     if (frame.visitor_token) {
       token = frame.visitor_token;
@@ -404,6 +414,7 @@
     }
     customerId = frame.customer_id || customerId;
     if (frame.shop && frame.shop.name) shopName = frame.shop.name;
+    if (frame.shop && frame.shop.look) applyLook(frame.shop.look);
     setSubtitle(shopName ? shopName + ' · 在线' : '在线');
     var reconnecting = maxSeq > 0;
     var msgs = (frame.messages || []).slice().sort(function (a, b) { return a.seq - b.seq; });

@@ -165,6 +165,7 @@ pub(crate) async fn apply(conn: &mut AnyConnection, change: &Change) -> Result<(
             .bind(id.map(|i| i.to_string()).unwrap_or_default())
             .bind(email.unwrap_or_default())
         }
+        Change::RenameShop { shop_id, name } => run(sqlx::query("UPDATE shop SET name = $1 WHERE id = $2")).bind(name).bind(shop_id.to_string()),
         Change::SetShopProfile { shop_id, time_zone, language } => {
             run(sqlx::query("UPDATE shop SET time_zone = $1, language = $2 WHERE id = $3")).bind(time_zone).bind(language).bind(shop_id.to_string())
         }

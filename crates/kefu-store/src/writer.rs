@@ -401,6 +401,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         c @ (Change::PutOnboardToken(_)
         | Change::UseOnboardToken { .. }
         | Change::RevokeOnboardTokens { .. }
+        | Change::RenameShop { .. }
         | Change::SetShopProfile { .. }
         | Change::SetShopSuspended { .. }
         | Change::SetUserDeactivated { .. }

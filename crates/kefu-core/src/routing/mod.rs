@@ -9,6 +9,7 @@ mod config;
 mod desk;
 mod rfm;
 mod rules;
+mod trial;
 
 #[cfg(test)]
 mod desk_tests;
@@ -17,3 +18,4 @@ pub use config::{AgentProfile, BusinessHours, ConfigProblem, Conditions, Rule, R
 pub use desk::{Decision, Desk, Seat, Waiting};
 pub use rfm::{rfm, Purchase, Rfm};
 pub use rules::{matches, route, Facts, Route};
+pub use trial::{trial, Trial};

@@ -65,7 +65,7 @@ pub struct Saved {
 #[utoipa::path(put, path = "/api/v1/kb", tag = "bot", request_body = KbPut,
     responses((status = 200, body = Saved), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_kb(State(state): State<AppState>, who: Principal, ApiJson(body): ApiJson<KbPut>) -> Result<Json<Saved>, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     let note = body.note.unwrap_or_else(|| "edit".into());
     save(&state, &who, &body.kb, body.base_version, &note).await.map(Json)
 }
@@ -114,7 +114,7 @@ pub async fn search_faqs(State(state): State<AppState>, who: Principal, ApiQuery
     params(("id" = String, Path, description = "The FAQ's id (the body's `id` is ignored)", pattern = r"^[A-Za-z0-9_-]{1,64}$")), request_body = Faq,
     responses((status = 200, body = Saved), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_faq(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(mut faq): ApiJson<Faq>) -> Result<Json<Saved>, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     faq.id = id;
     let (version, mut kb) = state.inbox.knowledge_base(who.user.shop_id).await?;
     let note = format!("faq {}", faq.id);
@@ -125,7 +125,7 @@ pub async fn put_faq(State(state): State<AppState>, who: Principal, Path(id): Pa
 /// Remove one FAQ.
 #[utoipa::path(delete, path = "/api/v1/kb/faqs/{id}", tag = "bot", responses((status = 200, body = Saved), (status = 404, body = ErrorBody)))]
 pub async fn delete_faq(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Saved>, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     let (version, mut kb) = state.inbox.knowledge_base(who.user.shop_id).await?;
     let before = kb.faqs.len();
     kb.faqs.retain(|f| f.id != id);
@@ -169,7 +169,7 @@ pub struct ImportReport {
     request_body(content = ImportFile, content_type = "text/plain", description = "For `format=csv`: a header row naming at least `id`, `question` and `answer`, then one FAQ per row; for `format=json`: an array of FAQs or an object with `faqs`"),
     responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody)))]
 pub async fn import(State(state): State<AppState>, who: Principal, ApiQuery(query): ApiQuery<FormatQuery>, body: String) -> Result<Json<ImportReport>, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     let parsed = match query.format.as_deref().unwrap_or("csv") {
         "csv" => import::parse_csv(&body),
         "json" => import::parse_json(&body),
@@ -233,7 +233,7 @@ pub struct Rollback {
 /// Restore an older version (saved again as a new version, so the rollback is in the history).
 #[utoipa::path(post, path = "/api/v1/kb/rollback", tag = "bot", request_body = Rollback, responses((status = 200, body = Saved), (status = 404, body = ErrorBody)))]
 pub async fn rollback(State(state): State<AppState>, who: Principal, ApiJson(body): ApiJson<Rollback>) -> Result<Json<Saved>, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     let version = state.inbox.roll_back_knowledge_base(who.user.shop_id, body.version, who.user.id).await?;
     audit::record(&state, audit::entry(&state, &who, "kb_changed", None, serde_json::json!({ "version": version, "rollback_to": body.version }))).await?;
     Ok(Json(Saved { version }))
@@ -313,7 +313,7 @@ pub struct Teach {
 #[utoipa::path(post, path = "/api/v1/kb/questions/{key}/teach", tag = "bot", request_body = Teach,
     responses((status = 200, body = Saved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn teach(State(state): State<AppState>, who: Principal, Path(key): Path<String>, ApiJson(body): ApiJson<Teach>) -> Result<Json<Saved>, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     let shop = who.user.shop_id;
     let version = match (body.faq_id, body.new_faq) {
         (Some(faq_id), None) => state.inbox.attach_question(shop, &key, &faq_id, who.user.id).await?,
@@ -335,7 +335,7 @@ pub async fn teach(State(state): State<AppState>, who: Principal, Path(key): Pat
 /// Dismiss a missed question.
 #[utoipa::path(post, path = "/api/v1/kb/questions/{key}/dismiss", tag = "bot", responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn dismiss(State(state): State<AppState>, who: Principal, Path(key): Path<String>) -> Result<axum::http::StatusCode, ApiError> {
-    who.require(Scope::SettingsManage)?;
+    super::shop::require_kb_edit(&state, &who).await?;
     state.inbox.dismiss_question(who.user.shop_id, &key).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

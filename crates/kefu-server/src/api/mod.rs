@@ -15,6 +15,7 @@ mod people;
 mod privacy;
 mod quick_phrases;
 mod routing;
+pub mod shop;
 mod tickets;
 mod tokens;
 
@@ -54,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}/dialogue", get(people::dialogue))
         .route("/customers/{id}/reveal", post(people::reveal))
         .route("/routing", get(routing::get_config).put(routing::put_config))
+        .route("/routing/test", post(shop::test_routing))
+        .route("/shop", get(shop::get_shop).put(shop::put_shop))
         .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer))
         .route("/customers/{id}/orders", get(orders::customer_orders))
@@ -62,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agents", get(people::agents))
         .route("/agents/{id}/role", put(people::set_role))
         .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
         .route("/sensitive-words", get(privacy::get_words).put(privacy::put_words))
         .route("/sensitive-words/check", post(privacy::check))
         .route("/messages/{id}/reveal", post(privacy::reveal))
@@ -123,10 +127,10 @@ pub fn docs_routes() -> Router<AppState> {
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve, notes::add,
         quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
-        routing::get_config, routing::put_config, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
+        routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::reveal, people::agents, people::set_role,
-        audit::list, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
+        audit::list, audit::verify, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         orders::put_orders, orders::put_products, orders::customer_orders, orders::products,

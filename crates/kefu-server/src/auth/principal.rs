@@ -39,7 +39,7 @@ impl Principal {
         if self.scopes.contains(&scope) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("this requires the {} scope", scope.as_str())))
+            Err(ApiError::Forbidden(format!("没有权限：此操作需要 {} 权限", scope.as_str())))
         }
     }
 

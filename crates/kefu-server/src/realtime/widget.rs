@@ -32,6 +32,8 @@ pub struct WidgetQuery {
 #[derive(Serialize)]
 struct ShopInfo {
     name: String,
+    /// Greeting, colour, corner and pre-chat fields from the shop page.
+    look: crate::api::shop::WidgetLook,
 }
 
 #[derive(Serialize)]
@@ -122,6 +124,7 @@ impl Visitor {
 
 async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
     let (messages, queue) = backlog;
+    let look = crate::api::shop::preferences(&state, shop.id).await.widget;
     let (conn_id, outbox) = state.hub.open_widget(shop.id);
     if let Some(c) = &customer {
         state.hub.attach_customer(c.id, conn_id);
@@ -131,7 +134,7 @@ async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token:
         r#type: "hello",
         visitor_token: token,
         customer_id: customer.map(|c| c.id.to_string()),
-        shop: ShopInfo { name: shop.name.clone() },
+        shop: ShopInfo { name: shop.name.clone(), look },
         messages,
         queue,
     });

@@ -30,3 +30,5 @@ mod hardening;
 mod onboarding;
 mod onboarding_browser;
 mod shell_browser;
+mod settings;
+mod settings_browser;

@@ -1,0 +1,216 @@
+//! The shop page of the settings console: name, time zone and language; how the web widget
+//! looks and greets; CSAT; whether supervisors may edit the knowledge base. The preferences
+//! are one shop setting document (`shop_preferences`); CSAT on/off lives in the routing
+//! timings, where the inbox already reads it.
+
+use super::ApiJson;
+use crate::app::AppState;
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorBody};
+use crate::security::audit;
+use axum::extract::State;
+use axum::Json;
+use kefu_core::access::Scope;
+use kefu_core::ids::ShopId;
+use kefu_core::onboarding::check_new_shop;
+use kefu_core::store::{Change, ChangeSet, Store};
+use serde::{Deserialize, Serialize};
+
+/// The shop setting that holds [`Preferences`].
+pub const PREFERENCES_KEY: &str = "shop_preferences";
+
+/// How the web widget looks and what it asks first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct WidgetLook {
+    /// The first line a visitor reads.
+    pub greeting: String,
+    /// Accent colour, `#RRGGBB`.
+    pub color: String,
+    /// `right` or `left` bottom corner.
+    pub position: String,
+    /// Asked before the first message: any of `name`, `phone`, `email`, `order`.
+    pub prechat_fields: Vec<String>,
+}
+
+impl Default for WidgetLook {
+    fn default() -> Self {
+        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new() }
+    }
+}
+
+/// Shop-wide preferences kept as one settings document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Preferences {
+    /// The widget.
+    pub widget: WidgetLook,
+    /// Supervisors may edit the knowledge base (as on 飞鸽).
+    pub supervisors_edit_kb: bool,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self { widget: WidgetLook::default(), supervisors_edit_kb: true }
+    }
+}
+
+/// The shop page as one document.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShopSettings {
+    /// Shown name.
+    pub name: String,
+    /// UTC offset, `+08:00`.
+    pub time_zone: String,
+    /// `zh-CN` or `en`.
+    pub language: String,
+    /// Public key of the widget (read-only).
+    #[serde(default)]
+    pub widget_key: String,
+    /// Widget look and pre-chat fields.
+    pub widget: WidgetLook,
+    /// Ask for a 1-5 rating when a conversation is resolved.
+    pub csat_enabled: bool,
+    /// Supervisors may edit the knowledge base.
+    pub supervisors_edit_kb: bool,
+}
+
+const PRECHAT: [&str; 4] = ["name", "phone", "email", "order"];
+
+/// The shop's preferences (defaults when never saved or unreadable).
+pub async fn preferences(state: &AppState, shop: ShopId) -> Preferences {
+    match state.inbox.store().setting(shop, PREFERENCES_KEY).await {
+        Ok(Some(doc)) => serde_json::from_str(&doc).unwrap_or_default(),
+        _ => Preferences::default(),
+    }
+}
+
+/// Each problem of a shop document with its path, in Chinese (shown at the field).
+pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
+    let mut out = Vec::new();
+    let mut add = |path: &str, message: &str| out.push(kefu_core::routing::ConfigProblem { path: path.into(), message: message.into() });
+    if let Err(m) = check_new_shop(&s.name, "+08:00", "zh-CN") {
+        add("name", &m);
+    }
+    if check_new_shop("店", &s.time_zone, "zh-CN").is_err() {
+        add("time_zone", "时区格式应为 +08:00 这样的 UTC 偏移");
+    }
+    if check_new_shop("店", "+08:00", &s.language).is_err() {
+        add("language", "默认语言只能是 zh-CN 或 en");
+    }
+    let g = s.widget.greeting.trim().chars().count();
+    if g == 0 || g > 200 {
+        add("widget.greeting", "欢迎语不能为空，且不超过 200 个字");
+    }
+    let c = s.widget.color.as_bytes();
+    if !(c.len() == 7 && c[0] == b'#' && c[1..].iter().all(u8::is_ascii_hexdigit)) {
+        add("widget.color", "颜色应为 #RRGGBB，如 #1f6feb");
+    }
+    if s.widget.position != "right" && s.widget.position != "left" {
+        add("widget.position", "位置只能是右下角或左下角");
+    }
+    if let Some(i) = s.widget.prechat_fields.iter().position(|f| !PRECHAT.contains(&f.as_str())) {
+        add(&format!("widget.prechat_fields[{i}]"), "未知的询前字段");
+    }
+    out
+}
+
+async fn view(state: &AppState, shop: ShopId) -> Result<ShopSettings, ApiError> {
+    let store = state.inbox.store();
+    let row = store.shop(shop).await?.ok_or(ApiError::NotFound("shop"))?;
+    let profile = store.shop_profile(shop).await?;
+    let prefs = preferences(state, shop).await;
+    let csat_enabled = state.inbox.ready(shop).await.timings.csat_on_resolve;
+    Ok(ShopSettings {
+        name: row.name,
+        time_zone: profile.as_ref().map(|p| p.time_zone.clone()).unwrap_or_else(|| "+08:00".into()),
+        language: profile.map(|p| p.language).unwrap_or_else(|| "zh-CN".into()),
+        widget_key: row.widget_key,
+        widget: prefs.widget,
+        csat_enabled,
+        supervisors_edit_kb: prefs.supervisors_edit_kb,
+    })
+}
+
+/// The shop page: name, time zone, language, widget, CSAT and the supervisor KB switch.
+#[utoipa::path(get, path = "/api/v1/shop", tag = "settings", responses((status = 200, body = ShopSettings), (status = 403, body = ErrorBody)))]
+pub async fn get_shop(State(state): State<AppState>, who: Principal) -> Result<Json<ShopSettings>, ApiError> {
+    who.require(Scope::SettingsManage)?;
+    Ok(Json(view(&state, who.user.shop_id).await?))
+}
+
+/// Save the shop page, validated whole; the problems come back with their paths (422).
+#[utoipa::path(put, path = "/api/v1/shop", tag = "settings", request_body = ShopSettings,
+    responses((status = 200, body = ShopSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s): ApiJson<ShopSettings>) -> Result<Json<ShopSettings>, ApiError> {
+    who.require(Scope::SettingsManage)?;
+    let shop = who.user.shop_id;
+    let found = problems(&s);
+    if !found.is_empty() {
+        let message = format!("店铺设置有 {} 处问题：{}", found.len(), found[0].message);
+        return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&found).unwrap_or_default() });
+    }
+    let prefs = Preferences { widget: s.widget.clone(), supervisors_edit_kb: s.supervisors_edit_kb };
+    let doc = serde_json::to_string(&prefs).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut cs = ChangeSet::default();
+    cs.push(Change::RenameShop { shop_id: shop, name: s.name.trim().into() });
+    cs.push(Change::SetShopProfile { shop_id: shop, time_zone: s.time_zone.clone(), language: s.language.clone() });
+    cs.push(Change::PutSetting { shop_id: shop, key: PREFERENCES_KEY.into(), doc, at: state.inbox.now() });
+    cs.push(Change::AppendAudit(audit::entry(&state, &who, "shop_settings_changed", None, serde_json::json!({ "name": s.name.trim() }))));
+    state.inbox.store().apply(cs).await?;
+    let mut routing = (*state.inbox.ready(shop).await).clone();
+    if routing.timings.csat_on_resolve != s.csat_enabled {
+        routing.timings.csat_on_resolve = s.csat_enabled;
+        state.inbox.put_routing_config(shop, routing).await?;
+    }
+    Ok(Json(view(&state, shop).await?))
+}
+
+/// A message to try against a routing document.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RoutingTest {
+    /// The customer's message.
+    pub text: String,
+    /// The channel it arrives on (default: widget).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub channel: Option<kefu_core::customer::Channel>,
+    /// Customer tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The customer is VIP.
+    #[serde(default)]
+    pub vip: bool,
+    /// A draft document to try (default: the saved one).
+    #[serde(default)]
+    pub config: Option<kefu_core::routing::RoutingConfig>,
+}
+
+/// "Test this message": which rule and team a message would get; changes nothing.
+#[utoipa::path(post, path = "/api/v1/routing/test", tag = "routing", request_body = RoutingTest,
+    responses((status = 200, body = kefu_core::routing::Trial), (status = 403, body = ErrorBody)))]
+pub async fn test_routing(State(state): State<AppState>, who: Principal, ApiJson(t): ApiJson<RoutingTest>) -> Result<Json<kefu_core::routing::Trial>, ApiError> {
+    who.require(Scope::ConversationsRead)?;
+    if t.text.trim().is_empty() || t.text.chars().count() > 2000 {
+        return Err(ApiError::BadRequest("请输入 1-2000 字的消息".into()));
+    }
+    let config = match t.config {
+        Some(c) => c,
+        None => (*state.inbox.ready(who.user.shop_id).await).clone(),
+    };
+    let channel = t.channel.unwrap_or(kefu_core::customer::Channel::Widget);
+    Ok(Json(kefu_core::routing::trial(&config, channel, &t.text, &t.tags, t.vip, state.inbox.now())))
+}
+
+/// May the caller edit the knowledge base: `settings:manage`, or `kb:write` while the shop
+/// lets supervisors edit it.
+pub async fn require_kb_edit(state: &AppState, who: &Principal) -> Result<(), ApiError> {
+    if who.require(Scope::SettingsManage).is_ok() {
+        return Ok(());
+    }
+    who.require(Scope::KbWrite)?;
+    if who.user.role == kefu_core::shop::Role::Supervisor && !preferences(state, who.user.shop_id).await.supervisors_edit_kb {
+        return Err(ApiError::Forbidden("本店未允许主管编辑知识库（设置 › 店铺）".into()));
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+// 设置 › 渠道: platform channels (the signing secret and the push URL shown once), outgoing
+// webhooks, and the outbox with its pending and dead deliveries (dead ones can be replayed).
+
+import { $, api, copy, fieldError, loadCatalogue, toast, when } from './common.js';
+
+function cells(values, extra) {
+  const tr = document.createElement('tr');
+  for (const v of values) tr.append(Object.assign(document.createElement('td'), { textContent: v ?? '' }));
+  const td = document.createElement('td');
+  if (extra) td.append(extra);
+  if (extra !== undefined) tr.append(td);
+  return tr;
+}
+
+function button(text, cls, run) {
+  const b = Object.assign(document.createElement('button'), { type: 'button', className: `btn btn-small ${cls}`, textContent: text });
+  b.addEventListener('click', run);
+  return b;
+}
+
+function target(t) {
+  if (!t) return '';
+  return t.kind === 'webhook' ? `事件推送 ${t.webhook_id}` : '回复客户';
+}
+
+async function loadChannels() {
+  const { channels } = await api('GET', '/api/v1/channels');
+  $('ch-rows').replaceChildren(...channels.map((c) => cells([c.name, c.platform, `${location.origin}/api/v1/channels/${c.id}/${c.platform === 'email' ? 'email' : 'webhook'}`, c.callback_url, when(c.created_at)])));
+}
+
+async function loadHooks() {
+  const { webhooks } = await api('GET', '/api/v1/webhooks');
+  $('hook-rows').replaceChildren(...webhooks.filter((w) => !w.deleted_at).map((w) => cells([w.url, w.events.join('、'), when(w.created_at)],
+    button('删除', 'btn-danger', async () => {
+      if (!confirm(`删除推送 ${w.url}？`)) return;
+      await api('DELETE', `/api/v1/webhooks/${encodeURIComponent(w.id)}`);
+      await loadHooks();
+    }))));
+}
+
+async function loadOutbox() {
+  const [pending, dead] = await Promise.all([api('GET', '/api/v1/outbox?state=pending&limit=50'), api('GET', '/api/v1/outbox?state=dead&limit=50')]);
+  $('pending-rows').replaceChildren(...pending.deliveries.map((d) => cells([d.event, target(d.target), String(d.attempts), when(d.next_attempt_at), d.last_error])));
+  $('dead-rows').replaceChildren(...dead.deliveries.map((d) => cells([d.event, target(d.target), String(d.attempts), d.last_error],
+    button('重新投递', '', async () => {
+      try { await api('POST', `/api/v1/outbox/${encodeURIComponent(d.id)}/replay`); toast('已重新排队'); } catch (e) { toast(e.message); }
+      await loadOutbox();
+    }))));
+}
+
+async function createChannel(e) {
+  e.preventDefault();
+  for (const id of ['ch-name', 'ch-platform', 'ch-callback']) fieldError($(id), '');
+  const body = { name: $('ch-name').value.trim(), platform: $('ch-platform').value.trim(), callback_url: $('ch-callback').value.trim() };
+  if (!body.name) return fieldError($('ch-name'), '请填写名称');
+  if (!body.platform) return fieldError($('ch-platform'), '请填写平台标识，如 douyin');
+  if (!/^https?:\/\//.test(body.callback_url)) return fieldError($('ch-callback'), '回调地址应以 https:// 开头');
+  try {
+    const made = await api('POST', '/api/v1/channels', body);
+    $('ch-secret').value = made.secret;
+    $('ch-webhook').value = `${location.origin}${made.webhook_path}`;
+    $('ch-issued').hidden = false;
+    toast('渠道已创建');
+    await loadChannels();
+  } catch (err) {
+    const at = /callback|url|target|private/i.test(err.message) ? 'ch-callback' : /platform/i.test(err.message) ? 'ch-platform' : 'ch-name';
+    fieldError($(at), err.message);
+  }
+}
+
+async function createHook(e) {
+  e.preventDefault();
+  fieldError($('hook-url'), '');
+  fieldError($('hook-events'), '');
+  const events = $('hook-events').value.split(/[,，\s]+/).filter(Boolean);
+  if (!/^https?:\/\//.test($('hook-url').value.trim())) return fieldError($('hook-url'), '接收地址应以 https:// 开头');
+  try {
+    const made = await api('POST', '/api/v1/webhooks', { url: $('hook-url').value.trim(), events });
+    $('hook-secret').value = made.secret;
+    $('hook-issued').hidden = false;
+    toast('推送已添加');
+    await loadHooks();
+  } catch (err) {
+    fieldError(/event/i.test(err.message) ? $('hook-events') : $('hook-url'), err.message);
+  }
+}
+
+async function main() {
+  await loadCatalogue('settings');
+  $('channel-form').addEventListener('submit', createChannel);
+  $('hook-form').addEventListener('submit', createHook);
+  $('ch-secret-copy').addEventListener('click', () => copy($('ch-secret').value));
+  $('ch-webhook-copy').addEventListener('click', () => copy($('ch-webhook').value));
+  $('hook-copy').addEventListener('click', () => copy($('hook-secret').value));
+  $('outbox-refresh').addEventListener('click', loadOutbox);
+  await Promise.all([loadChannels(), loadHooks(), loadOutbox()]);
+}
+
+main();

@@ -1,0 +1,107 @@
+// 设置 › 营业时间: the business calendar tickets' SLAs count in — weekly hours, holidays and
+// 调休 make-up days (GET/PUT /api/v1/calendar).
+
+import { $, api, clearProblems, fieldError, guardUnsaved, loadCatalogue, runSave, ApiError } from './common.js';
+
+const DAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+let loaded = null;
+let cal = null;
+
+const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const minutes = (v) => { const [h, m] = v.split(':').map(Number); return h * 60 + m; };
+const offsetText = (m) => `${m < 0 ? '-' : '+'}${hhmm(Math.abs(m))}`;
+
+function parseOffset(v) {
+  const m = /^([+-])(\d{2}):(\d{2})$/.exec(v.trim());
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : null;
+}
+
+function dayRow(i) {
+  const h = cal.weekdays[i];
+  const open = Object.assign(document.createElement('input'), { type: 'checkbox', checked: !!h });
+  const from = Object.assign(document.createElement('input'), { type: 'time', value: h ? hhmm(h.open) : '09:00', disabled: !h, ariaLabel: `${DAYS[i]}上班` });
+  const to = Object.assign(document.createElement('input'), { type: 'time', value: h ? hhmm(h.close === 1440 ? 1439 : h.close) : '18:00', disabled: !h, ariaLabel: `${DAYS[i]}下班` });
+  const sync = () => {
+    from.disabled = to.disabled = !open.checked;
+    cal.weekdays[i] = open.checked ? { open: minutes(from.value || '00:00'), close: minutes(to.value || '00:00') } : null;
+  };
+  for (const el of [open, from, to]) el.addEventListener('change', sync);
+  const label = document.createElement('label');
+  label.className = 'switch';
+  label.append(open, ` ${DAYS[i]}`);
+  const row = document.createElement('div');
+  row.className = 'field day-row';
+  row.dataset.path = `weekdays[${i}]`;
+  const times = document.createElement('div');
+  times.className = 'copy-row';
+  times.append(label, from, '–', to);
+  row.append(times, Object.assign(document.createElement('p'), { className: 'field-error', hidden: true }));
+  return row;
+}
+
+function dateChips(box, list) {
+  $(box).replaceChildren(...list.map((d, i) => {
+    const chip = document.createElement('span');
+    chip.className = 'chip';
+    const x = Object.assign(document.createElement('button'), { type: 'button', className: 'chip-x', textContent: '×', ariaLabel: `删除 ${d}` });
+    x.addEventListener('click', () => { list.splice(i, 1); render(); });
+    chip.append(d, x);
+    return chip;
+  }));
+}
+
+function render() {
+  $('utc-offset').value = offsetText(cal.utc_offset_minutes);
+  $('weekdays').replaceChildren(...DAYS.map((_, i) => dayRow(i)));
+  dateChips('holidays', cal.holidays);
+  dateChips('workdays', cal.extra_workdays);
+}
+
+function addDate(input, list, other, otherName) {
+  const v = $(input).value;
+  if (!v) return fieldError($(input), '请选择日期');
+  if (list.includes(v)) return fieldError($(input), '这一天已在列表中');
+  if (other.includes(v)) return fieldError($(input), `这一天已是${otherName}`);
+  fieldError($(input), '');
+  list.push(v);
+  list.sort();
+  render();
+}
+
+/// Problems the server would refuse, said in Chinese at their fields before sending.
+function problems() {
+  const out = [];
+  if (parseOffset($('utc-offset').value) === null) out.push({ path: 'utc-offset', message: '时区格式应为 +08:00 这样的 UTC 偏移' });
+  cal.weekdays.forEach((h, i) => { if (h && !(h.open < h.close)) out.push({ path: `weekdays[${i}]`, message: `${DAYS[i]}的下班时间应晚于上班时间` }); });
+  if (cal.weekdays.every((h) => !h)) out.push({ path: 'weekdays[0]', message: '至少要有一天上班' });
+  return out;
+}
+
+async function load() {
+  loaded = await api('GET', '/api/v1/calendar');
+  cal = structuredClone(loaded);
+  clearProblems($('hours-form'));
+  render();
+}
+
+async function main() {
+  await loadCatalogue('settings');
+  $('holiday-add').addEventListener('click', () => addDate('holiday-new', cal.holidays, cal.extra_workdays, '调休上班日'));
+  $('workday-add').addEventListener('click', () => addDate('workday-new', cal.extra_workdays, cal.holidays, '节假日'));
+  $('hours-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const saved = await runSave($('hours-form'), $('form-error'), async () => {
+      const found = problems();
+      if (found.length) throw new ApiError(422, 'invalid_document', found[0].message, found.map((p) => ({ ...p, path: p.path === 'utc-offset' ? 'utc_offset' : p.path })));
+      cal.utc_offset_minutes = parseOffset($('utc-offset').value);
+      return api('PUT', '/api/v1/calendar', cal);
+    }, load);
+    if (saved) { loaded = saved; cal = structuredClone(saved); render(); }
+  });
+  $('hours-form').addEventListener('reset', (e) => { e.preventDefault(); cal = structuredClone(loaded); clearProblems($('hours-form')); render(); });
+  $('utc-offset').dataset.path = 'utc_offset';
+  guardUnsaved(() => loaded && JSON.stringify(cal) !== JSON.stringify(loaded));
+  await load();
+}
+
+main();

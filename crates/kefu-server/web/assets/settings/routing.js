@@ -1,0 +1,225 @@
+// 设置 › 路由: teams (members, backup pool, hours), the ordered rules with their conditions as
+// chips, a "test this message" box over the draft, the VIP policy and the timings — one
+// routing document, saved whole (GET/PUT /api/v1/routing; 422 problems at their fields).
+
+import { $, api, clearProblems, guardUnsaved, loadCatalogue, runSave, t } from './common.js';
+
+const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
+const CHANNELS = { widget: '网页', dm: '私信', comment: '评论', order_message: '订单消息', live: '直播', email: '邮件', api: 'API' };
+const SENTIMENT = { negative: '负面', neutral: '中性', positive: '正面' };
+let loaded = null;
+let doc = null;
+let people = [];
+
+const list = (text) => text.split(/[,，\s]+/).map((s) => s.trim()).filter(Boolean);
+
+function el(tag, attrs = {}, ...kids) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k in node && typeof v !== 'string') node[k] = v;
+    else node.setAttribute(k, v);
+  }
+  node.append(...kids.filter((k) => k !== null && k !== undefined));
+  return node;
+}
+
+/// A labelled control with its problem line; `path` is where the server reports problems.
+function field(label, path, control) {
+  control.dataset.path = path;
+  return el('div', { class: 'field', 'data-path': path }, el('label', {}, label, control), el('p', { class: 'field-error', hidden: true }));
+}
+
+function input(value, onInput, attrs = {}) {
+  return el('input', { type: 'text', value: value ?? '', oninput: (e) => onInput(e.target.value), ...attrs });
+}
+
+function teamSelect(value, onChange, blank) {
+  const s = el('select', { onchange: (e) => onChange(e.target.value || null) }, el('option', { value: '' }, blank));
+  for (const tm of doc.teams) s.append(el('option', { value: tm.id }, tm.name || tm.id));
+  s.value = value || '';
+  return s;
+}
+
+function peopleBoxes(chosen, path) {
+  const box = el('div', { class: 'choices', 'data-path': path });
+  for (const p of people) {
+    box.append(el('label', {}, el('input', {
+      type: 'checkbox', checked: chosen.includes(p.id),
+      onchange: (e) => {
+        const i = chosen.indexOf(p.id);
+        if (e.target.checked && i < 0) chosen.push(p.id);
+        if (!e.target.checked && i >= 0) chosen.splice(i, 1);
+      },
+    }), ` ${p.display_name}`));
+  }
+  return el('div', { class: 'field', 'data-path': path }, box, el('p', { class: 'field-error', hidden: true }));
+}
+
+function hoursEditor(team, i) {
+  const on = el('input', { type: 'checkbox', checked: !!team.hours, onchange: (e) => {
+    team.hours = e.target.checked ? { weekdays: [1, 2, 3, 4, 5], open: '09:00', close: '18:00', utc_offset_minutes: 480 } : null;
+    render();
+  } });
+  const wrap = el('div', { class: 'field', 'data-path': `teams[${i}].hours` }, el('label', { class: 'switch' }, on, ' 只在工作时间接待'));
+  if (team.hours) {
+    const h = team.hours;
+    const days = el('div', { class: 'choices', 'data-path': `teams[${i}].hours.weekdays` });
+    WEEKDAYS.forEach((name, d) => days.append(el('label', {}, el('input', { type: 'checkbox', checked: h.weekdays.includes(d + 1), onchange: (e) => {
+      h.weekdays = e.target.checked ? [...h.weekdays, d + 1].sort() : h.weekdays.filter((x) => x !== d + 1);
+    } }), ` 周${name}`)));
+    wrap.append(days, el('div', { class: 'copy-row' },
+      input(h.open, (v) => { h.open = v; }, { type: 'time', 'aria-label': '上班' }), ' – ',
+      input(h.close, (v) => { h.close = v; }, { type: 'time', 'aria-label': '下班' })));
+  }
+  wrap.append(el('p', { class: 'field-error', hidden: true }));
+  return wrap;
+}
+
+function teamCard(team, i) {
+  return el('div', { class: 'team-card' },
+    el('div', { class: 'grid-2' },
+      field('名称', `teams[${i}].name`, input(team.name, (v) => { team.name = v; })),
+      field('编号', `teams[${i}].id`, input(team.id, (v) => { team.id = v; }))),
+    el('p', { class: 'sub' }, '成员'), peopleBoxes(team.members, `teams[${i}].members`),
+    el('p', { class: 'sub' }, '后备客服（排队过久时接待）'), peopleBoxes(team.backup, `teams[${i}].backup`),
+    hoursEditor(team, i),
+    el('button', { type: 'button', class: 'btn btn-small btn-danger', onclick: () => { doc.teams.splice(i, 1); render(); } }, t('remove')));
+}
+
+/// The conditions of a rule as chips: "关键词：退款、坏了".
+function chips(when) {
+  const out = [];
+  const add = (key, text) => out.push(el('span', { class: 'chip' }, `${t(`chip.${key}`)}：${text}`));
+  if (when.channels?.length) add('channels', when.channels.map((c) => CHANNELS[c] || c).join('、'));
+  for (const k of ['keywords', 'intents', 'hotspots', 'customer_tags', 'languages']) if (when[k]?.length) add(k, when[k].join('、'));
+  if (when.vip !== null && when.vip !== undefined) add('vip', when.vip ? '是' : '否');
+  if (when.sentiment) add('sentiment', SENTIMENT[when.sentiment] || when.sentiment);
+  if (when.strong_emotion !== null && when.strong_emotion !== undefined) add('strong_emotion', when.strong_emotion ? '是' : '否');
+  if (!out.length) out.push(el('span', { class: 'chip chip-any' }, t('chip.any')));
+  return el('div', { class: 'chips' }, ...out);
+}
+
+function ruleItem(rule, i) {
+  const w = rule.when;
+  const move = (d) => { const j = i + d; [doc.rules[i], doc.rules[j]] = [doc.rules[j], doc.rules[i]]; render(); };
+  const chipBox = el('div', {}, chips(w));
+  const redraw = () => chipBox.replaceChildren(chips(w));
+  const sentiment = el('select', { onchange: (e) => { w.sentiment = e.target.value || null; redraw(); } }, el('option', { value: '' }, '不限'),
+    ...Object.entries(SENTIMENT).map(([k, v]) => el('option', { value: k }, v)));
+  sentiment.value = w.sentiment || '';
+  const vip = el('select', { onchange: (e) => { w.vip = e.target.value === '' ? null : e.target.value === 'yes'; redraw(); } },
+    el('option', { value: '' }, '不限'), el('option', { value: 'yes' }, '是'), el('option', { value: 'no' }, '否'));
+  vip.value = w.vip === true ? 'yes' : w.vip === false ? 'no' : '';
+  return el('li', { class: `rule${rule.enabled ? '' : ' rule-off'}` },
+    el('div', { class: 'rule-head' },
+      el('span', { class: 'rule-n' }, `${i + 1}`),
+      el('label', { class: 'switch' }, el('input', { type: 'checkbox', checked: rule.enabled, onchange: (e) => { rule.enabled = e.target.checked; } }), ' 启用'),
+      chipBox,
+      el('span', { class: 'rule-tools' },
+        el('button', { type: 'button', class: 'btn btn-small', disabled: i === 0, onclick: () => move(-1), 'aria-label': `${t('up')} ${rule.name}` }, '↑'),
+        el('button', { type: 'button', class: 'btn btn-small', disabled: i === doc.rules.length - 1, onclick: () => move(1), 'aria-label': `${t('down')} ${rule.name}` }, '↓'),
+        el('button', { type: 'button', class: 'btn btn-small btn-danger', onclick: () => { doc.rules.splice(i, 1); render(); } }, t('remove')))),
+    el('div', { class: 'grid-3' },
+      field('规则名称', `rules[${i}].name`, input(rule.name, (v) => { rule.name = v; })),
+      field('分配到', `rules[${i}].team`, teamSelect(rule.team, (v) => { rule.team = v; }, '默认技能组')),
+      field('优先级', `rules[${i}].priority`, input(rule.priority, (v) => { rule.priority = Number(v); }, { type: 'number', min: '-100', max: '100' })),
+      field('关键词（逗号分隔）', `rules[${i}].when.keywords`, input((w.keywords || []).join(', '), (v) => { w.keywords = list(v); redraw(); })),
+      field('客户标签', `rules[${i}].when.customer_tags`, input((w.customer_tags || []).join(', '), (v) => { w.customer_tags = list(v); redraw(); })),
+      field('渠道（widget, dm, email…）', `rules[${i}].when.channels`, input((w.channels || []).join(', '), (v) => { w.channels = list(v); redraw(); })),
+      field('情绪', `rules[${i}].when.sentiment`, sentiment),
+      field('VIP', `rules[${i}].when.vip`, vip)));
+}
+
+/// Simple controls bound to a path of the document.
+const BOUND = [
+  ['vip-enabled', 'vip.enabled', 'bool'], ['vip-window', 'vip.window_days', 'num'], ['vip-orders', 'vip.min_orders', 'num'],
+  ['vip-boost', 'vip.priority_boost', 'num'], ['offer-timeout', 'timings.offer_timeout_secs', 'num'],
+  ['overflow', 'timings.overflow_after_secs', 'num'], ['sticky', 'timings.sticky', 'bool'], ['auto-close', 'timings.auto_close_after_mins', 'num'],
+];
+
+function render() {
+  $('teams').replaceChildren(...doc.teams.map(teamCard));
+  $('rules').replaceChildren(...doc.rules.map(ruleItem));
+  for (const [id, path, kind] of BOUND) {
+    const [a, b] = path.split('.');
+    if (kind === 'bool') $(id).checked = !!doc[a][b]; else $(id).value = doc[a][b];
+  }
+  $('vip-spent').value = (doc.vip.min_spent_cents / 100).toString();
+  $('default-team').replaceWith(Object.assign(teamSelect(doc.default_team, (v) => { doc.default_team = v; }, t('any_agent')), { id: 'default-team' }));
+  $('vip-team').replaceWith(Object.assign(teamSelect(doc.vip.team, (v) => { doc.vip.team = v; }, t('none')), { id: 'vip-team' }));
+}
+
+function bindStatic() {
+  for (const [id, path, kind] of BOUND) {
+    const [a, b] = path.split('.');
+    $(id).addEventListener(kind === 'bool' ? 'change' : 'input', (e) => {
+      doc[a][b] = kind === 'bool' ? e.target.checked : (e.target.value === '' ? null : Number(e.target.value));
+    });
+  }
+  $('vip-spent').addEventListener('input', (e) => { doc.vip.min_spent_cents = Math.round(Number(e.target.value) * 100); });
+  $('add-team').addEventListener('click', () => {
+    doc.teams.push({ id: `team-${doc.teams.length + 1}`, name: t('new_team'), skills: [], members: [], backup: [], hours: null });
+    render();
+  });
+  $('add-rule').addEventListener('click', () => {
+    doc.rules.push({ name: t('new_rule'), enabled: true, when: { keywords: [] }, team: null, priority: 0 });
+    render();
+  });
+  $('trial-run').addEventListener('click', runTrial);
+  $('trial-text').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); runTrial(); } });
+  $('routing-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const saved = await runSave($('routing-form'), $('form-error'), () => api('PUT', '/api/v1/routing', doc), load);
+    if (saved) { loaded = structuredClone(saved); doc = structuredClone(saved); render(); }
+  });
+  $('routing-form').addEventListener('reset', (e) => {
+    e.preventDefault();
+    doc = structuredClone(loaded);
+    clearProblems($('routing-form'));
+    render();
+  });
+  guardUnsaved(() => loaded && JSON.stringify(doc) !== JSON.stringify(loaded));
+}
+
+async function runTrial() {
+  const box = $('trial-result');
+  const err = $('trial-text').closest('.field').querySelector('.field-error');
+  err.hidden = true;
+  try {
+    const r = await api('POST', '/api/v1/routing/test', { text: $('trial-text').value, config: doc });
+    const lines = [
+      r.rule ? t('trial_rule', { n: r.rule_position, rule: r.rule }) : t('trial_default'),
+      t('trial_team', { team: r.team_name || r.team || t('any_agent') }) + ` · ${t('trial_priority', { p: r.priority })}${r.vip ? ` · ${t('trial_vip')}` : ''}`,
+      t('trial_read', { language: r.language, l1: r.hotspots[0] || '-', l2: r.hotspots[1] || '-', sentiment: SENTIMENT[r.sentiment] || r.sentiment }),
+    ];
+    box.replaceChildren(...lines.map((l) => el('p', {}, l)));
+    box.hidden = false;
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+async function load() {
+  const [config, agents] = await Promise.all([api('GET', '/api/v1/routing'), api('GET', '/api/v1/agents')]);
+  people = agents.agents;
+  loaded = config;
+  doc = structuredClone(config);
+  clearProblems($('routing-form'));
+  render();
+}
+
+async function main() {
+  await loadCatalogue('settings');
+  bindStatic();
+  try {
+    await load();
+  } catch (e) {
+    $('form-error').textContent = t('load_failed', { message: e.message });
+    $('form-error').hidden = false;
+  }
+}
+
+main();
