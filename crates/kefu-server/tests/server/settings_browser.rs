@@ -71,7 +71,7 @@ async fn walk(app: &TestApp, b: &Client) {
 
 async fn shop(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/settings/shop", app.base)).await.expect("shop page");
-    until("the shop name", || async { Some(value_of(b, "#shop-name").await).filter(|v| v == "演示店铺") }).await;
+    until("the shop name", || async { Some(value_of(b, "#shop-title").await).filter(|v| v == "演示店铺") }).await;
     let embed = value_of(b, "#embed").await;
     assert_eq!(embed, format!("<script src=\"{}/widget.js\" data-kefu-key=\"demo\" defer></script>", app.base));
     assert_eq!(js(b, "return document.getElementById('kb-supervisors').checked").await, true);
