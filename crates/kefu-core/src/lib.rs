@@ -24,6 +24,7 @@ pub mod message;
 pub mod orders;
 pub mod outbox;
 pub mod quick_phrase;
+pub mod search;
 pub mod seal;
 pub mod shop;
 pub mod store;

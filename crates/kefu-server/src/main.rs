@@ -10,6 +10,7 @@ mod cli {
     pub mod audit;
     pub mod keys;
     pub mod nlu;
+    pub mod search;
 }
 
 #[derive(Parser)]
@@ -40,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::nlu::NluCommand,
     },
+    /// The search index: index messages it does not hold yet (resumable).
+    Search {
+        #[command(subcommand)]
+        command: cli::search::SearchCommand,
+    },
     /// Analytics: rebuild every rollup from the event log.
     Analytics {
         #[command(subcommand)]
@@ -54,6 +60,7 @@ fn main() -> ExitCode {
         Command::Keys { ref command } => command.args(),
         Command::Audit { ref command } => command.args(),
         Command::Analytics { ref command } => command.args(),
+        Command::Search { ref command } => command.args(),
         // Pure computation over local files: no configuration, database or runtime needed.
         Command::Nlu { command } => {
             return match cli::nlu::run(command) {
@@ -92,6 +99,7 @@ fn main() -> ExitCode {
             },
             Command::Nlu { .. } => Ok(()),
             Command::Analytics { command } => cli::analytics::run(command, config).await,
+            Command::Search { command } => cli::search::run(command, config).await,
         }
     });
     match result {

@@ -26,3 +26,6 @@ mod delivery_safety;
 mod imap;
 mod analytics;
 mod analytics_browser;
+mod history;
+mod history_browser;
+mod profile;
