@@ -185,3 +185,19 @@ async fn another_shop_finds_nothing_of_this_one() {
     assert_eq!(conversations(&search(&agent, &q("私密消息")).await), Vec::<String>::new());
     assert_eq!(conversations(&search(&agent, &q("琥珀核桃")).await).len(), 1);
 }
+
+#[tokio::test]
+async fn the_search_is_documented_with_every_filter_optional() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app.http.get(format!("{}/api/openapi.json", app.base)).send().await.expect("doc").json().await.expect("json");
+    let params = doc["paths"]["/api/v1/conversations/search"]["get"]["parameters"].as_array().expect("parameters").clone();
+    let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
+    for want in ["q", "status", "channel", "agent_id", "team_id", "tag", "category", "from", "to", "rating", "cursor"] {
+        assert!(names.contains(&want), "{want} documented: {names:?}");
+    }
+    assert!(params.iter().all(|p| p["in"] == "query" && p["required"] != true), "all optional: {params:?}");
+    for p in ["/api/v1/customers/{id}/profile"] {
+        assert!(doc["paths"][p]["get"].is_object(), "{p}");
+    }
+    assert!(doc["paths"]["/api/v1/customers/{id}"]["patch"].is_object());
+}
