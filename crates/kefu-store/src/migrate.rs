@@ -72,7 +72,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_sealed_addresses.sql"),
         include_str!("../migrations/postgres/0011_sealed_addresses.sql"),
     ),
-    // 0012 is taken by another branch (issue 17 follow-ups); the runner applies whatever is
+    // 0012 is taken by another branch; the runner applies whatever is
     // missing by version, so the gap is harmless and 0012 may land later.
     (
         13,
