@@ -25,6 +25,7 @@ pub mod onboarding;
 pub mod orders;
 pub mod outbox;
 pub mod quick_phrase;
+pub mod search;
 pub mod seal;
 pub mod shop;
 pub mod store;

@@ -29,6 +29,27 @@ pub trait Sealer: Send + Sync + 'static {
     fn seal(&self, plaintext: &str) -> Result<Sealed, SealError>;
     /// Open bytes sealed with `key_id`.
     fn open(&self, key_id: &str, bytes: &[u8]) -> Result<String, SealError>;
+    /// The key of the blind search index and the id of the key it comes from (the index is
+    /// rebuilt when that id changes). Sealers without secrets use a fixed public key: their
+    /// text is not secret either.
+    fn search_key(&self) -> SearchKey {
+        SearchKey { key_id: "plain".into(), secret: *b"kefu blind search index, plain!!" }
+    }
+}
+
+/// The HMAC key of the blind search index.
+#[derive(Clone)]
+pub struct SearchKey {
+    /// Id of the sealing key it was derived from.
+    pub key_id: String,
+    /// 32 secret bytes.
+    pub secret: [u8; 32],
+}
+
+impl std::fmt::Debug for SearchKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchKey").field("key_id", &self.key_id).finish_non_exhaustive()
+    }
 }
 
 /// Stores text as UTF-8 unchanged, under key id `plain`: for tests and tools that never

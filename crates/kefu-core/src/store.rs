@@ -70,6 +70,15 @@ pub enum Change {
         /// The customer.
         customer_id: CustomerId,
     },
+    /// Rename a customer (an agent's choice over the platform nickname); sealed at rest.
+    SetCustomerName {
+        /// Shop.
+        shop_id: ShopId,
+        /// Customer.
+        customer_id: CustomerId,
+        /// The new name.
+        name: String,
+    },
     /// Replace a customer's tags.
     SetCustomerTags {
         /// Shop.

@@ -98,6 +98,7 @@ pub async fn start_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::
     }
     let setup_link = crate::onboarding::setup_link_at_start(&store, config.demo, inbox.now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let tenancy = Arc::new(crate::onboarding::Tenancy::load(&store).await?);
+    spawn_search_reindex(store.clone());
     let active = inbox.rebuild().await?;
     let tickets = Arc::new(TicketDesk::new(inbox.clone()));
     let awaiting = tickets.rebuild().await?;
@@ -199,4 +200,16 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Index messages the search index does not hold yet (written before it existed, or before
+/// the key rotated), in the background; `kefu search reindex` does the same in the foreground.
+fn spawn_search_reindex(store: kefu_store::SqlStore) {
+    tokio::spawn(async move {
+        match store.reindex_search(500, |_| {}).await {
+            Ok(p) if p.done > 0 => tracing::info!(messages = p.done, "search index caught up"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "search index rebuild stopped; run `kefu search reindex`"),
+        }
+    });
 }

@@ -12,6 +12,7 @@ mod cli {
     pub mod nlu;
     pub mod platform;
     pub mod shop;
+    pub mod search;
 }
 
 #[derive(Parser)]
@@ -52,6 +53,11 @@ enum Command {
         #[command(subcommand)]
         command: cli::platform::PlatformCommand,
     },
+    /// The search index: index messages it does not hold yet (resumable).
+    Search {
+        #[command(subcommand)]
+        command: cli::search::SearchCommand,
+    },
     /// Analytics: rebuild every rollup from the event log.
     Analytics {
         #[command(subcommand)]
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
         Command::Analytics { ref command } => command.args(),
         Command::Shop { ref command } => command.args(),
         Command::Platform { ref command } => command.args(),
+        Command::Search { ref command } => command.args(),
         // Pure computation over local files: no configuration, database or runtime needed.
         Command::Nlu { command } => {
             return match cli::nlu::run(command) {
@@ -108,6 +115,7 @@ fn main() -> ExitCode {
             Command::Analytics { command } => cli::analytics::run(command, config).await,
             Command::Shop { command } => cli::shop::run(command, config).await,
             Command::Platform { command } => cli::platform::run(command, config).await,
+            Command::Search { command } => cli::search::run(command, config).await,
         }
     });
     match result {

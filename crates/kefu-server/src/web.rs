@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tickets", get(|h: HeaderMap| async move { serve("tickets.html", &h, false) }))
         .route("/analytics", get(crate::analytics::pages::dashboard))
         .route("/analytics/hotspots", get(crate::analytics::pages::hotspots))
+        .route("/history", get(|h: HeaderMap| async move { serve("history.html", &h, false) }))
+        .route("/customers/{id}", get(|h: HeaderMap| async move { serve("profile.html", &h, false) }))
         .route("/kb", get(|h: HeaderMap| async move { serve("kb.html", &h, false) }))
         .route("/setup", get(|h: HeaderMap| async move { serve("setup.html", &h, false) }))
         .route("/invite", get(|h: HeaderMap| async move { serve("invite.html", &h, false) }))

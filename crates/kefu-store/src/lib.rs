@@ -16,6 +16,7 @@ mod migrate;
 pub mod onboarding;
 mod reads;
 mod rows;
+mod search;
 mod writer;
 
 use kefu_core::seal::Sealer;
@@ -26,6 +27,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
+pub use search::{term_hashes, ReindexProgress, SearchHit, SearchPage, SearchQuery};
 pub use writer::WriterStats;
 
 /// Which database a URL names.
@@ -147,6 +149,8 @@ impl SqlStore {
             private_sqlite_files(&url)?;
         }
         addresses::seal_legacy(&mut write_conn, sealer.as_ref()).await?;
+        let search_key = sealer.search_key();
+        let index = search::reconcile_key(&mut write_conn, &search_key).await?.then_some(search_key);
 
         let read = AnyPoolOptions::new()
             .max_connections(options.read_connections.max(1))
@@ -164,7 +168,7 @@ impl SqlStore {
 
         let stats = Arc::new(WriterStats::default());
         let (tx, rx) = mpsc::channel(options.max_batch * 8);
-        tokio::spawn(writer::run(write_conn, rx, sealer.clone(), options.max_batch, stats.clone()));
+        tokio::spawn(writer::run(write_conn, rx, sealer.clone(), index, options.max_batch, stats.clone()));
         Ok(Self { backend, read, writer: tx, sealer, stats })
     }
 

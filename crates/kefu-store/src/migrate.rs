@@ -78,6 +78,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_onboarding.sql"),
         include_str!("../migrations/postgres/0012_onboarding.sql"),
     ),
+    (
+        13,
+        "search_index",
+        include_str!("../migrations/sqlite/0013_search_index.sql"),
+        include_str!("../migrations/postgres/0013_search_index.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

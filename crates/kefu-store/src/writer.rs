@@ -4,7 +4,7 @@
 //! the commit, which is what lets the inbox acknowledge a message once it is durable.
 
 use crate::backend_error;
-use kefu_core::seal::Sealer;
+use kefu_core::seal::{SearchKey, Sealer};
 use kefu_core::store::{Change, ChangeSet, StoreError};
 use sqlx::{AnyConnection, Connection, Row};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,9 +34,11 @@ pub(crate) async fn run(
     mut conn: AnyConnection,
     mut rx: mpsc::Receiver<Job>,
     sealer: Arc<dyn Sealer>,
+    index: Option<SearchKey>,
     max_batch: usize,
     stats: Arc<WriterStats>,
 ) {
+    let w = Writing { sealer: sealer.as_ref(), index: index.as_ref() };
     let mut shutdown = None;
     while let Some(first) = rx.recv().await {
         let mut batch = Vec::new();
@@ -52,7 +54,7 @@ pub(crate) async fn run(
             }
         }
         if !batch.is_empty() {
-            commit_batch(&mut conn, batch, sealer.as_ref(), &stats).await;
+            commit_batch(&mut conn, batch, &w, &stats).await;
         }
         if shutdown.is_some() {
             break;
@@ -80,13 +82,20 @@ pub(crate) async fn run(
 
 type Waiting = (ChangeSet, oneshot::Sender<Result<(), StoreError>>);
 
-async fn commit_batch(conn: &mut AnyConnection, batch: Vec<Waiting>, sealer: &dyn Sealer, stats: &WriterStats) {
+/// What every change is written with: the sealer, and the search key when this process
+/// keeps the search index.
+struct Writing<'a> {
+    sealer: &'a dyn Sealer,
+    index: Option<&'a SearchKey>,
+}
+
+async fn commit_batch(conn: &mut AnyConnection, batch: Vec<Waiting>, w: &Writing<'_>, stats: &WriterStats) {
     let mut outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(batch.len());
     let result: Result<(), StoreError> = async {
         let mut tx = conn.begin().await.map_err(backend_error)?;
         for (cs, _) in &batch {
             let mut sp = tx.begin().await.map_err(backend_error)?;
-            match apply_set(&mut sp, cs, sealer).await {
+            match apply_set(&mut sp, cs, w).await {
                 Ok(()) => {
                     sp.commit().await.map_err(backend_error)?;
                     outcomes.push(Ok(()));
@@ -123,9 +132,12 @@ async fn commit_batch(conn: &mut AnyConnection, batch: Vec<Waiting>, sealer: &dy
     }
 }
 
-async fn apply_set(conn: &mut AnyConnection, cs: &ChangeSet, sealer: &dyn Sealer) -> Result<(), StoreError> {
+async fn apply_set(conn: &mut AnyConnection, cs: &ChangeSet, w: &Writing<'_>) -> Result<(), StoreError> {
     for change in &cs.changes {
-        apply_change(conn, change, sealer).await?;
+        apply_change(conn, change, w.sealer).await?;
+        if let (Change::InsertMessage { message, .. }, Some(key)) = (change, w.index) {
+            crate::search::index_message(conn, key, message).await?;
+        }
     }
     for ev in &cs.events {
         let payload = serde_json::to_string(&ev.kind).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -204,6 +216,14 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         Change::DeleteCustomerKeys { shop_id, customer_id } => sqlx::query("DELETE FROM customer_key WHERE shop_id = $1 AND customer_id = $2")
             .bind(shop_id.to_string())
             .bind(customer_id.to_string()),
+        Change::SetCustomerName { shop_id, customer_id, name } => {
+            let sealed = seal(sealer, name)?;
+            sqlx::query("UPDATE customer SET name_key_id = $1, name = $2 WHERE shop_id = $3 AND id = $4")
+                .bind(sealed.key_id)
+                .bind(sealed.bytes)
+                .bind(shop_id.to_string())
+                .bind(customer_id.to_string())
+        }
         Change::SetCustomerTags { shop_id, customer_id, tags } => sqlx::query("UPDATE customer SET tags = $1 WHERE shop_id = $2 AND id = $3")
             .bind(tags_json(&tags))
             .bind(shop_id.to_string())

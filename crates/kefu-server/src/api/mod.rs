@@ -5,6 +5,7 @@ mod audit;
 pub mod auth;
 mod conversations;
 mod extract;
+mod history;
 mod inbound;
 mod kb;
 pub mod orders;
@@ -13,6 +14,7 @@ mod openapi;
 pub mod onboarding;
 mod people;
 mod privacy;
+mod profile;
 mod quick_phrases;
 mod routing;
 pub mod shop;
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me/status", put(auth::set_status))
         .route("/me/password", put(auth::change_password))
         .route("/conversations", get(conversations::list).post(routing::start))
+        .route("/conversations/search", get(history::search))
         .route("/conversations/{id}", get(conversations::get_one))
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
         .route("/conversations/{id}/assign", post(conversations::assign))
@@ -58,7 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/routing/test", post(shop::test_routing))
         .route("/shop", get(shop::get_shop).put(shop::put_shop))
         .route("/queue", get(routing::queue))
-        .route("/customers/{id}", get(people::customer))
+        .route("/customers/{id}", get(people::customer).patch(profile::update))
+        .route("/customers/{id}/profile", get(profile::profile))
         .route("/customers/{id}/orders", get(orders::customer_orders))
         .route("/orders", put(orders::put_orders).layer(DefaultBodyLimit::max(orders::BULK_BODY_LIMIT)))
         .route("/products", get(orders::products).put(orders::put_products).layer(DefaultBodyLimit::max(orders::BULK_BODY_LIMIT)))
@@ -130,6 +134,7 @@ pub fn docs_routes() -> Router<AppState> {
         routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::reveal, people::agents, people::set_role,
+        history::search, profile::profile, profile::update,
         audit::list, audit::verify, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,

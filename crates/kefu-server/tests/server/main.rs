@@ -32,3 +32,6 @@ mod onboarding_browser;
 mod shell_browser;
 mod settings;
 mod settings_browser;
+mod history;
+mod history_browser;
+mod profile;

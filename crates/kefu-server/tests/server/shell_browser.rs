@@ -78,7 +78,7 @@ async fn each_role_sees_exactly_its_menu_and_logs_out_from_the_user_menu() {
 }
 
 async fn roles(app: &TestApp, b: &Client) {
-    let base = ["工作台", "工单", "知识库"];
+    let base = ["工作台", "历史会话", "工单", "知识库"];
     let cases: [(&str, Vec<&str>); 3] = [
         ("agent1@demo.kefu", base.to_vec()),
         ("supervisor@demo.kefu", [&base[..], &["数据分析"][..]].concat()),

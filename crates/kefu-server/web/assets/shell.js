@@ -15,6 +15,7 @@ export { t, loadCatalogue } from './i18n.js';
 /** Top navigation: key, href, and who sees it. */
 const NAV = [
   { key: 'workspace', href: '/workspace', roles: null },
+  { key: 'history', href: '/history', roles: null },
   { key: 'tickets', href: '/tickets', roles: null },
   { key: 'kb', href: '/kb', roles: null },
   { key: 'analytics', href: '/analytics', roles: ['supervisor', 'admin', 'owner'] },

@@ -117,6 +117,7 @@ impl KeyEntry {
 pub struct KeyRing {
     current: String,
     engines: HashMap<String, (CipherKind, Engine)>,
+    search: [u8; 32],
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -130,20 +131,24 @@ impl KeyRing {
     /// Build from a parsed key file, checking every key.
     pub fn from_file(file: &KeyFile) -> Result<Self, KeyError> {
         let mut engines = HashMap::new();
+        let mut search = None;
         for k in &file.keys {
             if k.id.is_empty() || k.id == LEGACY_PLAIN || k.id.len() > 64 || !k.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
                 return Err(KeyError(format!("key id {:?} is not allowed (1-64 of A-Z a-z 0-9 - _, not \"plain\")", k.id)));
             }
             let bytes = hex::decode(k.secret.trim()).map_err(|_| KeyError(format!("key {}: secret is not hex", k.id)))?;
             let engine = Engine::new(k.cipher, &bytes).map_err(|e| KeyError(format!("key {}: {e}", k.id)))?;
+            if k.id == file.current {
+                search = Some(derive_search_key(&bytes));
+            }
             if engines.insert(k.id.clone(), (k.cipher, engine)).is_some() {
                 return Err(KeyError(format!("key id {} appears twice", k.id)));
             }
         }
-        if !engines.contains_key(&file.current) {
+        let Some(search) = search else {
             return Err(KeyError(format!("current key {:?} is not among the keys", file.current)));
-        }
-        Ok(KeyRing { current: file.current.clone(), engines })
+        };
+        Ok(KeyRing { current: file.current.clone(), engines, search })
     }
 
     /// Parse the compact environment form `id:cipher:hex[,id:cipher:hex…]`; the last is current.
@@ -200,6 +205,19 @@ impl Sealer for KeyRing {
         let plain = engine.open(key_id, bytes).map_err(SealError::Corrupt)?;
         String::from_utf8(plain).map_err(|e| SealError::Corrupt(e.to_string()))
     }
+
+    fn search_key(&self) -> kefu_core::seal::SearchKey {
+        kefu_core::seal::SearchKey { key_id: self.current.clone(), secret: self.search }
+    }
+}
+
+/// The search index key of a sealing key: HMAC-SHA256 under the key of a fixed label, so the
+/// index never holds anything computed with the sealing key itself.
+fn derive_search_key(secret: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, KeyInit, Mac};
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret) else { return [0; 32] };
+    mac.update(b"kefu blind search index v1");
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]
