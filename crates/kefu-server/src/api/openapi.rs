@@ -54,7 +54,7 @@ impl utoipa::Modify for Conformance {
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
             let public = PUBLIC.contains(&path.as_str());
-            let ops = [(&mut item.get, true), (&mut item.put, false), (&mut item.post, false), (&mut item.delete, false)];
+            let ops = [(&mut item.get, true), (&mut item.put, false), (&mut item.post, false), (&mut item.patch, false), (&mut item.delete, false)];
             for (op, safe) in ops {
                 if let Some(op) = op.as_mut() {
                     complete(op, path, public, safe);

@@ -23,11 +23,14 @@ pub const PREFERENCES_KEY: &str = "shop_preferences";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct WidgetLook {
-    /// The first line a visitor reads.
+    /// The first line a visitor reads (not blank, at most 200 characters).
+    #[schema(pattern = r"\S", max_length = 200)]
     pub greeting: String,
     /// Accent colour, `#RRGGBB`.
+    #[schema(pattern = r"^#[0-9A-Fa-f]{6}$")]
     pub color: String,
     /// `right` or `left` bottom corner.
+    #[schema(pattern = r"^(right|left)$")]
     pub position: String,
     /// Asked before the first message: any of `name`, `phone`, `email`, `order`.
     pub prechat_fields: Vec<String>,
@@ -58,11 +61,14 @@ impl Default for Preferences {
 /// The shop page as one document.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShopSettings {
-    /// Shown name.
+    /// Shown name (1 to 60 characters, not blank).
+    #[schema(pattern = r"\S", max_length = 60)]
     pub name: String,
     /// UTC offset, `+08:00`.
+    #[schema(pattern = r"^[+-](0[0-9]|1[0-3]):[0-5][0-9]$|^[+-]14:00$")]
     pub time_zone: String,
     /// `zh-CN` or `en`.
+    #[schema(pattern = r"^(zh-CN|en)$")]
     pub language: String,
     /// Public key of the widget (read-only).
     #[serde(default)]
