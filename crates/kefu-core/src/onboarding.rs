@@ -198,17 +198,10 @@ pub fn parse_utc_offset(s: &str) -> Option<i32> {
     (h <= 14 && m < 60 && h * 60 + m <= 14 * 60).then_some(sign * (h * 60 + m))
 }
 
-/// A login email, normalised (trimmed, lower case), or a Chinese problem.
+/// A login email, normalised like a customer's address (trimmed, lower case), or a Chinese
+/// problem.
 pub fn normalise_email(email: &str) -> Result<String, String> {
-    let e = email.trim().to_lowercase();
-    let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
-        && !e.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',');
-    if ok {
-        Ok(e)
-    } else {
-        Err("邮箱格式不正确".into())
-    }
+    crate::channels::email::normalise_address(email).ok_or_else(|| "邮箱格式不正确".into())
 }
 
 /// Whether taking `target`'s ownership away (demotion or deactivation) would leave the shop

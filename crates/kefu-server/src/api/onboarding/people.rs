@@ -141,7 +141,7 @@ pub fn effective_capacity(from_routing: Option<u32>, user: &User) -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct InviteRequest {
     /// Their email (their login).
-    #[schema(pattern = r"^[^\s<>,@]+@[^\s<>,@.][^\s<>,@]*\.[^\s<>,@]*[^\s<>,@.]$", max_length = 254)]
+    #[schema(pattern = r"^[^\s\x00-\x1f\x7f-\x9f<>,;@]+@[^\s\x00-\x1f\x7f-\x9f<>,;@.][^\s\x00-\x1f\x7f-\x9f<>,;@]*\.[^\s\x00-\x1f\x7f-\x9f<>,;@]*[^\s\x00-\x1f\x7f-\x9f<>,;@.]$", max_length = 254)]
     pub email: String,
     /// Role on joining (only an owner invites an owner).
     pub role: Role,

@@ -74,7 +74,7 @@ pub struct NewShop {
     #[schema(pattern = r"^\s*\S(.|\s){0,59}$", max_length = 60)]
     pub name: String,
     /// The owner's email: they get a one-time invitation link.
-    #[schema(pattern = r"^[^\s<>,@]+@[^\s<>,@.][^\s<>,@]*\.[^\s<>,@]*[^\s<>,@.]$", max_length = 254)]
+    #[schema(pattern = r"^[^\s\x00-\x1f\x7f-\x9f<>,;@]+@[^\s\x00-\x1f\x7f-\x9f<>,;@.][^\s\x00-\x1f\x7f-\x9f<>,;@]*\.[^\s\x00-\x1f\x7f-\x9f<>,;@]*[^\s\x00-\x1f\x7f-\x9f<>,;@.]$", max_length = 254)]
     pub owner_email: String,
     /// UTC offset (default `+08:00`).
     #[schema(pattern = r"^[+-](0[0-9]|1[0-3]):[0-5][0-9]$|^[+-]14:00$")]
