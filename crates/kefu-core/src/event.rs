@@ -86,8 +86,11 @@ pub enum EventKind {
     },
     /// The customer rated the service (CSAT).
     ConversationRated {
-        /// 1 to 5 stars.
+        /// 1 to `scale` stars.
         stars: u8,
+        /// The shop's scale when it was rated (5 for ratings older than the setting).
+        #[serde(default = "crate::event::five")]
+        scale: u8,
         /// The comment, stored as the customer's message.
         comment_id: Option<MessageId>,
         /// The agent rated.
@@ -293,4 +296,9 @@ impl Event {
             kind,
         }
     }
+}
+
+/// The scale of ratings stored before shops could choose one.
+pub(crate) fn five() -> u8 {
+    crate::csat::DEFAULT_SCALE
 }

@@ -15,6 +15,7 @@ pub mod bus;
 pub mod channels;
 pub mod clock;
 pub mod conversation;
+pub mod csat;
 pub mod customer;
 pub mod error;
 pub mod event;

@@ -150,6 +150,7 @@
   var started = false;
   var unread = 0;
   var shopName = '';
+  var ratingAsk = null; // { scale, invitation } from the hello
   var lastTyping = 0;
   var typingTimer = null;
   // The typing signal goes out at most every 2 s; the agent's shows for 4 s after the last.
@@ -185,7 +186,64 @@
     li.appendChild(meta);
     li.appendChild(el('div', 'kefu-bubble', m.content));
     if (m.sender_kind === 'bot') botExtras(li, m);
+    if (m.sender_kind === 'system' && ratingAsk && m.content === ratingAsk.invitation) ratingForm(li);
     return li;
+  }
+
+  // Stars (1 to the shop's scale) and an optional comment under the rating invitation; the
+  // digit reply the invitation mentions keeps working too. Gone once anything follows it.
+  function ratingForm(li) {
+    var box = el('form', 'kefu-rating');
+    var stars = el('div', 'kefu-stars');
+    stars.setAttribute('role', 'radiogroup');
+    stars.setAttribute('aria-label', '评分');
+    var chosen = 0;
+    var comment = el('textarea', 'kefu-rating-comment');
+    comment.rows = 2;
+    comment.maxLength = 500;
+    comment.placeholder = '说说您的感受（选填）';
+    comment.setAttribute('aria-label', '评价内容（选填）');
+    var submit = el('button', 'kefu-rating-submit', '提交评价');
+    submit.type = 'submit';
+    submit.disabled = true;
+    for (var n = 1; n <= ratingAsk.scale; n++) {
+      (function (n) {
+        var b = el('button', 'kefu-star', '★');
+        b.type = 'button';
+        b.setAttribute('role', 'radio');
+        b.setAttribute('aria-checked', 'false');
+        b.setAttribute('aria-label', n + ' 星');
+        b.setAttribute('data-stars', String(n));
+        b.addEventListener('click', function () {
+          chosen = n;
+          submit.disabled = false;
+          Array.prototype.forEach.call(stars.children, function (s, i) {
+            s.classList.toggle('kefu-star-on', i < n);
+            s.setAttribute('aria-checked', i === n - 1 ? 'true' : 'false');
+          });
+        });
+        stars.appendChild(b);
+      })(n);
+    }
+    box.appendChild(stars);
+    box.appendChild(comment);
+    box.appendChild(submit);
+    box.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      if (!chosen || !ws || ws.readyState !== WebSocket.OPEN) return;
+      submit.disabled = true;
+      ws.send(JSON.stringify({ type: 'rate', stars: chosen, comment: comment.value.trim() || null, client_id: uuid() }));
+    });
+    li.appendChild(box);
+  }
+
+  // A rating form belongs to the latest invitation only: drop those with a later message.
+  function dropAnsweredRatings() {
+    var forms = list.querySelectorAll('.kefu-rating');
+    for (var i = 0; i < forms.length; i++) {
+      var owner = forms[i].parentNode;
+      if (Number(owner.getAttribute('data-seq')) < maxSeq) owner.removeChild(forms[i]);
+    }
   }
 
   // The bot's "您是想问：" lines become buttons (a click sends the number, which every channel
@@ -248,6 +306,7 @@
     shown[m.id] = true;
     if (m.seq > maxSeq) maxSeq = m.seq;
     place(messageNode(m), m.seq);
+    dropAnsweredRatings();
     if (stick || p) scrollDown();
     return true;
   }
@@ -415,6 +474,7 @@
     customerId = frame.customer_id || customerId;
     if (frame.shop && frame.shop.name) shopName = frame.shop.name;
     if (frame.shop && frame.shop.look) applyLook(frame.shop.look);
+    if (frame.shop && frame.shop.rating) ratingAsk = frame.shop.rating;
     setSubtitle(shopName ? shopName + ' · 在线' : '在线');
     var reconnecting = maxSeq > 0;
     var msgs = (frame.messages || []).slice().sort(function (a, b) { return a.seq - b.seq; });

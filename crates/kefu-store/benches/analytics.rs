@@ -83,7 +83,7 @@ fn conversation(shop: ShopId, agents: &[UserId], rng: &mut Rng, out: &mut Vec<Ev
     if human {
         e(t + 30_000, K::ConversationResolved { by: Some(agent) });
         if rng.below(3) == 0 {
-            e(t + 60_000, K::ConversationRated { stars: 1 + rng.below(5) as u8, comment_id: None, agent_id: Some(agent) });
+            e(t + 60_000, K::ConversationRated { stars: 1 + rng.below(5) as u8, scale: 5, comment_id: None, agent_id: Some(agent) });
         }
     } else {
         e(t + 600_000, K::ConversationClosed { by: None, reason: "inactivity".into() });

@@ -13,6 +13,7 @@ mod channel_writes;
 mod channels;
 mod email;
 mod migrate;
+mod ratings;
 pub mod onboarding;
 mod reads;
 mod rows;

@@ -382,7 +382,8 @@ fn filters(query: &SearchQuery, args: &mut Vec<Arg>, conds: &mut String) {
         conds.push_str(&format!(" AND c.created_at < ${}", args.len()));
     }
     if let Some(stars) = query.rating {
-        args.push(Arg::Text(format!("%\"stars\":{stars}%")));
+        // The comma ends the number: 1 star must not match 10.
+        args.push(Arg::Text(format!("%\"stars\":{stars},%")));
         conds.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM event e WHERE e.conversation_id = c.id AND e.kind = 'conversation_rated' AND e.payload LIKE ${})",
             args.len()

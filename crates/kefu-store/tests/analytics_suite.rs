@@ -54,7 +54,7 @@ fn history(shop: ShopId) -> Vec<Vec<Event>> {
                 e(100, K::MessageReceived { message_id: msg() });
                 e(130, K::MessageSent { message_id: msg(), sender_kind: SenderKind::Agent });
                 e(200, K::ConversationResolved { by: None });
-                e(210, K::ConversationRated { stars: (i % 5 + 1) as u8, comment_id: None, agent_id: None });
+                e(210, K::ConversationRated { stars: (i % 5 + 1) as u8, scale: 5, comment_id: None, agent_id: None });
             }
         }
         if i % 5 == 0 {

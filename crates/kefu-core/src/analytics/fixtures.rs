@@ -39,7 +39,7 @@ pub fn history(shop: ShopId, x: UserId, y: UserId, t0: Millis) -> (Vec<Event>, [
     e(0, 160, inn());
     e(0, 200, out(SenderKind::Agent));
     e(0, 400, K::ConversationResolved { by: Some(x) });
-    e(0, 410, K::ConversationRated { stars: 5, comment_id: None, agent_id: Some(x) });
+    e(0, 410, K::ConversationRated { stars: 5, scale: 5, comment_id: None, agent_id: Some(x) });
     // B: the bot answers twice and the conversation closes: resolved by the bot.
     e(1, 1000, K::ConversationCreated { channel: Channel::Dm });
     e(1, 1000, cat("物流问题", "物流查询", &["顺丰"]));
@@ -64,7 +64,7 @@ pub fn history(shop: ShopId, x: UserId, y: UserId, t0: Millis) -> (Vec<Event>, [
     e(2, 1310, K::ConversationAssigned { agent_id: y, by: None });
     e(2, 1365, out(SenderKind::Agent));
     e(2, 1500, K::ConversationResolved { by: Some(y) });
-    e(2, 1520, K::ConversationRated { stars: 2, comment_id: None, agent_id: Some(y) });
+    e(2, 1520, K::ConversationRated { stars: 2, scale: 5, comment_id: None, agent_id: Some(y) });
     e(2, 1600, K::TicketCreated { ticket_id: TicketId::new(), ticket_type: "complaint".into() });
     e(2, 1700, K::TicketMoved { ticket_id: TicketId::new(), from: "open".into(), to: "done".into(), closed: true });
     // D: nobody answers.

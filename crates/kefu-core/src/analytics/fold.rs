@@ -267,8 +267,9 @@ impl Fold {
                 self.event_metric(&s, at, "closed", 1);
                 self.end(&mut s);
             }
-            EventKind::ConversationRated { stars, .. } => {
-                let st = i64::from(*stars);
+            EventKind::ConversationRated { stars, scale, .. } => {
+                // The figures are on five stars; other scales are mapped onto it.
+                let st = i64::from(crate::csat::on_five(*stars, *scale));
                 self.event_metric(&s, at, "rated", 1);
                 self.event_metric(&s, at, "stars_sum", st);
                 if st == 5 {

@@ -1,7 +1,9 @@
 //! The context card an agent receives on hand-off: what the bot saw and why it handed over.
 
+use super::card_words::{self, Mood};
 use super::dialogue::DialogueState;
 use super::handoff::HandoffReason;
+use super::kb::KnowledgeBase;
 use crate::clock::Millis;
 use crate::customer::Customer;
 use crate::ids::{ConversationId, CustomerId};
@@ -26,16 +28,40 @@ pub struct ContextCard {
     pub reason_text: Option<String>,
     /// The dialogue so far, oldest first (masked for agents by the server).
     pub transcript: Vec<CardLine>,
-    /// FAQs and flows the customer asked about, oldest first.
-    pub intents: Vec<String>,
-    /// Slots the customer gave (size, colour, order number …).
-    pub slots: BTreeMap<String, String>,
+    /// FAQs and flows the customer asked about, oldest first, once each.
+    pub intents: Vec<CardIntent>,
+    /// What the customer gave (size, colour, order number …), in the flows' order.
+    pub slots: Vec<CardSlot>,
     /// Sentiment score per customer message, −1..1, oldest first.
     pub sentiment_trend: Vec<f32>,
+    /// The latest mood in words with its trend; none before the customer wrote.
+    pub mood: Option<Mood>,
     /// Who the customer is.
     pub customer: CardCustomer,
     /// The customer's latest orders.
     pub recent_orders: Vec<CardOrder>,
+}
+
+/// A topic the customer asked about, by the knowledge base's own title.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardIntent {
+    /// The FAQ's or flow's id (for the details view).
+    pub id: String,
+    /// The FAQ's question or the flow's name, as the merchant wrote it.
+    pub title: String,
+}
+
+/// One thing the customer gave.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardSlot {
+    /// The slot's or entity's kind (`size`, `colour`, …).
+    pub kind: String,
+    /// The kind in words (尺码, 颜色, …).
+    pub label: String,
+    /// What the customer said (masked for agents by the server).
+    pub value: String,
 }
 
 /// One line of the transcript.
@@ -62,6 +88,8 @@ pub struct CardCustomer {
     pub tags: Vec<String>,
     /// `vip`, `regular` or `new`.
     pub tier: String,
+    /// 新客, 老客 or VIP.
+    pub tier_label: String,
     /// Paid orders in the RFM window.
     pub orders_in_window: u32,
     /// Spent in the window (fen).
@@ -76,6 +104,8 @@ pub struct CardOrder {
     pub order_no: String,
     /// Status.
     pub status: String,
+    /// The status in words (待发货 …).
+    pub status_label: String,
     /// Amount (fen).
     pub amount_cents: i64,
     /// Item names.
@@ -86,11 +116,11 @@ pub struct CardOrder {
     pub created_at: Millis,
 }
 
-/// Build the card from what the bot remembers and what the store knows.
-pub fn card(conversation_id: ConversationId, state: &DialogueState, customer: &Customer, rfm: &Rfm, transcript: &[Message], orders: &[Order]) -> ContextCard {
+/// Build the card from what the bot remembers and what the store knows; `kb` names the topics.
+#[allow(clippy::too_many_arguments)]
+pub fn card(conversation_id: ConversationId, state: &DialogueState, kb: &KnowledgeBase, customer: &Customer, rfm: &Rfm, transcript: &[Message], orders: &[Order]) -> ContextCard {
     let reason = state.handed_off.clone();
     let reason_text = reason.as_deref().and_then(reason_of).map(|r| r.explain().to_string());
-    let slots = state.flow.iter().chain(state.paused.iter()).flat_map(|r| r.slots.clone()).collect();
     let shown: Vec<&Message> = transcript.iter().filter(|m| m.sender_kind != SenderKind::Note).collect();
     ContextCard {
         conversation_id,
@@ -100,14 +130,16 @@ pub fn card(conversation_id: ConversationId, state: &DialogueState, customer: &C
             .iter()
             .map(|m| CardLine { sender: m.sender_kind.as_str().to_string(), text: m.content.clone(), at: m.created_at })
             .collect(),
-        intents: state.intents.clone(),
-        slots,
+        intents: intents(state, kb),
+        slots: slots(state, kb),
         sentiment_trend: state.sentiments.clone(),
+        mood: card_words::mood(&state.sentiments),
         customer: CardCustomer {
             id: customer.id,
             name: customer.display_name.clone(),
             tags: customer.tags.clone(),
             tier: rfm.tier.to_string(),
+            tier_label: card_words::tier_word(rfm.tier).to_string(),
             orders_in_window: rfm.frequency,
             spent_cents: rfm.monetary_cents,
         },
@@ -117,12 +149,60 @@ pub fn card(conversation_id: ConversationId, state: &DialogueState, customer: &C
             .map(|o| CardOrder {
                 order_no: o.external_id.clone(),
                 status: o.status.as_str().to_string(),
+                status_label: card_words::order_status_word(o.status).to_string(),
                 amount_cents: o.amount_cents,
                 items: o.items.iter().map(|i| i.name.clone()).collect(),
                 tracking_number: o.tracking_number.clone(),
                 created_at: o.created_at,
             })
             .collect(),
+    }
+}
+
+/// The topics asked about, once each, by their titles; a topic deleted from the knowledge
+/// base since is named as such rather than by its id.
+fn intents(state: &DialogueState, kb: &KnowledgeBase) -> Vec<CardIntent> {
+    let mut out: Vec<CardIntent> = Vec::new();
+    for id in &state.intents {
+        if out.iter().any(|i| &i.id == id) {
+            continue;
+        }
+        let title = kb
+            .faq(id)
+            .map(|f| f.question.clone())
+            .or_else(|| kb.flows.iter().find(|f| &f.id == id).map(|f| f.name.clone()))
+            .unwrap_or_else(|| "（知识库中已删除的问题）".to_string());
+        out.push(CardIntent { id: id.clone(), title });
+    }
+    out
+}
+
+/// Slots of finished, paused and running flows (latest value wins), then what the customer
+/// mentioned outside any flow, one line per kind.
+fn slots(state: &DialogueState, kb: &KnowledgeBase) -> Vec<CardSlot> {
+    let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
+    for run in [&state.finished].into_iter().chain(state.paused.iter().map(|r| &r.slots)).chain(state.flow.iter().map(|r| &r.slots)) {
+        for (name, value) in run {
+            by_name.insert(name, value);
+        }
+    }
+    let mut out: Vec<CardSlot> = Vec::new();
+    for (name, value) in by_name {
+        let kind = kb.flows.iter().flat_map(|f| &f.slots).find(|s| s.name == name).map_or("choice", |s| s.kind.as_str());
+        push_slot(&mut out, kind, value);
+    }
+    for (kind, value) in &state.seen {
+        if !out.iter().any(|s| &s.kind == kind) && card_words::slot_label(kind) != card_words::slot_label("choice") {
+            push_slot(&mut out, kind, value);
+        }
+    }
+    out
+}
+
+fn push_slot(out: &mut Vec<CardSlot>, kind: &str, value: &str) {
+    let slot = CardSlot { kind: kind.to_string(), label: card_words::slot_label(kind).to_string(), value: value.to_string() };
+    if !out.contains(&slot) {
+        out.push(slot);
     }
 }
 

@@ -32,6 +32,8 @@ pub struct DialogueState {
     pub sentiments: Vec<f32>,
     /// Latest value of each entity kind seen in any message (fills flow slots later).
     pub seen: BTreeMap<String, String>,
+    /// Slots of flows already finished, by slot name (the card shows them after the flow).
+    pub finished: BTreeMap<String, String>,
     /// Why the bot handed over, once it did.
     pub handed_off: Option<String>,
     /// Bot answers by message id → FAQ, for thumbs up/down (latest last).
@@ -296,6 +298,7 @@ fn advance_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, fill
     let sku = f.slots.iter().find(|s| s.kind == "product").and_then(|s| run.slots.get(&s.name)).and_then(|name| brain.skus.get(&kefu_nlp::normalise::normalise(name)).cloned());
     out.replies.push(Reply { template: f.answer.clone(), fallback: f.answer_fallback.clone(), vars: run.slots.clone(), sku, faq_id: None });
     out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: "done".into() });
+    state.finished.extend(run.slots);
     state.flow = None;
     if f.transfer_to_human {
         out.handoff = brain.kb.handoff.after_answer(0, true);

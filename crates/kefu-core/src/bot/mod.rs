@@ -4,6 +4,7 @@
 //! (`inbox/bot_side.rs`) stores what it decides and renders templates with live data.
 
 pub mod brain;
+pub mod card_words;
 pub mod context;
 pub mod dialogue;
 pub mod experiment;

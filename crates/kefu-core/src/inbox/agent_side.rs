@@ -10,9 +10,6 @@ use crate::shop::{Presence, User};
 use crate::store::Store;
 use super::routing_side::status_change;
 
-/// Sent to the customer when their conversation is resolved; a reply of 1-5 is the rating.
-pub const CSAT_INVITATION: &str = "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～";
-
 impl<S: Store> Inbox<S> {
     pub(super) async fn load_conversation(&self, shop: ShopId, id: ConversationId) -> Result<Conversation, CoreError> {
         self.store.conversation(shop, id).await?.ok_or(CoreError::NotFound("conversation"))
@@ -183,8 +180,9 @@ impl<S: Store> Inbox<S> {
             }
         });
         drop(_guard);
-        if self.ready(actor.shop_id).await.timings.csat_on_resolve {
-            if let Err(e) = self.system_message(actor.shop_id, conversation_id, CSAT_INVITATION).await {
+        let timings = self.ready(actor.shop_id).await.timings.clone();
+        if timings.csat_on_resolve {
+            if let Err(e) = self.system_message(actor.shop_id, conversation_id, &timings.survey().invitation()).await {
                 tracing::warn!(error = %e, "sending the rating invitation failed");
             }
         }

@@ -266,7 +266,8 @@ impl<S: Store> Inbox<S> {
         let transcript = self.store.messages_of_conversation(shop, c.id, 0, 500).await?;
         let orders = self.store.orders_of_customer(shop, c.customer_id, 5).await?;
         let rfm = self.rfm_of(&customer).await;
-        Ok(context::card(c.id, &state, &customer, &rfm, &transcript, &orders))
+        let brain = self.brain(shop).await;
+        Ok(context::card(c.id, &state, &brain.kb, &customer, &rfm, &transcript, &orders))
     }
 
     /// Tell the agents about a hand-off, with the card (after the hand-off is stored).

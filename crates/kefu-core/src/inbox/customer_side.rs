@@ -100,9 +100,13 @@ impl<S: Store> Inbox<S> {
         }
         let open = self.store.open_conversation_of(shop, customer_id).await?;
         let now = self.clock.now();
-        if let (Some(c), Some(stars)) = (open.as_ref(), rating_reply(text)) {
-            if c.status == crate::conversation::Status::Resolved && self.invited_to_rate(c).await? {
-                return self.record_rating(&customer, c.clone(), channel, stars, text, dedupe_key, now).await;
+        let survey = self.ready(shop).await.timings.survey();
+        if let (Some(c), Some(stars)) = (open.as_ref(), survey.rating_reply(text)) {
+            if c.status == crate::conversation::Status::Resolved && self.invited_to_rate(c, &survey).await? {
+                let rated = self.record_rating(&customer, c.clone(), channel, (stars, survey.scale), text, dedupe_key, now).await?;
+                drop(_guard);
+                self.thank_for_rating(shop, c.id).await;
+                return Ok(rated);
             }
         }
         let (arrival, mut events) = state::on_customer_message(&customer, open.as_ref(), channel, now);
@@ -284,34 +288,43 @@ impl<S: Store> Inbox<S> {
         Ok(Delivered { message, conversation, duplicate: false })
     }
 
-    /// The customer rates the service of their resolved conversation (1-5 stars, optional
-    /// comment). The rating is kept as their message and an event; it does not reopen the
-    /// conversation. A later rating replaces an earlier one in the figures.
+    /// The customer rates the service of their resolved conversation (1 to the shop's scale,
+    /// optional comment). The rating is kept as their message and an event; it does not reopen
+    /// the conversation, and the customer is thanked. A later rating replaces an earlier one in
+    /// the figures.
     pub async fn rate(&self, shop: ShopId, customer_id: CustomerId, stars: u8, comment: Option<&str>) -> Result<Delivered, CoreError> {
-        if !(1..=5).contains(&stars) {
-            return Err(CoreError::Invalid("stars must be 1 to 5".into()));
+        let survey = self.ready(shop).await.timings.survey();
+        if !survey.accepts(stars) {
+            return Err(CoreError::Invalid(format!("stars must be 1 to {}", survey.scale)));
         }
-        let _guard = self.lock_customer(customer_id).await;
+        let guard = self.lock_customer(customer_id).await;
         let customer = self.store.customer(shop, customer_id).await?.ok_or(CoreError::NotFound("customer"))?;
         let open = self.store.open_conversation_of(shop, customer_id).await?;
         let Some(c) = open.filter(|c| c.status == crate::conversation::Status::Resolved) else {
             return Err(CoreError::Conflict("there is no resolved conversation to rate".into()));
         };
-        let text = match comment.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => format!("{stars} 分：{t}"),
-            None => format!("{stars} 分"),
-        };
+        let text = crate::csat::rating_text(stars, comment);
         let text = message::validate_text(&text)?.to_string();
         let channel = c.channel;
-        self.record_rating(&customer, c, channel, stars, &text, None, self.clock.now()).await
+        let rated = self.record_rating(&customer, c, channel, (stars, survey.scale), &text, None, self.clock.now()).await?;
+        drop(guard);
+        self.thank_for_rating(shop, rated.conversation.id).await;
+        Ok(rated)
+    }
+
+    /// Thank the customer for a rating (a failure is logged: the rating itself is stored).
+    async fn thank_for_rating(&self, shop: ShopId, conversation: crate::ids::ConversationId) {
+        if let Err(e) = self.system_message(shop, conversation, crate::csat::THANKS).await {
+            tracing::warn!(error = %e, "thanking for a rating failed");
+        }
     }
 
     /// Whether the conversation's last word is the rating invitation, so a bare "2" is a
     /// rating and not, say, an answer to a ticket's confirmation question.
-    async fn invited_to_rate(&self, c: &crate::conversation::Conversation) -> Result<bool, CoreError> {
+    async fn invited_to_rate(&self, c: &crate::conversation::Conversation, survey: &crate::csat::Survey) -> Result<bool, CoreError> {
         let Some(id) = c.last_message_id else { return Ok(false) };
         let last = self.store.message(c.shop_id, id).await?;
-        Ok(last.is_some_and(|m| m.sender_kind == SenderKind::System && m.content == super::CSAT_INVITATION))
+        Ok(last.is_some_and(|m| m.sender_kind == SenderKind::System && m.content == survey.invitation()))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -320,7 +333,7 @@ impl<S: Store> Inbox<S> {
         customer: &Customer,
         mut conversation: crate::conversation::Conversation,
         channel: Channel,
-        stars: u8,
+        (stars, scale): (u8, u8),
         text: &str,
         dedupe_key: Option<String>,
         now: crate::clock::Millis,
@@ -339,7 +352,7 @@ impl<S: Store> Inbox<S> {
             client_id: None,
             created_at: now,
         };
-        let rated = EventKind::ConversationRated { stars, comment_id: Some(message.id), agent_id: conversation.agent_id };
+        let rated = EventKind::ConversationRated { stars, scale, comment_id: Some(message.id), agent_id: conversation.agent_id };
         let events = vec![
             Event::conversation(customer.shop_id, conversation.id, customer.id, now, EventKind::MessageReceived { message_id: message.id }),
             Event::conversation(customer.shop_id, conversation.id, customer.id, now, rated),
@@ -380,12 +393,6 @@ impl<S: Store> Inbox<S> {
 }
 
 /// A reply to the rating invitation: a lone digit 1-5, optionally with 分 or 星.
-fn rating_reply(text: &str) -> Option<u8> {
-    let t = text.trim().trim_end_matches(['分', '星', '!', '！', '。']);
-    let stars: u8 = t.trim().parse().ok()?;
-    (1..=5).contains(&stars).then_some(stars)
-}
-
 fn default_name(channel: Channel) -> String {
     match channel {
         Channel::Widget => "网页访客".into(),

@@ -17,7 +17,6 @@ mod people_side;
 mod routing_side;
 
 pub use identity::MergeKey;
-pub use agent_side::CSAT_INVITATION;
 pub use bot_side::{TrainingStatus, LIVE_SESSION_KEY};
 pub use experiment_side::{ExperimentResults, FaqFigures, VariantResult};
 pub use routing_side::{TransferTarget, VIP_TAG};

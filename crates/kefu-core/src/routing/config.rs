@@ -168,11 +168,22 @@ pub struct Timings {
     pub auto_close_after_mins: u32,
     /// Invite the customer to rate the service when a conversation is resolved.
     pub csat_on_resolve: bool,
+    /// The merchant's rating question (the invitation adds how to answer).
+    pub csat_question: String,
+    /// Stars from 1 to this (2 to 10).
+    pub csat_scale: u8,
+}
+
+impl Timings {
+    /// The shop's rating question and scale.
+    pub fn survey(&self) -> crate::csat::Survey {
+        crate::csat::Survey { question: self.csat_question.clone(), scale: self.csat_scale }
+    }
 }
 
 impl Default for Timings {
     fn default() -> Self {
-        Self { offer_timeout_secs: 0, overflow_after_secs: 60, sticky: true, auto_close_after_mins: 30, csat_on_resolve: true }
+        Self { offer_timeout_secs: 0, overflow_after_secs: 60, sticky: true, auto_close_after_mins: 30, csat_on_resolve: true, csat_question: crate::csat::DEFAULT_QUESTION.into(), csat_scale: crate::csat::DEFAULT_SCALE }
     }
 }
 
@@ -264,6 +275,10 @@ impl RoutingConfig {
         }
         if self.timings.offer_timeout_secs > 600 {
             bad("timings.offer_timeout_secs".into(), "at most 600");
+        }
+        for (field, _) in self.timings.survey().problems() {
+            let message = if field == "scale" { "must be between 2 and 10" } else { "must be 1-100 characters" };
+            bad(format!("timings.csat_{field}"), message);
         }
         out
     }

@@ -37,7 +37,7 @@ pub struct SearchParams {
     pub from: Option<i64>,
     /// Started before this time (ms since the epoch).
     pub to: Option<i64>,
-    /// Rated with this many stars (1-5).
+    /// Rated with this many stars (1-10).
     pub rating: Option<u8>,
     /// The `next` of the previous page.
     pub cursor: Option<String>,
@@ -78,6 +78,8 @@ pub struct SearchResult {
     pub matched_at: Option<i64>,
     /// The matching part of the message (with `q`), or the last message; PII masked.
     pub snippet: String,
+    /// The customer's rating, once they gave one.
+    pub rating: Option<super::ratings::RatingLine>,
 }
 
 /// A page of search results.
@@ -109,6 +111,8 @@ async fn page_of(state: &AppState, who: &Principal, query: kefu_store::SearchQue
     let store = state.inbox.store();
     let page = store.search(&shop.to_string(), &query).await?;
     let agents: Vec<(String, String)> = store.users(shop).await?.into_iter().map(|u| (u.id.to_string(), u.display_name)).collect();
+    let ids: Vec<_> = page.hits.iter().map(|h| h.conversation.id).collect();
+    let mut ratings = super::ratings::ratings_of(state, shop, &ids).await?;
     let results = page
         .hits
         .into_iter()
@@ -136,6 +140,7 @@ async fn page_of(state: &AppState, who: &Principal, query: kefu_store::SearchQue
                 message_id,
                 matched_at,
                 snippet: kefu_nlp::pii::mask(&text),
+                rating: ratings.remove(&c.id),
             }
         })
         .collect();
@@ -150,8 +155,8 @@ fn store_query(p: SearchParams) -> Result<kefu_store::SearchQuery, ApiError> {
     if let Some(c) = &p.channel {
         kefu_core::customer::Channel::parse(c).ok_or_else(|| bad("渠道"))?;
     }
-    if p.rating.is_some_and(|r| !(1..=5).contains(&r)) {
-        return Err(bad("评分（1-5）"));
+    if p.rating.is_some_and(|r| !(1..=*kefu_core::csat::SCALE_RANGE.end()).contains(&r)) {
+        return Err(bad("评分（1-10）"));
     }
     let after = match &p.cursor {
         None => None,

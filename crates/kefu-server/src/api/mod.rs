@@ -16,6 +16,7 @@ mod people;
 mod privacy;
 mod profile;
 mod quick_phrases;
+mod ratings;
 mod routing;
 pub mod shop;
 mod tickets;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/conversations/{id}/messages", get(conversations::messages).post(conversations::reply))
         .route("/conversations/{id}/assign", post(conversations::assign))
         .route("/conversations/{id}/resolve", post(conversations::resolve))
+        .route("/conversations/{id}/rating", get(ratings::rating))
         .route("/conversations/{id}/notes", post(notes::add))
         .route("/quick-phrases", get(quick_phrases::list).post(quick_phrases::create))
         .route("/quick-phrases/{id}", put(quick_phrases::update).delete(quick_phrases::delete))
@@ -134,7 +136,7 @@ pub fn docs_routes() -> Router<AppState> {
         routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::reveal, people::agents, people::set_role,
-        history::search, profile::profile, profile::update,
+        history::search, ratings::rating, profile::profile, profile::update,
         audit::list, audit::verify, privacy::get_words, privacy::put_words, privacy::check, privacy::reveal,
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,

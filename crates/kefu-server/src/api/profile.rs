@@ -236,9 +236,5 @@ fn merged_line(c: &Customer) -> MergedLine {
 
 /// The RFM tier in the merchant's words.
 pub fn tier_label(tier: &str) -> &'static str {
-    match tier {
-        "vip" => "VIP",
-        "regular" => "老客",
-        _ => "新客",
-    }
+    kefu_core::bot::card_words::tier_word(tier)
 }

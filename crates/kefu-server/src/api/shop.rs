@@ -1,7 +1,7 @@
 //! The shop page of the settings console: name, time zone and language; how the web widget
 //! looks and greets; CSAT; whether supervisors may edit the knowledge base. The preferences
-//! are one shop setting document (`shop_preferences`); CSAT on/off lives in the routing
-//! timings, where the inbox already reads it.
+//! are one shop setting document (`shop_preferences`); CSAT (on/off, question, scale) lives
+//! in the routing timings, where the inbox already reads it.
 
 use super::ApiJson;
 use crate::app::AppState;
@@ -75,10 +75,27 @@ pub struct ShopSettings {
     pub widget_key: String,
     /// Widget look and pre-chat fields.
     pub widget: WidgetLook,
-    /// Ask for a 1-5 rating when a conversation is resolved.
+    /// Ask for a rating when a conversation is resolved.
     pub csat_enabled: bool,
+    /// The rating question (not blank, at most 100 characters); the invitation adds how to
+    /// answer by text, and the widget shows stars under it.
+    #[serde(default = "default_question")]
+    #[schema(pattern = r"\S", max_length = 100)]
+    pub csat_question: String,
+    /// Stars from 1 to this (2 to 10); a digit reply on this scale counts as a rating.
+    #[serde(default = "default_scale")]
+    #[schema(minimum = 2, maximum = 10)]
+    pub csat_scale: u8,
     /// Supervisors may edit the knowledge base.
     pub supervisors_edit_kb: bool,
+}
+
+fn default_question() -> String {
+    kefu_core::csat::DEFAULT_QUESTION.into()
+}
+
+fn default_scale() -> u8 {
+    kefu_core::csat::DEFAULT_SCALE
 }
 
 const PRECHAT: [&str; 4] = ["name", "phone", "email", "order"];
@@ -118,6 +135,10 @@ pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
     if let Some(i) = s.widget.prechat_fields.iter().position(|f| !PRECHAT.contains(&f.as_str())) {
         add(&format!("widget.prechat_fields[{i}]"), "未知的询前字段");
     }
+    let survey = kefu_core::csat::Survey { question: s.csat_question.clone(), scale: s.csat_scale };
+    for (field, message) in survey.problems() {
+        add(&format!("csat_{field}"), &message);
+    }
     out
 }
 
@@ -126,14 +147,16 @@ async fn view(state: &AppState, shop: ShopId) -> Result<ShopSettings, ApiError> 
     let row = store.shop(shop).await?.ok_or(ApiError::NotFound("shop"))?;
     let profile = store.shop_profile(shop).await?;
     let prefs = preferences(state, shop).await;
-    let csat_enabled = state.inbox.ready(shop).await.timings.csat_on_resolve;
+    let timings = state.inbox.ready(shop).await.timings.clone();
     Ok(ShopSettings {
         name: row.name,
         time_zone: profile.as_ref().map(|p| p.time_zone.clone()).unwrap_or_else(|| "+08:00".into()),
         language: profile.map(|p| p.language).unwrap_or_else(|| "zh-CN".into()),
         widget_key: row.widget_key,
         widget: prefs.widget,
-        csat_enabled,
+        csat_enabled: timings.csat_on_resolve,
+        csat_question: timings.csat_question,
+        csat_scale: timings.csat_scale,
         supervisors_edit_kb: prefs.supervisors_edit_kb,
     })
 }
@@ -165,8 +188,9 @@ pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s):
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "shop_settings_changed", None, serde_json::json!({ "name": s.name.trim() }))));
     state.inbox.store().apply(cs).await?;
     let mut routing = (*state.inbox.ready(shop).await).clone();
-    if routing.timings.csat_on_resolve != s.csat_enabled {
-        routing.timings.csat_on_resolve = s.csat_enabled;
+    let csat = (s.csat_enabled, s.csat_question.trim().to_string(), s.csat_scale);
+    if (routing.timings.csat_on_resolve, routing.timings.csat_question.clone(), routing.timings.csat_scale) != csat {
+        (routing.timings.csat_on_resolve, routing.timings.csat_question, routing.timings.csat_scale) = csat;
         state.inbox.put_routing_config(shop, routing).await?;
     }
     Ok(Json(view(&state, shop).await?))

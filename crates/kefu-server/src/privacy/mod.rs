@@ -71,8 +71,8 @@ pub fn mask_card(card: &kefu_core::bot::ContextCard) -> kefu_core::bot::ContextC
     for line in &mut card.transcript {
         line.text = kefu_nlp::pii::mask(&line.text);
     }
-    for v in card.slots.values_mut() {
-        *v = kefu_nlp::pii::mask(v);
+    for slot in &mut card.slots {
+        slot.value = kefu_nlp::pii::mask(&slot.value);
     }
     card
 }

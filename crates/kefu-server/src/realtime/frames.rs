@@ -30,7 +30,7 @@ pub enum ClientFrame {
     },
     /// Customers: rate the service of the resolved conversation (1-5 stars).
     Rate {
-        /// 1 to 5.
+        /// 1 to the shop's scale.
         stars: u8,
         /// Optional comment.
         comment: Option<String>,

@@ -34,6 +34,16 @@ struct ShopInfo {
     name: String,
     /// Greeting, colour, corner and pre-chat fields from the shop page.
     look: crate::api::shop::WidgetLook,
+    /// How the shop asks for a rating: the widget shows stars under this invitation.
+    rating: RatingAsk,
+}
+
+#[derive(Serialize)]
+struct RatingAsk {
+    /// Stars from 1 to this.
+    scale: u8,
+    /// The invitation message's exact text (the system message that asks for the rating).
+    invitation: String,
 }
 
 #[derive(Serialize)]
@@ -125,6 +135,8 @@ impl Visitor {
 async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
     let (messages, queue) = backlog;
     let look = crate::api::shop::preferences(&state, shop.id).await.widget;
+    let survey = state.inbox.ready(shop.id).await.timings.survey();
+    let rating = RatingAsk { scale: survey.scale, invitation: survey.invitation() };
     let (conn_id, outbox) = state.hub.open_widget(shop.id);
     if let Some(c) = &customer {
         state.hub.attach_customer(c.id, conn_id);
@@ -134,7 +146,7 @@ async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token:
         r#type: "hello",
         visitor_token: token,
         customer_id: customer.map(|c| c.id.to_string()),
-        shop: ShopInfo { name: shop.name.clone(), look },
+        shop: ShopInfo { name: shop.name.clone(), look, rating },
         messages,
         queue,
     });

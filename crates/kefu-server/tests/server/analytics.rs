@@ -160,7 +160,7 @@ fn breaches(shop: ShopId, at: i64) -> (Vec<Event>, CustomerId) {
         if i < 3 {
             v.push(e(at + 90_000, K::MessageSent { message_id: MessageId::new(), sender_kind: SenderKind::Agent }));
         }
-        v.push(e(at + 100_000, K::ConversationRated { stars: if i == 0 { 1 } else { 5 }, comment_id: None, agent_id: None }));
+        v.push(e(at + 100_000, K::ConversationRated { stars: if i == 0 { 1 } else { 5 }, scale: 5, comment_id: None, agent_id: None }));
     }
     for i in 0..10 {
         let cu = if i < 2 { angry } else { CustomerId::new() };

@@ -107,7 +107,7 @@ async fn filters_narrow_the_history_of_every_status() {
     assert_eq!(agent.post(&format!("/api/v1/conversations/{a}/resolve"), json!({})).await.0, 200);
     let (s, _) = agent.post_put(&format!("/api/v1/customers/{alice}/tags"), json!({ "tags": ["回头客"] })).await;
     assert_eq!(s, 200);
-    let rated = Event::conversation(shop, a, alice, 1, EventKind::ConversationRated { stars: 4, comment_id: None, agent_id: None });
+    let rated = Event::conversation(shop, a, alice, 1, EventKind::ConversationRated { stars: 4, scale: 5, comment_id: None, agent_id: None });
     app.state().inbox.store().apply(ChangeSet { changes: vec![], events: vec![rated] }).await.expect("rating");
 
     let word = q("羽绒服");

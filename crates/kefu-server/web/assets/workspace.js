@@ -19,7 +19,7 @@ import { initTransfer, openTransfer } from './workspace/transfer.js';
 import {
   initSupervisor, render as renderSupervisor, showView, tick as tickSupervisor,
 } from './workspace/supervisor.js';
-import { renderContext } from './workspace/context.js';
+import { initContext, renderContext } from './workspace/context.js';
 import { onHandoff } from './workspace/handoff.js';
 import { onOffer, onOfferWithdrawn, onTransferred } from './workspace/offers.js';
 import { ROLE_LABELS, label, isOpen } from './workspace/format.js';
@@ -245,6 +245,7 @@ async function main() {
   if (!who) return;
   state.me = who.user;
   state.shop = who.shop;
+  await initContext();
   renderMe();
   wireTopbar();
 

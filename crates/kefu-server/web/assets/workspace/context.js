@@ -1,15 +1,24 @@
-// Right column: who the customer is. The customer record is fetched once per customer and
-// cached, since the same customer is reopened often and identities rarely change.
+// Right column: who the customer is, in words. The customer record is fetched once per
+// customer and cached, since the same customer is reopened often and identities rarely change.
+// Ids and identity hashes are only in the 详情 toggle (closed by default).
 
 import { selected, agentName, queueEntry, teamName } from './state.js';
 import { get } from './api.js';
 import { renderHandoff } from './handoff.js';
+import { loadCatalogue, t } from '../i18n.js';
 import {
   CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SOURCE_LABELS, fullTime, h, label,
 } from './format.js';
 
 const customers = new Map(); // customer id -> Promise<Customer|null>
+const ratings = new Map(); // conversation id -> { key, promise }
 const $ = (id) => document.getElementById(id);
+
+/** Load the workspace strings and put them into the page's `data-t` labels. */
+export async function initContext() {
+  await loadCatalogue('workspace');
+  for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+}
 
 function customer(id) {
   if (!customers.has(id)) {
@@ -22,19 +31,52 @@ function customer(id) {
   return customers.get(id);
 }
 
+// Channels in words; an email address (masked) is the merchant's own kind of identifier, the
+// rest (visitor hashes, platform ids) go to 详情.
 function renderIdentities(list, cust) {
+  const raw = $('ctx-identity-ids');
   if (!cust) {
     list.replaceChildren(h('li', { class: 'muted' }, '无法加载顾客资料'));
+    raw.textContent = '';
     return;
   }
   const ids = cust.identities || [];
+  raw.textContent = ids.map((idn) => `${label(CHANNEL_LABELS, idn.channel)}：${idn.external_id}`).join('\n') || t('card.none');
   if (!ids.length) {
     list.replaceChildren(h('li', { class: 'muted' }, '暂无'));
     return;
   }
   list.replaceChildren(...ids.map((idn) => h('li', { class: 'identity' },
     h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, idn.channel)),
-    h('span', { class: 'mono' }, idn.external_id))));
+    idn.channel === 'email' ? h('span', {}, idn.external_id) : null)));
+}
+
+/** Stars as ★★★★☆ with the comment, or the "not yet" line. */
+export function ratingText(r) {
+  if (!r) return t('card.rating_none');
+  const stars = '★'.repeat(r.stars) + '☆'.repeat(Math.max(0, r.scale - r.stars));
+  const words = t('rating.stars', { stars: r.stars, scale: r.scale });
+  return `${stars} ${words}${r.comment ? ` ${t('rating.comment', { comment: r.comment })}` : ''}`;
+}
+
+// A resolved conversation's rating, fetched again whenever the conversation changed (the
+// rating arrives as the customer's message, which updates the conversation).
+function renderRating(c) {
+  const box = $('ctx-rating');
+  if (c.status !== 'resolved' && c.status !== 'closed') {
+    box.textContent = t('card.rating_none');
+    return;
+  }
+  const key = `${c.updated_at}:${c.last_message_at}`;
+  let entry = ratings.get(c.id);
+  if (!entry || entry.key !== key) {
+    entry = { key, promise: get(`/api/v1/conversations/${encodeURIComponent(c.id)}/rating`).then((r) => r.rating, () => null) };
+    ratings.set(c.id, entry);
+  }
+  box.dataset.conversationId = c.id;
+  entry.promise.then((r) => {
+    if (box.dataset.conversationId === c.id) box.textContent = ratingText(r);
+  });
 }
 
 export function renderContext() {
@@ -46,13 +88,14 @@ export function renderContext() {
   $('ctx-channel').textContent = label(CHANNEL_LABELS, c.channel);
   $('ctx-status').textContent = label(CONVERSATION_STATUS_LABELS, c.status);
   $('ctx-source').textContent = label(SOURCE_LABELS, c.source);
-  $('ctx-agent').textContent = c.agent_id ? (agentName(c.agent_id) || c.agent_id) : '未分配';
+  $('ctx-agent').textContent = c.agent_id ? (agentName(c.agent_id) || '—') : '未分配';
   $('ctx-team').textContent = teamName(c.team_id) || '—';
   const entry = queueEntry(c.id);
   $('ctx-priority').textContent = `${c.priority || 0}${entry && entry.vip ? '（VIP）' : ''}`;
   $('ctx-created').textContent = fullTime(c.created_at);
   $('ctx-customer-id').textContent = c.customer_id;
   $('ctx-conversation-id').textContent = c.id;
+  renderRating(c);
   renderHandoff(c);
 
   const list = $('ctx-identities');

@@ -1,9 +1,12 @@
-// The bot's hand-off card in the right column: why the bot handed over, what the customer
-// asked, the slots they gave, the mood, their orders. Pushed by `handoff` frames and fetched
-// from /conversations/{id}/context when a bot conversation is opened.
+// The bot's hand-off card in the right column, in the merchant's words: why the bot handed
+// over, the knowledge base's titles of what the customer asked, what they gave (尺码 L), their
+// mood as a word with a small trend, their tier, their orders. Codes stay in the 详情 toggle.
+// Pushed by `handoff` frames and fetched from /conversations/{id}/context when a bot
+// conversation is opened.
 
 import { get } from './api.js';
 import { h } from './format.js';
+import { t } from '../i18n.js';
 
 const cards = new Map(); // conversation id -> card (or null: none / failed)
 const $ = (id) => document.getElementById(id);
@@ -13,37 +16,60 @@ export function onHandoff(frame) {
   if (frame.conversation_id && frame.card) cards.set(frame.conversation_id, frame.card);
 }
 
-function mood(trend) {
-  if (!trend || !trend.length) return '—';
-  const last = trend[trend.length - 1];
-  const word = last < -0.3 ? '负面' : last > 0.3 ? '正面' : '中性';
-  return `${word}（${trend.map((x) => x.toFixed(1)).join(' → ')}）`;
-}
-
 function yuan(cents) {
   return `¥${(cents / 100).toFixed(2)}`;
 }
 
+// The mood word, an arrow for the trend and one small bar per recent message (heights are
+// classes, so no numbers and no inline styles).
+function mood(m) {
+  if (!m) return t('card.none');
+  const bars = h('span', { class: 'spark', role: 'img', 'aria-label': t('card.spark', { n: m.levels.length }) },
+    ...m.levels.map((lv) => h('i', { class: `spark-bar lv-${lv}` })));
+  return h('span', { class: 'mood' },
+    h('span', { class: `mood-word mood-${m.code}` }, m.word),
+    m.trend ? h('span', { class: `mood-trend trend-${m.trend}` }, t(`card.trend.${m.trend}`)) : null,
+    bars);
+}
+
+function slots(list) {
+  if (!list.length) return t('card.none');
+  return h('span', { class: 'slot-list' }, ...list.map((s) => h('span', { class: 'slot' }, h('span', { class: 'slot-label' }, s.label), ` ${s.value}`)));
+}
+
+function intents(list) {
+  if (!list.length) return t('card.none');
+  return h('ul', { class: 'intent-list' }, ...list.map((i) => h('li', {}, i.title)));
+}
+
 function render(box, card) {
+  const codes = $('ctx-details-bot');
   if (!card) {
     box.hidden = true;
+    if (codes) codes.replaceChildren();
     return;
   }
   box.hidden = false;
-  const slots = Object.entries(card.slots || {});
   const orders = card.recent_orders || [];
+  const c = card.customer;
   box.replaceChildren(
-    h('h3', { class: 'card-subtitle' }, '机器人交接'),
+    h('h3', { class: 'card-subtitle' }, t('card.title')),
     h('dl', { class: 'facts' },
-      h('dt', {}, '转人工原因'), h('dd', { class: 'handoff-reason' }, card.reason_text || '—'),
-      h('dt', {}, '咨询意图'), h('dd', {}, (card.intents || []).join('、') || '—'),
-      h('dt', {}, '已提供'), h('dd', {}, slots.map(([k, v]) => `${k}: ${v}`).join('；') || '—'),
-      h('dt', {}, '情绪'), h('dd', {}, mood(card.sentiment_trend)),
-      h('dt', {}, '顾客等级'), h('dd', {}, `${card.customer.tier}（近期 ${card.customer.orders_in_window} 单，${yuan(card.customer.spent_cents)}）`)),
-    h('h3', { class: 'card-subtitle' }, '最近订单'),
+      h('dt', {}, t('card.reason')), h('dd', { class: 'handoff-reason' }, card.reason_text || t('card.none')),
+      h('dt', {}, t('card.intents')), h('dd', { class: 'handoff-intents' }, intents(card.intents || [])),
+      h('dt', {}, t('card.slots')), h('dd', { class: 'handoff-slots' }, slots(card.slots || [])),
+      h('dt', {}, t('card.mood')), h('dd', { class: 'handoff-mood' }, mood(card.mood)),
+      h('dt', {}, t('card.tier')), h('dd', { class: 'handoff-tier' },
+        t('card.tier_detail', { tier: c.tier_label, orders: c.orders_in_window, spent: yuan(c.spent_cents) }))),
+    h('h3', { class: 'card-subtitle' }, t('card.orders')),
     orders.length
-      ? h('ul', { class: 'identities' }, ...orders.map((o) => h('li', {}, `${o.order_no} · ${o.status} · ${yuan(o.amount_cents)}${o.items.length ? ` · ${o.items.join('、')}` : ''}`)))
-      : h('p', { class: 'muted' }, '暂无订单'));
+      ? h('ul', { class: 'identities' }, ...orders.map((o) => h('li', {}, `${o.order_no} · ${o.status_label} · ${yuan(o.amount_cents)}${o.items.length ? ` · ${o.items.join('、')}` : ''}`)))
+      : h('p', { class: 'muted' }, t('card.no_orders')));
+  if (codes) {
+    codes.replaceChildren(
+      h('dt', {}, t('card.details.intents')), h('dd', { class: 'mono' }, (card.intents || []).map((i) => i.id).join(', ') || t('card.none')),
+      h('dt', {}, t('card.details.reason')), h('dd', { class: 'mono' }, card.reason || t('card.none')));
+  }
 }
 
 /** Show the card of conversation `c` (fetched once) in the box under the customer facts. */

@@ -1,0 +1,160 @@
+//! Customer satisfaction (CSAT) in words: the invitation a shop sends when a conversation is
+//! resolved (its own question, its own scale), reading a digit reply on that scale, the
+//! thank-you, and the rating's text as stored in the customer's message.
+
+use serde::{Deserialize, Serialize};
+
+/// The question a shop asks unless it wrote its own.
+pub const DEFAULT_QUESTION: &str = "亲，本次服务已结束。请为我们的服务打分";
+
+/// The scale a shop rates on unless it chose another.
+pub const DEFAULT_SCALE: u8 = 5;
+
+/// The smallest and largest scale a shop may choose (a digit reply must stay short).
+pub const SCALE_RANGE: std::ops::RangeInclusive<u8> = 2..=10;
+
+/// The longest question, in characters.
+pub const QUESTION_MAX: usize = 100;
+
+/// Said to the customer once their rating is recorded.
+pub const THANKS: &str = "感谢您的评价！您的意见会帮助我们做得更好。";
+
+/// What the shop asks and on which scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Survey {
+    /// The merchant's question.
+    pub question: String,
+    /// Stars from 1 to this.
+    pub scale: u8,
+}
+
+impl Default for Survey {
+    fn default() -> Self {
+        Self { question: DEFAULT_QUESTION.into(), scale: DEFAULT_SCALE }
+    }
+}
+
+impl Survey {
+    /// The invitation message: the question, then how to answer by text (channels without
+    /// stars reply with a digit; the widget shows stars under this message).
+    pub fn invitation(&self) -> String {
+        let q = self.question.trim();
+        let joined = q.ends_with(['。', '？', '！', '?', '!', '.', '～', '~', '：', ':']);
+        let sep = if joined { "" } else { "：" };
+        format!("{q}{sep}回复 1-{s}（{s} 分最满意），也欢迎留下您的意见～", s = self.scale)
+    }
+
+    /// A reply that is only a number of stars on this scale ("4", "4分", "5星！").
+    pub fn rating_reply(&self, text: &str) -> Option<u8> {
+        let t = text.trim().trim_end_matches(['分', '星', '!', '！', '。']);
+        let stars: u8 = t.trim().parse().ok()?;
+        self.accepts(stars).then_some(stars)
+    }
+
+    /// Stars are on this scale.
+    pub fn accepts(&self, stars: u8) -> bool {
+        (1..=self.scale).contains(&stars)
+    }
+
+    /// Problems with a question and scale, as (field, message in Chinese).
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let n = self.question.trim().chars().count();
+        if n == 0 || n > QUESTION_MAX {
+            out.push(("question", format!("评价邀请语不能为空，且不超过 {QUESTION_MAX} 个字")));
+        }
+        if !SCALE_RANGE.contains(&self.scale) {
+            out.push(("scale", format!("评分满分需在 {} 到 {} 之间", SCALE_RANGE.start(), SCALE_RANGE.end())));
+        }
+        out
+    }
+}
+
+/// A conversation's rating as stored (its `conversation_rated` event).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rating {
+    /// The conversation rated.
+    pub conversation_id: crate::ids::ConversationId,
+    /// 1 to `scale` stars.
+    pub stars: u8,
+    /// The shop's scale then.
+    pub scale: u8,
+    /// The customer's message that carried it (its text holds the comment).
+    pub comment_id: Option<crate::ids::MessageId>,
+    /// When.
+    pub at: crate::clock::Millis,
+}
+
+/// The customer's message that carries a rating: "4 分" or "4 分：很耐心".
+pub fn rating_text(stars: u8, comment: Option<&str>) -> String {
+    match comment.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => format!("{stars} 分：{t}"),
+        None => format!("{stars} 分"),
+    }
+}
+
+/// The comment inside a rating message written by [`rating_text`]; none for a bare digit.
+pub fn comment_of(text: &str) -> Option<String> {
+    let (_, comment) = text.split_once('：')?;
+    let comment = comment.trim();
+    (!comment.is_empty()).then(|| comment.to_string())
+}
+
+/// Stars on a shop's scale mapped onto five (the analytics figures' scale): 1 stays 1, the
+/// top stays 5, the rest in proportion, rounded.
+pub fn on_five(stars: u8, scale: u8) -> u8 {
+    if scale == 5 || scale < 2 {
+        return stars.min(5);
+    }
+    let stars = stars.clamp(1, scale);
+    let mapped = 1.0 + f32::from(stars - 1) * 4.0 / f32::from(scale - 1);
+    mapped.round() as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_invitation_reads_as_before() {
+        assert_eq!(Survey::default().invitation(), "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～");
+        let s = Survey { question: "您对本次服务满意吗？".into(), scale: 3 };
+        assert_eq!(s.invitation(), "您对本次服务满意吗？回复 1-3（3 分最满意），也欢迎留下您的意见～");
+    }
+
+    #[test]
+    fn a_digit_reply_counts_only_on_the_shops_scale() {
+        let five = Survey::default();
+        assert_eq!((five.rating_reply("4"), five.rating_reply(" 5分！"), five.rating_reply("5星")), (Some(4), Some(5), Some(5)));
+        assert_eq!((five.rating_reply("6"), five.rating_reply("0"), five.rating_reply("4 件")), (None, None, None));
+        let three = Survey { scale: 3, ..Survey::default() };
+        assert_eq!((three.rating_reply("3"), three.rating_reply("4"), three.rating_reply("5")), (Some(3), None, None));
+        let ten = Survey { scale: 10, ..Survey::default() };
+        assert_eq!((ten.rating_reply("10分"), ten.rating_reply("11")), (Some(10), None));
+    }
+
+    #[test]
+    fn question_and_scale_are_checked_at_their_fields() {
+        assert!(Survey::default().problems().is_empty());
+        let bad = Survey { question: "  ".into(), scale: 11 };
+        let fields: Vec<&str> = bad.problems().iter().map(|p| p.0).collect();
+        assert_eq!(fields, ["question", "scale"]);
+        assert_eq!(Survey { scale: 1, ..Survey::default() }.problems()[0].0, "scale");
+        assert_eq!(Survey { question: "问".repeat(101), ..Survey::default() }.problems()[0].0, "question");
+    }
+
+    #[test]
+    fn other_scales_map_onto_five_stars() {
+        assert_eq!([1, 2, 3].map(|s| on_five(s, 3)), [1, 3, 5]);
+        assert_eq!([1, 4, 5].map(|s| on_five(s, 5)), [1, 4, 5]);
+        assert_eq!([1, 5, 8, 10].map(|s| on_five(s, 10)), [1, 3, 4, 5]);
+    }
+
+    #[test]
+    fn the_comment_comes_back_out_of_the_rating_message() {
+        assert_eq!(rating_text(4, Some(" 很耐心 ")), "4 分：很耐心");
+        assert_eq!(rating_text(2, Some("")), "2 分");
+        assert_eq!(comment_of("4 分：很耐心：谢谢"), Some("很耐心：谢谢".into()));
+        assert_eq!((comment_of("2 分"), comment_of("5")), (None, None));
+    }
+}
