@@ -35,3 +35,4 @@ mod settings_browser;
 mod history;
 mod history_browser;
 mod profile;
+mod card_browser;

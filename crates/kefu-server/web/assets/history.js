@@ -4,6 +4,8 @@
 import { get } from './workspace/api.js';
 import { CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SENDER_LABELS, fullTime, h, label } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';
+import { ratingText } from './workspace/rating.js';
+import { loadCatalogue } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let next = null;
@@ -33,6 +35,7 @@ function row(r) {
         h('span', { class: `result-status status-${r.status}` }, r.status_label || label(CONVERSATION_STATUS_LABELS, r.status)),
         h('span', { class: 'result-agent' }, r.agent_name ? `客服 ${r.agent_name}` : '未分配客服')),
       h('span', { class: 'result-snippet' }, r.snippet || '（无消息）'),
+      r.rating ? h('span', { class: 'result-rating' }, ratingText(r.rating)) : null,
       h('span', { class: 'result-times' }, `开始 ${fullTime(r.created_at)} · 最近 ${fullTime(r.matched_at || r.updated_at)}`)));
 }
 
@@ -59,7 +62,7 @@ async function search(more) {
 async function openTranscript(r) {
   $('transcript').hidden = false;
   $('t-title').textContent = r.customer_name || '顾客';
-  $('t-meta').textContent = `${r.channel_label} · ${r.status_label} · ${fullTime(r.created_at)}`;
+  $('t-meta').textContent = `${r.channel_label} · ${r.status_label} · ${fullTime(r.created_at)}${r.rating ? ` · ${ratingText(r.rating)}` : ''}`;
   $('t-profile').href = `/customers/${encodeURIComponent(r.customer_id)}`;
   $('t-messages').replaceChildren(h('li', { class: 't-loading' }, '加载中…'));
   try {
@@ -84,6 +87,7 @@ async function loadAgents() {
 async function start() {
   const me = await whoAmI(start);
   if (!me) return;
+  await loadCatalogue('workspace');
   $('shop-name').textContent = (me.shop && me.shop.name) || 'kefu';
   const given = new URLSearchParams(location.search);
   if (given.get('customer_id')) $('f-customer').value = given.get('customer_id');

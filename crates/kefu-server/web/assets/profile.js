@@ -4,6 +4,8 @@
 import { api, get, post } from './workspace/api.js';
 import { CONVERSATION_STATUS_LABELS, fullTime, h, label } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';
+import { ratingText } from './workspace/rating.js';
+import { loadCatalogue } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
@@ -34,7 +36,8 @@ function render(p) {
     h('strong', null, c.label), ' ', c.channel === 'email' ? c.external_id : '', h('span', { class: 't-meta' }, ` 自 ${fullTime(c.created_at)}`))) : [empty('暂无')]));
   $('p-conversations').replaceChildren(...(p.conversations.length ? p.conversations.map((c) => h('li', null,
     h('a', { href: `/history?customer_id=${encodeURIComponent(p.id)}` }, `${c.channel_label} · ${c.status_label || label(CONVERSATION_STATUS_LABELS, c.status)}`),
-    ` ${fullTime(c.updated_at)}`, h('div', { class: 't-meta' }, c.snippet || ''))) : [empty('暂无会话')]));
+    ` ${fullTime(c.updated_at)}`, c.rating ? h('div', { class: 'p-rating' }, ratingText(c.rating)) : null,
+    h('div', { class: 't-meta' }, c.snippet || ''))) : [empty('暂无会话')]));
   $('p-orders').replaceChildren(...(p.orders.length ? p.orders.map((o) => h('li', null,
     `订单 ${o.number} · ${label(ORDER_LABELS, o.status)} · ${money(o.amount_cents, o.currency)} · ${fullTime(o.created_at)}`)) : [empty('暂无订单')]));
   $('p-tickets').replaceChildren(...(p.tickets.length ? p.tickets.map((t) => h('li', null,
@@ -82,6 +85,7 @@ async function unmerge(who) {
 async function start() {
   const me = await whoAmI(start);
   if (!me) return;
+  await loadCatalogue('workspace');
   $('shop-name').textContent = (me.shop && me.shop.name) || 'kefu';
   $('name-form').addEventListener('submit', (e) => {
     e.preventDefault();

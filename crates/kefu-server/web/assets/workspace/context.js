@@ -5,6 +5,7 @@
 import { selected, agentName, queueEntry, teamName } from './state.js';
 import { get } from './api.js';
 import { renderHandoff } from './handoff.js';
+import { ratingText } from './rating.js';
 import { loadCatalogue, t } from '../i18n.js';
 import {
   CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SOURCE_LABELS, fullTime, h, label,
@@ -49,14 +50,6 @@ function renderIdentities(list, cust) {
   list.replaceChildren(...ids.map((idn) => h('li', { class: 'identity' },
     h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, idn.channel)),
     idn.channel === 'email' ? h('span', {}, idn.external_id) : null)));
-}
-
-/** Stars as ★★★★☆ with the comment, or the "not yet" line. */
-export function ratingText(r) {
-  if (!r) return t('card.rating_none');
-  const stars = '★'.repeat(r.stars) + '☆'.repeat(Math.max(0, r.scale - r.stars));
-  const words = t('rating.stars', { stars: r.stars, scale: r.scale });
-  return `${stars} ${words}${r.comment ? ` ${t('rating.comment', { comment: r.comment })}` : ''}`;
 }
 
 // A resolved conversation's rating, fetched again whenever the conversation changed (the
