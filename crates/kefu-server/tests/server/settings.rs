@@ -46,6 +46,53 @@ async fn the_shop_page_saves_whole_and_reports_each_problem_at_its_path() {
 }
 
 #[tokio::test]
+async fn the_rating_question_and_scale_drive_the_invitation_and_the_digit_reply() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let (_, mut shop) = owner.get("/api/v1/shop").await;
+    assert_eq!((shop["csat_question"].as_str(), shop["csat_scale"].as_u64()), (Some("亲，本次服务已结束。请为我们的服务打分"), Some(5)));
+
+    // Each bad value is refused at its own field.
+    shop["csat_question"] = json!("  ");
+    shop["csat_scale"] = json!(11);
+    let (s, err) = owner.post_put("/api/v1/shop", shop.clone()).await;
+    assert_eq!(s, 422, "{err}");
+    let paths: Vec<&str> = err["error"]["details"].as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["csat_question", "csat_scale"]);
+
+    shop["csat_question"] = json!("这次服务您打几分？");
+    shop["csat_scale"] = json!(3);
+    let (s, saved) = owner.post_put("/api/v1/shop", shop).await;
+    assert_eq!((s, saved["csat_scale"].as_u64()), (200, Some(3)), "{saved}");
+    let invitation = "这次服务您打几分？回复 1-3（3 分最满意），也欢迎留下您的意见～";
+
+    // A customer writes (on the socket as a text channel would), is served and resolved.
+    let (mut ws, hello) = app.widget(None, None).await;
+    assert_eq!((hello["shop"]["rating"]["scale"].as_u64(), hello["shop"]["rating"]["invitation"].as_str()), (Some(3), Some(invitation)));
+    send(&mut ws, json!({"type": "send", "content": "你好，杯子漏水", "client_id": "r-1"})).await;
+    let conv = next_of(&mut ws, "ack").await["message"]["conversation_id"].as_str().unwrap().to_string();
+    let agent = app.login("agent1@demo.kefu").await;
+    assert_eq!(agent.post(&format!("/api/v1/conversations/{conv}/assign"), json!({ "agent_id": agent.id })).await.0, 200);
+    assert_eq!(agent.post(&format!("/api/v1/conversations/{conv}/resolve"), json!({})).await.0, 200);
+    let asked = next_where(&mut ws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "system").await;
+    assert_eq!(asked["message"]["content"], invitation);
+
+    // "3" is a rating on this scale: stored, not reopening, and thanked.
+    send(&mut ws, json!({"type": "send", "content": "3分", "client_id": "r-2"})).await;
+    next_of(&mut ws, "ack").await;
+    let thanks = next_where(&mut ws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "system").await;
+    assert!(thanks["message"]["content"].as_str().unwrap().starts_with("感谢您的评价"), "{thanks}");
+    let (_, rating) = agent.get(&format!("/api/v1/conversations/{conv}/rating")).await;
+    assert_eq!((rating["rating"]["stars"].as_u64(), rating["rating"]["scale"].as_u64()), (Some(3), Some(3)), "{rating}");
+    assert_eq!(agent.get(&format!("/api/v1/conversations/{conv}")).await.1["status"], "resolved");
+
+    // A widget rating above the scale is refused.
+    send(&mut ws, json!({"type": "rate", "stars": 4, "client_id": "r-3"})).await;
+    let refused = next_of(&mut ws, "error").await;
+    assert_eq!(refused["client_id"], "r-3", "{refused}");
+}
+
+#[tokio::test]
 async fn a_message_is_tested_against_a_draft_routing_document() {
     let app = TestApp::spawn().await;
     let owner = app.login("owner@demo.kefu").await;
