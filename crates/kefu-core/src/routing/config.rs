@@ -168,9 +168,11 @@ pub struct Timings {
     pub auto_close_after_mins: u32,
     /// Invite the customer to rate the service when a conversation is resolved.
     pub csat_on_resolve: bool,
-    /// The merchant's rating question (the invitation adds how to answer).
+    /// The merchant's rating question, 1-100 characters (the invitation adds how to answer).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"\S", max_length = 100))]
     pub csat_question: String,
     /// Stars from 1 to this (2 to 10).
+    #[cfg_attr(feature = "openapi", schema(minimum = 2, maximum = 10))]
     pub csat_scale: u8,
 }
 

@@ -238,6 +238,7 @@ async fn a_customer_rates_with_stars_and_the_agent_sees_it_everywhere() {
     assert_eq!(js(&customer, &format!("return {WIDGET}.querySelectorAll('.kefu-star').length")).await.as_i64(), Some(3));
     js(&customer, &format!("{WIDGET}.querySelector('.kefu-star[data-stars=\"3\"]').click(); return true")).await;
     assert_eq!(js(&customer, &format!("return {WIDGET}.querySelectorAll('.kefu-star-on').length")).await.as_i64(), Some(3));
+    shots(&customer, "widget-rating", "").await;
     js(&customer, &format!("const r = {WIDGET}; r.querySelector('.kefu-rating-comment').value = '很耐心，换货也快'; r.querySelector('.kefu-rating-submit').click(); return true")).await;
     until("the thank-you", || async { widget_text(&customer).await.contains("感谢您的评价").then_some(()) }).await;
     assert_eq!(js(&customer, &format!("return {WIDGET}.querySelectorAll('.kefu-rating').length")).await.as_i64(), Some(0), "the stars are gone once rated");
