@@ -33,7 +33,7 @@ pub struct Brain {
     flow_of_keyword: Vec<usize>,
     /// Normalised product name → SKU.
     pub skus: HashMap<String, String>,
-    /// Languages the FAQs are written in.
+    /// Languages the FAQs are written or translated in.
     languages: Vec<String>,
 }
 
@@ -44,7 +44,7 @@ impl Brain {
             .faqs
             .iter()
             .filter(|f| f.enabled)
-            .map(|f| FaqEntry { id: f.id.clone(), standard_question: f.question.clone(), similar_questions: f.similar.clone(), answer: String::new() })
+            .map(|f| FaqEntry { id: f.id.clone(), standard_question: f.question.clone(), similar_questions: f.all_questions().skip(1).cloned().collect(), answer: String::new() })
             .collect();
         let faq = (!entries.is_empty()).then(|| FaqIndex::build(entries, FaqConfig::default()));
         let flow_entries: Vec<FaqEntry> = kb
@@ -66,9 +66,7 @@ impl Brain {
         let names: Vec<&str> = products.iter().map(|(n, _)| n.as_str()).collect();
         let gazetteer = (!names.is_empty()).then(|| Gazetteer::new(&names).ok()).flatten();
         let skus = products.iter().map(|(n, s)| (kefu_nlp::normalise::normalise(n), s.clone())).collect();
-        let mut languages: Vec<String> = kb.faqs.iter().map(|f| f.language.clone()).collect();
-        languages.sort();
-        languages.dedup();
+        let languages = kb.languages();
         Brain { version, kb, models: ShopModels { intents: None, faq, products: gazetteer }, flow_examples, flow_keywords, flow_of_keyword, skus, languages }
     }
 
@@ -98,14 +96,29 @@ impl Brain {
     /// Surface overlap of a message with an FAQ's closest question (0..1).
     pub fn overlap(&self, normalised: &str, faq_id: &str) -> f32 {
         let Some(f) = self.kb.faq(faq_id) else { return 0.0 };
-        std::iter::once(&f.question).chain(&f.similar).map(|q| dice(normalised, q)).fold(0.0, f32::max)
+        f.all_questions().map(|q| dice(normalised, q)).fold(0.0, f32::max)
     }
 
     /// FAQ hits that may be answered at `now`, best first: in the message's language when the
     /// shop writes FAQs in it (a Chinese shop still answers "XL有货吗", read as English).
     pub fn live_hits<'a>(&'a self, hits: &'a [FaqHit], language: &'a str, now: i64) -> impl Iterator<Item = &'a FaqHit> + 'a {
-        let by_language = self.languages.iter().any(|l| l == language);
-        hits.iter().filter(move |h| self.kb.faq(&h.faq_id).is_some_and(|f| f.live_at(now) && (!by_language || f.language == language)))
+        let by_language = self.speaks(language);
+        hits.iter().filter(move |h| self.kb.faq(&h.faq_id).is_some_and(|f| f.live_at(now) && (!by_language || f.speaks(language))))
+    }
+
+    /// The language to answer a message in that the bot did not read (a hand-off before any
+    /// bot turn): the message's own when the shop answers in it, else the shop's.
+    pub fn language_for(&self, text: &str) -> &str {
+        match kefu_nlp::lang::detect(text) {
+            kefu_nlp::lang::Language::En if self.speaks("en") => "en",
+            kefu_nlp::lang::Language::Zh if self.speaks("zh") => "zh",
+            _ => self.kb.home_language(),
+        }
+    }
+
+    /// Whether some FAQ answers customers who write in `language`.
+    pub fn speaks(&self, language: &str) -> bool {
+        self.languages.iter().any(|l| l == language)
     }
 }
 

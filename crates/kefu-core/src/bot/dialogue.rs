@@ -42,6 +42,16 @@ pub struct DialogueState {
     pub variants: BTreeMap<String, String>,
     /// The unknown-streak threshold a hand-off experiment gave this customer.
     pub streak_limit: Option<u32>,
+    /// The language the bot answers in (`zh`, `en`): the customer's latest one that the shop
+    /// answers in; none until then (the shop's own).
+    pub language: Option<String>,
+}
+
+impl DialogueState {
+    /// The language to speak in to this customer.
+    pub fn speaking<'a>(&'a self, brain: &'a Brain) -> &'a str {
+        self.language.as_deref().unwrap_or(brain.kb.home_language())
+    }
 }
 
 /// A message with its analysis (run with the shop's models).
@@ -103,6 +113,7 @@ const CONTINUE_WORDS: &[&str] = &["继续", "好的", "好", "是的", "是", "�
 pub fn respond(brain: &Brain, state: &mut DialogueState, turn: &Turn) -> Outcome {
     let a = turn.analysis;
     push_capped(&mut state.sentiments, a.sentiment_score);
+    follow_language(brain, state, a);
     for e in &a.entities {
         state.seen.insert(kind_name(e), if matches!(e.kind, kefu_nlp::entities::EntityKind::Product) { e.text.clone() } else { e.value.clone() });
     }
@@ -137,6 +148,15 @@ pub fn respond(brain: &Brain, state: &mut DialogueState, turn: &Turn) -> Outcome
     }
     new_topic(brain, state, turn, &mut out);
     out
+}
+
+/// Speak the language of the customer's message when the shop answers in it; a message with
+/// no language of its own ("1", "XL") keeps the one in use.
+fn follow_language(brain: &Brain, state: &mut DialogueState, a: &Analysis) {
+    let written = serde_json::to_value(a.language).ok().and_then(|v| v.as_str().map(str::to_string));
+    if let Some(language) = written.filter(|l| brain.speaks(l)) {
+        state.language = Some(language);
+    }
 }
 
 /// Answer a new question: a flow, an FAQ, suggestions, or "I don't know".
@@ -176,9 +196,10 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
     }
     let offered: Vec<String> = hits.iter().filter(|h| h.score >= SUGGEST_AT && brain.overlap(turn.normalised, &h.faq_id) >= SUGGEST_OVERLAP).take(3).map(|h| h.faq_id.clone()).collect();
     if !offered.is_empty() {
-        let mut text = brain.kb.phrases.suggest.clone();
+        let speaking = state.speaking(brain);
+        let mut text = brain.kb.phrases_in(speaking).suggest.clone();
         for (n, id) in offered.iter().enumerate() {
-            let q = brain.kb.faq(id).map_or("", |f| f.question.as_str());
+            let q = brain.kb.faq(id).map_or("", |f| f.question_in(speaking));
             text.push_str(&format!("\n{}. {q}", n + 1));
         }
         out.replies.push(Reply::text(text));
@@ -190,7 +211,7 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
     out.events.push(EventKind::BotUnknown);
     out.handoff = streak_handoff(brain, state);
     if out.handoff.is_none() {
-        out.replies.push(Reply::text(brain.kb.phrases.fallback.clone()));
+        out.replies.push(Reply::text(brain.kb.phrases_in(state.speaking(brain)).fallback.clone()));
     }
 }
 
@@ -203,7 +224,7 @@ fn picked_suggestion(brain: &Brain, state: &DialogueState, normalised: &str) -> 
     if let Ok(n) = t.parse::<usize>() {
         return state.suggestions.get(n.wrapping_sub(1)).cloned();
     }
-    state.suggestions.iter().find(|id| brain.kb.faq(id).is_some_and(|f| kefu_nlp::normalise::normalise(&f.question) == t)).cloned()
+    state.suggestions.iter().find(|id| brain.kb.faq(id).is_some_and(|f| kefu_nlp::normalise::normalise(f.question_in(state.speaking(brain))) == t)).cloned()
 }
 
 fn answer_faq(brain: &Brain, state: &mut DialogueState, customer: &str, faq_id: &str, out: &mut Outcome) {
@@ -211,16 +232,19 @@ fn answer_faq(brain: &Brain, state: &mut DialogueState, customer: &str, faq_id: 
     state.unknown_streak = 0;
     state.suggestions.clear();
     push_capped(&mut state.intents, faq.id.clone());
-    let mut template = faq.answer.clone();
+    let speaking = state.speaking(brain).to_string();
+    let (answer, fallback) = faq.answer_in(&speaking);
+    let mut template = answer.to_string();
     let mut variant = None;
     let target = format!("faq:{}", faq.id);
-    if let Some(e) = brain.kb.experiments.iter().find(|e| e.enabled && e.target == target) {
+    // Experiment variants are written in the FAQ's own language only.
+    if let Some(e) = brain.kb.experiments.iter().find(|e| e.enabled && e.target == target && faq.language == speaking) {
         let v = &e.variants[e.assign(customer)];
         template = v.answer.clone().unwrap_or(template);
         variant = Some(v.name.clone());
         expose(state, &e.id, &v.name, out);
     }
-    out.replies.push(Reply { template, fallback: faq.answer_fallback.clone(), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()) });
+    out.replies.push(Reply { template, fallback: fallback.map(str::to_string), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()) });
     out.events.push(EventKind::BotAnswered { faq_id: faq.id.clone(), variant });
     out.handoff = brain.kb.handoff.after_answer(0, faq.transfer_to_human);
 }
@@ -262,7 +286,7 @@ fn continue_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, tur
         out.events.extend(trial.events);
         out.handoff = trial.handoff;
         if state.flow.is_none() {
-            out.replies.push(Reply::text(brain.kb.phrases.offer_return.replace("{flow}", &f.name)));
+            out.replies.push(Reply::text(brain.kb.phrases_in(state.speaking(brain)).offer_return.replace("{flow}", &f.name)));
         }
         state.paused = Some(run);
         return;

@@ -120,3 +120,36 @@ fn small_talk_is_not_answered_with_the_nearest_faq() {
         assert_eq!(o.events, vec![crate::event::EventKind::BotUnknown], "{q}");
     }
 }
+
+/// The test brain with English translations of two FAQs.
+fn bilingual() -> Brain {
+    let mut kb = brain().kb;
+    let en = |q: &str, similar: &[&str], a: &str| crate::bot::FaqTranslation {
+        question: q.into(),
+        similar: similar.iter().map(|s| s.to_string()).collect(),
+        answer: a.into(),
+        answer_fallback: None,
+    };
+    kb.faqs[0].translations.insert("en", en("When will my order ship?", &["how soon do you ship", "when do you send it"], "Within 48 hours of payment."));
+    kb.faqs[2].translations.insert("en", en("How do I return an item?", &["return policy", "can I send it back"], "Returns are free within 7 days."));
+    Brain::train(2, kb, &[])
+}
+
+#[test]
+fn answers_in_the_language_the_customer_writes() {
+    let b = bilingual();
+    let mut s = DialogueState::default();
+    assert_eq!(texts(&say(&b, &mut s, "When will my order ship?")), vec!["Within 48 hours of payment."]);
+    assert_eq!(s.language.as_deref(), Some("en"));
+    // The same FAQ asked in Chinese is answered in Chinese.
+    let mut zh = DialogueState::default();
+    assert_eq!(texts(&say(&b, &mut zh, "亲，啥时候发货呀")), vec!["付款后48小时内发货"]);
+    // What the bot cannot place is said in English to an English speaker.
+    let o = say(&b, &mut s, "what is the meaning of life");
+    assert!(texts(&o).join("").starts_with("Sorry"), "{:?}", texts(&o));
+    // A Chinese-only shop still answers an English speaker in its own language.
+    let mut plain = DialogueState::default();
+    let o = say(&brain(), &mut plain, "what is the meaning of life");
+    assert!(texts(&o).join("").starts_with("抱歉"), "{:?}", texts(&o));
+    assert_eq!(plain.language, None);
+}

@@ -88,6 +88,7 @@ fn faq_of_row(get: &dyn Fn(&str) -> Option<String>) -> Result<Faq, String> {
         valid_from: time("valid_from")?,
         valid_to: time("valid_to")?,
         transfer_to_human: flag("transfer_to_human", false)?,
+        translations: Default::default(),
     })
 }
 
@@ -124,12 +125,16 @@ fn check_into(out: &mut Parsed, line: u64, faq: Faq) {
     }
 }
 
-/// Merge imported FAQs into a knowledge base: same id replaces, new ids append.
+/// Merge imported FAQs into a knowledge base: same id replaces, new ids append. A CSV row
+/// cannot carry translations, so a replacement without any keeps the old FAQ's.
 pub fn merge(kb: &mut KnowledgeBase, faqs: Vec<Faq>) -> (usize, usize) {
     let (mut added, mut replaced) = (0, 0);
-    for faq in faqs {
+    for mut faq in faqs {
         match kb.faqs.iter_mut().find(|f| f.id == faq.id) {
             Some(old) => {
+                if faq.translations.is_empty() {
+                    faq.translations = std::mem::take(&mut old.translations);
+                }
                 *old = faq;
                 replaced += 1;
             }

@@ -7,6 +7,7 @@ use super::handoff::HandoffPolicy;
 use crate::clock::Millis;
 use crate::routing::ConfigProblem;
 use serde::{Deserialize, Serialize};
+use super::translations::{self, FaqTranslation, PerLanguage};
 use std::collections::HashSet;
 
 /// Most FAQs one shop keeps (the index answers in microseconds far beyond this).
@@ -25,15 +26,19 @@ pub struct KnowledgeBase {
     pub flows: Vec<Flow>,
     /// When the bot hands over to a person.
     pub handoff: HandoffPolicy,
-    /// The bot's own phrases.
+    /// The bot's own phrases, in the shop's own language.
     pub phrases: BotPhrases,
+    /// The bot's phrases in other languages (`en` → phrases); a language without its own
+    /// uses kefu's built-in phrases of that language.
+    #[cfg_attr(feature = "openapi", schema(value_type = translations::PhraseTranslations))]
+    pub phrase_translations: PerLanguage<BotPhrases>,
     /// A/B experiments on answers and the hand-off threshold.
     pub experiments: Vec<super::experiment::Experiment>,
 }
 
 impl Default for KnowledgeBase {
     fn default() -> Self {
-        KnowledgeBase { enabled: true, faqs: Vec::new(), flows: Vec::new(), handoff: HandoffPolicy::default(), phrases: BotPhrases::default(), experiments: Vec::new() }
+        KnowledgeBase { enabled: true, faqs: Vec::new(), flows: Vec::new(), handoff: HandoffPolicy::default(), phrases: BotPhrases::default(), phrase_translations: PerLanguage::default(), experiments: Vec::new() }
     }
 }
 
@@ -45,7 +50,7 @@ pub struct Faq {
     /// Shop's id, e.g. `returns-7day`: 1-64 letters, digits, `-` or `_`.
     #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
     pub id: String,
-    /// `zh` or `en`: the bot answers a question from the FAQs of its language.
+    /// `zh` or `en`, the language the FAQ is written in; `translations` add the other.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^(zh|en)$"))]
     pub language: String,
     /// The standard question (not blank, up to 200 characters).
@@ -86,6 +91,10 @@ pub struct Faq {
     pub valid_to: Option<Millis>,
     /// Answer, then hand over to a person (e.g. complaints).
     pub transfer_to_human: bool,
+    /// The same FAQ in other languages (`en` → question, similar, answer): customers who
+    /// write in one get its answer.
+    #[cfg_attr(feature = "openapi", schema(value_type = translations::FaqTranslations))]
+    pub translations: PerLanguage<FaqTranslation>,
 }
 
 /// A question text of an FAQ: not blank, up to 200 characters (describes `Faq::similar`).
@@ -93,7 +102,7 @@ pub struct Faq {
 #[derive(utoipa::ToSchema)]
 #[schema(pattern = r"\S")]
 #[allow(dead_code)]
-struct FaqText(String);
+pub(super) struct FaqText(String);
 
 impl Default for Faq {
     fn default() -> Self {
@@ -116,6 +125,7 @@ impl Default for Faq {
             valid_from: None,
             valid_to: None,
             transfer_to_human: false,
+            translations: PerLanguage::default(),
         }
     }
 }
@@ -140,6 +150,13 @@ pub struct BotPhrases {
     pub handing_off: String,
     /// Offer to return to a paused flow; `{flow}` is the flow's name.
     pub offer_return: String,
+}
+
+impl BotPhrases {
+    /// Each phrase with its field name.
+    pub fn texts(&self) -> [(&'static str, &str); 4] {
+        [("fallback", self.fallback.as_str()), ("suggest", self.suggest.as_str()), ("handing_off", self.handing_off.as_str()), ("offer_return", self.offer_return.as_str())]
+    }
 }
 
 impl Default for BotPhrases {
@@ -178,6 +195,7 @@ impl KnowledgeBase {
                 out.push(problem(format!("flows[{i}].id"), "is used by another flow"));
             }
         }
+        out.extend(translations::phrase_problems(self));
         for p in self.handoff.problems() {
             out.push(ConfigProblem { path: format!("handoff.{}", p.path), message: p.message });
         }
@@ -212,9 +230,9 @@ impl KnowledgeBase {
                 }
             }
         }
-        let p = &self.phrases;
-        for (name, t) in [("fallback", &p.fallback), ("suggest", &p.suggest), ("handing_off", &p.handing_off), ("offer_return", &p.offer_return)] {
-            out.push((format!("phrases.{name}"), t));
+        out.extend(self.phrases.texts().into_iter().map(|(name, t)| (format!("phrases.{name}"), t)));
+        for (language, p) in self.phrase_translations.iter() {
+            out.extend(p.texts().into_iter().map(|(name, t)| (format!("phrase_translations.{language}.{name}"), t)));
         }
         out
     }
@@ -232,11 +250,15 @@ impl KnowledgeBase {
 }
 
 impl Faq {
-    /// The texts of this FAQ the bot may send, by field name.
-    pub fn bot_texts(&self) -> Vec<(&'static str, &str)> {
-        let mut out = vec![("answer", self.answer.as_str())];
-        out.extend(self.answer_fallback.as_deref().map(|t| ("answer_fallback", t)));
-        out.extend(self.link_title.as_deref().map(|t| ("link_title", t)));
+    /// The texts of this FAQ the bot may send, by field path.
+    pub fn bot_texts(&self) -> Vec<(String, &str)> {
+        let mut out = vec![("answer".to_string(), self.answer.as_str())];
+        out.extend(self.answer_fallback.as_deref().map(|t| ("answer_fallback".to_string(), t)));
+        out.extend(self.link_title.as_deref().map(|t| ("link_title".to_string(), t)));
+        for (language, t) in self.translations.iter() {
+            out.push((format!("translations.{language}.answer"), t.answer.as_str()));
+            out.extend(t.answer_fallback.as_deref().map(|a| (format!("translations.{language}.answer_fallback"), a)));
+        }
         out
     }
 }
@@ -291,6 +313,7 @@ pub fn faq_problems(f: &Faq) -> Vec<ConfigProblem> {
             out.push(problem("valid_to".into(), "must not be before valid_from"));
         }
     }
+    out.extend(translations::translation_problems(f));
     out
 }
 

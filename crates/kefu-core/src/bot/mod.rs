@@ -14,6 +14,7 @@ pub mod import;
 pub mod kb;
 pub mod learning;
 pub mod template;
+pub mod translations;
 #[cfg(test)]
 mod dialogue_tests;
 
@@ -23,6 +24,7 @@ pub use dialogue::{respond, DialogueState, Outcome, Reply, Turn};
 pub use flow::{Flow, FlowRun, Slot};
 pub use handoff::{HandoffPolicy, HandoffReason};
 pub use kb::{Faq, KbVersion, KnowledgeBase};
+pub use translations::{FaqTranslation, PerLanguage};
 
 /// Ids of FAQs, flows and slots: 1-64 letters, digits, `-` or `_`.
 pub fn valid_id(id: &str) -> bool {

@@ -185,7 +185,8 @@ impl<S: Store> Inbox<S> {
             turn.state.handed_off = handoff.map(|r| r.as_str().to_string());
         }
         if handoff.is_some() {
-            texts.push((brain.kb.phrases.handing_off.clone(), None));
+            let speaking = bot.as_ref().map_or_else(|| brain.language_for(text), |turn| turn.state.speaking(&brain));
+            texts.push((brain.kb.phrases_in(speaking).handing_off.clone(), None));
         }
         for (text, faq) in texts {
             seq += 1;

@@ -52,14 +52,14 @@ async fn put_kb(owner: &Agent, doc: Value) -> i64 {
 }
 
 /// A widget customer talking to the bot.
-struct Customer {
-    ws: Ws,
-    id: String,
+pub(crate) struct Customer {
+    pub(crate) ws: Ws,
+    pub(crate) id: String,
 }
 
 impl Customer {
     /// A new visitor: their customer (and id) exists from their first message on.
-    async fn new(app: &TestApp) -> Customer {
+    pub(crate) async fn new(app: &TestApp) -> Customer {
         let (ws, _) = app.widget(None, None).await;
         Customer { ws, id: String::new() }
     }
@@ -75,7 +75,7 @@ impl Customer {
     }
 
     /// Say something and return the bot's replies (bot messages until a quiet 300 ms).
-    async fn ask(&mut self, text: &str) -> Vec<Value> {
+    pub(crate) async fn ask(&mut self, text: &str) -> Vec<Value> {
         self.send(text).await;
         let mut replies = Vec::new();
         loop {
@@ -94,7 +94,7 @@ impl Customer {
         replies
     }
 
-    async fn says(&mut self, text: &str) -> Vec<String> {
+    pub(crate) async fn says(&mut self, text: &str) -> Vec<String> {
         self.ask(text).await.iter().map(|m| m["content"].as_str().unwrap_or_default().to_string()).collect()
     }
 }

@@ -14,15 +14,15 @@ use std::sync::Arc;
 
 const DAY: i64 = 86_400_000;
 
-async fn wait_text(b: &Client, css: &str, want: &str) {
+pub(crate) async fn wait_text(b: &Client, css: &str, want: &str) {
     until(&format!("{css} to show {want:?}"), || async { text_of(b, css).await.filter(|t| t.contains(want)) }).await;
 }
 
-async fn click(b: &Client, css: &str) {
+pub(crate) async fn click(b: &Client, css: &str) {
     b.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.expect("click");
 }
 
-async fn type_into(b: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(b: &Client, css: &str, text: &str) {
     let field = b.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
     field.clear().await.expect("clear");
     field.send_keys(text).await.expect("type");
@@ -30,7 +30,7 @@ async fn type_into(b: &Client, css: &str, text: &str) {
 
 /// Screenshots at a desktop and a phone size when `KEFU_BROWSER_SCREENSHOTS` is set; the page
 /// must not scroll sideways at either.
-async fn shots(b: &Client, name: &str) {
+pub(crate) async fn shots(b: &Client, name: &str) {
     for (w, h) in [(1440u32, 900u32), (390, 844)] {
         b.set_window_size(w, h).await.expect("window size");
         let widths = js(b, "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]").await;

@@ -9,6 +9,7 @@ mod channels;
 mod browser;
 mod bad_input;
 mod bot;
+mod bot_languages;
 mod crash_recovery;
 mod isolation;
 mod logs;

@@ -51,3 +51,8 @@ export function t(key, args) {
   if (!args) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name]) : whole));
 }
+
+/** Fill every `[data-t]` element under `root` with its catalogue string (static page text). */
+export function fillText(root = document) {
+  for (const node of root.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+}

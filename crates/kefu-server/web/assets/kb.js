@@ -3,6 +3,7 @@
 // `?draft=text` opens a new FAQ with that question (the hotspot page links here).
 
 import './shell.js';
+import { fillText, loadCatalogue, t } from './i18n.js';
 import { get, put, post, api, csrfToken } from './workspace/api.js';
 import { h } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';
@@ -11,6 +12,23 @@ const $ = (id) => document.getElementById(id);
 let faqs = [];
 let editing = null; // the FAQ id being edited, or '' for a new one
 let pollTimer = null;
+
+/** The languages an FAQ can be written in; each FAQ has one of them and may translate into the other. */
+const LANGUAGES = ['zh', 'en'];
+const otherLanguage = (f) => LANGUAGES.find((l) => l !== ((f && f.language) || 'zh'));
+const languageName = (l) => t(`language.${l}`);
+
+/** The languages of `wanted` an FAQ has no answer in. */
+function missingLanguages(f) {
+  return LANGUAGES.filter((l) => l !== (f.language || 'zh') && !(f.translations && f.translations[l]));
+}
+
+function languagesCell(f) {
+  const own = languageName(f.language || 'zh');
+  const missing = missingLanguages(f);
+  if (!missing.length) return h('td', {}, t('has_translation', { own, other: languageName(otherLanguage(f)) }));
+  return h('td', {}, `${own} · `, h('span', { class: 'kb-missing' }, missing.map((l) => t('missing_translation', { language: languageName(l) })).join(' ')));
+}
 
 function fullTime(ms) {
   return new Date(ms).toLocaleString('zh-CN', { hour12: false });
@@ -36,11 +54,14 @@ async function showTraining() {
 async function loadFaqs() {
   const q = $('kb-search').value.trim();
   faqs = await get(`/api/v1/kb/faqs${q ? `?q=${encodeURIComponent(q)}` : ''}`);
-  const rows = faqs.map((f) => h('tr', {},
+  const onlyMissing = $('kb-untranslated').checked;
+  const shown = onlyMissing ? faqs.filter((f) => missingLanguages(f).length) : faqs;
+  const rows = shown.map((f) => h('tr', {},
     h('td', { class: 'mono' }, f.id),
     h('td', {}, f.question),
     h('td', {}, String((f.similar || []).length)),
     h('td', { class: 'kb-answer' }, f.answer),
+    languagesCell(f),
     h('td', {}, [f.l1, f.l2].filter(Boolean).join(' / ') || '—'),
     h('td', {}, f.enabled ? (f.transfer_to_human ? '启用·转人工' : '启用') : '停用'),
     h('td', {}, h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => edit(f) }, '编辑'))));
@@ -61,6 +82,15 @@ function edit(f) {
   form.elements.l2.value = v.l2 || '';
   form.elements.enabled.checked = v.enabled !== false;
   form.elements.transfer_to_human.checked = Boolean(v.transfer_to_human);
+  const other = otherLanguage(v);
+  const tr = (v.translations && v.translations[other]) || {};
+  form.elements.t_question.value = tr.question || '';
+  form.elements.t_similar.value = (tr.similar || []).join('\n');
+  form.elements.t_answer.value = tr.answer || '';
+  form.elements.t_answer_fallback.value = tr.answer_fallback || '';
+  $('kb-own-language').textContent = t('own_language', { language: languageName(v.language || 'zh') });
+  $('kb-other-language').textContent = t('other_language', { language: languageName(other) });
+  $('kb-translation-error').hidden = true;
   $('kb-editor-title').textContent = f ? `编辑问答 ${f.id}` : '新建问答';
   $('kb-delete').hidden = !f;
   $('kb-editor').hidden = false;
@@ -83,15 +113,46 @@ async function save(ev) {
     l2: orNull(e.l2.value),
     enabled: e.enabled.checked,
     transfer_to_human: e.transfer_to_human.checked,
+    translations: translationsOf(original, e),
   };
+  if (!faq.translations) {
+    showTranslationError(t('translation_incomplete'));
+    return;
+  }
   try {
     const saved = await put(`/api/v1/kb/faqs/${encodeURIComponent(faq.id)}`, faq);
     toast(`已保存为 v${saved.version}，机器人正在学习`);
     $('kb-editor').hidden = true;
     await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
   } catch (err) {
+    const problem = Array.isArray(err.details) && err.details.find((d) => String(d.path).includes('translations.'));
+    if (problem) showTranslationError(problem.message);
     toast(err.message);
   }
+}
+
+/** The FAQ's translations with the other language's side of the form: blank removes it,
+ * half-filled (a question without an answer or the reverse) is refused here (null). */
+function translationsOf(original, e) {
+  const other = otherLanguage(original.id ? original : { language: 'zh' });
+  const translations = { ...(original.translations || {}) };
+  const question = e.t_question.value.trim();
+  const answer = e.t_answer.value.trim();
+  const similar = e.t_similar.value.split('\n').map((s) => s.trim()).filter(Boolean);
+  const fallback = e.t_answer_fallback.value.trim();
+  if (!question && !answer && !similar.length && !fallback) {
+    delete translations[other];
+    return translations;
+  }
+  if (!question || !answer) return null;
+  translations[other] = { question, similar, answer, answer_fallback: fallback || null };
+  return translations;
+}
+
+function showTranslationError(text) {
+  const box = $('kb-translation-error');
+  box.textContent = text;
+  box.hidden = false;
 }
 
 async function remove() {
@@ -190,6 +251,10 @@ async function rollback(version) {
 }
 
 async function start() {
+  await loadCatalogue('kb');
+  fillText();
+  $('kb-untranslated').addEventListener('change', () => loadFaqs().catch((e) => toast(e.message)));
+  $('kb-translation').addEventListener('input', () => { $('kb-translation-error').hidden = true; });
   const me = await whoAmI(start);
   if (!me) return;
   $('shop-name').textContent = (me.shop && me.shop.name) || 'kefu';
