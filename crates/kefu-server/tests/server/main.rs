@@ -35,3 +35,5 @@ mod settings_browser;
 mod history;
 mod history_browser;
 mod profile;
+mod handover_browser;
+mod handover;
