@@ -64,7 +64,7 @@ impl<S: Store> Inbox<S> {
         }
         // A person's first reply in this conversation is preceded by the line that tells the
         // customer who serves them now.
-        let joined = self.joined_line(actor.shop_id, &conversation, actor.user_id, customer.last_seq + 1).await?;
+        let joined = self.joined_line(actor.shop_id, &conversation, actor.user_id, customer.last_seq + 1, now).await?;
         let message = Message {
             id: MessageId::new(),
             shop_id: actor.shop_id,
@@ -87,16 +87,19 @@ impl<S: Store> Inbox<S> {
             EventKind::MessageSent { message_id: message.id, sender_kind: SenderKind::Agent },
         ));
         let mut cs = super::record_message(&mut conversation, &message, dedupe_key, events);
+        // Consumers see the line first, then the reply, each with its own events.
         let mut items = Vec::new();
+        let mut line_event = None;
         if let Some((line, key)) = joined {
             let sent = Event::conversation(actor.shop_id, conversation_id, customer.id, now, EventKind::MessageSent { message_id: line.id, sender_kind: SenderKind::System });
             cs.push(Change::InsertMessage { message: line.clone(), dedupe_key: Some(key) });
             // The log reads: (taken,) joined line, reply.
             let at = cs.events.len().saturating_sub(1);
             cs.events.insert(at, sent.clone());
+            line_event = Some(sent.id);
             items.push(Committed { shop_id: actor.shop_id, events: vec![sent], conversation: Some(conversation.clone()), message: Some(line), ticket: None, notices: Vec::new() });
         }
-        let own = cs.events.iter().filter(|e| !items.iter().any(|i: &Committed| i.events.iter().any(|x| x.id == e.id))).cloned().collect();
+        let own = cs.events.iter().filter(|e| Some(e.id) != line_event).cloned().collect();
         items.push(Committed { shop_id: actor.shop_id, events: own, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() });
         self.commit_items(cs, items).await?;
         if took {

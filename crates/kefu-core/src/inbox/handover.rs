@@ -1,9 +1,11 @@
 //! Hand-over between the bot, the queue and people, as the customer and colleagues see it:
-//! the line that tells a customer a person has joined, the answer to 转人工 while they
+//! the line that tells a widget customer a person has joined, the answer to 转人工 while they
 //! already wait, and the transfer note kept in the dialogue as an internal note.
 
 use super::Inbox;
+use crate::clock::Millis;
 use crate::conversation::Conversation;
+use crate::customer::Channel;
 use crate::error::CoreError;
 use crate::event::{Event, EventKind};
 use crate::ids::{ConversationId, MessageId, ShopId, UserId};
@@ -45,6 +47,15 @@ pub fn transfer_note_text(note: &str) -> String {
     format!("转接说明：{note}")
 }
 
+/// Whether a conversation on `channel` is told that a person joined: the web widget only,
+/// where replies are otherwise signed just 客服. An email customer would get a separate email
+/// saying so; platform DMs already come from the shop's account and the line would cost a
+/// platform call per agent (noted, not built); API callers, comments, order messages and
+/// danmaku have no chat to put it in.
+pub fn announces_joining(channel: Channel) -> bool {
+    channel == Channel::Widget
+}
+
 /// The dedupe key of the "joined" line: one per agent and conversation, so the customer
 /// reads it once however many replies follow (and a retried reply cannot repeat it).
 pub(super) fn joined_key(conversation: ConversationId, agent: UserId) -> String {
@@ -54,7 +65,10 @@ pub(super) fn joined_key(conversation: ConversationId, agent: UserId) -> String 
 impl<S: Store> Inbox<S> {
     /// The "a person joined" line for the agent's first reply in this conversation, or None
     /// when they already introduced themselves there.
-    pub(super) async fn joined_line(&self, shop: ShopId, conversation: &Conversation, agent: UserId, seq: i64) -> Result<Option<(Message, String)>, CoreError> {
+    pub(super) async fn joined_line(&self, shop: ShopId, conversation: &Conversation, agent: UserId, seq: i64, now: Millis) -> Result<Option<(Message, String)>, CoreError> {
+        if !announces_joining(conversation.channel) {
+            return Ok(None);
+        }
         let key = joined_key(conversation.id, agent);
         if self.store.message_by_dedupe(shop, &key).await?.is_some() {
             return Ok(None);
@@ -73,7 +87,7 @@ impl<S: Store> Inbox<S> {
             channel: conversation.channel,
             content: agent_joined_line(&wording, &user.display_name),
             client_id: None,
-            created_at: self.clock.now(),
+            created_at: now,
         };
         Ok(Some((line, key)))
     }
@@ -145,6 +159,14 @@ mod tests {
         assert_eq!(queue_answer(1, 30), "已在为您转接人工客服，您是下一位，预计等待约 1 分钟，请稍候。");
         assert_eq!(queue_answer(3, 121), "已在为您转接人工客服，您前面还有 2 位，预计等待约 3 分钟，请稍候。");
         assert_eq!(queue_answer(2, 0), "已在为您转接人工客服，您前面还有 1 位，预计等待约 1 分钟，请稍候。");
+    }
+
+    #[test]
+    fn only_chat_channels_announce_a_person() {
+        assert!(announces_joining(Channel::Widget));
+        for c in [Channel::Dm, Channel::Email, Channel::Api, Channel::Comment, Channel::OrderMessage, Channel::Live] {
+            assert!(!announces_joining(c), "{c:?}");
+        }
     }
 
     #[test]
