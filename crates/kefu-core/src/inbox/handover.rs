@@ -162,7 +162,7 @@ mod tests {
     }
 
     #[test]
-    fn only_chat_channels_announce_a_person() {
+    fn only_the_widget_announces_a_person() {
         assert!(announces_joining(Channel::Widget));
         for c in [Channel::Dm, Channel::Email, Channel::Api, Channel::Comment, Channel::OrderMessage, Channel::Live] {
             assert!(!announces_joining(c), "{c:?}");
