@@ -26,7 +26,9 @@ function showError(text) {
 export function summaryOf(card) {
   if (!card) return '';
   const lines = [];
-  const intents = card.intent_titles || card.intents || [];
+  // Intents in words only: `intents` holds the knowledge base's internal keys, which the
+  // merchant should not read; the card names them in words where it can.
+  const intents = card.intent_titles || [];
   if (intents.length) lines.push(t('ticket.summary.intent', { value: intents.join('、') }));
   const slots = Object.entries(card.slots || {});
   if (slots.length) lines.push(t('ticket.summary.slots', { value: slots.map(([k, v]) => `${k} ${v}`).join('，') }));
