@@ -125,6 +125,10 @@ async fn hand_over_in_real_browsers() {
 }
 
 async fn hand_over(app: &TestApp, customer: &Client, agent1: &Client, other: &Client) {
+    // API sessions first, before the browsers load pages (fewer requests at once).
+    let supervisor = app.login("supervisor@demo.kefu").await;
+    let owner = app.login("owner@demo.kefu").await;
+    let agent2 = app.login("agent2@demo.kefu").await;
     // Nobody is online: the customer waits, and asking again for a person tells them their place.
     open_widget(customer, &app.base).await;
     customer_says(customer, "你好，我买的台灯还没发货").await;
@@ -135,7 +139,6 @@ async fn hand_over(app: &TestApp, customer: &Client, agent1: &Client, other: &Cl
 
     // 小美 comes online and takes the conversation.
     login(agent1, &app.base, "agent1@demo.kefu").await;
-    let supervisor = app.login("supervisor@demo.kefu").await;
     let conv = until("the conversation assigned", || async {
         let (_, list) = supervisor.get("/api/v1/conversations?status=queued,assigned&limit=50").await;
         list["conversations"].as_array()?.first().map(|c| (c["id"].as_str().unwrap_or("").to_string(), c["status"].as_str().unwrap_or("").to_string()))
@@ -159,7 +162,6 @@ async fn hand_over(app: &TestApp, customer: &Client, agent1: &Client, other: &Cl
     fits(other, "the shop settings").await;
     type_into(other, "#agent-joined", "您好，我是{name}，很高兴为您服务").await;
     click(other, "#save").await;
-    let owner = app.login("owner@demo.kefu").await;
     until("the wording saved", || async { (owner.get("/api/v1/shop").await.1["agent_joined"] == "您好，我是{name}，很高兴为您服务").then_some(()) }).await;
     logout(other).await;
 
@@ -208,7 +210,6 @@ async fn hand_over(app: &TestApp, customer: &Client, agent1: &Client, other: &Cl
     snap(customer, "handover-widget-joined").await;
 
     // Resolving offers an undo for a few seconds; undone, nothing reaches the server.
-    let agent2 = app.login("agent2@demo.kefu").await;
     click(other, "#resolve-button").await;
     wait_text(other, "#resolve-undo", "撤销").await;
     snap(other, "handover-resolve-undo").await;
@@ -253,11 +254,12 @@ async fn tick_only(b: &Client, wanted: &[&str]) {
 }
 
 async fn ticket_form(app: &TestApp, customer: &Client, agent: &Client) {
+    // API sessions first, before the browsers load pages (fewer requests at once).
+    let supervisor = app.login("supervisor@demo.kefu").await;
     login(agent, &app.base, "agent1@demo.kefu").await;
     open_widget(customer, &app.base).await;
     customer_says(customer, "你好").await;
     customer_says(customer, "我要转人工，衣服起球了").await;
-    let supervisor = app.login("supervisor@demo.kefu").await;
     let conv = until("the handed-over conversation", || async {
         let (_, list) = supervisor.get("/api/v1/conversations?status=queued,assigned&limit=50").await;
         list["conversations"].as_array()?.first().and_then(|c| c["id"].as_str()).map(str::to_string)
