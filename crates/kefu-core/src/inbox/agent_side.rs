@@ -7,7 +7,8 @@ use crate::event::{Event, EventKind};
 use crate::ids::{ConversationId, MessageId, ShopId, UserId};
 use crate::message::{self, Message, SenderKind};
 use crate::shop::{Presence, User};
-use crate::store::Store;
+use crate::bus::Committed;
+use crate::store::{Change, Store};
 use super::routing_side::status_change;
 
 impl<S: Store> Inbox<S> {
@@ -58,12 +59,15 @@ impl<S: Store> Inbox<S> {
                 }
             }
         }
+        // A person's first reply in this conversation is preceded by the line that tells the
+        // customer who serves them now.
+        let joined = self.joined_line(actor.shop_id, &conversation, actor.user_id, customer.last_seq + 1, now).await?;
         let message = Message {
             id: MessageId::new(),
             shop_id: actor.shop_id,
             conversation_id,
             customer_id: customer.id,
-            seq: customer.last_seq + 1,
+            seq: customer.last_seq + 1 + i64::from(joined.is_some()),
             direction: SenderKind::Agent.direction(),
             sender_kind: SenderKind::Agent,
             sender_id: Some(actor.user_id),
@@ -79,8 +83,22 @@ impl<S: Store> Inbox<S> {
             now,
             EventKind::MessageSent { message_id: message.id, sender_kind: SenderKind::Agent },
         ));
-        let cs = super::record_message(&mut conversation, &message, dedupe_key, events);
-        self.commit(actor.shop_id, cs, Some(conversation.clone()), Some(message.clone())).await?;
+        let mut cs = super::record_message(&mut conversation, &message, dedupe_key, events);
+        // Consumers see the line first, then the reply, each with its own events.
+        let mut items = Vec::new();
+        let mut line_event = None;
+        if let Some((line, key)) = joined {
+            let sent = Event::conversation(actor.shop_id, conversation_id, customer.id, now, EventKind::MessageSent { message_id: line.id, sender_kind: SenderKind::System });
+            cs.push(Change::InsertMessage { message: line.clone(), dedupe_key: Some(key) });
+            // The log reads: (taken,) joined line, reply.
+            let at = cs.events.len().saturating_sub(1);
+            cs.events.insert(at, sent.clone());
+            line_event = Some(sent.id);
+            items.push(Committed { shop_id: actor.shop_id, events: vec![sent], conversation: Some(conversation.clone()), message: Some(line), ticket: None, notices: Vec::new() });
+        }
+        let own = cs.events.iter().filter(|e| Some(e.id) != line_event).cloned().collect();
+        items.push(Committed { shop_id: actor.shop_id, events: own, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() });
+        self.commit_items(cs, items).await?;
         if took {
             self.with_desk(actor.shop_id, |d| {
                 d.remove(conversation_id);

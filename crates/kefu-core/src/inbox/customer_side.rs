@@ -109,6 +109,8 @@ impl<S: Store> Inbox<S> {
                 return Ok(rated);
             }
         }
+        // Asking for a person while already waiting for one deserves an answer: their place.
+        let asks_while_waiting = open.as_ref().is_some_and(|c| c.status == Status::Queued) && kefu_nlp::handoff::wants_human(&kefu_nlp::normalise::normalise(text));
         let (arrival, mut events) = state::on_customer_message(&customer, open.as_ref(), channel, now);
         let mut needs_assignment = arrival.needs_assignment();
         let starts = matches!(arrival, Arrival::Start(_));
@@ -285,6 +287,9 @@ impl<S: Store> Inbox<S> {
         if queued {
             // An agent may have come online between the pick and the enqueue.
             self.dispatch(shop).await;
+        }
+        if asks_while_waiting && conversation.status == Status::Queued {
+            self.answer_waiting(shop, conversation.id).await;
         }
         Ok(Delivered { message, conversation, duplicate: false })
     }

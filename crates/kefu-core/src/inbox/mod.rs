@@ -10,6 +10,7 @@ mod bot_side;
 mod learning_side;
 mod experiment_side;
 mod customer_side;
+mod handover;
 mod identity;
 mod platform_side;
 mod notes;
@@ -17,6 +18,7 @@ mod people_side;
 mod routing_side;
 
 pub use identity::MergeKey;
+pub use handover::{agent_joined_line, queue_answer, AGENT_JOINED_DEFAULT, AGENT_JOINED_FIELD, PREFERENCES_KEY};
 pub use bot_side::{TrainingStatus, LIVE_SESSION_KEY};
 pub use experiment_side::{ExperimentResults, FaqFigures, VariantResult};
 pub use routing_side::{TransferTarget, VIP_TAG};

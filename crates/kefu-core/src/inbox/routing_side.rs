@@ -261,7 +261,13 @@ impl<S: Store> Inbox<S> {
                 events.push(state::queue(&mut conversation, now));
             }
         }
-        self.commit(actor.shop_id, status_change(&conversation, events), Some(conversation.clone()), None).await?;
+        // The note stays in the dialogue as an internal note, where the next agent reads it.
+        let mut cs = status_change(&conversation, events);
+        let note_message = match &note {
+            Some(n) => Some(self.transfer_note(&conversation, actor.user_id, n, &mut cs).await?),
+            None => None,
+        };
+        self.commit(actor.shop_id, cs, Some(conversation.clone()), note_message).await?;
         self.with_desk(actor.shop_id, |d| {
             d.remove(id);
             if let Some(h) = holder {

@@ -7,7 +7,7 @@ use super::workflow::{CustomerAnswer, Notify, Workflow};
 use super::{defaults, transcript_text, Author, Department, Priority, Ticket, TicketFilter};
 use crate::error::CoreError;
 use crate::event::{Event, EventKind};
-use crate::ids::{ConversationId, CustomerId, DepartmentId, EventId, ShopId, TicketId, UserId};
+use crate::ids::{ConversationId, CustomerId, DepartmentId, EventId, MessageId, ShopId, TicketId, UserId};
 use crate::inbox::{Actor, Inbox};
 use crate::store::{Change, ChangeSet, Store};
 use std::collections::{HashMap, HashSet};
@@ -36,7 +36,16 @@ pub struct TicketRequest {
     /// Copy the conversation's internal notes into the transcript too (off unless asked:
     /// notes are colleagues' words, and a ticket travels to other departments).
     pub include_notes: bool,
+    /// Attach only these messages of the conversation (in dialogue order); internal notes
+    /// among them are attached because they were chosen. None: the whole transcript (the
+    /// first 50 messages).
+    pub message_ids: Option<Vec<MessageId>>,
+    /// Tell the customer the ticket number in the conversation now.
+    pub notify_customer: bool,
 }
+
+/// How many messages of a conversation a ticket can attach by choice.
+pub const MAX_ATTACHED: u32 = 500;
 
 /// A bulk action over many tickets.
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -254,8 +263,17 @@ impl<S: Store> TicketDesk<S> {
             let c = self.store().conversation(actor.shop_id, cid).await?.ok_or(CoreError::NotFound("conversation"))?;
             customer_id = Some(c.customer_id);
             conversation_ids.push(c.id);
-            let transcript = self.store().messages_of_conversation(actor.shop_id, cid, 0, 50).await?;
-            description.push_str(&transcript_text(&transcript, req.include_notes));
+            match &req.message_ids {
+                None => {
+                    let transcript = self.store().messages_of_conversation(actor.shop_id, cid, 0, 50).await?;
+                    description.push_str(&transcript_text(&transcript, req.include_notes));
+                }
+                Some(ids) => {
+                    let all = self.store().messages_of_conversation(actor.shop_id, cid, 0, MAX_ATTACHED).await?;
+                    let chosen = super::chosen_messages(all, ids)?;
+                    description.push_str(&transcript_text(&chosen, true));
+                }
+            }
         }
         if let Some(c) = customer_id {
             self.store().customer(actor.shop_id, c).await?.ok_or(CoreError::NotFound("customer"))?;
@@ -277,7 +295,9 @@ impl<S: Store> TicketDesk<S> {
         let event = ticket_event(&ticket, now, EventKind::TicketCreated { ticket_id: ticket.id, ticket_type: ticket.ticket_type.clone() });
         let notify = if wf.fast_lane { vec![Notify::Supervisors, Notify::Department] } else { vec![Notify::Department] };
         self.save(ticket.clone(), vec![event], notify).await?;
-        self.tell_customer(&ticket, &format!("已为您创建工单 #{}「{}」，我们会尽快处理，处理进展会在这里通知您。", ticket.number, ticket.title)).await;
+        if req.notify_customer {
+            self.tell_customer(&ticket, &format!("已为您创建工单 #{}「{}」，我们会尽快处理，处理进展会在这里通知您。", ticket.number, ticket.title)).await;
+        }
         Ok(ticket)
     }
 

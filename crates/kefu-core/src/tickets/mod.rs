@@ -264,6 +264,15 @@ pub struct TicketFilter {
     pub limit: u32,
 }
 
+/// The messages of a conversation a ticket attaches by choice, in dialogue order; every
+/// chosen id must be one of the conversation's messages.
+pub fn chosen_messages(all: Vec<Message>, ids: &[crate::ids::MessageId]) -> Result<Vec<Message>, crate::error::CoreError> {
+    if let Some(missing) = ids.iter().find(|id| !all.iter().any(|m| m.id == **id)) {
+        return Err(crate::error::CoreError::Invalid(format!("message {missing} is not in this conversation")));
+    }
+    Ok(all.into_iter().filter(|m| ids.contains(&m.id)).collect())
+}
+
 /// The transcript copied into a ticket created from a conversation: one line per message,
 /// internal notes only when the creator asked for them. Empty when there is nothing to copy.
 pub fn transcript_text(messages: &[Message], include_notes: bool) -> String {

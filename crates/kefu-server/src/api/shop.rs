@@ -12,12 +12,13 @@ use axum::extract::State;
 use axum::Json;
 use kefu_core::access::Scope;
 use kefu_core::ids::ShopId;
+use kefu_core::inbox::AGENT_JOINED_DEFAULT;
 use kefu_core::onboarding::check_new_shop;
 use kefu_core::store::{Change, ChangeSet, Store};
 use serde::{Deserialize, Serialize};
 
 /// The shop setting that holds [`Preferences`].
-pub const PREFERENCES_KEY: &str = "shop_preferences";
+pub const PREFERENCES_KEY: &str = kefu_core::inbox::PREFERENCES_KEY;
 
 /// How the web widget looks and what it asks first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -50,12 +51,18 @@ pub struct Preferences {
     pub widget: WidgetLook,
     /// Supervisors may edit the knowledge base (as on 飞鸽).
     pub supervisors_edit_kb: bool,
+    /// What the customer reads when a person first replies; `{name}` is the agent's name.
+    pub agent_joined: String,
 }
 
 impl Default for Preferences {
     fn default() -> Self {
-        Self { widget: WidgetLook::default(), supervisors_edit_kb: true }
+        Self { widget: WidgetLook::default(), supervisors_edit_kb: true, agent_joined: AGENT_JOINED_DEFAULT.into() }
     }
+}
+
+fn default_agent_joined() -> String {
+    AGENT_JOINED_DEFAULT.into()
 }
 
 /// The shop page as one document.
@@ -88,6 +95,11 @@ pub struct ShopSettings {
     pub csat_scale: u8,
     /// Supervisors may edit the knowledge base.
     pub supervisors_edit_kb: bool,
+    /// The line a customer reads when a person first replies (not blank, at most 60
+    /// characters); `{name}` becomes the agent's display name. Default `客服{name}为您服务`.
+    #[serde(default = "default_agent_joined")]
+    #[schema(pattern = r"\S", max_length = 60)]
+    pub agent_joined: String,
 }
 
 fn default_question() -> String {
@@ -132,6 +144,10 @@ pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
     if s.widget.position != "right" && s.widget.position != "left" {
         add("widget.position", "位置只能是右下角或左下角");
     }
+    let j = s.agent_joined.trim().chars().count();
+    if j == 0 || j > 60 {
+        add("agent_joined", "人工接入提示不能为空，且不超过 60 个字");
+    }
     if let Some(i) = s.widget.prechat_fields.iter().position(|f| !PRECHAT.contains(&f.as_str())) {
         add(&format!("widget.prechat_fields[{i}]"), "未知的询前字段");
     }
@@ -158,6 +174,7 @@ async fn view(state: &AppState, shop: ShopId) -> Result<ShopSettings, ApiError> 
         csat_question: timings.csat_question,
         csat_scale: timings.csat_scale,
         supervisors_edit_kb: prefs.supervisors_edit_kb,
+        agent_joined: prefs.agent_joined,
     })
 }
 
@@ -179,7 +196,7 @@ pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s):
         let message = format!("店铺设置有 {} 处问题：{}", found.len(), found[0].message);
         return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&found).unwrap_or_default() });
     }
-    let prefs = Preferences { widget: s.widget.clone(), supervisors_edit_kb: s.supervisors_edit_kb };
+    let prefs = Preferences { widget: s.widget.clone(), supervisors_edit_kb: s.supervisors_edit_kb, agent_joined: s.agent_joined.trim().into() };
     let doc = serde_json::to_string(&prefs).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut cs = ChangeSet::default();
     cs.push(Change::RenameShop { shop_id: shop, name: s.name.trim().into() });

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kefu_core::access::Scope;
-use kefu_core::ids::{ConversationId, CustomerId, TicketId, UserId};
+use kefu_core::ids::{ConversationId, CustomerId, MessageId, TicketId, UserId};
 use kefu_core::tickets::desk::{BulkAction, TicketRequest};
 use kefu_core::tickets::sla::{Calendar, SlaStatus};
 use kefu_core::store::Store;
@@ -99,6 +99,15 @@ pub struct CreateTicket {
     /// messages only).
     #[serde(default)]
     pub include_notes: bool,
+    /// Attach only these messages of the conversation (the form's checkboxes); internal
+    /// notes among them are attached because they were chosen. Absent: the first 50
+    /// messages, notes as `include_notes` says.
+    #[schema(nullable = false, max_items = 500)]
+    pub message_ids: Option<Vec<MessageId>>,
+    /// Tell the customer the ticket number in the conversation now (default true; the
+    /// workspace form defaults to false).
+    #[schema(nullable = false)]
+    pub notify_customer: Option<bool>,
 }
 
 /// A move along the workflow.
@@ -274,6 +283,8 @@ pub async fn create(State(state): State<AppState>, who: Principal, ApiJson(req):
         conversation_id: req.conversation_id,
         customer_id: req.customer_id,
         include_notes: req.include_notes,
+        message_ids: req.message_ids,
+        notify_customer: req.notify_customer.unwrap_or(true),
     };
     let ticket = state.tickets.create(who.actor(), request).await?;
     Ok((StatusCode::CREATED, Json(view(&state, ticket).await?)))

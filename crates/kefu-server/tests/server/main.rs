@@ -37,3 +37,5 @@ mod history;
 mod history_browser;
 mod profile;
 mod card_browser;
+mod handover_browser;
+mod handover;

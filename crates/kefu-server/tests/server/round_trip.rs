@@ -34,9 +34,12 @@ async fn customer_agent_customer_round_trip_then_resolve_and_reopen() {
     send(&mut aws, json!({"type": "send", "conversation_id": cid, "content": "亲，已经发货啦", "client_id": "a-1"})).await;
     let aack = next_of(&mut aws, "ack").await;
     assert_eq!(aack["message"]["sender_kind"], "agent");
+    // The agent's first reply is introduced by the shop's line (seq 2), then comes the reply.
+    let joined = next_where(&mut cws, |f| f["type"] == "message" && f["message"]["sender_kind"] != "customer").await;
+    assert_eq!((joined["message"]["sender_kind"].as_str(), joined["message"]["content"].as_str(), joined["message"]["seq"].as_i64()), (Some("system"), Some("客服小美为您服务"), Some(2)));
     let reply = next_where(&mut cws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "agent").await;
     assert_eq!(reply["message"]["content"], "亲，已经发货啦");
-    assert_eq!(reply["message"]["seq"], 2);
+    assert_eq!(reply["message"]["seq"], 3);
 
     let (status, resolved) = agent.post(&format!("/api/v1/conversations/{cid}/resolve"), json!({})).await;
     assert_eq!(status, 200);
@@ -51,9 +54,10 @@ async fn customer_agent_customer_round_trip_then_resolve_and_reopen() {
 
     let (_, msgs) = agent.get(&format!("/api/v1/conversations/{cid}/messages")).await;
     let seqs: Vec<i64> = msgs["messages"].as_array().expect("messages").iter().map(|m| m["seq"].as_i64().unwrap_or(0)).collect();
-    // 3 is the rating invitation sent on resolve; "还有个问题" is no rating, so it reopens.
-    assert_eq!(seqs, vec![1, 2, 3, 4]);
-    assert_eq!(msgs["messages"][2]["sender_kind"], "system");
+    // 2 is the joined line, 4 the rating invitation sent on resolve; "还有个问题" is no
+    // rating, so it reopens.
+    assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
+    assert_eq!(msgs["messages"][3]["sender_kind"], "system");
 
     // Every step is in the event log, in order.
     use kefu_core::store::Store;
@@ -68,6 +72,7 @@ async fn customer_agent_customer_round_trip_then_resolve_and_reopen() {
             "conversation_assigned",
             "conversation_categorised",
             "message_received",
+            "message_sent",
             "message_sent",
             "conversation_resolved",
             "message_sent",
@@ -138,7 +143,8 @@ async fn reload_resumes_the_dialogue_by_token_and_after_seq() {
         let (s, _) = agent.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"content": format!("回复{i}")})).await;
         assert_eq!(s, 201);
     }
-    let (_c2, hello2) = app.widget(Some(&token), Some(3)).await;
+    // Seq 4 is the line introducing the agent, before their first reply.
+    let (_c2, hello2) = app.widget(Some(&token), Some(4)).await;
     assert_eq!(hello2["customer_id"], customer.as_str());
     let resumed: Vec<(i64, String)> = hello2["messages"]
         .as_array()
@@ -146,9 +152,9 @@ async fn reload_resumes_the_dialogue_by_token_and_after_seq() {
         .iter()
         .map(|m| (m["seq"].as_i64().unwrap_or(0), m["content"].as_str().unwrap_or("").to_string()))
         .collect();
-    assert_eq!(resumed, vec![(4, "回复1".to_string()), (5, "回复2".to_string())]);
+    assert_eq!(resumed, vec![(5, "回复1".to_string()), (6, "回复2".to_string())]);
     let (_c3, full) = app.widget(Some(&token), None).await;
-    assert_eq!(full["messages"].as_array().map(|m| m.len()), Some(5));
+    assert_eq!(full["messages"].as_array().map(|m| m.len()), Some(6));
     let (_c4, stranger) = app.widget(Some("kv_not-a-real-token"), None).await;
     assert!(stranger["customer_id"].is_null(), "{stranger}");
     assert_ne!(stranger["visitor_token"], token.as_str(), "a malformed token gets a fresh one");
@@ -175,7 +181,8 @@ async fn resends_with_the_same_client_id_store_one_message_and_ack_the_same() {
     assert_eq!((s1, s2), (201, 200));
     assert_eq!(m1["id"], m2["id"]);
     let (_, msgs) = agent.get(&path).await;
-    assert_eq!(msgs["messages"].as_array().map(|m| m.len()), Some(2));
+    // The customer's message, the line introducing the agent, the reply once.
+    assert_eq!(msgs["messages"].as_array().map(|m| m.len()), Some(3));
 }
 
 #[tokio::test]

@@ -42,15 +42,21 @@ async fn internal_notes_reach_agents_and_never_the_customer() {
     assert_eq!(live["message"]["content"], "内部备注：老客户，优先处理");
     assert_eq!(live["message"]["sender_id"], agent.id.as_str());
 
-    // The customer's next frame is the agent's reply; the note never came.
+    // The customer's next frames are the line introducing the agent and the reply; the note
+    // never came.
     let (status, _) = agent.post(&format!("/api/v1/conversations/{conv}/messages"), json!({"content": "亲，马上为您处理"})).await;
     assert_eq!(status, 201);
-    let reply = next_where(&mut cws, |f| {
-        assert!(!is_note(f), "the widget received a note: {f}");
-        f["type"] == "message" && f["message"]["sender_kind"] != "customer"
-    })
-    .await;
-    assert_eq!((reply["message"]["content"].as_str(), reply["message"]["seq"].as_i64()), (Some("亲，马上为您处理"), Some(3)));
+    let mut next = Vec::new();
+    for _ in 0..2 {
+        next.push(next_where(&mut cws, |f| {
+            assert!(!is_note(f), "the widget received a note: {f}");
+            f["type"] == "message" && f["message"]["sender_kind"] != "customer"
+        })
+        .await);
+    }
+    assert_eq!((next[0]["message"]["sender_kind"].as_str(), next[0]["message"]["seq"].as_i64()), (Some("system"), Some(3)));
+    let reply = &next[1];
+    assert_eq!((reply["message"]["content"].as_str(), reply["message"]["seq"].as_i64()), (Some("亲，马上为您处理"), Some(4)));
     assert!(drain(&mut cws, Duration::from_millis(300)).await.iter().all(|f| !is_note(f)));
 
     // Nor in the history of a reload, with or without after_seq.
@@ -58,12 +64,12 @@ async fn internal_notes_reach_agents_and_never_the_customer() {
         let (_ws, h) = app.widget(Some(&token), after).await;
         assert!(!is_note(&h["messages"]), "widget history holds the note: {}", h["messages"]);
         let seqs: Vec<i64> = h["messages"].as_array().expect("messages").iter().filter_map(|m| m["seq"].as_i64()).collect();
-        assert_eq!(seqs, if after.is_none() { vec![1, 3] } else { vec![3] });
+        assert_eq!(seqs, if after.is_none() { vec![1, 3, 4] } else { vec![3, 4] });
     }
     // Agents read it in the dialogue, in place; the list preview stays the customer-facing one.
     let (_, msgs) = agent.get(&format!("/api/v1/conversations/{conv}/messages")).await;
     let kinds: Vec<&str> = msgs["messages"].as_array().expect("messages").iter().filter_map(|m| m["sender_kind"].as_str()).collect();
-    assert_eq!(kinds, vec!["customer", "note", "agent"]);
+    assert_eq!(kinds, vec!["customer", "note", "system", "agent"]);
     let (_, c) = agent.get(&format!("/api/v1/conversations/{conv}")).await;
     assert_eq!(c["last_message_preview"], "亲，马上为您处理");
 

@@ -5,6 +5,8 @@ import { notify } from './shell.js';
 import { state, trackWaiting } from './workspace/state.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
+import { initHandover } from './workspace/handover.js';
+import { loadCatalogue } from './i18n.js';
 import { get, post, put } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import {
@@ -243,6 +245,7 @@ function wireShortcuts() {
 async function main() {
   const who = await whoAmI(main);
   if (!who) return;
+  await loadCatalogue('handover');
   state.me = who.user;
   state.shop = who.shop;
   await initContext();
@@ -261,6 +264,7 @@ async function main() {
   initTransfer({ onConversation: upsert });
   initSupervisor({ onConversation: upsert, onQueue: () => { renderList(); refreshHead(); renderContext(); } });
   initTicketButton();
+  initHandover({ onUndone: (id) => { if (id === state.selectedId) refreshHead(); } });
   wireShortcuts();
   $('back-to-list').addEventListener('click', () => showPhoneView('list'));
   $('show-card').addEventListener('click', () => showPhoneView('card'));

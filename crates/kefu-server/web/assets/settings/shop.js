@@ -9,6 +9,10 @@ function snippet(key) {
 
 async function main() {
   await loadCatalogue('settings');
+  // Hand-over: what the customer reads when a person first replies.
+  $('handover-title').textContent = t('shop.handover.title');
+  $('agent-joined-label').textContent = t('shop.handover.agent_joined');
+  $('agent-joined-hint').textContent = t('shop.handover.agent_joined_hint');
   const page = formPage({
     form: $('shop-form'),
     summary: $('form-error'),

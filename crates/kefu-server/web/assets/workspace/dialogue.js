@@ -11,6 +11,10 @@ import {
   CONVERSATION_STATUS_LABELS, SENDER_LABELS, channelTag, clockTime, fullTime, h, label,
 } from './format.js';
 import { composerKeydown, isNoteMode, setNoteMode } from './composer.js';
+import {
+  heldByColleague, renderComposerOwner, resolvePending, resolveWithUndo,
+} from './handover.js';
+import { t } from '../i18n.js';
 
 const MAX_BYTES = 8 * 1024; // The server refuses more (message_too_large); say so before sending.
 const encoder = new TextEncoder();
@@ -218,8 +222,11 @@ function renderHead() {
   badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status);
   badge.className = `badge badge-${c.status}`;
   takeButton.hidden = c.status !== 'queued';
-  resolveButton.hidden = !['bot', 'queued', 'assigned'].includes(c.status);
-  document.getElementById('transfer-button').hidden = !['bot', 'queued', 'assigned'].includes(c.status);
+  // A colleague's conversation: the server refuses my reply, resolve and transfer.
+  const theirs = heldByColleague(c);
+  resolveButton.hidden = theirs || resolvePending(c.id) || !['bot', 'queued', 'assigned'].includes(c.status);
+  document.getElementById('transfer-button').hidden = theirs || !['bot', 'queued', 'assigned'].includes(c.status);
+  renderComposerOwner(c);
   const closed = c.status === 'closed';
   textarea.disabled = closed;
   sendButton.disabled = closed;
@@ -344,8 +351,14 @@ export function initDialogue(agentSocket, handlers) {
   resolveButton.addEventListener('click', () => resolveSelected());
 }
 
+// Resolving waits a few seconds with an undo button before the server hears of it.
 export function resolveSelected() {
-  if (!resolveButton.hidden && !resolveButton.disabled) act(resolveButton, 'resolve', {});
+  if (resolveButton.hidden || resolveButton.disabled) return;
+  resolveWithUndo(selected(), (conv) => onConversation(conv), (err) => {
+    toast(t('handover.resolve_failed', { message: err.message }));
+    renderHead();
+  });
+  renderHead();
 }
 
 async function act(button, verb, body) {
