@@ -15,6 +15,7 @@ mod platform_side;
 mod notes;
 mod people_side;
 mod routing_side;
+mod seat_side;
 
 pub use identity::MergeKey;
 pub use agent_side::CSAT_INVITATION;

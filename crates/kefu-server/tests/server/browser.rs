@@ -292,9 +292,11 @@ async fn day_in_the_browser(app: &TestApp, b: &Client) {
     let (_, moved) = agent2.get(&format!("/api/v1/conversations/{conv_a}")).await;
     assert_eq!(moved["agent_id"], agent2.id.as_str(), "{moved}");
 
-    // The status switch: 忙碌 (busy) sticks on the server.
-    js(b, "const s = document.getElementById('status-select'); s.value = 'busy'; s.dispatchEvent(new Event('change')); return true").await;
-    b.wait().at_most(WAIT).for_element(Locator::Css("#status-select[data-status='busy']")).await.expect("busy shown");
+    // The status switch in the user menu: 忙碌 (busy) sticks on the server.
+    click(b, "#user-menu-button").await;
+    js(b, "const s = document.getElementById('me-status'); s.value = 'busy'; s.dispatchEvent(new Event('change')); return true").await;
+    b.wait().at_most(WAIT).for_element(Locator::Css("#me-dot[data-status='busy']")).await.expect("busy shown");
+    click(b, "#user-menu-button").await;
     assert_eq!(js(b, "return fetch('/api/v1/me').then(r => r.json()).then(m => m.user.status)").await, "busy");
 
     // The supervisor view: queues, agents with load, and a take-over.

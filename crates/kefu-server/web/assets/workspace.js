@@ -5,7 +5,7 @@ import { notify } from './shell.js';
 import { state, trackWaiting } from './workspace/state.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
-import { get, post, put } from './workspace/api.js';
+import { get, post } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import {
   initList, renderList, selectTab, tickTimes,
@@ -35,11 +35,8 @@ function renderMe() {
   if (!me) return;
   $('me-name').textContent = me.display_name || me.email;
   $('me-role').textContent = label(ROLE_LABELS, me.role);
-  const select = $('status-select');
-  // "offline" is shown truthfully but is not a choice: the server sets it, agents pick
-  // between online, busy and away.
-  select.value = ['online', 'busy', 'away', 'offline'].includes(me.status) ? me.status : 'online';
-  select.dataset.status = me.status;
+  // Status and 接待 are chosen in the shell's user menu; tell it what the socket made of them.
+  document.dispatchEvent(new CustomEvent('kefu:presence', { detail: me.status }));
   if (state.shop) {
     $('shop-name').textContent = state.shop.name;
   }
@@ -202,22 +199,11 @@ async function loadAgents() {
 }
 
 function wireTopbar() {
-  const statusSelect = $('status-select');
-  statusSelect.addEventListener('change', async () => {
-    const wanted = statusSelect.value;
-    statusSelect.disabled = true;
-    try {
-      const data = await put('/api/v1/me/status', { status: wanted });
-      if (data && data.user) state.me = data.user;
-      else state.me = { ...state.me, status: wanted };
-      renderMe();
-      renderList();
-    } catch (err) {
-      toast(`切换状态失败：${err.message}`);
-      renderMe();
-    } finally {
-      statusSelect.disabled = false;
-    }
+  // A status chosen in the shell's user menu: the list shows what it means for this person.
+  document.addEventListener('kefu:seat', (ev) => {
+    const answer = ev.detail || {};
+    if (answer.user) state.me = { ...state.me, status: answer.user.status };
+    renderList();
   });
 }
 
