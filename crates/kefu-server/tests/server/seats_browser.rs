@@ -3,7 +3,7 @@
 //! conversation's real wait. A customer is driven over the widget socket; the supervisor and
 //! the agent each have their own browser.
 
-use crate::browser::{click, js, login, snap, until, Customer, Driver};
+use crate::browser::{click, js, login, snap, until, wait_text, Customer, Driver};
 use crate::harness::*;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
@@ -93,6 +93,8 @@ async fn the_supervisor_view_shows_a_waiting_conversations_real_wait() {
         js(&b, &format!("return document.querySelector(\"{cell}\").textContent")).await.as_str().and_then(seconds).filter(|n| *n >= first + 2)
     })
     .await;
+    // The agents table says the supervisor is present but not taking chats.
+    wait_text(&b, &format!("#sv-agents tbody tr[data-id='{}']", supervisor.id), "不接待").await;
     snap(&b, "seats-supervisor-wait").await;
 
     // 接待 on (the supervisor's workspace is open): the conversation is theirs and moves to
