@@ -56,11 +56,10 @@ pub struct MeResponse {
     pub seat: SeatChoice,
 }
 
-/// A person's own seat choice: their status, and (owners, admins, supervisors) 接待. At
-/// least one of the two.
+/// A person's own seat choice: their status, and (owners, admins, supervisors) 接待; what is
+/// left out stays as it was (an empty body changes nothing and answers the current choice).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(min_properties = 1)]
 pub struct StatusRequest {
     /// `online`, `busy` or `away` (`offline` follows from closing the workspace).
     #[schema(value_type = Option<String>, pattern = r"^(online|busy|away)$")]
@@ -230,9 +229,6 @@ pub async fn set_status(
 ) -> Result<Json<StatusResponse>, ApiError> {
     if req.status == Some(Presence::Offline) {
         return Err(ApiError::BadRequest("status must be online, busy or away; offline follows from closing the workspace".into()));
-    }
-    if req.status.is_none() && req.takes_chats.is_none() {
-        return Err(ApiError::BadRequest("give a status, takes_chats or both".into()));
     }
     if req.takes_chats == Some(false) && !may_stop_taking_chats(who.user.role) {
         // A well-formed request the caller's role refuses: agents choose busy or away instead.
