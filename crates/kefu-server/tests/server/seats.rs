@@ -94,6 +94,17 @@ async fn agents_take_chats_as_before_and_their_status_is_kept_without_a_socket()
     // A new arrival goes straight to the online agent, as before.
     let (_c2, next) = customer_writes(&app, "有优惠吗").await;
     assert_eq!(conversation(&agent, &next).await["agent_id"], agent.id.as_str());
+
+    // Promoted to supervisor while at work: no 接待 chosen, so nothing new comes to them.
+    let owner = app.login("owner@demo.kefu").await;
+    let (s, _) = owner.post_put(&format!("/api/v1/agents/{}/role", agent.id), json!({"role": "supervisor"})).await;
+    assert_eq!(s, 200);
+    let (_c3, third) = customer_writes(&app, "包邮吗").await;
+    assert_eq!(conversation(&owner, &third).await["status"], "queued");
+    // Back to agent: a seat again at once, and the waiting one is theirs.
+    let (s, _) = owner.post_put(&format!("/api/v1/agents/{}/role", agent.id), json!({"role": "agent"})).await;
+    assert_eq!(s, 200);
+    assert_eq!(conversation(&owner, &third).await["agent_id"], agent.id.as_str());
 }
 
 /// Wait until the desk has noticed a closed workspace.

@@ -93,7 +93,7 @@ const MANAGERS = ['owner', 'admin', 'supervisor'];
  */
 function drawSeat(who) {
   let seat = who.seat || { status: 'online', takes_chats: who.user.role === 'agent' };
-  let live = who.user.status;
+  let live = document.body.dataset.presence || who.user.status;
   const status = el('select', { id: 'me-status' },
     ...STATUSES.map((v) => el('option', { value: v, text: t(`status.${v}`) })));
   const taking = el('input', { id: 'takes-chats', type: 'checkbox' });

@@ -35,8 +35,6 @@ function renderMe() {
   if (!me) return;
   $('me-name').textContent = me.display_name || me.email;
   $('me-role').textContent = label(ROLE_LABELS, me.role);
-  // Status and 接待 are chosen in the shell's user menu; tell it what the socket made of them.
-  document.dispatchEvent(new CustomEvent('kefu:presence', { detail: me.status }));
   if (state.shop) {
     $('shop-name').textContent = state.shop.name;
   }
@@ -95,6 +93,10 @@ function onHello(frame) {
   if (frame.user) {
     state.me = frame.user;
     renderMe();
+    // Status and 接待 are chosen in the shell's user menu; tell it what the socket made of
+    // them (also kept on <body> in case the shell draws its menu after this hello).
+    document.body.dataset.presence = frame.user.status;
+    document.dispatchEvent(new CustomEvent('kefu:presence', { detail: frame.user.status }));
   }
   const fresh = new Map();
   for (const c of frame.conversations || []) fresh.set(c.id, c);
