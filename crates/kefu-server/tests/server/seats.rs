@@ -118,3 +118,32 @@ async fn until_offline(viewer: &Agent, id: &str) {
     }
     panic!("{id} never went offline");
 }
+
+#[tokio::test]
+async fn after_the_bots_hand_off_the_customer_still_waits_for_a_person() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let kb = json!({"kb": {"faqs": [{"id": "shipping", "question": "什么时候发货", "similar": ["多久发货"], "answer": "付款后48小时内发货"}], "flows": [], "handoff": {"unknown_streak": 3}}});
+    let (s, body) = owner.post_put("/api/v1/kb", kb).await;
+    assert_eq!(s, 200, "{body}");
+    let version = body["version"].as_i64();
+    for _ in 0..200 {
+        let (_, t) = owner.get("/api/v1/kb/training").await;
+        if t["serving_version"].as_i64() == version && t["state"] == "ready" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let (mut ws, _) = app.widget(None, None).await;
+    send(&mut ws, json!({"type": "send", "content": "什么时候发货", "client_id": "h-1"})).await;
+    next_where(&mut ws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "bot").await;
+    send(&mut ws, json!({"type": "send", "content": "转人工", "client_id": "h-2"})).await;
+    let asked = next_where(&mut ws, |f| f["type"] == "ack" && f["client_id"] == "h-2").await;
+    let id = asked["message"]["conversation_id"].as_str().expect("conversation").to_string();
+    // The bot's 转人工 notice follows; nobody takes chats, so the conversation waits.
+    next_where(&mut ws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "bot").await;
+    assert_eq!(conversation(&owner, &id).await["status"], "queued");
+    // The workspace's timers start where the customer asked for a person, not at "—".
+    let (_ws, hello) = owner.socket().await;
+    assert_eq!(hello["waiting_since"][&id], asked["message"]["created_at"], "{}", hello["waiting_since"]);
+}
