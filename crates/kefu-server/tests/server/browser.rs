@@ -123,7 +123,9 @@ pub(crate) async fn login(b: &Client, base: &str, email: &str) {
     b.find(Locator::Css("#login-email")).await.expect("email").send_keys(email).await.expect("type");
     b.find(Locator::Css("#login-password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     click(b, "#login-submit").await;
-    b.wait().at_most(WAIT).for_element(Locator::Css("#connection-state[data-state='open']")).await.expect("workspace connected");
+    // Polled by hand: a find that overlaps the login page's navigation fails ("aborted by
+    // navigation") instead of waiting, and fantoccini's wait gives up on that.
+    until("the workspace to connect", || async { b.find(Locator::Css("#connection-state[data-state='open']")).await.ok().map(|_| ()) }).await;
 }
 
 /// Log out through the shell's user menu.
