@@ -360,11 +360,14 @@ impl Store for SqlStore {
     }
 
     async fn awaiting_reply(&self, shop: ShopId) -> Result<Vec<(ConversationId, i64)>, StoreError> {
-        // A reply is an agent's or the bot's message; system notices and notes answer nothing.
+        // A reply is an agent's message, or the bot's before the hand-off: after it the bot's
+        // words (its 转人工 notice, same millisecond) answer nothing and the customer waits for
+        // a person. System notices and notes answer nothing.
         let q = sqlx::query(
             "SELECT m.conversation_id, MIN(m.created_at) AS since FROM message m JOIN conversation c ON c.id = m.conversation_id \
              WHERE c.shop_id = $1 AND c.status IN ($2, $3, $4) AND m.sender_kind = 'customer' \
-             AND m.seq > COALESCE((SELECT MAX(r.seq) FROM message r WHERE r.conversation_id = c.id AND r.sender_kind IN ('agent', 'bot')), 0) \
+             AND m.seq > COALESCE((SELECT MAX(r.seq) FROM message r WHERE r.conversation_id = c.id AND (r.sender_kind = 'agent' \
+             OR (r.sender_kind = 'bot' AND (c.handed_off_at IS NULL OR r.created_at < c.handed_off_at)))), 0) \
              GROUP BY m.conversation_id",
         )
         .bind(shop.to_string())

@@ -208,13 +208,19 @@ impl<S: Store> Inbox<S> {
         Ok(conversation)
     }
 
-    /// Set an agent's presence; an agent coming online takes waiting conversations.
+    /// Set a person's presence with their stored 接待 choice; coming online while taking
+    /// chats takes waiting conversations.
     pub async fn set_presence(&self, user: &User, presence: Presence) {
         self.ready(user.shop_id).await;
         let capacity = if user.capacity == 0 { self.settings.default_capacity } else { user.capacity };
         let now = self.clock.now();
-        self.with_desk(user.shop_id, |d| d.set_presence(user.id, presence, capacity, now));
-        if presence == Presence::Online {
+        // 接待 first, so a supervisor coming online is never handed a conversation meanwhile.
+        let takes_chats = self.seat_choice(user).await.takes_chats_as(user.role);
+        self.with_desk(user.shop_id, |d| {
+            d.set_takes_chats(user.id, takes_chats);
+            d.set_presence(user.id, presence, capacity, now)
+        });
+        if presence == Presence::Online && takes_chats {
             self.dispatch(user.shop_id).await;
         }
     }

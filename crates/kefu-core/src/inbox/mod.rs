@@ -16,6 +16,7 @@ mod platform_side;
 mod notes;
 mod people_side;
 mod routing_side;
+mod seat_side;
 
 pub use identity::MergeKey;
 pub use handover::{agent_joined_line, queue_answer, AGENT_JOINED_DEFAULT, AGENT_JOINED_FIELD, PREFERENCES_KEY};

@@ -62,11 +62,19 @@ pub struct Seat {
     pub languages: Vec<String>,
     /// Since when without a new conversation (for "longest idle").
     pub idle_since: Millis,
+    /// Routing gives this person conversations (接待): agents always; owners, admins and
+    /// supervisors only when they switched it on.
+    pub takes_chats: bool,
 }
 
 impl Seat {
+    /// Online and taking chats: counts as serving the queue.
+    fn serving(&self) -> bool {
+        self.presence == Presence::Online && self.takes_chats
+    }
+
     fn free(&self) -> bool {
-        self.presence == Presence::Online && self.load < self.capacity
+        self.serving() && self.load < self.capacity
     }
 
     fn speaks(&self, language: Option<&str>) -> bool {
@@ -139,7 +147,8 @@ impl Desk {
         if let Some(i) = self.by_user.get(&user) {
             return *i;
         }
-        self.seats.push(Seat { user, presence: Presence::Offline, load: 0, capacity: 0, languages: Vec::new(), idle_since: 0 });
+        // Takes chats until told otherwise (the inbox sets it with presence for other roles).
+        self.seats.push(Seat { user, presence: Presence::Offline, load: 0, capacity: 0, languages: Vec::new(), idle_since: 0, takes_chats: true });
         self.by_user.insert(user, self.seats.len() - 1);
         self.seats.len() - 1
     }
@@ -155,6 +164,13 @@ impl Desk {
         }
         seat.presence = presence;
         seat.capacity = capacity;
+    }
+
+    /// Whether routing gives this person conversations (接待); applied before their presence
+    /// so a supervisor coming online is never handed one in between.
+    pub fn set_takes_chats(&mut self, agent: UserId, takes_chats: bool) {
+        let i = self.seat_index(agent);
+        self.seats[i].takes_chats = takes_chats;
     }
 
     /// An agent's seat, if the desk knows them.
@@ -428,8 +444,8 @@ impl Desk {
             return avg.clamp(1.0, 3600.0);
         }
         let online = match self.teams.get(queue) {
-            Some(t) => t.members.iter().filter(|i| self.seats[**i].presence == Presence::Online).count(),
-            None => self.seats.iter().filter(|s| s.presence == Presence::Online).count(),
+            Some(t) => t.members.iter().filter(|i| self.seats[**i].serving()).count(),
+            None => self.seats.iter().filter(|s| s.serving()).count(),
         };
         DEFAULT_SERVICE_SECS / online.max(1) as f64
     }

@@ -218,3 +218,24 @@ fn concurrent_style_arrivals_never_double_assign() {
     assert_eq!(assigned.len(), 6);
     assert!(agents.iter().all(|a| d.load(*a) == 2));
 }
+
+#[test]
+fn a_seat_that_does_not_take_chats_is_never_given_one() {
+    let mut d = Desk::default();
+    let (lead, agent) = (UserId::new(), UserId::new());
+    d.set_takes_chats(lead, false);
+    d.set_presence(lead, Presence::Online, 10, 0);
+    let shop_wide = waiting(None, 0, 1);
+    assert_eq!(d.choose_for_arrival(&shop_wide, 1), None, "nobody serves: it waits");
+    d.enqueue(shop_wide.clone());
+    assert!(drain(&mut d, 2).is_empty());
+    // The expected wait counts only people who serve: none yet, so one assumed server.
+    let alone = d.position(shop_wide.conversation_id).map(|p| p.1);
+    d.set_presence(agent, Presence::Online, 10, 3);
+    assert_eq!(drain(&mut d, 4), vec![(shop_wide.conversation_id, agent)]);
+    // Switching 接待 on makes the lead a seat like any other.
+    d.set_takes_chats(lead, true);
+    let next = waiting(None, 0, 5);
+    assert_eq!(d.choose_for_arrival(&next, 5), Some(lead), "least load: the lead holds none");
+    assert_eq!(alone, Some(60));
+}

@@ -9,6 +9,7 @@ mod config;
 mod desk;
 mod rfm;
 mod rules;
+mod seats;
 mod trial;
 
 #[cfg(test)]
@@ -18,4 +19,5 @@ pub use config::{AgentProfile, BusinessHours, ConfigProblem, Conditions, Rule, R
 pub use desk::{Decision, Desk, Seat, Waiting};
 pub use rfm::{rfm, Purchase, Rfm};
 pub use rules::{matches, route, Facts, Route};
+pub use seats::{may_stop_taking_chats, seat_setting_key, SeatChoice, SEAT_SETTING_PREFIX};
 pub use trial::{trial, Trial};

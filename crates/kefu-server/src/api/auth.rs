@@ -15,6 +15,7 @@ use kefu_core::abuse::LoginOutcome;
 use kefu_core::access::Session;
 use kefu_core::audit::AuditEntry;
 use kefu_core::ids::CredentialId;
+use kefu_core::routing::{may_stop_taking_chats, SeatChoice};
 use kefu_core::shop::{Presence, Shop, User};
 use kefu_core::store::{Change, ChangeSet, Store};
 use serde::{Deserialize, Serialize};
@@ -51,22 +52,30 @@ pub struct MeResponse {
     pub shop: Shop,
     /// When the session ends (unix ms), for sessions.
     pub expires_at: Option<i64>,
+    /// Their own seat choice: status and 接待 (always on for agents).
+    pub seat: SeatChoice,
 }
 
-/// Presence change.
+/// A person's own seat choice: their status, and (owners, admins, supervisors) 接待; what is
+/// left out stays as it was (an empty body changes nothing and answers the current choice).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     /// `online`, `busy` or `away` (`offline` follows from closing the workspace).
-    #[schema(value_type = String, pattern = r"^(online|busy|away)$")]
-    pub status: Presence,
+    #[schema(value_type = Option<String>, pattern = r"^(online|busy|away)$")]
+    pub status: Option<Presence>,
+    /// Take chats (接待): owners, admins and supervisors are given conversations only when
+    /// this is on; agents always take chats (`false` is refused for them, 409).
+    pub takes_chats: Option<bool>,
 }
 
 /// Presence change result.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct StatusResponse {
-    /// The user with the new status.
+    /// The user with their live status (`offline` while no workspace is open).
     pub user: UserView,
+    /// What they chose (kept; applied whenever a workspace is open).
+    pub seat: SeatChoice,
 }
 
 pub(crate) fn user_view(state: &AppState, user: User) -> UserView {
@@ -165,7 +174,8 @@ pub(crate) async fn open_session(state: &AppState, user: User, extra: ChangeSet)
     headers.insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     headers.append(SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     tracing::info!(user = %user.id, shop = %user.shop_id, "login");
-    Ok((headers, Json(MeResponse { user: user_view(state, user), shop, expires_at: Some(expires_at) })))
+    let seat = state.inbox.seat_choice(&user).await.effective(user.role);
+    Ok((headers, Json(MeResponse { user: user_view(state, user), shop, expires_at: Some(expires_at), seat })))
 }
 
 /// End the session and clear the cookie. An API token is not a session: it is revoked with
@@ -202,27 +212,36 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Me
         (Via::Session, Some(h)) => store.session(h).await?.map(|s| s.expires_at),
         _ => None,
     };
-    Ok(Json(MeResponse { user: user_view(&state, who.user), shop, expires_at }))
+    let seat = state.inbox.seat_choice(&who.user).await.effective(who.user.role);
+    Ok(Json(MeResponse { user: user_view(&state, who.user), shop, expires_at, seat }))
 }
 
-/// Switch between taking conversations (`online`) and not (`away`).
+/// Choose one's status (在线/忙碌/离开) and, for owners, admins and supervisors, 接待. The
+/// choice is kept and applied whenever a workspace is open; without one the live status stays
+/// `offline` and routing gives nothing, as before.
 #[utoipa::path(put, path = "/api/v1/me/status", tag = "auth", request_body = StatusRequest,
     responses((status = 200, body = StatusResponse), (status = 400, body = ErrorBody),
-        (status = 409, description = "The caller has no live workspace connection (`not_connected`)", body = ErrorBody)))]
+        (status = 409, description = "Agents always take chats (`agents_take_chats`)", body = ErrorBody)))]
 pub async fn set_status(
     State(state): State<AppState>,
     who: Principal,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
-    if req.status == Presence::Offline {
-        return Err(ApiError::BadRequest("status must be online or away; offline follows from closing the workspace".into()));
+    if req.status == Some(Presence::Offline) {
+        return Err(ApiError::BadRequest("status must be online, busy or away; offline follows from closing the workspace".into()));
     }
-    if !state.hub.has_agent(who.user.shop_id, who.user.id) {
-        // A well-formed request the caller's state refuses (no socket), not a malformed one.
-        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "not_connected", message: "open the workspace first: presence needs a live connection".into() });
+    if req.takes_chats == Some(false) && !may_stop_taking_chats(who.user.role) {
+        // A well-formed request the caller's role refuses: agents choose busy or away instead.
+        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "agents_take_chats", message: "客服始终接待；不想接新会话时请切换为忙碌或离开".into() });
     }
-    state.inbox.set_presence(&who.user, req.status).await;
-    Ok(Json(StatusResponse { user: user_view(&state, who.user) }))
+    let mut seat = state.inbox.seat_choice(&who.user).await;
+    seat.status = req.status.unwrap_or(seat.status);
+    seat.takes_chats = req.takes_chats.unwrap_or(seat.takes_chats);
+    state.inbox.put_seat_choice(&who.user, seat).await?;
+    if state.hub.has_agent(who.user.shop_id, who.user.id) {
+        state.inbox.set_presence(&who.user, seat.status).await;
+    }
+    Ok(Json(StatusResponse { seat: seat.effective(who.user.role), user: user_view(&state, who.user) }))
 }
 
 /// Password change.

@@ -125,6 +125,12 @@ pub async fn set_role(State(state): State<AppState>, who: Principal, Path(id): P
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "role_changed", Some(format!("user:{id}")), detail)));
     store.apply(cs).await?;
     target.role = req.role;
+    // 接待 depends on the role (agents always take chats): a person at work now follows the
+    // new role at once instead of at their next connect.
+    if state.hub.has_agent(target.shop_id, target.id) {
+        let presence = state.inbox.presence(target.shop_id, target.id);
+        state.inbox.set_presence(&target, presence).await;
+    }
     Ok(Json(user_view(&state, target)))
 }
 

@@ -93,6 +93,8 @@ pub struct SeatView {
     pub capacity: u32,
     /// Teams.
     pub teams: Vec<String>,
+    /// Given conversations by routing (接待): agents always; others when they switched it on.
+    pub takes_chats: bool,
 }
 
 /// The live queue: per team, every waiting conversation, and the agents.
@@ -114,6 +116,12 @@ pub async fn queue(State(state): State<AppState>, who: Principal) -> Result<Json
     let config = state.inbox.ready(shop).await;
     let users = state.inbox.store().users(shop).await?;
     let now = state.inbox.now();
+    // 接待 as chosen (the desk knows it only for people whose workspace has opened); agents
+    // always take chats, so only the few others are read.
+    let mut taking = std::collections::HashMap::new();
+    for u in users.iter().filter(|u| u.role != kefu_core::shop::Role::Agent) {
+        taking.insert(u.id, state.inbox.seat_choice(u).await.takes_chats_as(u.role));
+    }
     let (waiting, agents) = state
         .inbox
         .view_desk(shop, |d| {
@@ -135,6 +143,7 @@ pub async fn queue(State(state): State<AppState>, who: Principal) -> Result<Json
                         status: seat.map(|s| s.presence).unwrap_or_default(),
                         load: seat.map(|s| s.load).unwrap_or(0),
                         capacity: seat.map(|s| s.capacity).unwrap_or_else(|| super::onboarding::people::effective_capacity(None, &u)),
+                        takes_chats: taking.get(&u.id).copied().unwrap_or(true),
                         display_name: u.display_name,
                         teams,
                     }

@@ -57,8 +57,10 @@ async fn session(state: AppState, who: Principal, socket: WebSocket) {
     if let Err(e) = state.inbox.store().apply(seen).await {
         tracing::debug!(error = %e, "noting when a person was last seen failed");
     }
-    if first && state.inbox.presence(user.shop_id, user.id) != Presence::Away {
-        state.inbox.set_presence(&user, Presence::Online).await;
+    if first {
+        // The status the person chose (on any page) applies now; 接待 comes with it.
+        let chosen = state.inbox.seat_choice(&user).await.status;
+        state.inbox.set_presence(&user, chosen).await;
     }
     let filter = ConversationFilter {
         statuses: vec![Status::Bot, Status::Queued, Status::Assigned, Status::Resolved],

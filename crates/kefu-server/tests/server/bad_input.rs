@@ -197,8 +197,9 @@ async fn the_openapi_document_describes_what_the_server_answers() {
     let (status, body) = owner.post_put("/api/v1/calendar", json!({"utc_offset_minutes": 480.5})).await;
     assert_eq!(status, 400, "a fraction is still no integer: {body}");
 
-    // Presence without a live workspace is a conflict with the caller's state, and documented.
-    let (status, body) = owner.post_put("/api/v1/me/status", json!({"status": "away"})).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("not_connected")), "{body}");
+    // A choice the caller's role refuses (an agent switching 接待 off) is a conflict, and documented.
+    let agent = app.login("agent1@demo.kefu").await;
+    let (status, body) = agent.post_put("/api/v1/me/status", json!({"takes_chats": false})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("agents_take_chats")), "{body}");
     assert!(doc["paths"]["/api/v1/me/status"]["put"]["responses"].get("409").is_some());
 }

@@ -123,7 +123,9 @@ pub(crate) async fn login(b: &Client, base: &str, email: &str) {
     b.find(Locator::Css("#login-email")).await.expect("email").send_keys(email).await.expect("type");
     b.find(Locator::Css("#login-password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     click(b, "#login-submit").await;
-    b.wait().at_most(WAIT).for_element(Locator::Css("#connection-state[data-state='open']")).await.expect("workspace connected");
+    // Polled by hand: a find that overlaps the login page's navigation fails ("aborted by
+    // navigation") instead of waiting, and fantoccini's wait gives up on that.
+    until("the workspace to connect", || async { b.find(Locator::Css("#connection-state[data-state='open']")).await.ok().map(|_| ()) }).await;
 }
 
 /// Log out through the shell's user menu.
@@ -292,9 +294,11 @@ async fn day_in_the_browser(app: &TestApp, b: &Client) {
     let (_, moved) = agent2.get(&format!("/api/v1/conversations/{conv_a}")).await;
     assert_eq!(moved["agent_id"], agent2.id.as_str(), "{moved}");
 
-    // The status switch: 忙碌 (busy) sticks on the server.
-    js(b, "const s = document.getElementById('status-select'); s.value = 'busy'; s.dispatchEvent(new Event('change')); return true").await;
-    b.wait().at_most(WAIT).for_element(Locator::Css("#status-select[data-status='busy']")).await.expect("busy shown");
+    // The status switch in the user menu: 忙碌 (busy) sticks on the server.
+    click(b, "#user-menu-button").await;
+    js(b, "const s = document.getElementById('me-status'); s.value = 'busy'; s.dispatchEvent(new Event('change')); return true").await;
+    b.wait().at_most(WAIT).for_element(Locator::Css("#me-dot[data-status='busy']")).await.expect("busy shown");
+    click(b, "#user-menu-button").await;
     assert_eq!(js(b, "return fetch('/api/v1/me').then(r => r.json()).then(m => m.user.status)").await, "busy");
 
     // The supervisor view: queues, agents with load, and a take-over.

@@ -20,6 +20,8 @@ mod role_sweep;
 mod security;
 mod round_trip;
 mod routing;
+mod seats;
+mod seats_browser;
 mod tickets;
 mod workspace;
 mod email;

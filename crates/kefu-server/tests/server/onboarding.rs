@@ -155,6 +155,9 @@ async fn deactivating_ends_access_at_once_and_returns_conversations_to_routing()
     assert_eq!(s, 201, "{tok}");
     let agent_token = tok["secret"].as_str().map(str::to_string);
     assert_eq!(app.http.get(format!("{}/api/v1/conversations", app.base)).bearer_auth(agent_token.as_deref().unwrap()).send().await.unwrap().status(), 200);
+    // An admin is given conversations only with 接待 on.
+    let (s, _) = agent.post_put("/api/v1/me/status", json!({"takes_chats": true})).await;
+    assert_eq!(s, 200);
     let (mut aws, _) = agent.socket().await;
     let (mut customer, _) = widget_of(&app, &key, None).await;
     send(&mut customer, json!({"type": "send", "content": "在吗", "client_id": "c1"})).await;

@@ -189,6 +189,9 @@ async fn overflow_to_the_backup_pool_after_the_threshold() {
     )
     .await;
     let supervisor = app.login("supervisor@demo.kefu").await;
+    // A supervisor takes chats only with 接待 on (see seats.rs).
+    let (s, _) = supervisor.post_put("/api/v1/me/status", json!({"takes_chats": true})).await;
+    assert_eq!(s, 200);
     let (_ws, _) = supervisor.socket().await; // online, but only a backup; agent1 is offline
     let mut cu = customer(&app).await;
     let conv = cu.says("这款有红色吗").await;

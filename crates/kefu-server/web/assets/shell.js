@@ -1,5 +1,5 @@
 // The shell every signed-in page shares: the top navigation (filtered by role), the user menu
-// (language, notifications, logout), the settings side menu, the service worker. Pages put
+// (status and 接待, language, notifications, logout), the settings side menu, the service worker. Pages put
 // `<header id="shell"></header>` first in <body> and `data-page` (+ `data-section`) on <body>;
 // see docs/ARCHITECTURE.md "Web UI" for the contract.
 //
@@ -53,6 +53,7 @@ function drawSkeleton(host) {
     el('nav', { id: 'shell-nav', class: 'shell-nav' }),
     el('div', { class: 'shell-user' },
       el('button', { id: 'user-menu-button', class: 'user-menu-button btn btn-ghost', type: 'button', 'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': 'user-menu' },
+        el('span', { id: 'me-dot', class: 'me-dot', 'aria-hidden': 'true' }),
         el('span', { id: 'me-name', class: 'me-name' }),
         el('span', { id: 'me-role', class: 'role-tag' })),
       el('div', { id: 'user-menu', class: 'user-menu card', hidden: true })),
@@ -81,7 +82,61 @@ function notifyLabel() {
   return t('user.notify');
 }
 
-function drawUserMenu(me) {
+/** The status a person may choose; `offline` follows from closing the workspace. */
+const STATUSES = ['online', 'busy', 'away'];
+const MANAGERS = ['owner', 'admin', 'supervisor'];
+
+/**
+ * Status (在线/忙碌/离开) and, for owners, admins and supervisors, 接待: chosen here on every
+ * page, kept by the server and applied whenever the workspace is open. The dot on the menu
+ * button shows whether routing gives this person conversations right now.
+ */
+function drawSeat(who) {
+  let seat = who.seat || { status: 'online', takes_chats: who.user.role === 'agent' };
+  let live = document.body.dataset.presence || who.user.status;
+  const status = el('select', { id: 'me-status' },
+    ...STATUSES.map((v) => el('option', { value: v, text: t(`status.${v}`) })));
+  const taking = el('input', { id: 'takes-chats', type: 'checkbox' });
+  const hint = el('p', { id: 'me-status-hint', class: 'user-menu-hint muted' });
+  const paint = () => {
+    status.value = seat.status;
+    taking.checked = Boolean(seat.takes_chats);
+    const serving = seat.takes_chats ? seat.status : 'off';
+    document.getElementById('me-dot').dataset.status = live === 'offline' ? 'offline' : serving;
+    document.getElementById('user-menu-button').title = t(`status.dot.${live === 'offline' ? 'offline' : serving}`);
+    hint.textContent = !seat.takes_chats ? t('status.hint.not_taking')
+      : (live === 'offline' && page !== 'workspace' ? t('status.hint.closed') : '');
+    hint.hidden = !hint.textContent;
+  };
+  const choose = async (change, control) => {
+    control.disabled = true;
+    try {
+      const answer = await api('PUT', '/api/v1/me/status', change);
+      seat = answer.seat;
+      live = answer.user.status;
+      document.dispatchEvent(new CustomEvent('kefu:seat', { detail: answer }));
+    } catch (err) {
+      toast(t('status.failed', { message: err.message }));
+    } finally {
+      control.disabled = false;
+      paint();
+    }
+  };
+  status.addEventListener('change', () => choose({ status: status.value }, status));
+  taking.addEventListener('change', () => choose({ takes_chats: taking.checked }, taking));
+  // The workspace tells the shell what its socket made of the choice (online once connected).
+  document.addEventListener('kefu:presence', (ev) => { live = ev.detail; paint(); });
+  paint();
+  const nodes = [el('label', { class: 'field' }, el('span', { text: t('status.label') }), status)];
+  if (MANAGERS.includes(who.user.role)) {
+    nodes.push(el('label', { class: 'switch-row' }, taking, el('span', { text: t('status.takes_chats') })));
+  }
+  nodes.push(hint);
+  return nodes;
+}
+
+function drawUserMenu(who) {
+  const me = who.user;
   const menu = document.getElementById('user-menu');
   const button = document.getElementById('user-menu-button');
   button.setAttribute('aria-label', t('user.menu'));
@@ -108,6 +163,7 @@ function drawUserMenu(me) {
   });
   menu.replaceChildren(
     el('p', { class: 'user-menu-who' }, el('strong', { text: me.display_name || '' }), el('span', { class: 'muted', text: me.email })),
+    ...drawSeat(who),
     el('label', { class: 'field' }, el('span', { text: t('user.language') }), language),
     notify,
     logout,
@@ -189,7 +245,7 @@ async function boot() {
   const who = await api('GET', '/api/v1/me');
   document.getElementById('shop-name').textContent = (who.shop && who.shop.name) || 'kefu';
   drawNav(who.user.role);
-  drawUserMenu(who.user);
+  drawUserMenu(who);
   document.getElementById('shell').dataset.ready = 'true';
   return who;
 }

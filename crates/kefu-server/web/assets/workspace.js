@@ -7,7 +7,7 @@ import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
 import { initHandover } from './workspace/handover.js';
 import { loadCatalogue } from './i18n.js';
-import { get, post, put } from './workspace/api.js';
+import { get, post } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import {
   initList, renderList, selectTab, tickTimes,
@@ -37,11 +37,6 @@ function renderMe() {
   if (!me) return;
   $('me-name').textContent = me.display_name || me.email;
   $('me-role').textContent = label(ROLE_LABELS, me.role);
-  const select = $('status-select');
-  // "offline" is shown truthfully but is not a choice: the server sets it, agents pick
-  // between online, busy and away.
-  select.value = ['online', 'busy', 'away', 'offline'].includes(me.status) ? me.status : 'online';
-  select.dataset.status = me.status;
   if (state.shop) {
     $('shop-name').textContent = state.shop.name;
   }
@@ -100,6 +95,10 @@ function onHello(frame) {
   if (frame.user) {
     state.me = frame.user;
     renderMe();
+    // Status and 接待 are chosen in the shell's user menu; tell it what the socket made of
+    // them (also kept on <body> in case the shell draws its menu after this hello).
+    document.body.dataset.presence = frame.user.status;
+    document.dispatchEvent(new CustomEvent('kefu:presence', { detail: frame.user.status }));
   }
   const fresh = new Map();
   for (const c of frame.conversations || []) fresh.set(c.id, c);
@@ -204,22 +203,11 @@ async function loadAgents() {
 }
 
 function wireTopbar() {
-  const statusSelect = $('status-select');
-  statusSelect.addEventListener('change', async () => {
-    const wanted = statusSelect.value;
-    statusSelect.disabled = true;
-    try {
-      const data = await put('/api/v1/me/status', { status: wanted });
-      if (data && data.user) state.me = data.user;
-      else state.me = { ...state.me, status: wanted };
-      renderMe();
-      renderList();
-    } catch (err) {
-      toast(`切换状态失败：${err.message}`);
-      renderMe();
-    } finally {
-      statusSelect.disabled = false;
-    }
+  // A status chosen in the shell's user menu: the list shows what it means for this person.
+  document.addEventListener('kefu:seat', (ev) => {
+    const answer = ev.detail || {};
+    if (answer.user) state.me = { ...state.me, status: answer.user.status };
+    renderList();
   });
 }
 

@@ -23,6 +23,21 @@ export class AgentSocket {
     this.pongTimer = null;
     this.countdownTimer = null;
     this.generation = 0; // bumps on every manual reconnect so a stale timer cannot open a 2nd socket
+    // Leaving the page must end the connection, also into the back/forward cache (which keeps
+    // sockets open): presence follows the socket, and routing gives chats only to a live page.
+    window.addEventListener('pagehide', () => this.suspend());
+    window.addEventListener('pageshow', (ev) => { if (ev.persisted) this.reconnectNow(); });
+  }
+
+  /** Close without reconnecting (the page is being left). */
+  suspend() {
+    this.generation += 1;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.countdownTimer);
+    this.stopPing();
+    const ws = this.ws;
+    this.ws = null; // the close handler then ignores this socket: no reconnect
+    if (ws) ws.close(1000, 'page left');
   }
 
   get isOpen() {

@@ -33,13 +33,20 @@ export function teamName(id) {
 }
 
 // Follow the waiting time with the live messages: a customer message starts it (if it is not
-// running), an agent or bot reply stops it; notes and system notices change nothing.
+// running), an agent's reply stops it, and so does the bot's while the bot has the conversation;
+// after hand-off the bot's words (its 转人工 notice) answer nothing, the customer waits for a
+// person (as the server's `waiting_since`). Notes and system notices change nothing.
 export function trackWaiting(m) {
   if (m.sender_kind === 'customer') {
     if (!state.waitingSince.has(m.conversation_id)) state.waitingSince.set(m.conversation_id, m.created_at);
-  } else if (m.sender_kind === 'agent' || m.sender_kind === 'bot') {
+  } else if (m.sender_kind === 'agent' || (m.sender_kind === 'bot' && withBot(m.conversation_id))) {
     state.waitingSince.delete(m.conversation_id);
   }
+}
+
+function withBot(id) {
+  const c = state.conversations.get(id);
+  return !c || c.status === 'bot';
 }
 
 export function selected() {

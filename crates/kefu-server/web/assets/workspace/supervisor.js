@@ -6,6 +6,7 @@
 import { state, agentName, teamName } from './state.js';
 import { get, post } from './api.js';
 import { toast } from './page.js';
+import { t } from '../i18n.js';
 import {
   CHANNEL_ICONS, CHANNEL_LABELS, USER_STATUS_LABELS, elapsed, h, label,
 } from './format.js';
@@ -125,7 +126,9 @@ function renderAgents() {
   }
   $('sv-agents').tBodies[0].replaceChildren(...agents.map((a) => h('tr', { dataset: { id: a.id } },
     h('td', {}, a.display_name || agentName(a.id) || a.id),
-    h('td', {}, h('span', { class: `presence presence-${a.status}` }, label(USER_STATUS_LABELS, a.status))),
+    h('td', {}, h('span', { class: `presence presence-${a.status}` }, label(USER_STATUS_LABELS, a.status)),
+      // Present but not a seat: routing gives them nothing until they switch 接待 on.
+      a.takes_chats === false && a.status !== 'offline' ? h('span', { class: 'presence presence-off' }, t('status.not_taking')) : null),
     h('td', {}, `${a.load || 0} / ${a.capacity || '—'}`),
     h('td', {}, (a.teams || []).map((t) => teamName(t)).join('、') || '—'))));
 }
