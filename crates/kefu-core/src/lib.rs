@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod quick_phrase;
 pub mod search;
 pub mod seal;
+pub mod settings_version;
 pub mod shop;
 pub mod store;
 pub mod tickets;

@@ -146,6 +146,8 @@ pub enum Change {
     },
     /// Save a new knowledge-base version (versions are never overwritten).
     PutKbVersion(crate::bot::KbVersion),
+    /// Keep a new version of a settings document (append-only, like knowledge-base versions).
+    PutSettingVersion(crate::settings_version::SettingVersion),
     /// Replace what the bot remembers about a conversation (sealed at rest).
     PutBotState {
         /// Shop.
@@ -439,6 +441,10 @@ pub trait Store: Send + Sync + 'static {
     fn message(&self, shop: ShopId, id: MessageId) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
     /// A shop's settings document under a key.
     fn setting(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// A settings document's kept versions, newest first (with their documents).
+    fn setting_versions(&self, shop: ShopId, key: &str, limit: u32) -> impl Future<Output = Result<Vec<crate::settings_version::SettingVersion>, StoreError>> + Send;
+    /// One kept version of a settings document.
+    fn setting_version(&self, shop: ShopId, key: &str, version: i64) -> impl Future<Output = Result<Option<crate::settings_version::SettingVersion>, StoreError>> + Send;
     /// A customer's orders, newest first.
     fn orders_of_customer(&self, shop: ShopId, customer: CustomerId, limit: u32) -> impl Future<Output = Result<Vec<crate::orders::Order>, StoreError>> + Send;
     /// An order by the platform's order number.

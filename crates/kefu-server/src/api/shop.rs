@@ -3,7 +3,7 @@
 //! are one shop setting document (`shop_preferences`); CSAT on/off lives in the routing
 //! timings, where the inbox already reads it.
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
@@ -79,6 +79,10 @@ pub struct ShopSettings {
     pub csat_enabled: bool,
     /// Supervisors may edit the knowledge base.
     pub supervisors_edit_kb: bool,
+    /// The newest kept version of this page (read-only; send it back as `base_version`).
+    #[serde(default)]
+    #[schema(read_only)]
+    pub version: i64,
 }
 
 const PRECHAT: [&str; 4] = ["name", "phone", "email", "order"];
@@ -135,6 +139,7 @@ async fn view(state: &AppState, shop: ShopId) -> Result<ShopSettings, ApiError> 
         widget: prefs.widget,
         csat_enabled,
         supervisors_edit_kb: prefs.supervisors_edit_kb,
+        version: super::versions::latest(state, shop, super::versions::SHOP).await?,
     })
 }
 
@@ -145,12 +150,16 @@ pub async fn get_shop(State(state): State<AppState>, who: Principal) -> Result<J
     Ok(Json(view(&state, who.user.shop_id).await?))
 }
 
-/// Save the shop page, validated whole; the problems come back with their paths (422).
-#[utoipa::path(put, path = "/api/v1/shop", tag = "settings", request_body = ShopSettings,
-    responses((status = 200, body = ShopSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s): ApiJson<ShopSettings>) -> Result<Json<ShopSettings>, ApiError> {
+/// Save the shop page, validated whole; the problems come back with their paths (422). Each
+/// save is kept as a version; with `base_version` a save on top of a newer one answers
+/// `409 stale_version`.
+#[utoipa::path(put, path = "/api/v1/shop", tag = "settings", request_body = ShopSettings, params(super::versions::BaseVersion),
+    responses((status = 200, body = ShopSettings), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiQuery(q): ApiQuery<super::versions::BaseVersion>, ApiJson(s): ApiJson<ShopSettings>) -> Result<Json<ShopSettings>, ApiError> {
     who.require(Scope::SettingsManage)?;
     let shop = who.user.shop_id;
+    let latest = super::versions::latest(&state, shop, super::versions::SHOP).await?;
+    super::versions::check(q.base_version, latest)?;
     let found = problems(&s);
     if !found.is_empty() {
         let message = format!("店铺设置有 {} 处问题：{}", found.len(), found[0].message);
@@ -158,12 +167,14 @@ pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s):
     }
     let prefs = Preferences { widget: s.widget.clone(), supervisors_edit_kb: s.supervisors_edit_kb };
     let doc = serde_json::to_string(&prefs).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let kept = serde_json::to_string(&ShopSettings { version: latest + 1, ..s.clone() }).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut cs = ChangeSet::default();
     cs.push(Change::RenameShop { shop_id: shop, name: s.name.trim().into() });
     cs.push(Change::SetShopProfile { shop_id: shop, time_zone: s.time_zone.clone(), language: s.language.clone() });
     cs.push(Change::PutSetting { shop_id: shop, key: PREFERENCES_KEY.into(), doc, at: state.inbox.now() });
+    cs.push(super::versions::next(&state, &who, super::versions::SHOP, latest, kept, "edit"));
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "shop_settings_changed", None, serde_json::json!({ "name": s.name.trim() }))));
-    state.inbox.store().apply(cs).await?;
+    state.inbox.store().apply(cs).await.map_err(|e| super::versions::stale_on_race(e, latest))?;
     let mut routing = (*state.inbox.ready(shop).await).clone();
     if routing.timings.csat_on_resolve != s.csat_enabled {
         routing.timings.csat_on_resolve = s.csat_enabled;
