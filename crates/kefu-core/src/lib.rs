@@ -24,6 +24,7 @@ pub mod message;
 pub mod onboarding;
 pub mod orders;
 pub mod outbox;
+pub mod prechat;
 pub mod quick_phrase;
 pub mod search;
 pub mod seal;

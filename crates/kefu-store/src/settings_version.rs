@@ -1,8 +1,11 @@
-//! Kept versions of settings documents (`setting_version`, migration 0017).
+//! Kept versions of settings documents (`setting_version`, migration 0017), and the pre-chat
+//! answers of web visitors (`customer_prechat`, same migration).
 
-use crate::rows::get;
+use crate::rows::{get, open_content};
 use crate::{backend_error, SqlStore};
-use kefu_core::ids::ShopId;
+use kefu_core::clock::Millis;
+use kefu_core::ids::{CustomerId, ShopId};
+use kefu_core::seal::Sealed;
 use kefu_core::settings_version::SettingVersion;
 use kefu_core::store::StoreError;
 use sqlx::any::{AnyArguments, AnyRow};
@@ -22,6 +25,19 @@ pub(crate) fn put(v: &SettingVersion) -> Q {
         .bind(v.author.map(|a| a.to_string()))
         .bind(v.note.clone())
         .bind(v.created_at)
+}
+
+/// A customer's answers, replaced whole (a later form overrides an earlier one).
+pub(crate) fn put_prechat(shop: ShopId, customer: CustomerId, sealed: Sealed, at: Millis) -> Q {
+    sqlx::query(
+        "INSERT INTO customer_prechat (customer_id, shop_id, doc_key_id, doc, updated_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (customer_id) DO UPDATE SET doc_key_id = excluded.doc_key_id, doc = excluded.doc, updated_at = excluded.updated_at",
+    )
+    .bind(customer.to_string())
+    .bind(shop.to_string())
+    .bind(sealed.key_id)
+    .bind(sealed.bytes)
+    .bind(at)
 }
 
 fn version(row: &AnyRow) -> Result<SettingVersion, StoreError> {
@@ -50,5 +66,13 @@ impl SqlStore {
     pub(crate) async fn read_setting_version(&self, shop: ShopId, key: &str, v: i64) -> Result<Option<SettingVersion>, StoreError> {
         let q = sqlx::query("SELECT * FROM setting_version WHERE shop_id = $1 AND key = $2 AND version = $3").bind(shop.to_string()).bind(key.to_string()).bind(v);
         q.fetch_optional(&self.read).await.map_err(backend_error)?.map(|r| version(&r)).transpose()
+    }
+
+    pub(crate) async fn read_customer_prechat(&self, shop: ShopId, customer: CustomerId) -> Result<Option<String>, StoreError> {
+        let q = sqlx::query("SELECT doc_key_id, doc FROM customer_prechat WHERE shop_id = $1 AND customer_id = $2").bind(shop.to_string()).bind(customer.to_string());
+        match q.fetch_optional(&self.read).await.map_err(backend_error)? {
+            Some(row) => open_content(&row, "doc_key_id", "doc", self.sealer.as_ref()),
+            None => Ok(None),
+        }
     }
 }

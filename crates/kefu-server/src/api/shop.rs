@@ -34,11 +34,13 @@ pub struct WidgetLook {
     pub position: String,
     /// Asked before the first message: any of `name`, `phone`, `email`, `order`.
     pub prechat_fields: Vec<String>,
+    /// Which of the asked fields must be answered.
+    pub prechat_required: Vec<String>,
 }
 
 impl Default for WidgetLook {
     fn default() -> Self {
-        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new() }
+        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new(), prechat_required: Vec::new() }
     }
 }
 
@@ -121,6 +123,9 @@ pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
     }
     if let Some(i) = s.widget.prechat_fields.iter().position(|f| !PRECHAT.contains(&f.as_str())) {
         add(&format!("widget.prechat_fields[{i}]"), "未知的询前字段");
+    }
+    if let Some(i) = s.widget.prechat_required.iter().position(|f| !s.widget.prechat_fields.contains(f)) {
+        add(&format!("widget.prechat_required[{i}]"), "必填项须先勾选为询前字段");
     }
     out
 }

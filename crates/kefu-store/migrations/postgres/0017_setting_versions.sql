@@ -11,3 +11,13 @@ CREATE TABLE setting_version (
     created_at  BIGINT NOT NULL,
     PRIMARY KEY (shop_id, key, version)
 );
+
+-- What a web visitor answered in the shop's pre-chat form (phone, email, order number; the
+-- name goes to customer.name), one JSON document per customer. Sealed: it is personal data.
+CREATE TABLE customer_prechat (
+    customer_id  TEXT PRIMARY KEY,
+    shop_id      TEXT NOT NULL REFERENCES shop(id),
+    doc_key_id   TEXT NOT NULL,
+    doc          BYTEA NOT NULL,
+    updated_at   BIGINT NOT NULL
+);

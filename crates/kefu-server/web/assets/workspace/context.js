@@ -28,13 +28,16 @@ function renderIdentities(list, cust) {
     return;
   }
   const ids = cust.identities || [];
-  if (!ids.length) {
+  // What they told the widget's pre-chat form (手机号, 邮箱, 订单号; masked by the server).
+  const told = (cust.prechat || []).map((line) => h('li', { class: 'identity prechat-line' },
+    h('span', { class: 'channel-tag' }, line.label), h('span', {}, line.value)));
+  if (!ids.length && !told.length) {
     list.replaceChildren(h('li', { class: 'muted' }, '暂无'));
     return;
   }
   list.replaceChildren(...ids.map((idn) => h('li', { class: 'identity' },
     h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, idn.channel)),
-    h('span', { class: 'mono' }, idn.external_id))));
+    h('span', { class: 'mono' }, idn.external_id))), ...told);
 }
 
 export function renderContext() {
