@@ -144,7 +144,7 @@ pub fn docs_routes() -> Router<AppState> {
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         orders::put_orders, orders::put_products, orders::customer_orders, orders::products,
-        crate::channels::platform::webhook, crate::channels::admin::create_channel, crate::channels::admin::list_channels,
+        crate::channels::platform::webhook, crate::channels::recent::list, crate::channels::recent::send_test, crate::channels::admin::create_channel, crate::channels::admin::list_channels,
         crate::channels::admin::list_outbox, crate::channels::admin::replay, crate::channels::admin::live_stats,
         crate::channels::webhooks::create, crate::channels::webhooks::list, crate::channels::webhooks::remove,
         crate::channels::email::inbound::receive, crate::channels::email::attachments::list, crate::channels::email::attachments::download,

@@ -225,6 +225,18 @@ async fn channels(app: &TestApp, b: &Client) {
     wait_text(b, "#hook-rows", "http://127.0.0.1:9/events").await;
     assert_eq!(value_of(b, "#ch-secret").await, "", "the secret is not shown again");
     assert!(!secret.is_empty());
+
+    // "Send test event": signed with the channel's secret, received, and listed with the result.
+    press(b, "#ch-rows .ch-test").await;
+    wait_text(b, ".toast", "测试事件已收到").await;
+    wait_text(b, "#ch-detail", "私信（测试） · 已收下（200）").await;
+    // A push with a wrong signature is listed as refused.
+    let refused = app.http.post(&push).header("X-Kefu-Timestamp", "1").header("X-Kefu-Signature", format!("sha256={}", "0".repeat(64))).body("{}").send().await.expect("push");
+    assert_eq!(refused.status().as_u16(), 401);
+    press(b, "#ch-rows .ch-events").await;
+    wait_text(b, "#ch-detail li:first-child", "被拒绝（401").await;
+    wait_text(b, "#ch-detail li:last-child", "私信（测试）").await;
+    snap(b, "settings-channels-test-event").await;
 }
 
 async fn hours(app: &TestApp, b: &Client) {
