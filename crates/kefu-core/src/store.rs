@@ -146,6 +146,19 @@ pub enum Change {
     },
     /// Save a new knowledge-base version (versions are never overwritten).
     PutKbVersion(crate::bot::KbVersion),
+    /// Replace a customer's pre-chat answers (a `prechat::Answers` JSON document, sealed at rest).
+    PutCustomerPrechat {
+        /// Shop.
+        shop_id: ShopId,
+        /// Customer.
+        customer_id: CustomerId,
+        /// The answers as JSON.
+        doc: String,
+        /// When.
+        at: Millis,
+    },
+    /// Keep a new version of a settings document (append-only, like knowledge-base versions).
+    PutSettingVersion(crate::settings_version::SettingVersion),
     /// Replace what the bot remembers about a conversation (sealed at rest).
     PutBotState {
         /// Shop.
@@ -439,6 +452,12 @@ pub trait Store: Send + Sync + 'static {
     fn message(&self, shop: ShopId, id: MessageId) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
     /// A shop's settings document under a key.
     fn setting(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// A customer's pre-chat answers (JSON), if they gave any.
+    fn customer_prechat(&self, shop: ShopId, customer: CustomerId) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// A settings document's kept versions, newest first (with their documents).
+    fn setting_versions(&self, shop: ShopId, key: &str, limit: u32) -> impl Future<Output = Result<Vec<crate::settings_version::SettingVersion>, StoreError>> + Send;
+    /// One kept version of a settings document.
+    fn setting_version(&self, shop: ShopId, key: &str, version: i64) -> impl Future<Output = Result<Option<crate::settings_version::SettingVersion>, StoreError>> + Send;
     /// A customer's orders, newest first.
     fn orders_of_customer(&self, shop: ShopId, customer: CustomerId, limit: u32) -> impl Future<Output = Result<Vec<crate::orders::Order>, StoreError>> + Send;
     /// An order by the platform's order number.

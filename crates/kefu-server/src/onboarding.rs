@@ -231,7 +231,13 @@ pub async fn set_work_profile(state: &AppState, shop: ShopId, user: UserId, team
     let profile = config.agents.entry(user).or_default();
     profile.capacity = capacity;
     profile.languages = languages.to_vec();
-    state.inbox.put_routing_config(shop, config).await?;
+    // A version of its own, so a routing page loaded before this change saves with a stale
+    // base (409) instead of undoing it.
+    let latest = crate::api::versions::latest(state, shop, crate::api::versions::ROUTING).await?;
+    let doc = serde_json::to_string(&config).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let version = kefu_core::settings_version::next(shop, crate::api::versions::ROUTING, latest, doc, None, "people", state.inbox.now());
+    let kept = vec![kefu_core::store::Change::PutSettingVersion(version)];
+    state.inbox.put_routing_config_with(shop, config, kept).await.map_err(|e| crate::api::versions::stale_on_race(e, latest))?;
     Ok(())
 }
 

@@ -128,10 +128,22 @@
   form.appendChild(input);
   form.appendChild(sendBtn);
 
+  // The shop's pre-chat form (设置 › 店铺): asked of a new visitor, sent with the first message.
+  var PRECHAT = {
+    name: { label: '称呼', type: 'text', autocomplete: 'name' },
+    phone: { label: '手机号', type: 'tel', autocomplete: 'tel' },
+    email: { label: '邮箱', type: 'email', autocomplete: 'email' },
+    order: { label: '订单号', type: 'text', autocomplete: 'off' }
+  };
+  var prechatBox = el('div', 'kefu-prechat');
+  prechatBox.hidden = true;
+  var prechatInputs = {}; // field -> {input, problem, required}
+
   panel.appendChild(header);
   panel.appendChild(list);
   panel.appendChild(typingLine);
   panel.appendChild(notice);
+  panel.appendChild(prechatBox);
   panel.appendChild(form);
   root.appendChild(panel);
   root.appendChild(launcher);
@@ -339,12 +351,75 @@
       ensureConnected();
       return; // Sent from onHello once the socket is (re)established.
     }
-    ws.send(JSON.stringify({ type: 'send', content: pending[cid].content, client_id: cid }));
+    var frame = { type: 'send', content: pending[cid].content, client_id: cid };
+    if (!prechatBox.hidden) frame.prechat = prechatAnswers();
+    ws.send(JSON.stringify(frame));
+  }
+
+  // ---------- pre-chat form ----------
+  function showPrechat(look) {
+    var fields = (look.prechat_fields || []).filter(function (f) { return PRECHAT[f]; });
+    if (customerId || !fields.length || prechatBox.childNodes.length) return;
+    var required = look.prechat_required || [];
+    prechatBox.appendChild(el('p', 'kefu-prechat-intro', '开始咨询前，请留下以下信息'));
+    fields.forEach(function (f) {
+      var row = el('label', 'kefu-prechat-field');
+      var must = required.indexOf(f) >= 0;
+      row.appendChild(el('span', 'kefu-prechat-label', PRECHAT[f].label + (must ? ' *' : '（选填）')));
+      var box = el('input', 'kefu-prechat-input');
+      box.type = PRECHAT[f].type;
+      box.name = f;
+      box.setAttribute('autocomplete', PRECHAT[f].autocomplete);
+      if (must) box.setAttribute('aria-required', 'true');
+      row.appendChild(box);
+      var problem = el('span', 'kefu-prechat-problem', '');
+      problem.hidden = true;
+      row.appendChild(problem);
+      prechatBox.appendChild(row);
+      prechatInputs[f] = { input: box, problem: problem, required: must };
+    });
+    prechatBox.hidden = false;
+  }
+
+  function prechatAnswers() {
+    var out = {};
+    Object.keys(prechatInputs).forEach(function (f) {
+      var v = prechatInputs[f].input.value.trim();
+      if (v) out[f] = v;
+    });
+    return out;
+  }
+
+  function prechatProblem(field, text) {
+    var p = prechatInputs[field];
+    if (!p) return false;
+    p.problem.textContent = text;
+    p.problem.hidden = !text;
+    if (text) p.input.setAttribute('aria-invalid', 'true'); else p.input.removeAttribute('aria-invalid');
+    return true;
+  }
+
+  // Required fields are checked here first (the server checks again and says why).
+  function prechatReady() {
+    if (prechatBox.hidden) return true;
+    var first = null;
+    Object.keys(prechatInputs).forEach(function (f) {
+      var missing = prechatInputs[f].required && !prechatInputs[f].input.value.trim();
+      prechatProblem(f, missing ? '请填写此项' : '');
+      if (missing && !first) first = prechatInputs[f].input;
+    });
+    if (first) first.focus();
+    return !first;
+  }
+
+  function prechatDone() {
+    prechatBox.hidden = true;
   }
 
   function send() {
     var content = input.value.trim();
     if (!content) return;
+    if (!prechatReady()) return;
     var size = encoder.encode(content).length;
     if (size > MAX_BYTES) {
       showNotice('消息过长（约 ' + Math.ceil(size / 1024) + ' KiB，上限 8 KiB），请删减或分几条发送。');
@@ -440,7 +515,10 @@
         }
         break;
       case 'ack':
-        if (frame.message) addMessage(frame.message, frame.client_id);
+        if (frame.message) {
+          if (!customerId && frame.message.customer_id) { customerId = frame.message.customer_id; prechatDone(); }
+          addMessage(frame.message, frame.client_id);
+        }
         break;
       case 'error': onError(frame); break;
       case 'feedback_recorded': break;
@@ -475,6 +553,8 @@
     if (frame.shop && frame.shop.name) shopName = frame.shop.name;
     if (frame.shop && frame.shop.look) applyLook(frame.shop.look);
     if (frame.shop && frame.shop.rating) ratingAsk = frame.shop.rating;
+    if (customerId) prechatDone();
+    else if (frame.shop && frame.shop.look) showPrechat(frame.shop.look);
     setSubtitle(shopName ? shopName + ' · 在线' : '在线');
     var reconnecting = maxSeq > 0;
     var msgs = (frame.messages || []).slice().sort(function (a, b) { return a.seq - b.seq; });
@@ -491,6 +571,9 @@
   function onError(frame) {
     var text = frame.message || '发送失败';
     if (frame.code === 'message_too_large') text = '消息过长（上限 8 KiB），请删减后重试。';
+    if (frame.code === 'invalid_prechat' && Array.isArray(frame.details)) {
+      frame.details.forEach(function (p) { prechatProblem(p.field, p.message); });
+    }
     if (frame.client_id && pending[frame.client_id]) {
       pending[frame.client_id].failed = true;
       pending[frame.client_id].error = text;

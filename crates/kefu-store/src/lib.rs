@@ -18,6 +18,7 @@ pub mod onboarding;
 mod reads;
 mod rows;
 mod search;
+mod settings_version;
 mod writer;
 
 use kefu_core::seal::Sealer;

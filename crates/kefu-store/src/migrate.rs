@@ -84,6 +84,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_search_index.sql"),
         include_str!("../migrations/postgres/0013_search_index.sql"),
     ),
+    (
+        17,
+        "setting_versions",
+        include_str!("../migrations/sqlite/0017_setting_versions.sql"),
+        include_str!("../migrations/postgres/0017_setting_versions.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

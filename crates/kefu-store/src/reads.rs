@@ -287,6 +287,18 @@ impl Store for SqlStore {
         self.fetch_one_opt(q).await?.map(|r| r.try_get::<String, _>("doc").map_err(backend_error)).transpose()
     }
 
+    async fn customer_prechat(&self, shop: ShopId, customer: CustomerId) -> Result<Option<String>, StoreError> {
+        self.read_customer_prechat(shop, customer).await
+    }
+
+    async fn setting_versions(&self, shop: ShopId, key: &str, limit: u32) -> Result<Vec<kefu_core::settings_version::SettingVersion>, StoreError> {
+        self.read_setting_versions(shop, key, limit).await
+    }
+
+    async fn setting_version(&self, shop: ShopId, key: &str, version: i64) -> Result<Option<kefu_core::settings_version::SettingVersion>, StoreError> {
+        self.read_setting_version(shop, key, version).await
+    }
+
     async fn orders_of_customer(&self, shop: ShopId, customer: CustomerId, limit: u32) -> Result<Vec<kefu_core::orders::Order>, StoreError> {
         self.read_orders_of_customer(shop, customer, limit).await
     }

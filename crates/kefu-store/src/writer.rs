@@ -242,6 +242,8 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
             crate::channel_writes::set_delivery(*shop_id, *id, *state, *attempts, *next_attempt_at, last_error.clone(), *at)
         }
         Change::PutKbVersion(v) => crate::bot::put_kb_version(v),
+        Change::PutSettingVersion(v) => crate::settings_version::put(v),
+        Change::PutCustomerPrechat { shop_id, customer_id, doc, at } => crate::settings_version::put_prechat(*shop_id, *customer_id, seal(sealer, doc)?, *at),
         Change::NoteBotQuestion(q) => crate::bot::note_bot_question(q, seal(sealer, &q.text)?),
         Change::SetBotQuestionStatus { shop_id, key, status } => crate::bot::set_bot_question_status(*shop_id, key, status),
         Change::PutBotState { shop_id, conversation_id, doc, at } => crate::bot::put_bot_state(*shop_id, *conversation_id, seal(sealer, doc)?, *at),

@@ -54,9 +54,18 @@ impl<S: Store> Inbox<S> {
 
     /// Store a validated routing configuration and apply it at once.
     pub async fn put_routing_config(&self, shop: ShopId, config: RoutingConfig) -> Result<(), CoreError> {
+        self.put_routing_config_with(shop, config, Vec::new()).await
+    }
+
+    /// Store a validated routing configuration together with `extra` changes in the same
+    /// commit (its kept version, an audit entry), and apply it at once.
+    pub async fn put_routing_config_with(&self, shop: ShopId, config: RoutingConfig, extra: Vec<Change>) -> Result<(), CoreError> {
         let doc = serde_json::to_string(&config).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let mut cs = ChangeSet::default();
         cs.push(Change::PutSetting { shop_id: shop, key: SETTING_KEY.into(), doc, at: self.clock.now() });
+        for change in extra {
+            cs.push(change);
+        }
         self.store.apply(cs).await?;
         let config = Arc::new(config);
         self.configs().insert(shop, config.clone());

@@ -21,6 +21,7 @@ mod routing;
 pub mod shop;
 mod tickets;
 mod tokens;
+pub mod versions;
 
 pub use extract::{parse_id, ApiJson, ApiQuery};
 use openapi::Conformance;
@@ -61,6 +62,10 @@ pub fn routes() -> Router<AppState> {
         .route("/customers/{id}/reveal", post(people::reveal))
         .route("/routing", get(routing::get_config).put(routing::put_config))
         .route("/routing/test", post(shop::test_routing))
+        .route("/routing/versions", get(versions::routing_history))
+        .route("/routing/versions/{version}", get(versions::routing_view))
+        .route("/routing/versions/{version}/restore", post(versions::routing_restore))
+        .route("/shop/versions", get(versions::shop_history))
         .route("/shop", get(shop::get_shop).put(shop::put_shop))
         .route("/queue", get(routing::queue))
         .route("/customers/{id}", get(people::customer).patch(profile::update))
@@ -133,7 +138,7 @@ pub fn docs_routes() -> Router<AppState> {
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve, notes::add,
         quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,
-        routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
+        routing::get_config, routing::put_config, shop::test_routing, shop::get_shop, shop::put_shop, versions::routing_history, versions::routing_view, versions::routing_restore, versions::shop_history, routing::queue, routing::transfer, routing::accept, routing::decline, routing::close,
         routing::start, routing::set_tags, people::merge, people::unmerge, people::dialogue,
         people::customer, people::reveal, people::agents, people::set_role,
         history::search, ratings::rating, profile::profile, profile::update,
@@ -141,7 +146,7 @@ pub fn docs_routes() -> Router<AppState> {
         tokens::list, tokens::create, tokens::revoke,
         inbound::message,
         orders::put_orders, orders::put_products, orders::customer_orders, orders::products,
-        crate::channels::platform::webhook, crate::channels::admin::create_channel, crate::channels::admin::list_channels,
+        crate::channels::platform::webhook, crate::channels::recent::list, crate::channels::recent::send_test, crate::channels::admin::create_channel, crate::channels::admin::list_channels,
         crate::channels::admin::list_outbox, crate::channels::admin::replay, crate::channels::admin::live_stats,
         crate::channels::webhooks::create, crate::channels::webhooks::list, crate::channels::webhooks::remove,
         crate::channels::email::inbound::receive, crate::channels::email::attachments::list, crate::channels::email::attachments::download,

@@ -28,6 +28,31 @@ pub struct CustomerView {
     pub pii_masked: usize,
     /// Recency, frequency, monetary value over the VIP window, and the tier.
     pub rfm: kefu_core::routing::Rfm,
+    /// What they answered in the widget's pre-chat form (phone and email masked).
+    pub prechat: Vec<PrechatLine>,
+}
+
+/// One answer of the pre-chat form, in the merchant's words.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PrechatLine {
+    /// `phone`, `email` or `order`.
+    pub field: String,
+    /// 手机号, 邮箱, 订单号.
+    pub label: String,
+    /// The answer; phone numbers and email addresses masked like message text.
+    pub value: String,
+}
+
+/// A customer's pre-chat answers for agents (the name is the customer's name, not repeated).
+pub async fn prechat_lines(state: &AppState, shop: kefu_core::ids::ShopId, id: CustomerId) -> Result<Vec<PrechatLine>, ApiError> {
+    let Some(doc) = state.inbox.store().customer_prechat(shop, id).await? else { return Ok(Vec::new()) };
+    // An unreadable document (a newer kefu's) shows nothing rather than failing the card.
+    let answers: kefu_core::prechat::Answers = serde_json::from_str(&doc).unwrap_or_default();
+    let lines = [("phone", "手机号", answers.phone), ("email", "邮箱", answers.email), ("order", "订单号", answers.order)];
+    Ok(lines
+        .into_iter()
+        .filter_map(|(field, label, value)| value.map(|v| PrechatLine { field: field.into(), label: label.into(), value: kefu_nlp::pii::mask(&v) }))
+        .collect())
 }
 
 /// The shop's back-office users.
@@ -50,7 +75,8 @@ pub async fn customer(State(state): State<AppState>, who: Principal, Path(id): P
     // Agents see addresses masked like message text; the name too (it can be an address).
     customer.display_name = kefu_nlp::pii::mask(&customer.display_name);
     let pii_masked = crate::privacy::documents::mask_identities(&mut identities);
-    Ok(Json(CustomerView { customer, identities, pii_masked, rfm }))
+    let prechat = prechat_lines(&state, who.user.shop_id, id).await?;
+    Ok(Json(CustomerView { customer, identities, pii_masked, rfm, prechat }))
 }
 
 /// Reveal one masked value of a customer's identities (scope `pii:reveal`); every reveal is

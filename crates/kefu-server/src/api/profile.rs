@@ -112,6 +112,8 @@ pub struct Profile {
     pub merged_into: Option<MergedLine>,
     /// Customers merged into this one (by an agent or automatically by a shared union id).
     pub merged_from: Vec<MergedLine>,
+    /// What they answered in the widget's pre-chat form (phone and email masked).
+    pub prechat: Vec<super::people::PrechatLine>,
 }
 
 /// A customer's profile; a merged-away customer answers too (with `merged_into`), so the
@@ -227,6 +229,7 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId) -> Result<Prof
         notes,
         merged_into,
         merged_from,
+        prechat: super::people::prechat_lines(state, shop, id).await?,
     })
 }
 

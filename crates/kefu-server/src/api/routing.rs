@@ -1,11 +1,10 @@
 //! Routing: the shop's teams and rules, the live queue, and what agents do with a
 //! conversation beyond replying (transfer, accept or decline an offer, end, start one).
 
-use super::{parse_id, ApiJson};
+use super::{parse_id, ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
-use crate::security::audit;
 use axum::extract::{Path, State};
 use axum::Json;
 use kefu_core::access::Scope;
@@ -18,7 +17,6 @@ use kefu_core::routing::RoutingConfig;
 use kefu_core::shop::Presence;
 use kefu_core::store::Store;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 
 /// The shop's routing configuration (teams, rules, VIP policy, timings).
 #[utoipa::path(get, path = "/api/v1/routing", tag = "routing", responses((status = 200, body = RoutingConfig)))]
@@ -28,22 +26,14 @@ pub async fn get_config(State(state): State<AppState>, who: Principal) -> Result
 }
 
 /// Replace the routing configuration. Validated whole: nothing changes unless all of it is
-/// right; the problems come back with their paths.
-#[utoipa::path(put, path = "/api/v1/routing", tag = "routing", request_body = RoutingConfig,
-    responses((status = 200, body = RoutingConfig), (status = 422, body = ErrorBody)))]
-pub async fn put_config(State(state): State<AppState>, who: Principal, ApiJson(config): ApiJson<RoutingConfig>) -> Result<Json<RoutingConfig>, ApiError> {
+/// right; the problems come back with their paths. Each save is kept as a version; with
+/// `base_version` a save on top of a newer one answers `409 stale_version`. CSAT on resolve is
+/// the shop page's (`PUT /shop`): its value in the body is ignored.
+#[utoipa::path(put, path = "/api/v1/routing", tag = "routing", request_body = RoutingConfig, params(super::versions::BaseVersion),
+    responses((status = 200, body = RoutingConfig), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_config(State(state): State<AppState>, who: Principal, ApiQuery(q): ApiQuery<super::versions::BaseVersion>, ApiJson(config): ApiJson<RoutingConfig>) -> Result<Json<RoutingConfig>, ApiError> {
     who.require(Scope::SettingsManage)?;
-    let shop = who.user.shop_id;
-    let users: HashSet<UserId> = state.inbox.store().users(shop).await?.into_iter().map(|u| u.id).collect();
-    let problems = config.problems(&users);
-    if !problems.is_empty() {
-        let message = format!("the routing configuration has {} problem(s); the first: {} {}", problems.len(), problems[0].path, problems[0].message);
-        return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&problems).unwrap_or_default() });
-    }
-    let detail = serde_json::json!({ "teams": config.teams.len(), "rules": config.rules.len() });
-    state.inbox.put_routing_config(shop, config.clone()).await?;
-    audit::record(&state, audit::entry(&state, &who, "routing_changed", None, detail)).await?;
-    Ok(Json(config))
+    Ok(Json(super::versions::save_routing(&state, &who, config, q.base_version, "edit").await?))
 }
 
 /// A team's queue at a glance.

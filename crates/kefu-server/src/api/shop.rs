@@ -3,7 +3,7 @@
 //! are one shop setting document (`shop_preferences`); CSAT (on/off, question, scale) lives
 //! in the routing timings, where the inbox already reads it.
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
@@ -35,11 +35,13 @@ pub struct WidgetLook {
     pub position: String,
     /// Asked before the first message: any of `name`, `phone`, `email`, `order`.
     pub prechat_fields: Vec<String>,
+    /// Which of the asked fields must be answered.
+    pub prechat_required: Vec<String>,
 }
 
 impl Default for WidgetLook {
     fn default() -> Self {
-        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new() }
+        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new(), prechat_required: Vec::new() }
     }
 }
 
@@ -100,6 +102,10 @@ pub struct ShopSettings {
     #[serde(default = "default_agent_joined")]
     #[schema(pattern = r"\S", max_length = 60)]
     pub agent_joined: String,
+    /// The newest kept version of this page (read-only; send it back as `base_version`).
+    #[serde(default)]
+    #[schema(read_only)]
+    pub version: i64,
 }
 
 fn default_question() -> String {
@@ -151,6 +157,9 @@ pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
     if let Some(i) = s.widget.prechat_fields.iter().position(|f| !PRECHAT.contains(&f.as_str())) {
         add(&format!("widget.prechat_fields[{i}]"), "未知的询前字段");
     }
+    if let Some(i) = s.widget.prechat_required.iter().position(|f| !s.widget.prechat_fields.contains(f)) {
+        add(&format!("widget.prechat_required[{i}]"), "必填项须先勾选为询前字段");
+    }
     let survey = kefu_core::csat::Survey { question: s.csat_question.clone(), scale: s.csat_scale };
     for (field, message) in survey.problems() {
         add(&format!("csat_{field}"), &message);
@@ -175,6 +184,7 @@ async fn view(state: &AppState, shop: ShopId) -> Result<ShopSettings, ApiError> 
         csat_scale: timings.csat_scale,
         supervisors_edit_kb: prefs.supervisors_edit_kb,
         agent_joined: prefs.agent_joined,
+        version: super::versions::latest(state, shop, super::versions::SHOP).await?,
     })
 }
 
@@ -185,12 +195,16 @@ pub async fn get_shop(State(state): State<AppState>, who: Principal) -> Result<J
     Ok(Json(view(&state, who.user.shop_id).await?))
 }
 
-/// Save the shop page, validated whole; the problems come back with their paths (422).
-#[utoipa::path(put, path = "/api/v1/shop", tag = "settings", request_body = ShopSettings,
-    responses((status = 200, body = ShopSettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s): ApiJson<ShopSettings>) -> Result<Json<ShopSettings>, ApiError> {
+/// Save the shop page, validated whole; the problems come back with their paths (422). Each
+/// save is kept as a version; with `base_version` a save on top of a newer one answers
+/// `409 stale_version`.
+#[utoipa::path(put, path = "/api/v1/shop", tag = "settings", request_body = ShopSettings, params(super::versions::BaseVersion),
+    responses((status = 200, body = ShopSettings), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiQuery(q): ApiQuery<super::versions::BaseVersion>, ApiJson(s): ApiJson<ShopSettings>) -> Result<Json<ShopSettings>, ApiError> {
     who.require(Scope::SettingsManage)?;
     let shop = who.user.shop_id;
+    let latest = super::versions::latest(&state, shop, super::versions::SHOP).await?;
+    super::versions::check(q.base_version, latest)?;
     let found = problems(&s);
     if !found.is_empty() {
         let message = format!("店铺设置有 {} 处问题：{}", found.len(), found[0].message);
@@ -198,12 +212,14 @@ pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiJson(s):
     }
     let prefs = Preferences { widget: s.widget.clone(), supervisors_edit_kb: s.supervisors_edit_kb, agent_joined: s.agent_joined.trim().into() };
     let doc = serde_json::to_string(&prefs).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let kept = serde_json::to_string(&ShopSettings { version: latest + 1, ..s.clone() }).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut cs = ChangeSet::default();
     cs.push(Change::RenameShop { shop_id: shop, name: s.name.trim().into() });
     cs.push(Change::SetShopProfile { shop_id: shop, time_zone: s.time_zone.clone(), language: s.language.clone() });
     cs.push(Change::PutSetting { shop_id: shop, key: PREFERENCES_KEY.into(), doc, at: state.inbox.now() });
+    cs.push(super::versions::next(&state, &who, super::versions::SHOP, latest, kept, "edit"));
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "shop_settings_changed", None, serde_json::json!({ "name": s.name.trim() }))));
-    state.inbox.store().apply(cs).await?;
+    state.inbox.store().apply(cs).await.map_err(|e| super::versions::stale_on_race(e, latest))?;
     let mut routing = (*state.inbox.ready(shop).await).clone();
     let csat = (s.csat_enabled, s.csat_question.trim().to_string(), s.csat_scale);
     if (routing.timings.csat_on_resolve, routing.timings.csat_question.clone(), routing.timings.csat_scale) != csat {

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod live;
 pub mod outbox;
 pub mod platform;
+pub mod recent;
 pub mod webhooks;
 
 use crate::app::AppState;
@@ -53,6 +54,8 @@ pub struct Channels {
     pub wake: Arc<Notify>,
     /// Sends replies to email conversations.
     pub email: Arc<email::Mailer>,
+    /// What each platform channel received lately (for the channels page).
+    pub recent: recent::Recent,
     inbox: Arc<Inbox<SqlStore>>,
 }
 
@@ -76,7 +79,7 @@ pub async fn start(inbox: Arc<Inbox<SqlStore>>, settings: ChannelSettings, email
     outbox::spawn_worker(inbox.clone(), subscriptions.clone(), mailer.clone(), settings, wake.clone(), shutdown.clone())?;
     outbox::spawn_pruner(inbox.clone(), settings.outbox_retention, shutdown.clone());
     let live = live::LiveDesk::start(inbox.clone(), settings, shutdown);
-    Ok(Arc::new(Channels { settings, subscriptions, live, wake, email: mailer, inbox }))
+    Ok(Arc::new(Channels { settings, subscriptions, live, wake, email: mailer, recent: recent::Recent::default(), inbox }))
 }
 
 /// Routes relative to `/api/v1`.
@@ -84,6 +87,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/channels", get(admin::list_channels).post(admin::create_channel))
         .route("/channels/{id}/webhook", post(platform::webhook))
+        .route("/channels/{id}/events", get(recent::list))
+        .route("/channels/{id}/test", post(recent::send_test))
         .route("/channels/{id}/email", email::inbound_route())
         .route("/messages/{id}/attachments", get(email::attachments::list))
         .route("/attachments/{id}", get(email::attachments::download))

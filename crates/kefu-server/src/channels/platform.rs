@@ -54,7 +54,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     responses((status = 200, body = Object), (status = 202, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn webhook(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let result = receive(&state, &id, &headers, body).await;
+    let result = receive_noted(&state, &id, &headers, body, false).await;
     if let Err(e) = &result {
         let (status, code) = e.status_code();
         // Never the body: it carries customers' words and ids.
@@ -63,7 +63,22 @@ pub async fn webhook(State(state): State<AppState>, Path(id): Path<String>, head
     result
 }
 
-async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
+/// Receive one event and remember, for the channels page, its kind and how it was answered
+/// (`test`: sent by the page's "send test event").
+pub async fn receive_noted(state: &AppState, id: &str, headers: &HeaderMap, body: Result<Bytes, BytesRejection>, test: bool) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut kind = "";
+    let result = receive(state, id, headers, body, &mut kind).await;
+    if let Ok(channel) = id.parse::<ChannelId>() {
+        let (status, error) = match &result {
+            Ok((status, _)) => (status.as_u16(), None),
+            Err(e) => (e.status_code().0.as_u16(), Some(e.status_code().1.to_string())),
+        };
+        state.channels.recent.note(channel, super::recent::Received { at: state.inbox.now(), kind: kind.into(), status, error, test });
+    }
+    result
+}
+
+async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: Result<Bytes, BytesRejection>, kind: &mut &'static str) -> Result<(StatusCode, Json<Value>), ApiError> {
     let channel_id: ChannelId = crate::api::parse_id(id, "channel")?;
     let inbox = &state.inbox;
     let channel = inbox.store().channel_by_id(channel_id).await?.filter(|c| c.disabled_at.is_none()).ok_or(ApiError::NotFound("channel"))?;
@@ -75,6 +90,12 @@ async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: Result<B
         other => ApiError::Core(other),
     })?;
     let shop = channel.shop_id;
+    *kind = match event {
+        PlatformEvent::Message { .. } => "message",
+        PlatformEvent::Comment { .. } => "comment",
+        PlatformEvent::OrderMessage { .. } => "order_message",
+        PlatformEvent::LiveComment { .. } => "live_comment",
+    };
     let key = dedupe_key(channel_id, event.event_id());
     match event {
         PlatformEvent::Message { user, text, .. } => {

@@ -118,7 +118,7 @@ async fn relay_typing(state: &AppState, who: &Principal, conversation_id: Option
 
 async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::extract::ws::Utf8Bytes {
     let (conversation_id, content, client_id, confirm) = match frame {
-        ClientFrame::Send { conversation_id, content, client_id, confirm } => (conversation_id, content, client_id, confirm),
+        ClientFrame::Send { conversation_id, content, client_id, confirm, .. } => (conversation_id, content, client_id, confirm),
         ClientFrame::Accept { conversation_id } => return answer_offer(state, who, &conversation_id, true).await,
         ClientFrame::Decline { conversation_id } => return answer_offer(state, who, &conversation_id, false).await,
         _ => return frames::encode(&ServerFrame::Pong),

@@ -21,6 +21,9 @@ pub enum ClientFrame {
         /// Agents: send despite a sensitive-word warning.
         #[serde(default)]
         confirm: bool,
+        /// Customers: the shop's pre-chat form, answered with the first message.
+        #[serde(default)]
+        prechat: Option<kefu_core::prechat::Answers>,
     },
     /// The sender is typing (clients send it at most every 2 s while typing). Agents name
     /// the conversation; customers do not.

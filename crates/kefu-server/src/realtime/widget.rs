@@ -171,8 +171,8 @@ async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token:
 
 async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8Bytes {
     let shop = visitor.shop;
-    let (content, client_id) = match frame {
-        ClientFrame::Send { content, client_id, .. } => (content, client_id),
+    let (content, client_id, prechat) = match frame {
+        ClientFrame::Send { content, client_id, prechat, .. } => (content, client_id, prechat),
         // Rating and feedback need something the visitor wrote before: without a customer
         // they fail as they would for a customer with nothing to rate.
         ClientFrame::Rate { stars, comment, client_id } => return rate(state, shop, visitor.customer(), stars, comment, client_id).await,
@@ -184,10 +184,23 @@ async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8
     if let Err(e) = kefu_core::message::validate_input(&content, cid) {
         return frames::core_error(&e, cid);
     }
+    // A new visitor answers the shop's pre-chat form with their first message.
+    let answers = match visitor.customer() {
+        Some(_) => None,
+        None => match prechat_answers(state, shop, prechat.unwrap_or_default()).await {
+            Ok(a) => a,
+            Err(refusal) => return refusal.frame(cid),
+        },
+    };
     let customer = match visitor.customer_or_create(state).await {
         Ok(c) => c,
         Err(e) => return frames::core_error(&e, cid),
     };
+    if let Some(answers) = answers {
+        if let Err(e) = keep_prechat(state, shop, customer, &answers).await {
+            return frames::core_error(&e, cid);
+        }
+    }
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
         return frames::api_error(&e, cid);
     }
@@ -203,6 +216,38 @@ async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8
         }
         Err(e) => frames::core_error(&e, cid),
     }
+}
+
+/// A pre-chat form that cannot be kept: each problem at its field.
+struct PrechatRefusal(Vec<kefu_core::prechat::Problem>);
+
+impl PrechatRefusal {
+    fn frame(&self, cid: Option<&str>) -> Utf8Bytes {
+        let message = format!("请先填写咨询前信息：{}", self.0[0].message);
+        frames::encode(&ServerFrame::Error { code: "invalid_prechat", message: &message, client_id: cid, details: serde_json::to_value(&self.0).ok() })
+    }
+}
+
+/// The answers to keep for a new visitor (none when the shop asks nothing).
+async fn prechat_answers(state: &AppState, shop: ShopId, given: kefu_core::prechat::Answers) -> Result<Option<kefu_core::prechat::Answers>, PrechatRefusal> {
+    let look = crate::api::shop::preferences(state, shop).await.widget;
+    if look.prechat_fields.is_empty() {
+        return Ok(None);
+    }
+    kefu_core::prechat::check(&look.prechat_fields, &look.prechat_required, &given).map(Some).map_err(PrechatRefusal)
+}
+
+/// Keep the answers on the customer: the name as their name (sealed like every customer
+/// name), the rest as their sealed pre-chat document.
+async fn keep_prechat(state: &AppState, shop: ShopId, customer: CustomerId, answers: &kefu_core::prechat::Answers) -> Result<(), kefu_core::CoreError> {
+    let mut cs = kefu_core::store::ChangeSet::default();
+    if let Some(name) = &answers.name {
+        cs.push(kefu_core::store::Change::SetCustomerName { shop_id: shop, customer_id: customer, name: name.clone() });
+    }
+    let doc = serde_json::to_string(answers).map_err(|e| kefu_core::CoreError::Invalid(e.to_string()))?;
+    cs.push(kefu_core::store::Change::PutCustomerPrechat { shop_id: shop, customer_id: customer, doc, at: state.inbox.now() });
+    state.inbox.store().apply(cs).await?;
+    Ok(())
 }
 
 async fn feedback(state: &AppState, shop: ShopId, customer: Option<CustomerId>, message_id: &str, helpful: bool) -> Utf8Bytes {

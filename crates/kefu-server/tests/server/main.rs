@@ -32,6 +32,7 @@ mod analytics_browser;
 mod hardening;
 mod onboarding;
 mod onboarding_browser;
+mod prechat_browser;
 mod shell_browser;
 mod settings;
 mod settings_browser;

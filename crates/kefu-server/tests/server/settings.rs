@@ -127,3 +127,95 @@ async fn supervisors_edit_the_knowledge_base_while_the_shop_allows_it() {
     let agent = app.login("agent1@demo.kefu").await;
     assert_eq!(agent.post_put("/api/v1/kb/faqs/invoice", faq).await.0, 403);
 }
+
+#[tokio::test]
+async fn a_save_on_a_replaced_version_answers_409_and_each_save_is_kept_with_who_and_when() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let admin = app.login("owner@demo.kefu").await; // a second tab
+    let history = owner.get("/api/v1/routing/versions").await.1;
+    let base = history["current"].as_i64().unwrap();
+
+    // Two editors load the same version; the first saves, the second is stale.
+    let mut first = owner.get("/api/v1/routing").await.1;
+    first["timings"]["overflow_after_secs"] = json!(90);
+    let (s, res) = owner.post_put(&format!("/api/v1/routing?base_version={base}"), first).await;
+    assert_eq!(s, 200, "{res}");
+    let mut second = admin.get("/api/v1/routing").await.1;
+    second["timings"]["overflow_after_secs"] = json!(30);
+    let (s, err) = admin.post_put(&format!("/api/v1/routing?base_version={base}"), second).await;
+    assert_eq!(s, 409, "{err}");
+    assert_eq!(err["error"]["code"], "stale_version");
+    assert_eq!(owner.get("/api/v1/routing").await.1["timings"]["overflow_after_secs"], 90);
+
+    // The history names who saved, newest first.
+    let history = owner.get("/api/v1/routing/versions").await.1;
+    assert_eq!(history["current"], base + 1);
+    assert_eq!(history["versions"][0]["version"], base + 1);
+    assert_eq!(history["versions"][0]["author"], owner.get("/api/v1/me").await.1["user"]["display_name"]);
+    assert!(history["versions"][0]["created_at"].as_i64().unwrap() > 0);
+
+    // The shop page is versioned the same way.
+    let shop = owner.get("/api/v1/shop").await.1;
+    let v = shop["version"].as_i64().unwrap();
+    let (s, saved) = owner.post_put(&format!("/api/v1/shop?base_version={v}"), shop.clone()).await;
+    assert_eq!((s, saved["version"].as_i64()), (200, Some(v + 1)), "{saved}");
+    let (s, err) = admin.post_put(&format!("/api/v1/shop?base_version={v}"), shop).await;
+    assert_eq!((s, err["error"]["code"].as_str()), (409, Some("stale_version")), "{err}");
+    assert_eq!(owner.get("/api/v1/shop/versions").await.1["versions"].as_array().unwrap().len() as i64, v + 1);
+}
+
+#[tokio::test]
+async fn an_old_routing_version_is_viewed_and_restored_as_a_new_version() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let mut config = owner.get("/api/v1/routing").await.1;
+    config["timings"]["overflow_after_secs"] = json!(120);
+    assert_eq!(owner.post_put("/api/v1/routing", config.clone()).await.0, 200);
+    let kept = owner.get("/api/v1/routing/versions").await.1["current"].as_i64().unwrap();
+    config["timings"]["overflow_after_secs"] = json!(45);
+    assert_eq!(owner.post_put("/api/v1/routing", config).await.0, 200);
+
+    let (s, old) = owner.get(&format!("/api/v1/routing/versions/{kept}")).await;
+    assert_eq!((s, old["timings"]["overflow_after_secs"].as_i64()), (200, Some(120)), "{old}");
+    let (s, restored) = owner.post(&format!("/api/v1/routing/versions/{kept}/restore?base_version={}", kept + 1), json!({})).await;
+    assert_eq!(s, 200, "{restored}");
+    assert_eq!(owner.get("/api/v1/routing").await.1["timings"]["overflow_after_secs"], 120);
+    let history = owner.get("/api/v1/routing/versions").await.1;
+    assert_eq!((history["current"].as_i64(), history["versions"][0]["note"].as_str()), (Some(kept + 2), Some(&*format!("restore {kept}"))));
+    assert_eq!(owner.get("/api/v1/routing/versions/999").await.0, 404);
+    // Agents neither see nor restore it.
+    let agent = app.login("agent1@demo.kefu").await;
+    assert_eq!(agent.get("/api/v1/routing/versions").await.0, 403);
+}
+
+#[tokio::test]
+async fn routing_and_shop_saves_do_not_overwrite_each_others_fields() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    // Both pages are open with what was saved before.
+    let routing_page = owner.get("/api/v1/routing").await.1;
+    let shop_page = owner.get("/api/v1/shop").await.1;
+    assert_eq!(routing_page["timings"]["csat_on_resolve"], true);
+
+    // CSAT is turned off on the shop page …
+    let mut shop = shop_page.clone();
+    shop["csat_enabled"] = json!(false);
+    assert_eq!(owner.post_put("/api/v1/shop", shop).await.0, 200);
+    // … then the routing page, loaded before, saves a timing change.
+    let base = owner.get("/api/v1/routing/versions").await.1["current"].as_i64().unwrap();
+    let mut routing = routing_page.clone();
+    routing["timings"]["overflow_after_secs"] = json!(75);
+    let (s, saved) = owner.post_put(&format!("/api/v1/routing?base_version={base}"), routing).await;
+    assert_eq!(s, 200, "{saved}");
+    assert_eq!(saved["timings"]["csat_on_resolve"], false, "{saved}");
+    assert_eq!(owner.get("/api/v1/shop").await.1["csat_enabled"], false);
+    assert_eq!(owner.get("/api/v1/routing").await.1["timings"]["overflow_after_secs"], 75);
+
+    // The other way round: the shop page, loaded before, saves its name; routing's change stays.
+    let mut shop = owner.get("/api/v1/shop").await.1;
+    shop["name"] = json!("小鹿茶");
+    assert_eq!(owner.post_put("/api/v1/shop", shop).await.0, 200);
+    let now = owner.get("/api/v1/routing").await.1;
+    assert_eq!((now["timings"]["overflow_after_secs"].as_i64(), now["timings"]["csat_on_resolve"].as_bool()), (Some(75), Some(false)));
+}

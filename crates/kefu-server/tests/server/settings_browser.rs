@@ -225,6 +225,18 @@ async fn channels(app: &TestApp, b: &Client) {
     wait_text(b, "#hook-rows", "http://127.0.0.1:9/events").await;
     assert_eq!(value_of(b, "#ch-secret").await, "", "the secret is not shown again");
     assert!(!secret.is_empty());
+
+    // "Send test event": signed with the channel's secret, received, and listed with the result.
+    press(b, "#ch-rows .ch-test").await;
+    wait_text(b, ".toast", "测试事件已收到").await;
+    wait_text(b, "#ch-detail", "私信（测试） · 已收下（200）").await;
+    // A push with a wrong signature is listed as refused.
+    let refused = app.http.post(&push).header("X-Kefu-Timestamp", "1").header("X-Kefu-Signature", format!("sha256={}", "0".repeat(64))).body("{}").send().await.expect("push");
+    assert_eq!(refused.status().as_u16(), 401);
+    press(b, "#ch-rows .ch-events").await;
+    wait_text(b, "#ch-detail li:first-child", "被拒绝（401").await;
+    wait_text(b, "#ch-detail li:last-child", "私信（测试）").await;
+    snap(b, "settings-channels-test-event").await;
 }
 
 async fn hours(app: &TestApp, b: &Client) {
@@ -295,4 +307,61 @@ async fn tickets(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/settings/tickets", app.base)).await.expect("reload");
     wait_text(b, "#wf-type", "客户投诉（complaint）").await;
     wait_text(b, "#departments", "物流部（logistics）").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routing_versions_are_viewed_and_restored_and_a_stale_save_offers_a_reload() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    let b = driver.browser().await;
+    let result = tokio::time::timeout(Duration::from_secs(90), routing_history(&app, &b)).await;
+    let _ = b.close().await;
+    result.expect("the routing history walk took over 90 seconds");
+}
+
+async fn routing_history(app: &TestApp, b: &Client) {
+    use serde_json::json;
+    // Two saves by another session: one with a rule, one without.
+    let owner = app.login("owner@demo.kefu").await;
+    let mut config = owner.get("/api/v1/routing").await.1;
+    config["teams"] = json!([{"id": "aftersale", "name": "售后组"}]);
+    config["rules"] = json!([{"name": "退款去售后", "when": {"keywords": ["退款"]}, "team": "aftersale", "priority": 5}]);
+    assert_eq!(owner.post_put("/api/v1/routing", config.clone()).await.0, 200);
+    config["rules"] = json!([]);
+    assert_eq!(owner.post_put("/api/v1/routing", config.clone()).await.0, 200);
+
+    login(b, &app.base, "owner@demo.kefu").await;
+    b.goto(&format!("{}/settings/routing", app.base)).await.expect("routing page");
+    wait_text(b, "#history li:first-child", "第 2 版").await;
+    wait_text(b, "#history li:first-child", "当前").await;
+    wait_text(b, "#history li:last-child", "第 1 版").await;
+    let who = owner.get("/api/v1/me").await.1["user"]["display_name"].as_str().unwrap().to_string();
+    wait_text(b, "#history li:last-child", &who).await;
+
+    // View the first version: its rule with its conditions, in words.
+    press(b, "#history li:last-child button:first-of-type").await;
+    wait_text(b, "#history li:last-child .history-view", "退款去售后").await;
+    wait_text(b, "#history li:last-child .history-view", "关键词：退款").await;
+    both_sizes(b, "routing-history").await;
+
+    // Restore it: the rule is back on the page and the restore is the newest version.
+    js(b, "window.confirm = () => true").await;
+    press(b, "#history li:last-child button:last-of-type").await;
+    wait_text(b, ".toast", "已恢复第 1 版").await;
+    until("the restored rule", || async { Some(value_of(b, "#rules li:first-child input[data-path$='].name']").await).filter(|v| v == "退款去售后") }).await;
+    wait_text(b, "#history li:first-child", "第 3 版").await;
+    wait_text(b, "#history li:first-child", "恢复第 1 版").await;
+    assert_eq!(owner.get("/api/v1/routing").await.1["rules"][0]["name"], "退款去售后");
+
+    // Someone else saves meanwhile; this page's save is refused and offers a reload.
+    let mut theirs = owner.get("/api/v1/routing").await.1;
+    theirs["timings"]["overflow_after_secs"] = json!(99);
+    assert_eq!(owner.post_put("/api/v1/routing", theirs).await.0, 200);
+    fill(b, "#overflow", "30").await;
+    press(b, "#save").await;
+    wait_text(b, ".toast", "别人刚改过这一页").await;
+    assert_eq!(owner.get("/api/v1/routing").await.1["timings"]["overflow_after_secs"], 99, "the stale save changed nothing");
+    press(b, ".toast button").await;
+    until("the other save shown", || async { Some(value_of(b, "#overflow").await).filter(|v| v == "99") }).await;
+    wait_text(b, "#history li:first-child", "第 4 版").await;
 }

@@ -20,6 +20,7 @@ pub const SEALED_COLUMNS: &[(&str, &str, &str, &str)] = &[
     ("email_attachment", "name_key_id", "name", "id"),
     ("email_attachment", "data_key_id", "data", "id"),
     ("bot_state", "doc_key_id", "doc", "conversation_id"),
+    ("customer_prechat", "doc_key_id", "doc", "customer_id"),
     // The key is a hash of the text and may repeat across shops; the conditional update
     // also matches the sealed bytes, which never repeat (random nonces).
     ("bot_question", "text_key_id", "text", "key"),

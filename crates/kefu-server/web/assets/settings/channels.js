@@ -1,7 +1,7 @@
 // 设置 › 渠道: platform channels (the signing secret and the push URL shown once), outgoing
 // webhooks, and the outbox with its pending and dead deliveries (dead ones can be replayed).
 
-import { $, api, copy, fieldError, loadCatalogue, toast, when } from './common.js';
+import { $, api, copy, fieldError, loadCatalogue, t, toast, when } from './common.js';
 
 function cells(values, extra) {
   const tr = document.createElement('tr');
@@ -23,9 +23,46 @@ function target(t) {
   return t.kind === 'webhook' ? `事件推送 ${t.webhook_id}` : '回复客户';
 }
 
+const EVENT_KINDS = { message: '私信', comment: '评论', order_message: '订单消息', live_comment: '直播弹幕' };
+
+/// One received request in words: when, what, and how it was answered.
+function eventLine(e) {
+  const what = EVENT_KINDS[e.kind] || t('channel.undecoded');
+  const how = e.error ? t('channel.refused', { status: e.status, code: e.error }) : t('channel.accepted', { status: e.status });
+  return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${what}${e.test ? `（${t('channel.test')}）` : ''} · ${how}` });
+}
+
+async function showEvents(c) {
+  const { events } = await api('GET', `/api/v1/channels/${encodeURIComponent(c.id)}/events`);
+  const head = Object.assign(document.createElement('p'), { textContent: t('channel.recent', { name: c.name }) });
+  const list = document.createElement('ul');
+  list.className = 'recent-events';
+  list.append(...(events.length ? events.map(eventLine) : [Object.assign(document.createElement('li'), { textContent: t('channel.none') })]));
+  $('ch-detail').replaceChildren(head, list);
+  $('ch-detail').hidden = false;
+}
+
+async function sendTest(c) {
+  try {
+    const r = await api('POST', `/api/v1/channels/${encodeURIComponent(c.id)}/test`, {});
+    toast(r.message);
+  } catch (e) {
+    toast(e.message);
+  }
+  await showEvents(c);
+}
+
+function channelTools(c) {
+  const box = document.createElement('span');
+  box.className = 'rule-tools';
+  if (c.platform !== 'email') box.append(button(t('channel.send_test'), 'ch-test', () => sendTest(c)));
+  box.append(button(t('channel.events'), 'ch-events', () => showEvents(c)));
+  return box;
+}
+
 async function loadChannels() {
   const { channels } = await api('GET', '/api/v1/channels');
-  $('ch-rows').replaceChildren(...channels.map((c) => cells([c.name, c.platform, `${location.origin}/api/v1/channels/${c.id}/${c.platform === 'email' ? 'email' : 'webhook'}`, c.callback_url, when(c.created_at)])));
+  $('ch-rows').replaceChildren(...channels.map((c) => cells([c.name, c.platform, `${location.origin}/api/v1/channels/${c.id}/${c.platform === 'email' ? 'email' : 'webhook'}`, c.callback_url, when(c.created_at)], channelTools(c))));
 }
 
 async function loadHooks() {

@@ -138,8 +138,9 @@ export async function runSave(root, summary, save, reload) {
 }
 
 /// A form whose controls are named by JSON paths (`widget.greeting`): fill from a loaded
-/// document, read back over it, save, cancel to what was loaded.
-export function formPage({ form, summary, url, method = 'PUT', onLoaded }) {
+/// document, read back over it, save (to `saveUrl(loaded)` when given: a versioned document
+/// names its base version there), cancel to what was loaded.
+export function formPage({ form, summary, url, saveUrl, method = 'PUT', onLoaded }) {
   let loaded = null;
   const controls = () => [...form.querySelectorAll('[name]')];
   const fill = (doc) => {
@@ -178,7 +179,7 @@ export function formPage({ form, summary, url, method = 'PUT', onLoaded }) {
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const saved = await runSave(form, summary, () => api(method, url, read()), load);
+    const saved = await runSave(form, summary, () => api(method, saveUrl ? saveUrl(loaded) : url, read()), load);
     if (saved) { loaded = saved; fill(saved); if (onLoaded) onLoaded(saved); }
   });
   form.addEventListener('reset', (e) => {

@@ -2,13 +2,15 @@
 // chips, a "test this message" box over the draft, the VIP policy and the timings — one
 // routing document, saved whole (GET/PUT /api/v1/routing; 422 problems at their fields).
 
-import { $, api, clearProblems, guardUnsaved, loadCatalogue, runSave, t } from './common.js';
+import { $, api, clearProblems, guardUnsaved, loadCatalogue, runSave, t, toast, ApiError, when } from './common.js';
 
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
 const CHANNELS = { widget: '网页', dm: '私信', comment: '评论', order_message: '订单消息', live: '直播', email: '邮件', api: 'API' };
 const SENTIMENT = { negative: '负面', neutral: '中性', positive: '正面' };
 let loaded = null;
 let doc = null;
+/// The newest kept version when the page loaded: the base of the next save.
+let current = 0;
 let people = [];
 
 const list = (text) => text.split(/[,，\s]+/).map((s) => s.trim()).filter(Boolean);
@@ -171,8 +173,8 @@ function bindStatic() {
   $('trial-text').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); runTrial(); } });
   $('routing-form').addEventListener('submit', async (e) => {
     e.preventDefault();
-    const saved = await runSave($('routing-form'), $('form-error'), () => api('PUT', '/api/v1/routing', doc), load);
-    if (saved) { loaded = structuredClone(saved); doc = structuredClone(saved); render(); }
+    const saved = await runSave($('routing-form'), $('form-error'), () => api('PUT', `/api/v1/routing?base_version=${current}`, doc), load);
+    if (saved) { loaded = structuredClone(saved); doc = structuredClone(saved); render(); await loadHistory(); }
   });
   $('routing-form').addEventListener('reset', (e) => {
     e.preventDefault();
@@ -202,8 +204,63 @@ async function runTrial() {
   }
 }
 
+/// A note of the history in words.
+function noteText(note) {
+  const restore = /^restore (\d+)$/.exec(note);
+  if (restore) return t('history.restored', { n: restore[1] });
+  return t(`history.note.${note}`) === `history.note.${note}` ? note : t(`history.note.${note}`);
+}
+
+/// What an old version held, in words: its teams, and its rules with their conditions.
+function versionSummary(old) {
+  const teams = old.teams.map((tm) => tm.name || tm.id).join('、') || t('none');
+  const rules = old.rules.map((r, i) => el('li', {}, `${i + 1}. ${r.name}${r.enabled ? '' : `（${t('rule_off')}）`}`, chips(r.when)));
+  return [el('p', {}, t('history.teams', { teams })), el('ol', { class: 'history-rules' }, ...rules),
+    el('p', { class: 'sub' }, t('history.timings', { overflow: old.timings.overflow_after_secs, close: old.timings.auto_close_after_mins }))];
+}
+
+async function viewVersion(v, box) {
+  if (!box.hidden) { box.hidden = true; return; }
+  const old = await api('GET', `/api/v1/routing/versions/${v.version}`);
+  box.replaceChildren(...versionSummary(old));
+  box.hidden = false;
+}
+
+async function restoreVersion(v) {
+  if (!window.confirm(t('history.confirm', { n: v.version }))) return;
+  try {
+    await api('POST', `/api/v1/routing/versions/${v.version}/restore?base_version=${current}`, {});
+    toast(t('history.done', { n: v.version }));
+    await load();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) toast(t('stale'), { label: t('reload'), run: () => load() });
+    else toast(e.message);
+  }
+}
+
+function versionItem(v) {
+  const box = el('div', { class: 'history-view', hidden: true });
+  const latest = v.version === current;
+  return el('li', { class: 'history-item' },
+    el('div', { class: 'history-head' },
+      el('span', { class: 'history-what' }, t('history.version', { n: v.version }), latest ? el('span', { class: 'chip' }, t('history.current')) : null),
+      el('span', { class: 'sub' }, `${v.author || t('history.system')} · ${when(v.created_at)} · ${noteText(v.note)}`),
+      el('span', { class: 'rule-tools' },
+        el('button', { type: 'button', class: 'btn btn-small', onclick: () => viewVersion(v, box) }, t('history.view')),
+        latest ? null : el('button', { type: 'button', class: 'btn btn-small', onclick: () => restoreVersion(v) }, t('history.restore')))),
+    box);
+}
+
+async function loadHistory() {
+  const history = await api('GET', '/api/v1/routing/versions');
+  current = history.current;
+  const items = history.versions.map(versionItem);
+  $('history').replaceChildren(...(items.length ? items : [el('li', { class: 'sub' }, t('history.empty'))]));
+}
+
 async function load() {
   const [config, agents] = await Promise.all([api('GET', '/api/v1/routing'), api('GET', '/api/v1/agents')]);
+  await loadHistory();
   people = agents.agents;
   loaded = config;
   doc = structuredClone(config);

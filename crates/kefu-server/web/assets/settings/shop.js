@@ -17,6 +17,8 @@ async function main() {
     form: $('shop-form'),
     summary: $('form-error'),
     url: '/api/v1/shop',
+    // The version this page loaded: a save on top of someone else's newer one is a 409.
+    saveUrl: (doc) => `/api/v1/shop?base_version=${doc?.version ?? 0}`,
     onLoaded: (doc) => {
       $('embed').value = snippet(doc.widget_key);
       if (/^#[0-9a-fA-F]{6}$/.test(doc.widget.color)) $('color-pick').value = doc.widget.color;

@@ -43,13 +43,16 @@ function renderIdentities(list, cust) {
   }
   const ids = cust.identities || [];
   raw.textContent = ids.map((idn) => `${label(CHANNEL_LABELS, idn.channel)}：${idn.external_id}`).join('\n') || t('card.none');
-  if (!ids.length) {
+  // What they told the widget's pre-chat form (手机号, 邮箱, 订单号; masked by the server).
+  const told = (cust.prechat || []).map((line) => h('li', { class: 'identity prechat-line' },
+    h('span', { class: 'channel-tag' }, line.label), h('span', {}, line.value)));
+  if (!ids.length && !told.length) {
     list.replaceChildren(h('li', { class: 'muted' }, '暂无'));
     return;
   }
   list.replaceChildren(...ids.map((idn) => h('li', { class: 'identity' },
     h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, idn.channel)),
-    idn.channel === 'email' ? h('span', {}, idn.external_id) : null)));
+    idn.channel === 'email' ? h('span', {}, idn.external_id) : null)), ...told);
 }
 
 // A resolved conversation's rating, fetched again whenever the conversation changed (the
