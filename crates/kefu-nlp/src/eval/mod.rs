@@ -1,6 +1,7 @@
 //! Evaluation on the public data sets: parsers, splits, metrics, and the full report.
 
 pub mod data;
+pub mod devset;
 pub mod faq;
 pub mod hotspot;
 pub mod intent;
