@@ -6,6 +6,7 @@ pub mod faq;
 pub mod hotspot;
 pub mod intent;
 pub mod metrics;
+pub mod paraphrase;
 pub mod report;
 pub mod sentiment;
 pub mod table;
