@@ -17,6 +17,9 @@ pub struct BotReply {
     pub answered: Option<String>,
     /// The FAQs it offered as suggestions instead.
     pub suggested: Vec<String>,
+    /// The FAQ the index alone would answer with (its own threshold, no overlap gate: what
+    /// `kefu nlu faq` prints).
+    pub index_answer: Option<String>,
 }
 
 /// Figures for one part; shares are of the part's answerable or unanswerable questions.
@@ -40,6 +43,12 @@ pub struct PartScore {
     pub answerable_declined: f64,
     /// Unanswerable questions the bot gave no answer to.
     pub unanswerable_declined: f64,
+    /// The index alone answered with the right FAQ.
+    pub index_top1: f64,
+    /// Answerable questions the index alone gave no answer to.
+    pub index_answerable_declined: f64,
+    /// Unanswerable questions the index alone gave no answer to.
+    pub index_unanswerable_declined: f64,
 }
 
 /// The paraphrase section of `kefu nlu eval`.
@@ -67,13 +76,17 @@ fn share(n: usize, of: usize) -> f64 {
 pub fn score_part(part: Part, questions: &[DevQuestion], replies: &[BotReply]) -> PartScore {
     let (mut answerable, mut unanswerable) = (0, 0);
     let (mut top1, mut top3, mut rank1, mut wrong, mut suggested, mut declined, mut declined_unknown) = (0, 0, 0, 0, 0, 0, 0);
+    let (mut index_top1, mut index_declined, mut index_declined_unknown) = (0, 0, 0);
     for (q, r) in questions.iter().zip(replies).filter(|(q, _)| q.part == part) {
         let Some(right) = &q.faq_id else {
             unanswerable += 1;
             declined_unknown += usize::from(r.answered.is_none());
+            index_declined_unknown += usize::from(r.index_answer.is_none());
             continue;
         };
         answerable += 1;
+        index_top1 += usize::from(r.index_answer.as_ref() == Some(right));
+        index_declined += usize::from(r.index_answer.is_none());
         rank1 += usize::from(r.ranked.first() == Some(right));
         top3 += usize::from(r.ranked.iter().take(3).any(|id| id == right));
         match &r.answered {
@@ -95,6 +108,9 @@ pub fn score_part(part: Part, questions: &[DevQuestion], replies: &[BotReply]) -
         suggested_right: share(suggested, answerable),
         answerable_declined: share(declined, answerable),
         unanswerable_declined: share(declined_unknown, unanswerable),
+        index_top1: share(index_top1, answerable),
+        index_answerable_declined: share(index_declined, answerable),
+        index_unanswerable_declined: share(index_declined_unknown, unanswerable),
     }
 }
 
@@ -108,9 +124,9 @@ impl ParaphraseReport {
     pub fn table(&self) -> String {
         let pct = |v: f64| format!("{:.1}", v * 100.0);
         let mut s = format!("\nparaphrases ({} shop, {} FAQs; bot answer = kefu-core respond)\n", self.set, self.faqs);
-        let _ = writeln!(s, "{:<34} {:>8} {:>8}", "metric", "dev", "test");
+        let _ = writeln!(s, "{:<38} {:>8} {:>8}", "metric", "dev", "test");
         let mut row = |name: &str, f: &dyn Fn(&PartScore) -> String| {
-            let _ = writeln!(s, "{name:<34} {:>8} {:>8}", f(&self.dev), f(&self.test));
+            let _ = writeln!(s, "{name:<38} {:>8} {:>8}", f(&self.dev), f(&self.test));
         };
         row("answerable / unanswerable", &|p| format!("{}/{}", p.answerable, p.unanswerable));
         row("top-1 % (answered right)", &|p| pct(p.top1));
@@ -120,6 +136,9 @@ impl ParaphraseReport {
         row("answerable declined %", &|p| pct(p.answerable_declined));
         row("  of them right FAQ suggested %", &|p| pct(p.suggested_right));
         row("unanswerable declined %", &|p| pct(p.unanswerable_declined));
+        row("index alone: top-1 %", &|p| pct(p.index_top1));
+        row("index alone: answerable declined %", &|p| pct(p.index_answerable_declined));
+        row("index alone: unanswerable declined %", &|p| pct(p.index_unanswerable_declined));
         s
     }
 }
@@ -134,7 +153,7 @@ mod tests {
 
     fn r(ranked: &[&str], answered: Option<&str>, suggested: &[&str]) -> BotReply {
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect();
-        BotReply { ranked: v(ranked), answered: answered.map(str::to_string), suggested: v(suggested) }
+        BotReply { ranked: v(ranked), answered: answered.map(str::to_string), suggested: v(suggested), index_answer: ranked.first().map(|x| x.to_string()) }
     }
 
     #[test]
@@ -158,10 +177,13 @@ mod tests {
         assert_eq!(dev.answerable_declined, 0.5);
         assert_eq!(dev.suggested_right, 0.25);
         assert_eq!(dev.unanswerable_declined, 0.5);
+        // The test helper lets the index answer whenever it ranks something.
+        assert_eq!((dev.index_top1, dev.index_answerable_declined, dev.index_unanswerable_declined), (0.5, 0.0, 0.5));
         let test = score_part(Part::Test, &questions, &replies);
         assert_eq!((test.answerable, test.unanswerable, test.top1, test.answerable_declined), (1, 0, 0.0, 1.0));
         assert_eq!(test.unanswerable_declined, 0.0);
         let table = ParaphraseReport::new("t", 4, &questions, &replies).table();
-        assert!(table.contains("top-1 % (answered right)               25.0      0.0"), "{table}");
+        let top1: Vec<&str> = table.lines().find(|l| l.starts_with("top-1 %")).map(|l| l.split_whitespace().rev().take(2).collect()).unwrap_or_default();
+        assert_eq!(top1, ["0.0", "25.0"], "{table}");
     }
 }
