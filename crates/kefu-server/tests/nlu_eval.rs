@@ -43,3 +43,23 @@ fn nlu_eval_quick_keeps_its_floors() {
     }
     assert!(failures.is_empty(), "metrics below their floors:\n{}", failures.join("\n"));
 }
+
+/// The paraphrase dev set is embedded, so its section is there even without the data sets.
+#[test]
+fn nlu_eval_scores_the_paraphrase_dev_set_in_both_parts() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["nlu", "eval", "--quick", "--json", "--data", "/nonexistent-kefu-datasets"])
+        .output()
+        .expect("kefu runs");
+    assert!(out.status.success(), "kefu nlu eval failed: {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let p = &report["paraphrase"];
+    assert_eq!(p["faqs"], 64, "{p}");
+    for part in ["dev", "test"] {
+        assert_eq!((p[part]["answerable"].as_u64(), p[part]["unanswerable"].as_u64()), (Some(160), Some(22)), "{part}: {p}");
+        for metric in ["top1", "top3", "answerable_declined", "unanswerable_declined"] {
+            let v = p[part][metric].as_f64().unwrap_or(-1.0);
+            assert!((0.0..=1.0).contains(&v), "{part}.{metric} = {v}");
+        }
+    }
+}

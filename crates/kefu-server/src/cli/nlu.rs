@@ -5,13 +5,17 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
+use kefu_core::bot::{respond, Brain, DialogueState, Faq, KnowledgeBase, Turn};
+use kefu_core::event::EventKind;
+use kefu_nlp::eval::devset::{DevSet, SNACKS};
+use kefu_nlp::eval::paraphrase::{BotReply, ParaphraseReport};
 use kefu_nlp::eval::report::{run_eval, DatasetTexts, FILES};
 use kefu_nlp::faq::{parse_faq_tsv, FaqConfig, FaqIndex};
 
 /// Language-engine commands.
 #[derive(clap::Subcommand, Debug)]
 pub enum NluCommand {
-    /// Evaluate on the public data sets and print a table (or one JSON object).
+    /// Evaluate on the public data sets and the paraphrase dev set; print a table (or one JSON object).
     Eval {
         /// Folder with the data sets.
         #[arg(long, default_value = "../shared/datasets")]
@@ -66,10 +70,15 @@ pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
                 texts.set(i, text);
             }
             let report = run_eval(&texts, quick)?;
+            let paraphrase = paraphrase_report(&SNACKS.parse()?);
             if json {
-                println!("{}", serde_json::to_string(&report)?);
+                let mut value = serde_json::to_value(&report)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("paraphrase".into(), serde_json::to_value(&paraphrase)?);
+                }
+                println!("{value}");
             } else {
-                print!("{}", report.table());
+                print!("{}{}", report.table(), paraphrase.table());
             }
         }
         NluCommand::Analyze => {
@@ -100,4 +109,36 @@ pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Scores the bot a merchant gets on a paraphrase dev set: a `Brain` trained from the set's FAQs
+/// (standard question and answer, no similar questions, as a merchant starts), each question
+/// the first message of a fresh conversation, answered by the same `respond` as in the inbox.
+fn paraphrase_report(set: &DevSet) -> ParaphraseReport {
+    let faqs = set.faqs.iter().map(|f| Faq { id: f.id.clone(), question: f.question.clone(), answer: f.answer.clone(), ..Faq::default() }).collect();
+    let brain = Brain::train(1, KnowledgeBase { faqs, ..KnowledgeBase::default() }, &[]);
+    let models = kefu_nlp::engine::default_models();
+    let replies: Vec<BotReply> = set
+        .questions
+        .iter()
+        .map(|q| {
+            let normalised = kefu_nlp::normalise::normalise(&q.text);
+            let analysis = kefu_nlp::engine::analyze_with(&models, Some(&brain.models), &q.text);
+            let turn = Turn { text: &q.text, normalised: &normalised, analysis: &analysis, now: 0, customer: "devset" };
+            let outcome = respond(&brain, &mut DialogueState::default(), &turn);
+            // Every FAQ is Chinese and always live, so the ranking the bot filters is the index's.
+            let ranked = analysis.faq.iter().flat_map(|f| &f.suggestions).map(|h| h.faq_id.clone()).collect();
+            let index_answer = analysis.faq.as_ref().and_then(|f| f.faq_id.clone());
+            let mut reply = BotReply { ranked, index_answer, ..BotReply::default() };
+            for e in outcome.events {
+                match e {
+                    EventKind::BotAnswered { faq_id, .. } => reply.answered = Some(faq_id),
+                    EventKind::BotSuggested { faq_ids } => reply.suggested = faq_ids,
+                    _ => {}
+                }
+            }
+            reply
+        })
+        .collect();
+    ParaphraseReport::new(&set.name, set.faqs.len(), &set.questions, &replies)
 }
