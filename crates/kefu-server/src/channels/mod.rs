@@ -54,8 +54,8 @@ pub struct Channels {
     pub wake: Arc<Notify>,
     /// Sends replies to email conversations.
     pub email: Arc<email::Mailer>,
-    /// What each platform channel received lately (for the channels page).
-    pub recent: recent::Recent,
+    /// What each channel received, sent and polled lately (for the channels page).
+    pub recent: Arc<recent::Recent>,
     inbox: Arc<Inbox<SqlStore>>,
 }
 
@@ -76,10 +76,11 @@ pub async fn start(inbox: Arc<Inbox<SqlStore>>, settings: ChannelSettings, email
     let wake = Arc::new(Notify::new());
     let mailer = Arc::new(email::Mailer::new(&email_settings, settings.delivery_timeout)?);
     outbox::spawn_waker(inbox.bus().subscribe(), wake.clone());
-    outbox::spawn_worker(inbox.clone(), subscriptions.clone(), mailer.clone(), settings, wake.clone(), shutdown.clone())?;
+    let recent = Arc::new(recent::Recent::default());
+    outbox::spawn_worker(inbox.clone(), subscriptions.clone(), mailer.clone(), recent.clone(), settings, wake.clone(), shutdown.clone())?;
     outbox::spawn_pruner(inbox.clone(), settings.outbox_retention, shutdown.clone());
     let live = live::LiveDesk::start(inbox.clone(), settings, shutdown);
-    Ok(Arc::new(Channels { settings, subscriptions, live, wake, email: mailer, recent: recent::Recent::default(), inbox }))
+    Ok(Arc::new(Channels { settings, subscriptions, live, wake, email: mailer, recent, inbox }))
 }
 
 /// Routes relative to `/api/v1`.

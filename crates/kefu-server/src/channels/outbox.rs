@@ -15,7 +15,7 @@ use kefu_core::bus::Committed;
 use kefu_core::channels::signature;
 use kefu_core::clock::Millis;
 use kefu_core::customer::Channel;
-use kefu_core::ids::{CustomerId, DeliveryId};
+use kefu_core::ids::{ChannelId, CustomerId, DeliveryId};
 use kefu_core::inbox::Inbox;
 use kefu_core::message::{Direction, Message};
 use kefu_core::outbox::{webhook_event, Delivery, DeliveryState, Outbound, Target};
@@ -116,14 +116,14 @@ pub fn spawn_waker(mut rx: broadcast::Receiver<Arc<Committed>>, wake: Arc<Notify
 }
 
 /// Start the delivery worker.
-pub fn spawn_worker(inbox: Arc<Inbox<SqlStore>>, subscriptions: Arc<Subscriptions>, mailer: Arc<Mailer>, settings: ChannelSettings, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub fn spawn_worker(inbox: Arc<Inbox<SqlStore>>, subscriptions: Arc<Subscriptions>, mailer: Arc<Mailer>, recent: Arc<super::recent::Recent>, settings: ChannelSettings, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
     let mut http = reqwest::Client::builder().timeout(settings.delivery_timeout).user_agent(concat!("kefu/", env!("CARGO_PKG_VERSION")));
     if !settings.allow_private_targets {
         // Names are resolved to public addresses only, at every connection (DNS rebinding).
         http = http.dns_resolver(Arc::new(super::guard::PublicResolver));
     }
     let http = http.build()?;
-    let worker = Worker { inbox, subscriptions, mailer, settings, http };
+    let worker = Worker { inbox, subscriptions, mailer, recent, settings, http };
     tokio::spawn(async move {
         loop {
             if *shutdown.borrow() {
@@ -151,14 +151,16 @@ struct Worker {
     inbox: Arc<Inbox<SqlStore>>,
     subscriptions: Arc<Subscriptions>,
     mailer: Arc<Mailer>,
+    /// Each reply attempt is noted against its channel for the channels page.
+    recent: Arc<super::recent::Recent>,
     settings: ChannelSettings,
     http: reqwest::Client,
 }
 
 /// Where and how one delivery is sent, or why it never can be.
 enum Send {
-    /// A signed HTTP POST.
-    Http { url: String, secret: String, body: String },
+    /// A signed HTTP POST (to a platform channel's callback when `channel` is set, else a webhook).
+    Http { url: String, secret: String, body: String, channel: Option<ChannelId> },
     /// An email reply by SMTP, with the record that threads the customer's answer to it.
     Email(Box<Outgoing>, Box<EmailRecord>),
 }
@@ -214,13 +216,13 @@ impl Worker {
                 body["delivery_id"] = json!(d.id);
                 body["channel_id"] = json!(channel.id);
                 body["recipient"] = json!({ "user_id": route.external_id });
-                Ok(Send::Http { url: channel.callback_url, secret: channel.secret, body: body.to_string() })
+                Ok(Send::Http { url: channel.callback_url, secret: channel.secret, body: body.to_string(), channel: Some(channel.id) })
             }
             Target::Webhook { webhook_id } => {
                 let sub = self.subscriptions.get(d.shop_id, webhook_id).ok_or("the webhook subscription was deleted")?;
                 let mut body: Value = serde_json::from_str(&d.payload).map_err(|e| format!("corrupt payload: {e}"))?;
                 body["delivery_id"] = json!(d.id);
-                Ok(Send::Http { url: sub.url, secret: sub.secret, body: body.to_string() })
+                Ok(Send::Http { url: sub.url, secret: sub.secret, body: body.to_string(), channel: None })
             }
         }
     }
@@ -252,7 +254,7 @@ impl Worker {
 
     async fn send(&self, d: &Delivery, s: &Send) -> Result<(), String> {
         match s {
-            Send::Http { url, secret, body } => {
+            Send::Http { url, secret, body, .. } => {
                 if !super::guard::literal_host_allowed(url, self.settings.allow_private_targets) {
                     return Err("the target is not a public address".into());
                 }
@@ -297,7 +299,11 @@ impl Worker {
         let outcome = match self.resolve(&d).await {
             // Nowhere to send: retrying cannot help.
             Err(reason) => Err((reason, false)),
-            Ok(send) => self.send(&d, &send).await.map_err(|e| (e, true)),
+            Ok(send) => {
+                let sent = self.send(&d, &send).await;
+                self.note(&send, &sent);
+                sent.map_err(|e| (e, true))
+            }
         };
         let now = self.inbox.now().max(now_before);
         let (state, next, error) = match outcome {
@@ -318,6 +324,20 @@ impl Worker {
         if let Err(e) = self.inbox.store().apply(cs).await {
             // The row stays as it was: the attempt is repeated (receivers drop repeats by id).
             tracing::warn!(delivery = %d.id, error = %e, "recording a delivery attempt failed");
+        }
+    }
+}
+
+impl Worker {
+    /// Note a reply attempt against the channel it went through (webhooks have none).
+    fn note(&self, send: &Send, result: &Result<(), String>) {
+        let channel = match send {
+            Send::Http { channel, .. } => *channel,
+            Send::Email(_, record) => Some(record.channel_id),
+        };
+        if let Some(channel) = channel {
+            let sent = super::recent::Sent { at: self.inbox.now(), ok: result.is_ok(), error: result.as_ref().err().cloned() };
+            self.recent.note_send(channel, sent);
         }
     }
 }

@@ -1,6 +1,8 @@
-//! What each platform channel received lately (kind, when, how it was answered), kept in
-//! memory for the channels page, and the page's "send test event": a synthetic DM signed
-//! with the channel's own secret and put through the same receiving path as the platform's.
+//! What each platform channel received lately (kind, when, how it was answered), what kefu
+//! sent through it lately (replies to the platform's callback or by SMTP, with the error of a
+//! failed attempt), and for an email channel its IMAP polls — kept in memory for the channels
+//! page — and the page's "send test event": a synthetic DM signed with the channel's own
+//! secret and put through the same receiving path as the platform's.
 //! *Decision:* in memory and per process (the last 20 per channel): it is a setup aid, not a
 //! log; a restart empties it, and refused requests are also in the server log.
 
@@ -38,32 +40,94 @@ pub struct Received {
     pub test: bool,
 }
 
-/// The last requests per channel.
+/// One attempt to send a reply through a channel.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Sent {
+    /// When (ms).
+    pub at: i64,
+    /// Accepted by the platform's callback or the SMTP relay.
+    pub ok: bool,
+    /// Why it failed (`HTTP 502`, the relay's answer …); retried by the outbox when it can be.
+    pub error: Option<String>,
+}
+
+/// One IMAP poll of an email channel's mailbox.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Polled {
+    /// When (ms).
+    pub at: i64,
+    /// Messages fetched.
+    pub fetched: u64,
+    /// Why it failed (connection, login …; never the password).
+    pub error: Option<String>,
+}
+
+/// The last requests, sends and polls per channel.
 #[derive(Default)]
 pub struct Recent {
     by_channel: Mutex<HashMap<ChannelId, VecDeque<Received>>>,
+    sends: Mutex<HashMap<ChannelId, VecDeque<Sent>>>,
+    polls: Mutex<HashMap<ChannelId, VecDeque<Polled>>>,
+}
+
+/// Put `item` first in `channel`'s list, forgetting the oldest past 20.
+fn keep<T>(lists: &Mutex<HashMap<ChannelId, VecDeque<T>>>, channel: ChannelId, item: T) {
+    let mut all = lists.lock().unwrap_or_else(|p| p.into_inner());
+    let list = all.entry(channel).or_default();
+    list.push_front(item);
+    list.truncate(KEPT);
+}
+
+/// `channel`'s list, newest first.
+fn list_of<T: Clone>(lists: &Mutex<HashMap<ChannelId, VecDeque<T>>>, channel: ChannelId) -> Vec<T> {
+    lists.lock().unwrap_or_else(|p| p.into_inner()).get(&channel).map(|l| l.iter().cloned().collect()).unwrap_or_default()
 }
 
 impl Recent {
     /// Remember one request (the oldest is forgotten past 20).
     pub fn note(&self, channel: ChannelId, received: Received) {
-        let mut all = self.by_channel.lock().unwrap_or_else(|p| p.into_inner());
-        let list = all.entry(channel).or_default();
-        list.push_front(received);
-        list.truncate(KEPT);
+        keep(&self.by_channel, channel, received);
+    }
+
+    /// Remember one send attempt.
+    pub fn note_send(&self, channel: ChannelId, sent: Sent) {
+        keep(&self.sends, channel, sent);
+    }
+
+    /// Remember one IMAP poll.
+    pub fn note_poll(&self, channel: ChannelId, polled: Polled) {
+        keep(&self.polls, channel, polled);
     }
 
     /// Newest first.
     pub fn of(&self, channel: ChannelId) -> Vec<Received> {
-        self.by_channel.lock().unwrap_or_else(|p| p.into_inner()).get(&channel).map(|l| l.iter().cloned().collect()).unwrap_or_default()
+        list_of(&self.by_channel, channel)
     }
 }
 
-/// A channel's recent requests.
+/// How an email channel is connected.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EmailStatus {
+    /// Replies can go out: the server has an SMTP relay (`KEFU_SMTP_URL`).
+    pub smtp_configured: bool,
+    /// Mail arrives by IMAP polling of this channel's mailbox (else only pushed to the email
+    /// endpoint by the mail provider's webhook).
+    pub imap: bool,
+    /// Seconds between IMAP polls, when polled.
+    pub imap_every_secs: Option<u64>,
+    /// The last polls, newest first.
+    pub polls: Vec<Polled>,
+}
+
+/// A channel's recent requests, sends and (email) status.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RecentList {
-    /// Newest first, at most 20, since the server started.
+    /// Requests received: newest first, at most 20, since the server started.
     pub events: Vec<Received>,
+    /// Replies sent through it: newest first, at most 20, since the server started.
+    pub sends: Vec<Sent>,
+    /// For an email channel, how it is connected.
+    pub email: Option<EmailStatus>,
 }
 
 async fn own_channel(state: &AppState, shop: ShopId, raw: &str) -> Result<kefu_core::channels::ChannelInstance, ApiError> {
@@ -78,7 +142,12 @@ async fn own_channel(state: &AppState, shop: ShopId, raw: &str) -> Result<kefu_c
 pub async fn list(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<RecentList>, ApiError> {
     who.require(Scope::SettingsManage)?;
     let channel = own_channel(&state, who.user.shop_id, &id).await?;
-    Ok(Json(RecentList { events: state.channels.recent.of(channel.id) }))
+    let recent = &state.channels.recent;
+    let email = (channel.platform == kefu_core::channels::email::PLATFORM).then(|| {
+        let imap = state.config.email.imap.as_ref().filter(|i| i.channel == channel.id);
+        EmailStatus { smtp_configured: state.channels.email.is_configured(), imap: imap.is_some(), imap_every_secs: imap.map(|i| i.every.as_secs()), polls: list_of(&recent.polls, channel.id) }
+    });
+    Ok(Json(RecentList { events: recent.of(channel.id), sends: list_of(&recent.sends, channel.id), email }))
 }
 
 /// What a test event did.

@@ -115,6 +115,14 @@ async fn mail_in_an_imap_mailbox_is_polled_threaded_and_stored_once() {
     }
     assert_eq!(texts, vec!["尺码问题\n\nM 码偏大吗？", "我身高175。"], "both in one conversation, quote trimmed");
     assert_eq!(dovecot.unseen().await, 0, "fetched mail (the malformed one too) is flagged seen");
+    // The channels page says how mail arrives and how the last polls went.
+    let (status, recent) = owner.get(&format!("/api/v1/channels/{channel}/events")).await;
+    assert_eq!(status, 200, "{recent}");
+    let email = &recent["email"];
+    assert_eq!((email["imap"].as_bool(), email["imap_every_secs"].as_u64(), email["smtp_configured"].as_bool()), (Some(true), Some(1), Some(false)), "{recent}");
+    let polls = email["polls"].as_array().expect("polls");
+    assert!(polls.iter().all(|p| p["error"].is_null()), "{recent}");
+    assert!(polls.iter().any(|p| p["fetched"].as_u64() >= Some(1)), "{recent}");
 
     // The same Message-ID delivered again (a copy in the mailbox) is not stored twice.
     dovecot.append(&first).await;

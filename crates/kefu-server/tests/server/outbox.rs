@@ -167,6 +167,17 @@ async fn deliveries_are_dead_lettered_after_the_limit_and_replay_sends_them() {
     assert_eq!((status, replayed["state"].as_str()), (200, Some("pending")), "{replayed}");
     until(&seen, "the replayed reply", |s| s.accepted.len() == 1).await;
     assert_eq!(seen.lock().expect("lock").accepted[0]["message"]["content"], "已经在处理了");
+    // The channels page lists the channel's reply attempts: the two failures and the success.
+    let mut sends = Value::Null;
+    for _ in 0..100 {
+        sends = owner.get(&format!("/api/v1/channels/{ch}/events")).await.1["sends"].clone();
+        if sends.as_array().is_some_and(|s| s.len() == 3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let outcomes: Vec<(bool, Option<&str>)> = sends.as_array().expect("sends").iter().map(|s| (s["ok"] == true, s["error"].as_str())).collect();
+    assert_eq!(outcomes, vec![(true, None), (false, Some("HTTP 500")), (false, Some("HTTP 500"))], "{sends}");
     let (status, again) = owner.post(&format!("/api/v1/outbox/{id}/replay"), json!({})).await;
     assert_eq!(status, 409, "only dead deliveries replay: {again}");
     let agent = app.login("agent1@demo.kefu").await;

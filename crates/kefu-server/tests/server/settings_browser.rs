@@ -83,6 +83,9 @@ async fn shop(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/settings/shop", app.base)).await.expect("reload");
     until("the saved greeting", || async { Some(value_of(b, "#greeting").await).filter(|v| v == "欢迎光临演示店铺，有事请留言") }).await;
     assert_eq!(js(b, "return document.querySelector(\"input[value='left']\").checked").await, true);
+    // The save is kept: the page lists it with who made it.
+    wait_text(b, "#shop-history", "第 1 版（当前）").await;
+    wait_text(b, "#shop-history", "王店长").await;
 
     fill(b, "#color", "blue").await;
     fill(b, "#shop-tz", "北京时间").await;

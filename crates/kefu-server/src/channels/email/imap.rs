@@ -99,12 +99,18 @@ pub fn spawn(state: AppState, settings: ImapSettings, shutdown: watch::Receiver<
         };
         tokio::pin!(stop);
         loop {
-            match poll(&state, &settings).await {
+            let result = poll(&state, &settings).await;
+            match &result {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(channel = %settings.channel, fetched = n, "IMAP poll"),
                 // Connection, login and protocol errors; never the password or mail content.
                 Err(e) => tracing::warn!(channel = %settings.channel, error = %e, "IMAP poll failed; retrying at the next interval"),
             }
+            let (fetched, error) = match result {
+                Ok(n) => (n as u64, None),
+                Err(e) => (0, Some(e)),
+            };
+            state.channels.recent.note_poll(settings.channel, crate::channels::recent::Polled { at: state.inbox.now(), fetched, error });
             tokio::select! {
                 _ = &mut stop => break,
                 _ = tokio::time::sleep(settings.every) => {}

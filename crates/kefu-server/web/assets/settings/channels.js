@@ -32,13 +32,44 @@ function eventLine(e) {
   return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${what}${e.test ? `（${t('channel.test')}）` : ''} · ${how}` });
 }
 
-async function showEvents(c) {
-  const { events } = await api('GET', `/api/v1/channels/${encodeURIComponent(c.id)}/events`);
-  const head = Object.assign(document.createElement('p'), { textContent: t('channel.recent', { name: c.name }) });
+const line = (text) => Object.assign(document.createElement('li'), { textContent: text });
+const para = (text) => Object.assign(document.createElement('p'), { textContent: text });
+
+/// A list under a heading, or "none yet".
+function section(title, items, none) {
   const list = document.createElement('ul');
   list.className = 'recent-events';
-  list.append(...(events.length ? events.map(eventLine) : [Object.assign(document.createElement('li'), { textContent: t('channel.none') })]));
-  $('ch-detail').replaceChildren(head, list);
+  list.append(...(items.length ? items : [line(none)]));
+  return [para(title), list];
+}
+
+/// One reply sent through the channel: when, and whether the platform or relay took it.
+function sendLine(s) {
+  return line(`${when(s.at)} · ${s.ok ? t('channel.sent_ok') : t('channel.sent_failed', { error: s.error || '' })}`);
+}
+
+/// An email channel's connection in words: SMTP for replies, IMAP or the webhook for mail in.
+function emailStatus(e) {
+  const out = [line(e.smtp_configured ? t('channel.smtp_on') : t('channel.smtp_off'))];
+  if (!e.imap) {
+    out.push(line(t('channel.inbound_webhook')));
+    return out;
+  }
+  out.push(line(t('channel.inbound_imap', { secs: e.imap_every_secs })));
+  const last = e.polls[0];
+  if (!last) out.push(line(t('channel.poll_none')));
+  else if (last.error) out.push(line(t('channel.poll_failed', { at: when(last.at), error: last.error })));
+  else out.push(line(t('channel.poll_ok', { at: when(last.at), n: last.fetched })));
+  return out;
+}
+
+async function showEvents(c) {
+  const { events, sends, email } = await api('GET', `/api/v1/channels/${encodeURIComponent(c.id)}/events`);
+  const parts = [];
+  if (email) parts.push(...section(t('channel.email_status', { name: c.name }), emailStatus(email), ''));
+  parts.push(...section(t('channel.recent', { name: c.name }), events.map(eventLine), t('channel.none')));
+  parts.push(...section(t('channel.sends', { name: c.name }), sends.map(sendLine), t('channel.sends_none')));
+  $('ch-detail').replaceChildren(...parts);
   $('ch-detail').hidden = false;
 }
 
@@ -56,7 +87,7 @@ function channelTools(c) {
   const box = document.createElement('span');
   box.className = 'rule-tools';
   if (c.platform !== 'email') box.append(button(t('channel.send_test'), 'ch-test', () => sendTest(c)));
-  box.append(button(t('channel.events'), 'ch-events', () => showEvents(c)));
+  box.append(button(c.platform === 'email' ? t('channel.status') : t('channel.events'), 'ch-events', () => showEvents(c)));
   return box;
 }
 

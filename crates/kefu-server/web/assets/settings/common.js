@@ -213,3 +213,10 @@ window.addEventListener('unhandledrejection', (e) => {
   const box = document.getElementById('form-error');
   if (box) { box.textContent = text; box.hidden = false; } else toast(text);
 });
+
+/// A version's note in words (`edit`, `people`, `restore N`).
+export function noteText(note) {
+  const restore = /^restore (\d+)$/.exec(note);
+  if (restore) return t('history.restored', { n: restore[1] });
+  return t(`history.note.${note}`) === `history.note.${note}` ? note : t(`history.note.${note}`);
+}

@@ -2,7 +2,7 @@
 // chips, a "test this message" box over the draft, the VIP policy and the timings — one
 // routing document, saved whole (GET/PUT /api/v1/routing; 422 problems at their fields).
 
-import { $, api, clearProblems, guardUnsaved, loadCatalogue, runSave, t, toast, ApiError, when } from './common.js';
+import { $, api, clearProblems, guardUnsaved, loadCatalogue, noteText, runSave, t, toast, ApiError, when } from './common.js';
 
 const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
 const CHANNELS = { widget: '网页', dm: '私信', comment: '评论', order_message: '订单消息', live: '直播', email: '邮件', api: 'API' };
@@ -202,13 +202,6 @@ async function runTrial() {
     err.textContent = e.message;
     err.hidden = false;
   }
-}
-
-/// A note of the history in words.
-function noteText(note) {
-  const restore = /^restore (\d+)$/.exec(note);
-  if (restore) return t('history.restored', { n: restore[1] });
-  return t(`history.note.${note}`) === `history.note.${note}` ? note : t(`history.note.${note}`);
 }
 
 /// What an old version held, in words: its teams, and its rules with their conditions.
