@@ -233,11 +233,11 @@ async fn channels(app: &TestApp, b: &Client) {
     press(b, "#ch-rows .ch-test").await;
     wait_text(b, ".toast", "测试事件已收到").await;
     wait_text(b, "#ch-detail", "私信（测试） · 已收下（200）").await;
-    // A push with a wrong signature is listed as refused.
+    // A push with a stale timestamp and a wrong signature is listed as refused, in words.
     let refused = app.http.post(&push).header("X-Kefu-Timestamp", "1").header("X-Kefu-Signature", format!("sha256={}", "0".repeat(64))).body("{}").send().await.expect("push");
     assert_eq!(refused.status().as_u16(), 401);
     press(b, "#ch-rows .ch-events").await;
-    wait_text(b, "#ch-detail li:first-child", "被拒绝（401").await;
+    wait_text(b, "#ch-detail li:first-child", "被拒绝：时间戳过期或缺失").await;
     wait_text(b, "#ch-detail li:last-child", "私信（测试）").await;
     snap(b, "settings-channels-test-event").await;
 }

@@ -25,7 +25,8 @@ const PAGES: [(&str, &str); 6] = [
 async fn shot(b: &Client, name: &str) {
     let Ok(dir) = std::env::var("KEFU_BROWSER_SCREENSHOTS") else { return };
     let png = b.screenshot().await.expect("screenshot");
-    std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("write screenshot");
+    // Named `shell-*` in docs/screenshots, beside the other tests' pictures.
+    std::fs::write(std::path::Path::new(&dir).join(format!("shell-{name}.png")), png).expect("write screenshot");
 }
 
 async fn shell_ready(b: &Client) {

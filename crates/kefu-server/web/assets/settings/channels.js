@@ -28,7 +28,9 @@ const EVENT_KINDS = { message: '私信', comment: '评论', order_message: '订�
 /// One received request in words: when, what, and how it was answered.
 function eventLine(e) {
   const what = EVENT_KINDS[e.kind] || t('channel.undecoded');
-  const how = e.error ? t('channel.refused', { status: e.status, code: e.error }) : t('channel.accepted', { status: e.status });
+  // The refusal in words; a code the catalogue does not know is shown as it is.
+  const reason = e.error && (t(`channel.error.${e.error}`) === `channel.error.${e.error}` ? e.error : t(`channel.error.${e.error}`));
+  const how = e.error ? t('channel.refused', { status: e.status, code: reason }) : t('channel.accepted', { status: e.status });
   return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${what}${e.test ? `（${t('channel.test')}）` : ''} · ${how}` });
 }
 
