@@ -110,6 +110,10 @@ impl Recent {
 pub struct EmailStatus {
     /// Replies can go out: the server has an SMTP relay (`KEFU_SMTP_URL`).
     pub smtp_configured: bool,
+    /// The relay answered a greeting just now (checked on each request; none without a relay).
+    pub smtp_reachable: Option<bool>,
+    /// Why it did not answer.
+    pub smtp_error: Option<String>,
     /// Mail arrives by IMAP polling of this channel's mailbox (else only pushed to the email
     /// endpoint by the mail provider's webhook).
     pub imap: bool,
@@ -143,10 +147,20 @@ pub async fn list(State(state): State<AppState>, who: Principal, Path(id): Path<
     who.require(Scope::SettingsManage)?;
     let channel = own_channel(&state, who.user.shop_id, &id).await?;
     let recent = &state.channels.recent;
-    let email = (channel.platform == kefu_core::channels::email::PLATFORM).then(|| {
+    let email = if channel.platform == kefu_core::channels::email::PLATFORM {
         let imap = state.config.email.imap.as_ref().filter(|i| i.channel == channel.id);
-        EmailStatus { smtp_configured: state.channels.email.is_configured(), imap: imap.is_some(), imap_every_secs: imap.map(|i| i.every.as_secs()), polls: list_of(&recent.polls, channel.id) }
-    });
+        let probe = state.channels.email.probe().await;
+        Some(EmailStatus {
+            smtp_configured: state.channels.email.is_configured(),
+            smtp_reachable: probe.as_ref().map(Result::is_ok),
+            smtp_error: probe.and_then(Result::err),
+            imap: imap.is_some(),
+            imap_every_secs: imap.map(|i| i.every.as_secs()),
+            polls: list_of(&recent.polls, channel.id),
+        })
+    } else {
+        None
+    };
     Ok(Json(RecentList { events: recent.of(channel.id), sends: list_of(&recent.sends, channel.id), email }))
 }
 

@@ -207,6 +207,10 @@ async fn an_email_thread_of_three_lands_in_one_conversation_and_replies_thread()
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(done["deliveries"].as_array().map(Vec::len), Some(2), "{done}");
+    // The channels page: the relay answers, and both replies are listed as sent.
+    let (_, recent) = owner.get(&format!("/api/v1/channels/{ch}/events")).await;
+    assert_eq!((recent["email"]["smtp_configured"].as_bool(), recent["email"]["smtp_reachable"].as_bool(), recent["email"]["imap"].as_bool()), (Some(true), Some(true), Some(false)), "{recent}");
+    assert_eq!(recent["sends"].as_array().map(|s| s.iter().filter(|x| x["ok"] == true).count()), Some(2), "{recent}");
 }
 
 fn gbk_b64(bytes: &[u8]) -> String {
@@ -315,6 +319,8 @@ async fn replies_without_a_relay_are_dead_with_a_reason() {
         if let Some(d) = dead["deliveries"].as_array().and_then(|d| d.first()) {
             assert!(d["last_error"].as_str().unwrap_or("").contains("KEFU_SMTP_URL"), "{d}");
             assert_eq!(d["attempts"], 1, "no retries while nothing can send: {d}");
+            let (_, recent) = owner.get(&format!("/api/v1/channels/{ch}/events")).await;
+            assert_eq!((recent["email"]["smtp_configured"].as_bool(), recent["email"]["smtp_reachable"].as_bool()), (Some(false), None), "{recent}");
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

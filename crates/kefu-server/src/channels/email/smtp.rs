@@ -73,6 +73,18 @@ impl Mailer {
         self.transport.is_some()
     }
 
+    /// Connect to the relay and greet it (EHLO, then QUIT), for the channels page: `None` when
+    /// no relay is configured, else whether it answered, with the reason when it did not.
+    pub async fn probe(&self) -> Option<Result<(), String>> {
+        let transport = self.transport.as_ref()?;
+        Some(match tokio::time::timeout(Duration::from_secs(5), transport.test_connection()).await {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err("the relay did not accept the connection".into()),
+            Ok(Err(e)) => Err(smtp_reason(&e)),
+            Err(_) => Err("timed out".into()),
+        })
+    }
+
     /// Send one reply. Errors are short reasons for the outbox row (no addresses, no text).
     pub async fn send(&self, out: &Outgoing) -> Result<(), String> {
         let transport = self.transport.as_ref().ok_or("no SMTP relay is configured (KEFU_SMTP_URL)")?;

@@ -52,7 +52,8 @@ function sendLine(s) {
 
 /// An email channel's connection in words: SMTP for replies, IMAP or the webhook for mail in.
 function emailStatus(e) {
-  const out = [line(e.smtp_configured ? t('channel.smtp_on') : t('channel.smtp_off'))];
+  const smtp = !e.smtp_configured ? t('channel.smtp_off') : e.smtp_reachable ? t('channel.smtp_on') : t('channel.smtp_unreachable', { error: e.smtp_error || '' });
+  const out = [line(smtp)];
   if (!e.imap) {
     out.push(line(t('channel.inbound_webhook')));
     return out;
