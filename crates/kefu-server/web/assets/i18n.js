@@ -49,7 +49,7 @@ export async function loadCatalogue(area) {
 export function t(key, args) {
   const text = messages.has(key) ? messages.get(key) : key;
   if (!args) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name] ?? '') : whole));
 }
 
 /** Fill every `[data-t]` element under `root` with its catalogue string (static page text). */

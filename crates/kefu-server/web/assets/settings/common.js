@@ -3,30 +3,19 @@
 // saves offered a reload, unsaved changes guarded, cancel restores what was loaded.
 
 import { api, ApiError } from '../workspace/api.js';
+import { t } from '../i18n.js';
 
 export { api, ApiError };
 
-let catalogue = {};
-
-/// Load the strings of an area (`settings`); the shell's /assets/i18n.js has the same API.
-export async function loadCatalogue(area) {
-  try {
-    const res = await fetch(`/assets/i18n/zh-CN/${area}.json`, { headers: { Accept: 'application/json' } });
-    if (res.ok) catalogue = { ...catalogue, ...(await res.json()) };
-  } catch (_) { /* the keys show instead; the page still works */ }
-}
-
-/// A string by key, `{name}` placeholders filled from `vars`.
-export function t(key, vars) {
-  const text = catalogue[key] ?? key;
-  return vars ? text.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? '')) : text;
-}
+// The one message catalogue (`/assets/i18n.js`): the language the person chose, zh-CN else.
+export { loadCatalogue, t } from '../i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
 /// A problem message from the server, in the user's words when the catalogue knows it.
 export function problemText(message) {
-  return catalogue[`problem.${message}`] ?? message;
+  const key = `problem.${message}`;
+  return t(key) === key ? message : t(key);
 }
 
 /// Read `a.b[2].c` from an object.
