@@ -271,16 +271,7 @@ async fn the_real_bot_feeds_bot_resolution_transfers_and_hotspot_sources() {
     let app = TestApp::spawn().await;
     let owner = app.login("owner@demo.kefu").await;
     let kb = json!({ "faqs": [{"id": "shipping", "question": "什么时候发货", "similar": ["多久发货", "啥时候发货"], "answer": "付款后48小时内发货"}], "flows": [], "handoff": { "unknown_streak": 3 } });
-    let (status, body) = owner.post_put("/api/v1/kb", json!({ "kb": kb })).await;
-    assert_eq!(status, 200, "{body}");
-    let version = body["version"].as_i64();
-    for _ in 0..200 {
-        let (_, t) = owner.get("/api/v1/kb/training").await;
-        if t["serving_version"].as_i64() == version && t["state"] == "ready" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    crate::bot::put_kb(&owner, kb).await;
     let sup = app.login("supervisor@demo.kefu").await;
     let (_, before) = sup.get("/api/v1/analytics/dashboard?period=today&dim=source").await;
     let get = |v: &Value, k: &str| v["total"][k].as_i64().unwrap_or(0);

@@ -37,7 +37,7 @@ fn kb(extra_handoff: Value) -> Value {
 }
 
 /// Save a knowledge base and wait until the bot serves it.
-async fn put_kb(owner: &Agent, doc: Value) -> i64 {
+pub(crate) async fn put_kb(owner: &Agent, doc: Value) -> i64 {
     let (status, body) = owner.post_put("/api/v1/kb", json!({ "kb": doc })).await;
     assert_eq!(status, 200, "{body}");
     let version = body["version"].as_i64().expect("version");

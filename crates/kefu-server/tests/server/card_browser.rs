@@ -35,17 +35,6 @@ fn kb() -> Value {
     })
 }
 
-async fn put_kb(owner: &Agent) {
-    let (status, body) = owner.post_put("/api/v1/kb", json!({ "kb": kb() })).await;
-    assert_eq!(status, 200, "{body}");
-    let version = body["version"].as_i64().expect("version");
-    until("the bot to serve the knowledge base", || async {
-        let (_, t) = owner.get("/api/v1/kb/training").await;
-        (t["serving_version"].as_i64() == Some(version) && t["state"] == "ready").then_some(())
-    })
-    .await;
-}
-
 /// The widget's shadow root, from a script.
 const WIDGET: &str = "document.getElementById('kefu-widget').shadowRoot";
 
@@ -143,7 +132,7 @@ async fn the_context_card_speaks_the_merchants_words() {
     let Some(driver) = Driver::start().await else { return };
     let app = TestApp::spawn().await;
     let owner = app.login("owner@demo.kefu").await;
-    put_kb(&owner).await;
+    crate::bot::put_kb(&owner, kb()).await;
     let agent_api = app.login("agent1@demo.kefu").await;
 
     let agent = driver.browser().await;

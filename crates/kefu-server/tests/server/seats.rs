@@ -124,16 +124,7 @@ async fn after_the_bots_hand_off_the_customer_still_waits_for_a_person() {
     let app = TestApp::spawn().await;
     let owner = app.login("owner@demo.kefu").await;
     let kb = json!({"kb": {"faqs": [{"id": "shipping", "question": "什么时候发货", "similar": ["多久发货"], "answer": "付款后48小时内发货"}], "flows": [], "handoff": {"unknown_streak": 3}}});
-    let (s, body) = owner.post_put("/api/v1/kb", kb).await;
-    assert_eq!(s, 200, "{body}");
-    let version = body["version"].as_i64();
-    for _ in 0..200 {
-        let (_, t) = owner.get("/api/v1/kb/training").await;
-        if t["serving_version"].as_i64() == version && t["state"] == "ready" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
+    crate::bot::put_kb(&owner, kb["kb"].clone()).await;
     let (mut ws, _) = app.widget(None, None).await;
     send(&mut ws, json!({"type": "send", "content": "什么时候发货", "client_id": "h-1"})).await;
     next_where(&mut ws, |f| f["type"] == "message" && f["message"]["sender_kind"] == "bot").await;
