@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/{section}", get(|Path(section): Path<String>, h: HeaderMap| async move { settings_page(&section, &h) }))
         .route("/widget.js", get(|h: HeaderMap| async move { serve("widget.js", &h, true) }))
         .route("/widget.css", get(|h: HeaderMap| async move { serve("widget.css", &h, true) }))
+        .route("/assets/i18n/{lang}/{file}", get(|Path((lang, file)): Path<(String, String)>, h: HeaderMap| async move { catalogue(&lang, &file, &h) }))
         .route("/assets/{*path}", get(|Path(p): Path<String>, h: HeaderMap| async move { serve(&format!("assets/{p}"), &h, false) }))
 }
 
@@ -53,6 +54,19 @@ fn settings_page(section: &str, req: &HeaderMap) -> Response {
         return crate::error::ApiError::NotFound("page").into_response();
     }
     serve(&format!("settings/{section}.html"), req, false)
+}
+
+/// One area of a language's catalogue as the browser's JSON (`kefu_i18n::browser`).
+fn catalogue(lang: &str, file: &str, req: &HeaderMap) -> Response {
+    let not_found = || crate::error::ApiError::NotFound("page").into_response();
+    let (Some(lang), Some(area)) = (kefu_i18n::Lang::parse(lang), file.strip_suffix(".json")) else {
+        return not_found();
+    };
+    match kefu_i18n::browser::area_json(lang, area) {
+        // Public words the widget on a merchant's site reads too.
+        Some(bytes) => with_etag(bytes, "application/json", req, false, true),
+        None => not_found(),
+    }
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -73,7 +87,13 @@ fn serve(path: &str, req: &HeaderMap, cross_origin: bool) -> Response {
     let Some(file) = Assets::get(path) else {
         return crate::error::ApiError::NotFound("page").into_response();
     };
-    let hash = file.metadata.sha256_hash();
+    with_etag(file.data.into_owned(), content_type(path), req, path.ends_with(".html"), cross_origin)
+}
+
+/// Answer `bytes` with an ETag of their hash, 304 when the client has them.
+fn with_etag(bytes: Vec<u8>, content_type: &str, req: &HeaderMap, page: bool, cross_origin: bool) -> Response {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(&bytes);
     let etag = format!("\"{}\"", hash[..12].iter().map(|b| format!("{b:02x}")).collect::<String>());
     let mut headers = HeaderMap::new();
     let set = |h: &mut HeaderMap, k, v: &str| {
@@ -84,7 +104,7 @@ fn serve(path: &str, req: &HeaderMap, cross_origin: bool) -> Response {
     set(&mut headers, ETAG, &etag);
     set(&mut headers, CACHE_CONTROL, "no-cache");
     set(&mut headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
-    if path.ends_with(".html") {
+    if page {
         set(&mut headers, CONTENT_SECURITY_POLICY, CSP);
         set(&mut headers, X_FRAME_OPTIONS, "DENY");
     }
@@ -94,6 +114,6 @@ fn serve(path: &str, req: &HeaderMap, cross_origin: bool) -> Response {
     if req.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
-    set(&mut headers, CONTENT_TYPE, content_type(path));
-    (headers, file.data.into_owned()).into_response()
+    set(&mut headers, CONTENT_TYPE, content_type);
+    (headers, bytes).into_response()
 }

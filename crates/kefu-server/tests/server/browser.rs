@@ -68,9 +68,22 @@ impl Driver {
         self.browser_with_prefs(extra, json!({})).await
     }
 
+    /// A browser whose person reads `lang` (`en-US`, `zh-CN`): its UI language and the
+    /// languages it asks pages for (`navigator.languages`, `Accept-Language`).
+    pub(crate) async fn browser_in(&self, lang: &str) -> Client {
+        self.browser_with_prefs(&[&format!("--lang={lang}")], json!({ "intl": { "accept_languages": lang } })).await
+    }
+
     /// A browser with extra Chromium flags and profile preferences (e.g. site permissions).
-    pub(crate) async fn browser_with_prefs(&self, extra: &[&str], prefs: Value) -> Client {
-        let mut args = vec!["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN"];
+    /// Unless `prefs` says otherwise, the person reads Chinese (the tests written before
+    /// English existed expect Chinese pages).
+    pub(crate) async fn browser_with_prefs(&self, extra: &[&str], mut prefs: Value) -> Client {
+        if prefs.get("intl").is_none() {
+            prefs["intl"] = json!({ "accept_languages": "zh-CN,zh" });
+        }
+        let lang_flag = if extra.iter().any(|a| a.starts_with("--lang=")) { None } else { Some("--lang=zh-CN") };
+        let mut args = vec!["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768"];
+        args.extend(lang_flag);
         args.extend_from_slice(extra);
         args.push("--disable-gpu");
         let mut options = json!({ "args": args, "prefs": prefs });

@@ -1,21 +1,37 @@
-// The message catalogue. Every string a page shows goes through `t(key, args)`; catalogues are
-// JSON files per language and area (`/assets/i18n/<lang>/<area>.json`), so each part of the UI
-// owns one file and the i18n work later only adds languages.
+// The message catalogue. Every string a page shows goes through `t(key, args)`. The catalogues
+// are Fluent files in crates/kefu-i18n/locales/<lang>/<area>.ftl, one per language; the server
+// serves each area as JSON (`/assets/i18n/<lang>/<area>.json`, `{name}` placeholders).
 
 const LANG_KEY = 'kefu.lang';
 const FALLBACK = 'zh-CN';
+/** The languages with a catalogue, as [tag, own name]. */
+export const LANGUAGES = [['zh-CN', '简体中文'], ['en', 'English']];
 const messages = new Map();
 
-/** The language the person picked (stored in this browser), or zh-CN. */
-export function currentLanguage() {
-  try {
-    return localStorage.getItem(LANG_KEY) || FALLBACK;
-  } catch (_) {
-    return FALLBACK;
-  }
+/** A supported tag for a browser language (`en-US` → `en`, `zh-TW` → `zh-CN`), else null. */
+export function supportedLanguage(tag) {
+  const primary = String(tag || '').toLowerCase().split(/[-_]/)[0];
+  if (primary === 'zh') return 'zh-CN';
+  if (primary === 'en') return 'en';
+  return null;
 }
 
-/** Remember a language choice for later visits; only zh-CN has a catalogue so far. */
+/** The language to show: the person's choice (stored in this browser), else the browser's, else zh-CN. */
+export function currentLanguage() {
+  try {
+    const chosen = supportedLanguage(localStorage.getItem(LANG_KEY));
+    if (chosen) return chosen;
+  } catch (_) {
+    // Private mode without storage: fall through to the browser's language.
+  }
+  for (const tag of navigator.languages || [navigator.language]) {
+    const lang = supportedLanguage(tag);
+    if (lang) return lang;
+  }
+  return FALLBACK;
+}
+
+/** Remember a language choice in this browser (the server keeps the signed-in person's own). */
 export function setLanguage(lang) {
   try {
     localStorage.setItem(LANG_KEY, lang);
@@ -30,7 +46,7 @@ async function fetchCatalogue(lang, area) {
   return res.json();
 }
 
-/** Load one area's strings (in the chosen language, falling back to zh-CN). */
+/** Load one area's strings (in the current language, falling back to zh-CN). */
 export async function loadCatalogue(area) {
   let table;
   try {
@@ -43,6 +59,12 @@ export async function loadCatalogue(area) {
     }
   }
   for (const [k, v] of Object.entries(table)) messages.set(k, v);
+  document.documentElement.lang = currentLanguage();
+}
+
+/** Whether the loaded catalogues have `key`. */
+export function has(key) {
+  return messages.has(key);
 }
 
 /** The string for `key`, with `{name}` placeholders filled from `args`; the key itself if missing. */
@@ -52,7 +74,52 @@ export function t(key, args) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in args ? String(args[name] ?? '') : whole));
 }
 
-/** Fill every `[data-t]` element under `root` with its catalogue string (static page text). */
+/** Attributes a page may take from the catalogue: `data-t-placeholder="id"` fills `placeholder`. */
+const TEXT_ATTRIBUTES = ['placeholder', 'title', 'aria-label', 'alt', 'value'];
+
+/**
+ * Fill static page text from the catalogue: `[data-t]` sets the element's text, and
+ * `[data-t-placeholder]`, `[data-t-title]`, `[data-t-aria-label]`, `[data-t-alt]`,
+ * `[data-t-value]` set that attribute. `<title data-t>` works too.
+ */
 export function fillText(root = document) {
   for (const node of root.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
+  for (const attr of TEXT_ATTRIBUTES) {
+    for (const node of root.querySelectorAll(`[data-t-${attr}]`)) node.setAttribute(attr, t(node.getAttribute(`data-t-${attr}`)));
+  }
+}
+
+let timeZone;
+/** The shop's time zone (`+08:00`), used by every date and time the pages format. */
+export function setTimeZone(zone) {
+  timeZone = zone || undefined;
+}
+
+function dateFormat(options) {
+  try {
+    return new Intl.DateTimeFormat(currentLanguage(), { ...options, timeZone });
+  } catch (_) {
+    // A browser without offset time zones: the visitor's own zone is the next best.
+    return new Intl.DateTimeFormat(currentLanguage(), options);
+  }
+}
+
+/** A date and time (ms since the epoch) in the reader's language and the shop's time zone. */
+export function formatDateTime(ms, options = { dateStyle: 'medium', timeStyle: 'short' }) {
+  return ms == null ? '' : dateFormat(options).format(new Date(ms));
+}
+
+/** A time of day (ms since the epoch), e.g. 14:05. */
+export function formatTime(ms) {
+  return formatDateTime(ms, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A number in the reader's language (grouping, decimals). */
+export function formatNumber(n, options) {
+  return new Intl.NumberFormat(currentLanguage(), options).format(n);
+}
+
+/** An amount of money (in yuan unless `currency` says otherwise), e.g. ¥1,299.00. */
+export function formatMoney(amount, currency = 'CNY') {
+  return new Intl.NumberFormat(currentLanguage(), { style: 'currency', currency }).format(amount);
 }

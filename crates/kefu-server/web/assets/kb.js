@@ -16,7 +16,7 @@ let pollTimer = null;
 /** The languages an FAQ can be written in; each FAQ has one of them and may translate into the other. */
 const LANGUAGES = ['zh', 'en'];
 const otherLanguage = (f) => LANGUAGES.find((l) => l !== ((f && f.language) || 'zh'));
-const languageName = (l) => t(`language.${l}`);
+const languageName = (l) => t(`language-${l}`);
 
 /** The languages of `wanted` an FAQ has no answer in. */
 function missingLanguages(f) {

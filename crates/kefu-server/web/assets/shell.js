@@ -62,12 +62,12 @@ function drawSkeleton(host) {
 
 function drawNav(role) {
   const nav = document.getElementById('shell-nav');
-  nav.setAttribute('aria-label', t('nav.label'));
+  nav.setAttribute('aria-label', t('nav-label'));
   nav.replaceChildren(...NAV.filter((i) => !i.roles || i.roles.includes(role)).map((i) => el('a', {
-    class: 'shell-link', href: i.href, 'data-key': i.key, 'aria-current': i.key === page ? 'page' : null, text: t(`nav.${i.key}`),
+    class: 'shell-link', href: i.href, 'data-key': i.key, 'aria-current': i.key === page ? 'page' : null, text: t(`nav-${i.key}`),
   })));
   const button = document.getElementById('shell-menu-button');
-  button.textContent = t('nav.menu');
+  button.textContent = t('nav-menu');
   button.addEventListener('click', () => {
     const open = !nav.classList.contains('open');
     nav.classList.toggle('open', open);
@@ -76,10 +76,10 @@ function drawNav(role) {
 }
 
 function notifyLabel() {
-  if (!('Notification' in window)) return t('user.notify.unsupported');
-  if (Notification.permission === 'granted') return t('user.notify.on');
-  if (Notification.permission === 'denied') return t('user.notify.denied');
-  return t('user.notify');
+  if (!('Notification' in window)) return t('user-notify-unsupported');
+  if (Notification.permission === 'granted') return t('user-notify-on');
+  if (Notification.permission === 'denied') return t('user-notify-denied');
+  return t('user-notify');
 }
 
 /** The status a person may choose; `offline` follows from closing the workspace. */
@@ -95,7 +95,7 @@ function drawSeat(who) {
   let seat = who.seat || { status: 'online', takes_chats: who.user.role === 'agent' };
   let live = document.body.dataset.presence || who.user.status;
   const status = el('select', { id: 'me-status' },
-    ...STATUSES.map((v) => el('option', { value: v, text: t(`status.${v}`) })));
+    ...STATUSES.map((v) => el('option', { value: v, text: t(`status-${v}`) })));
   const taking = el('input', { id: 'takes-chats', type: 'checkbox' });
   const hint = el('p', { id: 'me-status-hint', class: 'user-menu-hint muted' });
   const paint = () => {
@@ -103,9 +103,9 @@ function drawSeat(who) {
     taking.checked = Boolean(seat.takes_chats);
     const serving = seat.takes_chats ? seat.status : 'off';
     document.getElementById('me-dot').dataset.status = live === 'offline' ? 'offline' : serving;
-    document.getElementById('user-menu-button').title = t(`status.dot.${live === 'offline' ? 'offline' : serving}`);
-    hint.textContent = !seat.takes_chats ? t('status.hint.not_taking')
-      : (live === 'offline' && page !== 'workspace' ? t('status.hint.closed') : '');
+    document.getElementById('user-menu-button').title = t(`status-dot-${live === 'offline' ? 'offline' : serving}`);
+    hint.textContent = !seat.takes_chats ? t('status-hint-not_taking')
+      : (live === 'offline' && page !== 'workspace' ? t('status-hint-closed') : '');
     hint.hidden = !hint.textContent;
   };
   const choose = async (change, control) => {
@@ -116,7 +116,7 @@ function drawSeat(who) {
       live = answer.user.status;
       document.dispatchEvent(new CustomEvent('kefu:seat', { detail: answer }));
     } catch (err) {
-      toast(t('status.failed', { message: err.message }));
+      toast(t('status-failed', { message: err.message }));
     } finally {
       control.disabled = false;
       paint();
@@ -127,9 +127,9 @@ function drawSeat(who) {
   // The workspace tells the shell what its socket made of the choice (online once connected).
   document.addEventListener('kefu:presence', (ev) => { live = ev.detail; paint(); });
   paint();
-  const nodes = [el('label', { class: 'field' }, el('span', { text: t('status.label') }), status)];
+  const nodes = [el('label', { class: 'field' }, el('span', { text: t('status-label') }), status)];
   if (MANAGERS.includes(who.user.role)) {
-    nodes.push(el('label', { class: 'switch-row' }, taking, el('span', { text: t('status.takes_chats') })));
+    nodes.push(el('label', { class: 'switch-row' }, taking, el('span', { text: t('status-takes_chats') })));
   }
   nodes.push(hint);
   return nodes;
@@ -139,9 +139,9 @@ function drawUserMenu(who) {
   const me = who.user;
   const menu = document.getElementById('user-menu');
   const button = document.getElementById('user-menu-button');
-  button.setAttribute('aria-label', t('user.menu'));
+  button.setAttribute('aria-label', t('user-menu'));
   document.getElementById('me-name').textContent = me.display_name || me.email;
-  document.getElementById('me-role').textContent = t(`role.${me.role}`);
+  document.getElementById('me-role').textContent = t(`role-${me.role}`);
   const language = el('select', { id: 'language-select' },
     ...LANGUAGES.map(([v, name]) => el('option', { value: v, selected: v === currentLanguage(), disabled: v !== 'zh-CN', text: name })));
   language.addEventListener('change', () => setLanguage(language.value));
@@ -152,7 +152,7 @@ function drawUserMenu(who) {
     notify.textContent = notifyLabel();
     notify.disabled = Notification.permission !== 'default';
   });
-  const logout = el('button', { id: 'logout-button', class: 'btn btn-ghost menu-item', type: 'button', text: t('user.logout') });
+  const logout = el('button', { id: 'logout-button', class: 'btn btn-ghost menu-item', type: 'button', text: t('user-logout') });
   logout.addEventListener('click', async () => {
     try {
       await api('POST', '/api/v1/auth/logout');
@@ -164,7 +164,7 @@ function drawUserMenu(who) {
   menu.replaceChildren(
     el('p', { class: 'user-menu-who' }, el('strong', { text: me.display_name || '' }), el('span', { class: 'muted', text: me.email })),
     ...drawSeat(who),
-    el('label', { class: 'field' }, el('span', { text: t('user.language') }), language),
+    el('label', { class: 'field' }, el('span', { text: t('user-language') }), language),
     notify,
     logout,
   );
@@ -191,12 +191,12 @@ function drawUserMenu(who) {
 function drawSettingsMenu() {
   const host = document.getElementById('settings-menu');
   if (!host) return;
-  const nav = el('nav', { id: 'settings-nav', class: 'settings-nav', 'aria-label': t('settings.label') },
+  const nav = el('nav', { id: 'settings-nav', class: 'settings-nav', 'aria-label': t('settings-label') },
     ...SETTINGS_SECTIONS.map((s) => el('a', {
-      href: `/settings/${s}`, 'data-section': s, 'aria-current': s === section ? 'page' : null, text: t(`settings.${s}`),
+      href: `/settings/${s}`, 'data-section': s, 'aria-current': s === section ? 'page' : null, text: t(`settings-${s}`),
     })));
-  const select = el('select', { id: 'settings-select', class: 'settings-select', 'aria-label': t('settings.section') },
-    ...SETTINGS_SECTIONS.map((s) => el('option', { value: s, selected: s === section, text: t(`settings.${s}`) })));
+  const select = el('select', { id: 'settings-select', class: 'settings-select', 'aria-label': t('settings-section') },
+    ...SETTINGS_SECTIONS.map((s) => el('option', { value: s, selected: s === section, text: t(`settings-${s}`) })));
   select.addEventListener('change', () => location.assign(`/settings/${select.value}`));
   host.replaceChildren(select, nav);
 }
@@ -256,6 +256,6 @@ if (host) drawSkeleton(host);
 /** Resolves to `GET /api/v1/me` once the shell is drawn (pages may reuse it). */
 export const ready = host ? boot() : Promise.reject(new Error('no #shell on this page'));
 ready.catch((err) => {
-  if (err && err.status !== 401) toast((err && err.message) || t('error.network'));
+  if (err && err.status !== 401) toast((err && err.message) || t('error-network'));
 });
 registerServiceWorker();

@@ -14,7 +14,7 @@ function personOf(actor) {
 }
 
 function actionName(a) {
-  const name = t(`action.${a}`);
+  const name = t(`action-${a}`);
   return name === `action.${a}` ? a : `${name}（${a}）`;
 }
 

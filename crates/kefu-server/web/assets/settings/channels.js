@@ -1,7 +1,7 @@
 // 设置 › 渠道: platform channels (the signing secret and the push URL shown once), outgoing
 // webhooks, and the outbox with its pending and dead deliveries (dead ones can be replayed).
 
-import { $, api, copy, fieldError, loadCatalogue, t, toast, when } from './common.js';
+import { $, api, copy, fieldError, has, loadCatalogue, t, toast, when } from './common.js';
 
 function cells(values, extra) {
   const tr = document.createElement('tr');
@@ -27,11 +27,11 @@ const EVENT_KINDS = { message: '私信', comment: '评论', order_message: '订�
 
 /// One received request in words: when, what, and how it was answered.
 function eventLine(e) {
-  const what = EVENT_KINDS[e.kind] || t('channel.undecoded');
+  const what = EVENT_KINDS[e.kind] || t('channel-undecoded');
   // The refusal in words; a code the catalogue does not know is shown as it is.
-  const reason = e.error && (t(`channel.error.${e.error}`) === `channel.error.${e.error}` ? e.error : t(`channel.error.${e.error}`));
-  const how = e.error ? t('channel.refused', { status: e.status, code: reason }) : t('channel.accepted', { status: e.status });
-  return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${what}${e.test ? `（${t('channel.test')}）` : ''} · ${how}` });
+  const reason = e.error && (has(`channel-error-${e.error}`) ? t(`channel-error-${e.error}`) : e.error);
+  const how = e.error ? t('channel-refused', { status: e.status, code: reason }) : t('channel-accepted', { status: e.status });
+  return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${what}${e.test ? `（${t('channel-test')}）` : ''} · ${how}` });
 }
 
 const line = (text) => Object.assign(document.createElement('li'), { textContent: text });
@@ -47,31 +47,31 @@ function section(title, items, none) {
 
 /// One reply sent through the channel: when, and whether the platform or relay took it.
 function sendLine(s) {
-  return line(`${when(s.at)} · ${s.ok ? t('channel.sent_ok') : t('channel.sent_failed', { error: s.error || '' })}`);
+  return line(`${when(s.at)} · ${s.ok ? t('channel-sent_ok') : t('channel-sent_failed', { error: s.error || '' })}`);
 }
 
 /// An email channel's connection in words: SMTP for replies, IMAP or the webhook for mail in.
 function emailStatus(e) {
-  const smtp = !e.smtp_configured ? t('channel.smtp_off') : e.smtp_reachable ? t('channel.smtp_on') : t('channel.smtp_unreachable', { error: e.smtp_error || '' });
+  const smtp = !e.smtp_configured ? t('channel-smtp_off') : e.smtp_reachable ? t('channel-smtp_on') : t('channel-smtp_unreachable', { error: e.smtp_error || '' });
   const out = [line(smtp)];
   if (!e.imap) {
-    out.push(line(t('channel.inbound_webhook')));
+    out.push(line(t('channel-inbound_webhook')));
     return out;
   }
-  out.push(line(t('channel.inbound_imap', { secs: e.imap_every_secs })));
+  out.push(line(t('channel-inbound_imap', { secs: e.imap_every_secs })));
   const last = e.polls[0];
-  if (!last) out.push(line(t('channel.poll_none')));
-  else if (last.error) out.push(line(t('channel.poll_failed', { at: when(last.at), error: last.error })));
-  else out.push(line(t('channel.poll_ok', { at: when(last.at), n: last.fetched })));
+  if (!last) out.push(line(t('channel-poll_none')));
+  else if (last.error) out.push(line(t('channel-poll_failed', { at: when(last.at), error: last.error })));
+  else out.push(line(t('channel-poll_ok', { at: when(last.at), n: last.fetched })));
   return out;
 }
 
 async function showEvents(c) {
   const { events, sends, email } = await api('GET', `/api/v1/channels/${encodeURIComponent(c.id)}/events`);
   const parts = [];
-  if (email) parts.push(...section(t('channel.email_status', { name: c.name }), emailStatus(email), ''));
-  parts.push(...section(t('channel.recent', { name: c.name }), events.map(eventLine), t('channel.none')));
-  parts.push(...section(t('channel.sends', { name: c.name }), sends.map(sendLine), t('channel.sends_none')));
+  if (email) parts.push(...section(t('channel-email_status', { name: c.name }), emailStatus(email), ''));
+  parts.push(...section(t('channel-recent', { name: c.name }), events.map(eventLine), t('channel-none')));
+  parts.push(...section(t('channel-sends', { name: c.name }), sends.map(sendLine), t('channel-sends_none')));
   $('ch-detail').replaceChildren(...parts);
   $('ch-detail').hidden = false;
 }
@@ -89,8 +89,8 @@ async function sendTest(c) {
 function channelTools(c) {
   const box = document.createElement('span');
   box.className = 'rule-tools';
-  if (c.platform !== 'email') box.append(button(t('channel.send_test'), 'ch-test', () => sendTest(c)));
-  box.append(button(c.platform === 'email' ? t('channel.status') : t('channel.events'), 'ch-events', () => showEvents(c)));
+  if (c.platform !== 'email') box.append(button(t('channel-send_test'), 'ch-test', () => sendTest(c)));
+  box.append(button(c.platform === 'email' ? t('channel-status') : t('channel-events'), 'ch-events', () => showEvents(c)));
   return box;
 }
 

@@ -3,19 +3,19 @@
 // saves offered a reload, unsaved changes guarded, cancel restores what was loaded.
 
 import { api, ApiError } from '../workspace/api.js';
-import { t } from '../i18n.js';
+import { has, t } from '../i18n.js';
 
 export { api, ApiError };
 
 // The one message catalogue (`/assets/i18n.js`): the language the person chose, zh-CN else.
-export { loadCatalogue, t } from '../i18n.js';
+export { has, loadCatalogue, t } from '../i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
 /// A problem message from the server, in the user's words when the catalogue knows it.
 export function problemText(message) {
-  const key = `problem.${message}`;
-  return t(key) === key ? message : t(key);
+  const key = `problem-${String(message).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
+  return has(key) ? t(key) : message;
 }
 
 /// Read `a.b[2].c` from an object.
@@ -206,6 +206,6 @@ window.addEventListener('unhandledrejection', (e) => {
 /// A version's note in words (`edit`, `people`, `restore N`).
 export function noteText(note) {
   const restore = /^restore (\d+)$/.exec(note);
-  if (restore) return t('history.restored', { n: restore[1] });
-  return t(`history.note.${note}`) === `history.note.${note}` ? note : t(`history.note.${note}`);
+  if (restore) return t('history-restored', { n: restore[1] });
+  return has(`history-note-${note}`) ? t(`history-note-${note}`) : note;
 }

@@ -93,13 +93,13 @@ function teamCard(team, i) {
 /// The conditions of a rule as chips: "关键词：退款、坏了".
 function chips(when) {
   const out = [];
-  const add = (key, text) => out.push(el('span', { class: 'chip' }, `${t(`chip.${key}`)}：${text}`));
+  const add = (key, text) => out.push(el('span', { class: 'chip' }, `${t(`chip-${key}`)}：${text}`));
   if (when.channels?.length) add('channels', when.channels.map((c) => CHANNELS[c] || c).join('、'));
   for (const k of ['keywords', 'intents', 'hotspots', 'customer_tags', 'languages']) if (when[k]?.length) add(k, when[k].join('、'));
   if (when.vip !== null && when.vip !== undefined) add('vip', when.vip ? '是' : '否');
   if (when.sentiment) add('sentiment', SENTIMENT[when.sentiment] || when.sentiment);
   if (when.strong_emotion !== null && when.strong_emotion !== undefined) add('strong_emotion', when.strong_emotion ? '是' : '否');
-  if (!out.length) out.push(el('span', { class: 'chip chip-any' }, t('chip.any')));
+  if (!out.length) out.push(el('span', { class: 'chip chip-any' }, t('chip-any')));
   return el('div', { class: 'chips' }, ...out);
 }
 
@@ -208,8 +208,8 @@ async function runTrial() {
 function versionSummary(old) {
   const teams = old.teams.map((tm) => tm.name || tm.id).join('、') || t('none');
   const rules = old.rules.map((r, i) => el('li', {}, `${i + 1}. ${r.name}${r.enabled ? '' : `（${t('rule_off')}）`}`, chips(r.when)));
-  return [el('p', {}, t('history.teams', { teams })), el('ol', { class: 'history-rules' }, ...rules),
-    el('p', { class: 'sub' }, t('history.timings', { overflow: old.timings.overflow_after_secs, close: old.timings.auto_close_after_mins }))];
+  return [el('p', {}, t('history-teams', { teams })), el('ol', { class: 'history-rules' }, ...rules),
+    el('p', { class: 'sub' }, t('history-timings', { overflow: old.timings.overflow_after_secs, close: old.timings.auto_close_after_mins }))];
 }
 
 async function viewVersion(v, box) {
@@ -220,10 +220,10 @@ async function viewVersion(v, box) {
 }
 
 async function restoreVersion(v) {
-  if (!window.confirm(t('history.confirm', { n: v.version }))) return;
+  if (!window.confirm(t('history-confirm', { n: v.version }))) return;
   try {
     await api('POST', `/api/v1/routing/versions/${v.version}/restore?base_version=${current}`, {});
-    toast(t('history.done', { n: v.version }));
+    toast(t('history-done', { n: v.version }));
     await load();
   } catch (e) {
     if (e instanceof ApiError && e.status === 409) toast(t('stale'), { label: t('reload'), run: () => load() });
@@ -236,11 +236,11 @@ function versionItem(v) {
   const latest = v.version === current;
   return el('li', { class: 'history-item' },
     el('div', { class: 'history-head' },
-      el('span', { class: 'history-what' }, t('history.version', { n: v.version }), latest ? el('span', { class: 'chip' }, t('history.current')) : null),
-      el('span', { class: 'sub' }, `${v.author || t('history.system')} · ${when(v.created_at)} · ${noteText(v.note)}`),
+      el('span', { class: 'history-what' }, t('history-version', { n: v.version }), latest ? el('span', { class: 'chip' }, t('history-current')) : null),
+      el('span', { class: 'sub' }, `${v.author || t('history-system')} · ${when(v.created_at)} · ${noteText(v.note)}`),
       el('span', { class: 'rule-tools' },
-        el('button', { type: 'button', class: 'btn btn-small', onclick: () => viewVersion(v, box) }, t('history.view')),
-        latest ? null : el('button', { type: 'button', class: 'btn btn-small', onclick: () => restoreVersion(v) }, t('history.restore')))),
+        el('button', { type: 'button', class: 'btn btn-small', onclick: () => viewVersion(v, box) }, t('history-view')),
+        latest ? null : el('button', { type: 'button', class: 'btn btn-small', onclick: () => restoreVersion(v) }, t('history-restore')))),
     box);
 }
 
@@ -248,7 +248,7 @@ async function loadHistory() {
   const history = await api('GET', '/api/v1/routing/versions');
   current = history.current;
   const items = history.versions.map(versionItem);
-  $('history').replaceChildren(...(items.length ? items : [el('li', { class: 'sub' }, t('history.empty'))]));
+  $('history').replaceChildren(...(items.length ? items : [el('li', { class: 'sub' }, t('history-empty'))]));
 }
 
 async function load() {

@@ -13,20 +13,20 @@ async function loadHistory() {
   const line = (v) => {
     const li = document.createElement('li');
     li.className = 'history-item sub';
-    li.textContent = `${t('history.version', { n: v.version })}${v.version === current ? `（${t('history.current')}）` : ''} · ${v.author || t('history.system')} · ${when(v.created_at)} · ${noteText(v.note)}`;
+    li.textContent = `${t('history-version', { n: v.version })}${v.version === current ? `（${t('history-current')}）` : ''} · ${v.author || t('history-system')} · ${when(v.created_at)} · ${noteText(v.note)}`;
     return li;
   };
-  const empty = Object.assign(document.createElement('li'), { className: 'sub', textContent: t('history.empty') });
+  const empty = Object.assign(document.createElement('li'), { className: 'sub', textContent: t('history-empty') });
   $('shop-history').replaceChildren(...(versions.length ? versions.map(line) : [empty]));
 }
 
 async function main() {
   await loadCatalogue('settings');
   // Hand-over: what the customer reads when a person first replies.
-  $('handover-title').textContent = t('shop.handover.title');
-  $('agent-joined-label').textContent = t('shop.handover.agent_joined');
-  $('agent-joined-hint').textContent = t('shop.handover.agent_joined_hint');
-  document.querySelector('[data-t="shop.history.title"]').textContent = t('shop.history.title');
+  $('handover-title').textContent = t('shop-handover-title');
+  $('agent-joined-label').textContent = t('shop-handover-agent_joined');
+  $('agent-joined-hint').textContent = t('shop-handover-agent_joined_hint');
+  document.querySelector('[data-t="shop-history-title"]').textContent = t('shop-history-title');
   const page = formPage({
     form: $('shop-form'),
     summary: $('form-error'),

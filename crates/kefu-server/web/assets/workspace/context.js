@@ -42,7 +42,7 @@ function renderIdentities(list, cust) {
     return;
   }
   const ids = cust.identities || [];
-  raw.textContent = ids.map((idn) => `${label(CHANNEL_LABELS, idn.channel)}：${idn.external_id}`).join('\n') || t('card.none');
+  raw.textContent = ids.map((idn) => `${label(CHANNEL_LABELS, idn.channel)}：${idn.external_id}`).join('\n') || t('card-none');
   // What they told the widget's pre-chat form (手机号, 邮箱, 订单号; masked by the server).
   const told = (cust.prechat || []).map((line) => h('li', { class: 'identity prechat-line' },
     h('span', { class: 'channel-tag' }, line.label), h('span', {}, line.value)));
@@ -60,7 +60,7 @@ function renderIdentities(list, cust) {
 function renderRating(c) {
   const box = $('ctx-rating');
   if (c.status !== 'resolved' && c.status !== 'closed') {
-    box.textContent = t('card.rating_none');
+    box.textContent = t('card-rating_none');
     return;
   }
   const key = `${c.updated_at}:${c.last_message_at}`;

@@ -355,7 +355,7 @@ export function initDialogue(agentSocket, handlers) {
 export function resolveSelected() {
   if (resolveButton.hidden || resolveButton.disabled) return;
   resolveWithUndo(selected(), (conv) => onConversation(conv), (err) => {
-    toast(t('handover.resolve_failed', { message: err.message }));
+    toast(t('handover-resolve_failed', { message: err.message }));
     renderHead();
   });
   renderHead();

@@ -23,22 +23,22 @@ function yuan(cents) {
 // The mood word, an arrow for the trend and one small bar per recent message (heights are
 // classes, so no numbers and no inline styles).
 function mood(m) {
-  if (!m) return t('card.none');
-  const bars = h('span', { class: 'spark', role: 'img', 'aria-label': t('card.spark', { n: m.levels.length }) },
+  if (!m) return t('card-none');
+  const bars = h('span', { class: 'spark', role: 'img', 'aria-label': t('card-spark', { n: m.levels.length }) },
     ...m.levels.map((lv) => h('i', { class: `spark-bar lv-${lv}` })));
   return h('span', { class: 'mood' },
     h('span', { class: `mood-word mood-${m.code}` }, m.word),
-    m.trend ? h('span', { class: `mood-trend trend-${m.trend}` }, t(`card.trend.${m.trend}`)) : null,
+    m.trend ? h('span', { class: `mood-trend trend-${m.trend}` }, t(`card-trend-${m.trend}`)) : null,
     bars);
 }
 
 function slots(list) {
-  if (!list.length) return t('card.none');
+  if (!list.length) return t('card-none');
   return h('span', { class: 'slot-list' }, ...list.map((s) => h('span', { class: 'slot' }, h('span', { class: 'slot-label' }, s.label), ` ${s.value}`)));
 }
 
 function intents(list) {
-  if (!list.length) return t('card.none');
+  if (!list.length) return t('card-none');
   return h('ul', { class: 'intent-list' }, ...list.map((i) => h('li', {}, i.title)));
 }
 
@@ -53,22 +53,22 @@ function render(box, card) {
   const orders = card.recent_orders || [];
   const c = card.customer;
   box.replaceChildren(
-    h('h3', { class: 'card-subtitle' }, t('card.title')),
+    h('h3', { class: 'card-subtitle' }, t('card-title')),
     h('dl', { class: 'facts' },
-      h('dt', {}, t('card.reason')), h('dd', { class: 'handoff-reason' }, card.reason_text || t('card.none')),
-      h('dt', {}, t('card.intents')), h('dd', { class: 'handoff-intents' }, intents(card.intents || [])),
-      h('dt', {}, t('card.slots')), h('dd', { class: 'handoff-slots' }, slots(card.slots || [])),
-      h('dt', {}, t('card.mood')), h('dd', { class: 'handoff-mood' }, mood(card.mood)),
-      h('dt', {}, t('card.tier')), h('dd', { class: 'handoff-tier' },
-        t('card.tier_detail', { tier: c.tier_label, orders: c.orders_in_window, spent: yuan(c.spent_cents) }))),
-    h('h3', { class: 'card-subtitle' }, t('card.orders')),
+      h('dt', {}, t('card-reason')), h('dd', { class: 'handoff-reason' }, card.reason_text || t('card-none')),
+      h('dt', {}, t('card-intents')), h('dd', { class: 'handoff-intents' }, intents(card.intents || [])),
+      h('dt', {}, t('card-slots')), h('dd', { class: 'handoff-slots' }, slots(card.slots || [])),
+      h('dt', {}, t('card-mood')), h('dd', { class: 'handoff-mood' }, mood(card.mood)),
+      h('dt', {}, t('card-tier')), h('dd', { class: 'handoff-tier' },
+        t('card-tier_detail', { tier: c.tier_label, orders: c.orders_in_window, spent: yuan(c.spent_cents) }))),
+    h('h3', { class: 'card-subtitle' }, t('card-orders')),
     orders.length
       ? h('ul', { class: 'identities' }, ...orders.map((o) => h('li', {}, `${o.order_no} · ${o.status_label} · ${yuan(o.amount_cents)}${o.items.length ? ` · ${o.items.join('、')}` : ''}`)))
-      : h('p', { class: 'muted' }, t('card.no_orders')));
+      : h('p', { class: 'muted' }, t('card-no_orders')));
   if (codes) {
     codes.replaceChildren(
-      h('dt', {}, t('card.details.intents')), h('dd', { class: 'mono' }, (card.intents || []).map((i) => i.id).join(', ') || t('card.none')),
-      h('dt', {}, t('card.details.reason')), h('dd', { class: 'mono' }, card.reason || t('card.none')));
+      h('dt', {}, t('card-details-intents')), h('dd', { class: 'mono' }, (card.intents || []).map((i) => i.id).join(', ') || t('card-none')),
+      h('dt', {}, t('card-details-reason')), h('dd', { class: 'mono' }, card.reason || t('card-none')));
   }
 }
 

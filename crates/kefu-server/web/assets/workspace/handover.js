@@ -25,7 +25,7 @@ export function renderComposerOwner(c) {
   $('composer').hidden = other;
   const line = $('composer-handed');
   line.hidden = !other;
-  if (other) line.textContent = t('handover.now_with', { name: agentName(c.agent_id) || t('handover.a_colleague') });
+  if (other) line.textContent = t('handover-now_with', { name: agentName(c.agent_id) || t('handover-a_colleague') });
 }
 
 /** Whether a resolve of conversation `id` is waiting for its undo window to pass. */
@@ -34,7 +34,7 @@ export function resolvePending(id) {
 }
 
 function bar(c) {
-  $('resolve-undo-text').textContent = t('handover.resolving', { name: c.customer_name || t('handover.the_customer') });
+  $('resolve-undo-text').textContent = t('handover-resolving', { name: c.customer_name || t('handover-the_customer') });
   $('resolve-undo').hidden = pending.size === 0;
 }
 
@@ -89,6 +89,6 @@ window.addEventListener('pagehide', () => {
 /** `handlers.onUndone(id)`: a resolve was taken back (redraw the head). */
 export function initHandover(handlers) {
   onUndone = handlers.onUndone;
-  $('resolve-undo-button').textContent = t('handover.undo');
+  $('resolve-undo-button').textContent = t('handover-undo');
   $('resolve-undo-button').addEventListener('click', undoResolve);
 }

@@ -128,7 +128,7 @@ function renderAgents() {
     h('td', {}, a.display_name || agentName(a.id) || a.id),
     h('td', {}, h('span', { class: `presence presence-${a.status}` }, label(USER_STATUS_LABELS, a.status)),
       // Present but not a seat: routing gives them nothing until they switch 接待 on.
-      a.takes_chats === false && a.status !== 'offline' ? h('span', { class: 'presence presence-off' }, t('status.not_taking')) : null),
+      a.takes_chats === false && a.status !== 'offline' ? h('span', { class: 'presence presence-off' }, t('status-not_taking')) : null),
     h('td', {}, `${a.load || 0} / ${a.capacity || '—'}`),
     h('td', {}, (a.teams || []).map((t) => teamName(t)).join('、') || '—'))));
 }

@@ -28,15 +28,15 @@ export function summaryOf(card) {
   const lines = [];
   // The card names topics by the knowledge base's titles and slots by their labels.
   const intents = (card.intents || []).map((i) => i.title).filter(Boolean);
-  if (intents.length) lines.push(t('ticket.summary.intent', { value: intents.join('、') }));
+  if (intents.length) lines.push(t('ticket-summary-intent', { value: intents.join('、') }));
   const slots = card.slots || [];
-  if (slots.length) lines.push(t('ticket.summary.slots', { value: slots.map((s) => `${s.label} ${s.value}`).join('，') }));
+  if (slots.length) lines.push(t('ticket-summary-slots', { value: slots.map((s) => `${s.label} ${s.value}`).join('，') }));
   const order = (card.recent_orders || [])[0];
   if (order) {
     const items = order.items && order.items.length ? ` ${order.items.join('、')}` : '';
-    lines.push(t('ticket.summary.order', { value: `${order.order_no}${items}` }));
+    lines.push(t('ticket-summary-order', { value: `${order.order_no}${items}` }));
   }
-  if (card.reason_text) lines.push(t('ticket.summary.reason', { value: card.reason_text }));
+  if (card.reason_text) lines.push(t('ticket-summary-reason', { value: card.reason_text }));
   return lines.join('\n');
 }
 
@@ -45,12 +45,12 @@ function messageRow(m) {
   return h('li', { class: note ? 'is-note' : '' },
     h('label', {},
       h('input', { type: 'checkbox', value: m.id, checked: !note, dataset: { kind: m.sender_kind } }),
-      h('span', { class: 'tm-who' }, t(`sender.${m.sender_kind}`)),
+      h('span', { class: 'tm-who' }, t(`sender-${m.sender_kind}`)),
       h('span', { class: 'tm-text' }, m.content)));
 }
 
 async function fill(c) {
-  list.replaceChildren(h('li', { class: 'muted' }, t('ticket.loading')));
+  list.replaceChildren(h('li', { class: 'muted' }, t('ticket-loading')));
   const [card, data] = await Promise.all([
     c.source === 'bot_to_human' || c.status === 'bot'
       ? get(`/api/v1/conversations/${encodeURIComponent(c.id)}/context`).catch(() => null)
@@ -62,7 +62,7 @@ async function fill(c) {
   const messages = ((data && data.messages) || []).sort((a, b) => a.seq - b.seq);
   list.replaceChildren(...(messages.length
     ? messages.map(messageRow)
-    : [h('li', { class: 'muted' }, t('ticket.no_messages'))]));
+    : [h('li', { class: 'muted' }, t('ticket-no_messages'))]));
 }
 
 async function open() {
@@ -70,7 +70,7 @@ async function open() {
   if (!c || dialog.open) return;
   current = c.id;
   showError('');
-  $('ticket-title').value = t('ticket.default_title', { name: c.customer_name || t('handover.the_customer') });
+  $('ticket-title').value = t('ticket-default_title', { name: c.customer_name || t('handover-the_customer') });
   $('ticket-description').value = '';
   $('ticket-notify').checked = false;
   dialog.showModal();
@@ -84,7 +84,7 @@ async function submit(ev) {
   if (!c || current !== c.id) return;
   const title = $('ticket-title').value.trim();
   if (!title) {
-    showError(t('ticket.title_required'));
+    showError(t('ticket-title_required'));
     return;
   }
   const body = {
@@ -99,23 +99,23 @@ async function submit(ev) {
   try {
     const ticket = await post('/api/v1/tickets', body);
     dialog.close();
-    toast(t('ticket.created', { number: ticket.number, title: ticket.title }));
+    toast(t('ticket-created', { number: ticket.number, title: ticket.title }));
   } catch (err) {
-    showError(t('ticket.failed', { message: err.message }));
+    showError(t('ticket-failed', { message: err.message }));
   } finally {
     $('ticket-submit').disabled = false;
   }
 }
 
 export function initTicketButton() {
-  $('ticket-dialog-title').textContent = t('ticket.title');
-  $('ticket-type-label').textContent = t('ticket.type');
-  $('ticket-title-label').textContent = t('ticket.subject');
-  $('ticket-description-label').textContent = t('ticket.description');
-  $('ticket-attach-label').textContent = t('ticket.attach');
-  $('ticket-notify-label').textContent = t('ticket.notify');
-  $('ticket-cancel').textContent = t('ticket.cancel');
-  $('ticket-submit').textContent = t('ticket.submit');
+  $('ticket-dialog-title').textContent = t('ticket-title');
+  $('ticket-type-label').textContent = t('ticket-type');
+  $('ticket-title-label').textContent = t('ticket-subject');
+  $('ticket-description-label').textContent = t('ticket-description');
+  $('ticket-attach-label').textContent = t('ticket-attach');
+  $('ticket-notify-label').textContent = t('ticket-notify');
+  $('ticket-cancel').textContent = t('ticket-cancel');
+  $('ticket-submit').textContent = t('ticket-submit');
   $('ticket-button').addEventListener('click', open);
   $('ticket-cancel').addEventListener('click', () => dialog.close());
   form.addEventListener('submit', submit);

@@ -1,0 +1,15 @@
+language-zh = Chinese
+language-en = English
+own_language = { $language } (this FAQ's language)
+other_language = { $language } translation
+translation_hint = When a customer asks in this language, the bot answers with this text; leave it empty for no translation.
+t_question = Standard question
+t_similar = Similar questions (one per line)
+t_answer = Answer
+t_answer_fallback = Answer when data is missing
+translation_incomplete = A translation needs both the standard question and the answer
+col_languages = Languages
+has_translation = { $own } · { $other }
+missing_translation = No { $language }
+only_untranslated = Only FAQs lacking a translation
+untranslated_count = { $n } FAQs lack a translation

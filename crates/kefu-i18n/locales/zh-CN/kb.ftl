@@ -1,0 +1,15 @@
+language-zh = 中文
+language-en = 英文
+own_language = { $language }（本条的语言）
+other_language = { $language }翻译
+translation_hint = 顾客用这种语言提问时，机器人用这里的答案回答；留空表示没有翻译。
+t_question = 标准问题
+t_similar = 相似问（每行一个）
+t_answer = 答案
+t_answer_fallback = 数据缺失时的答案
+translation_incomplete = 翻译需要同时填写标准问题和答案
+col_languages = 语言
+has_translation = { $own } · { $other }
+missing_translation = 缺{ $language }
+only_untranslated = 只看缺翻译的
+untranslated_count = { $n } 条问答缺翻译
