@@ -198,3 +198,60 @@ async fn login(app: &TestApp, b: &Client) {
     click(b, "#login-submit").await;
     until("the workspace after signing in", || async { b.current_url().await.ok().filter(|u| u.path() == "/workspace").map(|_| ()) }).await;
 }
+
+/// The words of the page (title and visible text) contain each of `words`.
+async fn shows(b: &Client, page: &str, words: &[&str]) {
+    for w in words {
+        until(&format!("{page} to show {w:?}"), || async {
+            let text = js(b, "return document.title + '\\n' + document.body.innerText").await;
+            text.as_str().filter(|t| t.contains(w)).map(|_| ())
+        })
+        .await;
+    }
+}
+
+/// The built-in names read in each reader's language, but a name the shop wrote itself is
+/// shown as written to everyone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn built_in_ticket_names_follow_the_reader_and_a_renamed_state_stays_as_written() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    let (_, wfs) = owner.get("/api/v1/ticket-types").await;
+    let mut complaint = wfs["workflows"].as_array().expect("workflows").iter().find(|w| w["ticket_type"] == "complaint").cloned().expect("complaint");
+    for st in complaint["states"].as_array_mut().expect("states") {
+        if st["key"] == "legal_review" {
+            st["name"] = "Legal desk".into();
+        }
+    }
+    let (s, body) = owner.post_put("/api/v1/ticket-types/complaint", complaint).await;
+    assert_eq!(s, 200, "{body}");
+    let (s, body) = owner.post("/api/v1/tickets", serde_json::json!({"ticket_type": "complaint", "title": "Parcel damaged", "priority": "high"})).await;
+    assert_eq!(s, 201, "{body}");
+
+    let zh = driver.browser().await;
+    let en = driver.browser_in("en-US").await;
+    let result = tokio::time::timeout(Duration::from_secs(90), async {
+        crate::browser::login(&zh, &app.base, "owner@demo.kefu").await;
+        zh.goto(&format!("{}/tickets", app.base)).await.expect("tickets page");
+        wait_text(&zh, "#ticket-board", "Parcel damaged").await;
+        shows(&zh, "the Chinese board", &["工单 · kefu", "投诉", "技术故障", "客服记录", "Legal desk", "解决方案反馈", "高", "新建工单", "共 "]).await;
+        click(&zh, ".ticket-card").await;
+        wait_text(&zh, "#panel-state", "客服记录").await;
+        shows(&zh, "the Chinese panel", &["首次响应", "创建工单，初始状态「客服记录」", "添加内部备注"]).await;
+
+        crate::browser::login(&en, &app.base, "owner@demo.kefu").await;
+        en.goto(&format!("{}/tickets", app.base)).await.expect("tickets page");
+        wait_text(&en, "#ticket-board", "Parcel damaged").await;
+        shows(&en, "the English board", &["Tickets · kefu", "Complaint", "Technical fault", "Logged by service", "Legal desk", "Solution feedback", "High", "New ticket", "Total: "]).await;
+        let board = js(&en, "return document.getElementById('ticket-board').innerText").await;
+        assert!(!board.as_str().unwrap_or("").contains("Legal review"), "the shop's own name was replaced: {board}");
+        click(&en, ".ticket-card").await;
+        wait_text(&en, "#panel-state", "Logged by service").await;
+        shows(&en, "the English panel", &["First response", "Created in \"Logged by service\"", "Add internal note"]).await;
+    })
+    .await;
+    let _ = zh.close().await;
+    let _ = en.close().await;
+    result.expect("the two readers took over 90 s");
+}
