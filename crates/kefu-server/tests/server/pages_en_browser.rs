@@ -69,6 +69,9 @@ async fn journey(app: &TestApp, b: &Client) {
     b.goto(&format!("{}/invite?token=kefu_inv_bogus", app.base)).await.expect("bad link");
     wait_text(b, "#link-problem-title", "This link isn't valid").await;
     reads_english(b, "the bad-link page", &["Join the support team", "Check that you copied the whole link", "Go to sign in"]).await;
+    b.goto(&format!("{}/reset?token=kefu_rst_bogus", app.base)).await.expect("bad reset link");
+    wait_text(b, "#link-problem-title", "This link isn't valid").await;
+    reads_english(b, "the bad reset link", &["Set a new password", "Go to sign in"]).await;
 
     setup(app, b).await;
     let invite = people(b).await;

@@ -39,7 +39,7 @@ function renderTypeTabs() {
 
 function renderFilterChoices() {
   const dept = $('filter-department');
-  dept.replaceChildren(h('option', { value: '' }, tr('tickets-all-departments')),
+  dept.replaceChildren(h('option', { value: '' }, tr('tickets-page-all-departments')),
     ...[...store.departments.values()].map((d) => h('option', { value: d.key }, departmentName(d.key))));
   dept.value = store.filters.department;
 }
@@ -58,7 +58,7 @@ function query() {
 async function loadTickets() {
   if (!store.type) return;
   const seq = ++loadSeq;
-  $('ticket-count').textContent = tr('tickets-loading');
+  $('ticket-count').textContent = tr('tickets-page-loading');
   try {
     const data = await get(query());
     if (seq !== loadSeq) return; // a newer filter change already asked again
@@ -66,8 +66,8 @@ async function loadTickets() {
     render();
   } catch (err) {
     if (seq !== loadSeq) return;
-    $('ticket-count').textContent = tr('tickets-load-failed');
-    toast(tr('tickets-load-failed-toast', { message: err.message }));
+    $('ticket-count').textContent = tr('tickets-page-load-failed');
+    toast(tr('tickets-page-load-failed-toast', { message: err.message }));
   }
 }
 
@@ -141,14 +141,14 @@ function renderConnection(kind, info) {
   const say = (words) => { if (text) text.textContent = words; };
   if (box) box.dataset.state = kind;
   if (kind === 'open') {
-    say(tr('tickets-conn-open'));
+    say(tr('tickets-page-conn-open'));
     // Changes made while the socket was down were never sent; catch up once.
     if (wasClosed) loadTickets();
     wasClosed = false;
-  } else if (kind === 'connecting') say(tr('tickets-conn-connecting'));
+  } else if (kind === 'connecting') say(tr('tickets-page-conn-connecting'));
   else {
     wasClosed = true;
-    say(info && info.retryIn ? tr('tickets-conn-retry', { seconds: info.retryIn }) : tr('tickets-conn-lost'));
+    say(info && info.retryIn ? tr('tickets-page-conn-retry', { seconds: info.retryIn }) : tr('tickets-page-conn-lost'));
   }
 }
 
@@ -203,7 +203,7 @@ async function main() {
   renderTopbar();
 
   const [types, depts, agents] = await Promise.all([
-    get('/api/v1/ticket-types').catch((err) => { toast(tr('tickets-types-failed', { message: err.message })); return null; }),
+    get('/api/v1/ticket-types').catch((err) => { toast(tr('tickets-page-types-failed', { message: err.message })); return null; }),
     get('/api/v1/departments').catch(() => null), // names only; keys are shown without them
     get('/api/v1/agents').catch(() => null),
   ]);
@@ -225,7 +225,7 @@ async function main() {
     onCreated: (view) => {
       if (view.ticket_type !== store.type) selectType(view.ticket_type, false);
       applyView(view);
-      toast(tr('tickets-created', { number: view.number }));
+      toast(tr('tickets-page-created', { number: view.number }));
       openPanel(view.id, $('new-ticket-button'));
     },
     onBulkDone: () => { render(); loadTickets(); },

@@ -61,10 +61,10 @@ async function submitNewTicket(ev) {
 
 export function fillBulkChoices() {
   const wf = workflow();
-  options($('bulk-state'), [['', tr('tickets-bulk-choose-state')], ...(wf ? wf.states.map((s) => [s.key, stateName(s.key)]) : [])], '');
-  options($('bulk-priority'), [['', tr('tickets-bulk-choose-priority')], ...PRIORITIES.map((p) => [p, priorityLabel(p)])], '');
+  options($('bulk-state'), [['', tr('tickets-page-bulk-choose-state')], ...(wf ? wf.states.map((s) => [s.key, stateName(s.key)]) : [])], '');
+  options($('bulk-priority'), [['', tr('tickets-page-bulk-choose-priority')], ...PRIORITIES.map((p) => [p, priorityLabel(p)])], '');
   options($('bulk-department'),
-    [['', tr('tickets-bulk-choose-department')], ...[...store.departments.values()].map((d) => [d.key, departmentName(d.key)])], '');
+    [['', tr('tickets-page-bulk-choose-department')], ...[...store.departments.values()].map((d) => [d.key, departmentName(d.key)])], '');
 }
 
 export function renderBulkBar() {
@@ -74,7 +74,7 @@ export function renderBulkBar() {
   const n = store.checked.size;
   const keepResults = !$('bulk-results').hidden;
   bar.hidden = store.view !== 'list' || (n === 0 && !keepResults);
-  $('bulk-count').textContent = tr('tickets-bulk-count', { n });
+  $('bulk-count').textContent = tr('tickets-page-bulk-count', { n });
   for (const b of bar.querySelectorAll('.bulk-apply')) {
     const select = $(b.dataset.select);
     b.disabled = n === 0 || !select.value;
@@ -92,15 +92,15 @@ function showResults(results, doneText) {
   const okCount = results.length - failed.length;
   box.replaceChildren(
     h('p', { class: failed.length ? 'bulk-summary is-error' : 'bulk-summary' },
-      failed.length ? tr('tickets-bulk-some-failed', { action: doneText, ok: okCount, failed: failed.length })
-        : tr('tickets-bulk-all-ok', { action: doneText, ok: okCount })),
+      failed.length ? tr('tickets-page-bulk-some-failed', { action: doneText, ok: okCount, failed: failed.length })
+        : tr('tickets-page-bulk-all-ok', { action: doneText, ok: okCount })),
     ...(failed.length ? [h('ul', { class: 'bulk-failures' },
       ...failed.map((r) => h('li', null,
         h('span', { class: 'bulk-ticket' }, ticketLabel(r.id)),
-        tr('tickets-bulk-failure', { error: r.error || tr('tickets-bulk-failed') }))))] : []),
+        tr('tickets-page-bulk-failure', { error: r.error || tr('tickets-page-bulk-failed') }))))] : []),
     h('button', {
       type: 'button', class: 'btn btn-ghost btn-small', onclick: () => { box.hidden = true; renderBulkBar(); },
-    }, tr('tickets-bulk-close-results')));
+    }, tr('tickets-page-bulk-close-results')));
   box.hidden = false;
 }
 
@@ -146,11 +146,11 @@ export function initActions(opts) {
     const value = b.dataset.select ? $(b.dataset.select).value : '';
     if (!value) return;
     if (b.dataset.action === 'transition') {
-      runBulk({ type: 'transition', to: value }, tr('tickets-bulk-did-move', { state: stateName(value) }));
+      runBulk({ type: 'transition', to: value }, tr('tickets-page-bulk-did-move', { state: stateName(value) }));
     } else if (b.dataset.action === 'priority') {
-      runBulk({ type: 'priority', to: value }, tr('tickets-bulk-did-priority', { priority: priorityLabel(value) }));
+      runBulk({ type: 'priority', to: value }, tr('tickets-page-bulk-did-priority', { priority: priorityLabel(value) }));
     } else if (b.dataset.action === 'assign') {
-      runBulk({ type: 'assign', department: value }, tr('tickets-bulk-did-assign', { department: departmentName(value) }));
+      runBulk({ type: 'assign', department: value }, tr('tickets-page-bulk-did-assign', { department: departmentName(value) }));
     }
   });
 }

@@ -27,22 +27,22 @@ function fillSelect(select, options, value) {
 
 function renderFacts(t) {
   const sla = t.sla || {};
-  const due = (ms) => tr('tickets-fact-due', { time: fullTime(ms) });
+  const due = (ms) => tr('tickets-page-fact-due', { time: fullTime(ms) });
   const rows = [
-    ['tickets-fact-type', typeName(t.ticket_type)],
-    ['tickets-fact-state', stateName(t.state, t.ticket_type)],
-    ['tickets-fact-sla', slaLabel(t.sla_status)],
-    ['tickets-fact-first-response', sla.first_responded_at ? tr('tickets-fact-responded', { time: fullTime(sla.first_responded_at) })
+    ['tickets-page-fact-type', typeName(t.ticket_type)],
+    ['tickets-page-fact-state', stateName(t.state, t.ticket_type)],
+    ['tickets-page-fact-sla', slaLabel(t.sla_status)],
+    ['tickets-page-fact-first-response', sla.first_responded_at ? tr('tickets-page-fact-responded', { time: fullTime(sla.first_responded_at) })
       : sla.first_response_due ? due(sla.first_response_due) : '—'],
-    ['tickets-fact-next-response', sla.next_response_due ? due(sla.next_response_due) : '—'],
-    ['tickets-fact-resolution', sla.resolution_due ? fullTime(sla.resolution_due) : '—'],
-    ['tickets-fact-paused', sla.paused_since ? fullTime(sla.paused_since) : '—'],
-    ['tickets-fact-tags', t.tags && t.tags.length ? joinList(t.tags) : '—'],
-    ['tickets-fact-created', fullTime(t.created_at)],
-    ['tickets-fact-updated', fullTime(t.updated_at)],
-    ['tickets-fact-closed', t.closed_at ? fullTime(t.closed_at) : '—'],
-    ['tickets-fact-conversations', t.conversation_ids && t.conversation_ids.length
-      ? tr('tickets-fact-conversation-count', { n: t.conversation_ids.length }) : '—'],
+    ['tickets-page-fact-next-response', sla.next_response_due ? due(sla.next_response_due) : '—'],
+    ['tickets-page-fact-resolution', sla.resolution_due ? fullTime(sla.resolution_due) : '—'],
+    ['tickets-page-fact-paused', sla.paused_since ? fullTime(sla.paused_since) : '—'],
+    ['tickets-page-fact-tags', t.tags && t.tags.length ? joinList(t.tags) : '—'],
+    ['tickets-page-fact-created', fullTime(t.created_at)],
+    ['tickets-page-fact-updated', fullTime(t.updated_at)],
+    ['tickets-page-fact-closed', t.closed_at ? fullTime(t.closed_at) : '—'],
+    ['tickets-page-fact-conversations', t.conversation_ids && t.conversation_ids.length
+      ? tr('tickets-page-fact-conversation-count', { n: t.conversation_ids.length }) : '—'],
   ];
   $('panel-facts').replaceChildren(...rows.flatMap(([k, v]) => [h('dt', null, tr(k)), h('dd', null, v)]));
 }
@@ -52,9 +52,9 @@ function renderMoves(t) {
   $('panel-moves').replaceChildren(...(moves.length
     ? moves.map((m) => h('button', {
       type: 'button', class: 'btn move-button', dataset: { to: m.to },
-      title: tr('tickets-move-to', { state: stateName(m.to, t.ticket_type) }), disabled: busy,
+      title: tr('tickets-page-move-to', { state: stateName(m.to, t.ticket_type) }), disabled: busy,
     }, moveName(t.state, m.to, m.name, t.ticket_type)))
-    : [h('span', { class: 'muted' }, tr('tickets-no-moves'))]));
+    : [h('span', { class: 'muted' }, tr('tickets-page-no-moves'))]));
 }
 
 function renderControls(t) {
@@ -75,10 +75,10 @@ function renderComments(t) {
   },
   h('div', { class: 'comment-meta' },
     h('span', { class: 'comment-who' }, who(c.author)),
-    h('span', { class: `badge ${c.public ? 'badge-public' : ''}` }, tr(c.public ? 'tickets-comment-public' : 'tickets-comment-internal')),
+    h('span', { class: `badge ${c.public ? 'badge-public' : ''}` }, tr(c.public ? 'tickets-page-comment-public' : 'tickets-page-comment-internal')),
     h('time', { class: 'muted' }, fullTime(c.at))),
   h('div', { class: 'comment-body' }, c.body)))
-    : [h('li', { class: 'muted' }, tr('tickets-no-comments'))]));
+    : [h('li', { class: 'muted' }, tr('tickets-page-no-comments'))]));
 }
 
 function renderHistory(t) {
@@ -103,7 +103,7 @@ export function renderPanel() {
   const prio = $('panel-prio');
   prio.textContent = priorityLabel(t.priority);
   prio.className = `badge prio prio-${t.priority}`;
-  $('panel-description').textContent = t.description || tr('tickets-no-description');
+  $('panel-description').textContent = t.description || tr('tickets-page-no-description');
   $('panel-owner').textContent = `${departmentName(t.department)} · ${agentName(t.assignee_id)}`;
   renderFacts(t);
   renderMoves(t);
@@ -125,7 +125,7 @@ export async function openPanel(id, opener) {
   if (changed) {
     $('move-note').value = '';
     $('comment-form').reset();
-    $('comment-submit').textContent = tr('tickets-comment-add-note');
+    $('comment-submit').textContent = tr('tickets-page-comment-add-note');
     setStatus('');
   }
   const cached = store.tickets.get(id) || (changed ? null : store.panel);
@@ -134,7 +134,7 @@ export async function openPanel(id, opener) {
   if (cached) renderPanel();
   else {
     $('panel-number').textContent = '';
-    $('panel-title').textContent = tr('tickets-loading');
+    $('panel-title').textContent = tr('tickets-page-loading');
   }
   if (changed) $('panel-close').focus();
   // The list copy may be a frame behind (comments, history); fetch the full current view.
@@ -170,7 +170,7 @@ async function act(run, doneText) {
   if (!store.panel || busy) return false;
   busy = true;
   renderMoves(store.panel);
-  setStatus(tr('tickets-working'));
+  setStatus(tr('tickets-page-working'));
   try {
     const view = await run(encodeURIComponent(store.panel.id));
     // The agent may have opened another ticket while this one was saving.
@@ -198,30 +198,30 @@ export function initPanel(opts) {
     const note = $('move-note').value.trim();
     const body = note ? { to: b.dataset.to, note } : { to: b.dataset.to };
     const ok = await act((id) => post(`/api/v1/tickets/${id}/transition`, body),
-      tr('tickets-did-move', { state: stateName(b.dataset.to, store.panel.ticket_type) }));
+      tr('tickets-page-did-move', { state: stateName(b.dataset.to, store.panel.ticket_type) }));
     if (ok) $('move-note').value = '';
   });
   $('panel-priority').addEventListener('change', (ev) => {
     const priority = ev.target.value;
-    act((id) => put(`/api/v1/tickets/${id}/priority`, { priority }), tr('tickets-did-priority', { priority: priorityLabel(priority) }));
+    act((id) => put(`/api/v1/tickets/${id}/priority`, { priority }), tr('tickets-page-did-priority', { priority: priorityLabel(priority) }));
   });
   $('panel-department').addEventListener('change', (ev) => {
     const department = ev.target.value;
     // The server drops the assignee when none is sent; keep whoever holds the ticket.
     const body = { department };
     if (store.panel.assignee_id) body.assignee_id = store.panel.assignee_id;
-    act((id) => post(`/api/v1/tickets/${id}/assign`, body), tr('tickets-did-department', { department: departmentName(department) }));
+    act((id) => post(`/api/v1/tickets/${id}/assign`, body), tr('tickets-page-did-department', { department: departmentName(department) }));
   });
   $('panel-assignee').addEventListener('change', (ev) => {
     const assignee = ev.target.value;
     const body = assignee ? { assignee_id: assignee } : {};
-    act((id) => post(`/api/v1/tickets/${id}/assign`, body), assignee ? tr('tickets-did-assign', { name: agentName(assignee) }) : tr('tickets-did-unassign'));
+    act((id) => post(`/api/v1/tickets/${id}/assign`, body), assignee ? tr('tickets-page-did-assign', { name: agentName(assignee) }) : tr('tickets-page-did-unassign'));
   });
   const form = $('comment-form');
   const publicBox = $('comment-public');
   const submit = $('comment-submit');
   publicBox.addEventListener('change', () => {
-    submit.textContent = tr(publicBox.checked ? 'tickets-comment-send' : 'tickets-comment-add-note');
+    submit.textContent = tr(publicBox.checked ? 'tickets-page-comment-send' : 'tickets-page-comment-add-note');
   });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -232,10 +232,10 @@ export function initPanel(opts) {
     }
     const body = { body: text, public: publicBox.checked };
     const ok = await act((id) => post(`/api/v1/tickets/${id}/comments`, body),
-      tr(body.public ? 'tickets-did-send' : 'tickets-did-note'));
+      tr(body.public ? 'tickets-page-did-send' : 'tickets-page-did-note'));
     if (ok) {
       form.reset();
-      submit.textContent = tr('tickets-comment-add-note');
+      submit.textContent = tr('tickets-page-comment-add-note');
     }
   });
   $('comment-body').addEventListener('keydown', (ev) => {

@@ -56,8 +56,8 @@ export function builtinName(id, name) {
   return defaults && defaults[id] === name ? t(id) : name;
 }
 
-export const priorityLabel = (p) => word('tickets-priority', p);
-export const slaLabel = (s) => word('tickets-sla', s);
+export const priorityLabel = (p) => word('tickets-page-priority', p);
+export const slaLabel = (s) => word('tickets-page-sla', s);
 
 export function workflow(type = store.type) {
   return store.workflows.get(type) || null;
@@ -66,30 +66,30 @@ export function workflow(type = store.type) {
 /** A ticket type's name in the reader's words. */
 export function typeName(type) {
   const wf = store.workflows.get(type);
-  return builtinName(`tickets-type-${type}`, wf ? wf.name : type);
+  return builtinName(`tickets-page-type-${type}`, wf ? wf.name : type);
 }
 
 export function stateName(key, type = store.type) {
   const wf = workflow(type);
   const st = wf && wf.states.find((s) => s.key === key);
   if (!key) return '—';
-  return builtinName(`tickets-state-${key}`, st ? st.name : key);
+  return builtinName(`tickets-page-state-${key}`, st ? st.name : key);
 }
 
 /** A move's name (from → to) in the reader's words. */
 export function moveName(from, to, name, type = store.type) {
-  return builtinName(`tickets-step-${from}-${to}`, name) || stateName(to, type);
+  return builtinName(`tickets-page-step-${from}-${to}`, name) || stateName(to, type);
 }
 
 export function departmentName(key) {
-  if (!key) return t('tickets-unassigned-department');
+  if (!key) return t('tickets-page-unassigned-department');
   const d = store.departments.get(key);
-  return builtinName(`tickets-dept-${key}`, d ? d.name || d.key : key);
+  return builtinName(`tickets-page-dept-${key}`, d ? d.name || d.key : key);
 }
 
 export function agentName(id) {
-  if (!id) return t('tickets-unassigned');
-  if (store.me && id === store.me.id) return t('tickets-me', { name: store.me.display_name || t('tickets-me-plain') });
+  if (!id) return t('tickets-page-unassigned');
+  if (store.me && id === store.me.id) return t('tickets-page-me', { name: store.me.display_name || t('tickets-page-me-plain') });
   const a = store.agents.get(id);
   return a ? a.display_name || a.email || id : id;
 }
@@ -97,20 +97,20 @@ export function agentName(id) {
 export function who(author) {
   if (!author) return '—';
   if (author.kind === 'user') return agentName(author.id);
-  if (author.kind === 'customer') return t('tickets-customer');
-  if (author.kind === 'system') return t('tickets-system');
+  if (author.kind === 'customer') return t('tickets-page-customer');
+  if (author.kind === 'system') return t('tickets-page-system');
   return word('', author.kind);
 }
 
 /** Items joined the reader's way (、 in Chinese, commas in English). */
-export const joinList = (items) => items.join(t('tickets-list-separator'));
+export const joinList = (items) => items.join(t('tickets-page-list-separator'));
 
 // Coarse on purpose: cards are scanned, not read, and a ticking seconds counter on every card
 // would only distract.
 export function ago(ms, now = Date.now()) {
   if (!ms) return '';
   const min = Math.floor(Math.max(0, now - ms) / 60000);
-  if (min < 1) return t('tickets-just-now');
+  if (min < 1) return t('tickets-page-just-now');
   const rtf = new Intl.RelativeTimeFormat(currentLanguage(), { numeric: 'always', style: 'short' });
   if (min < 60) return rtf.format(-min, 'minute');
   const hours = Math.floor(min / 60);
@@ -119,7 +119,7 @@ export function ago(ms, now = Date.now()) {
 }
 
 function tagList(tags) {
-  return tags && tags.length ? joinList(tags) : t('tickets-tags-none');
+  return tags && tags.length ? joinList(tags) : t('tickets-page-tags-none');
 }
 
 // One history line in words. Unknown kinds are shown by their key so a new server-side change
@@ -128,36 +128,36 @@ export function describeChange(change, type) {
   const c = change || {};
   switch (c.kind) {
     case 'created':
-      return t('tickets-change-created', { state: stateName(c.state, type) });
+      return t('tickets-page-change-created', { state: stateName(c.state, type) });
     case 'moved': {
-      const transition = c.transition ? moveName(c.from, c.to, c.transition, type) : t('tickets-change-moved-plain');
-      const base = t('tickets-change-moved', { transition, from: stateName(c.from, type), to: stateName(c.to, type) });
-      return c.note ? t('tickets-change-with-note', { change: base, note: c.note }) : base;
+      const transition = c.transition ? moveName(c.from, c.to, c.transition, type) : t('tickets-page-change-moved-plain');
+      const base = t('tickets-page-change-moved', { transition, from: stateName(c.from, type), to: stateName(c.to, type) });
+      return c.note ? t('tickets-page-change-with-note', { change: base, note: c.note }) : base;
     }
     case 'assigned': {
       const department = c.from_department !== c.to_department
-        ? t('tickets-change-department', { from: departmentName(c.from_department), to: departmentName(c.to_department) }) : '';
+        ? t('tickets-page-change-department', { from: departmentName(c.from_department), to: departmentName(c.to_department) }) : '';
       const assignee = c.from_assignee !== c.to_assignee
-        ? t('tickets-change-assignee', { from: agentName(c.from_assignee), to: agentName(c.to_assignee) }) : '';
-      if (department && assignee) return t('tickets-change-both', { department, assignee });
-      return department || assignee || t('tickets-change-reassigned');
+        ? t('tickets-page-change-assignee', { from: agentName(c.from_assignee), to: agentName(c.to_assignee) }) : '';
+      if (department && assignee) return t('tickets-page-change-both', { department, assignee });
+      return department || assignee || t('tickets-page-change-reassigned');
     }
     case 'priority':
-      return t('tickets-change-priority', { from: priorityLabel(c.from), to: priorityLabel(c.to) });
+      return t('tickets-page-change-priority', { from: priorityLabel(c.from), to: priorityLabel(c.to) });
     case 'commented':
-      return c.public ? t('tickets-change-public-reply') : t('tickets-change-internal-note');
+      return c.public ? t('tickets-page-change-public-reply') : t('tickets-page-change-internal-note');
     case 'tagged':
-      return t('tickets-change-tags', { from: tagList(c.from), to: tagList(c.to) });
+      return t('tickets-page-change-tags', { from: tagList(c.from), to: tagList(c.to) });
     case 'sla_warning':
-      return t('tickets-change-sla-warning', { target: word('tickets-target', c.target) });
+      return t('tickets-page-change-sla-warning', { target: word('tickets-page-target', c.target) });
     case 'sla_breached':
-      return t('tickets-change-sla-breached', { target: word('tickets-target', c.target) });
+      return t('tickets-page-change-sla-breached', { target: word('tickets-page-target', c.target) });
     case 'escalated': {
       // The action is an internally tagged object ({action, department?}); tolerate a bare key.
       const a = typeof c.action === 'string' ? { action: c.action } : c.action || {};
-      const action = word('tickets-escalation', a.action);
-      return a.department ? t('tickets-change-escalated-to', { action, department: departmentName(a.department) })
-        : t('tickets-change-escalated', { action });
+      const action = word('tickets-page-escalation', a.action);
+      return a.department ? t('tickets-page-change-escalated-to', { action, department: departmentName(a.department) })
+        : t('tickets-page-change-escalated', { action });
     }
     default:
       return word('', c.kind);
@@ -208,8 +208,8 @@ export function sortedTickets() {
 
 // The status code says enough for a person; the server's message follows for the details.
 export function actionError(err) {
-  if (err.status === 403) return t('tickets-error-forbidden', { message: err.message });
-  if (err.status === 409) return t('tickets-error-conflict', { message: err.message });
-  if (err.status === 404) return t('tickets-error-not-found', { message: err.message });
-  return err.message || t('tickets-error-failed');
+  if (err.status === 403) return t('tickets-page-error-forbidden', { message: err.message });
+  if (err.status === 409) return t('tickets-page-error-conflict', { message: err.message });
+  if (err.status === 404) return t('tickets-page-error-not-found', { message: err.message });
+  return err.message || t('tickets-page-error-failed');
 }

@@ -13,8 +13,8 @@ let handlers = { onOpen: () => {}, onChecked: () => {} };
 
 function badges(t) {
   return [
-    h('span', { class: `badge prio prio-${t.priority}`, title: tr('tickets-priority') }, priorityLabel(t.priority)),
-    h('span', { class: `badge sla sla-${t.sla_status}`, title: tr('tickets-sla-status') }, slaLabel(t.sla_status)),
+    h('span', { class: `badge prio prio-${t.priority}`, title: tr('tickets-page-priority') }, priorityLabel(t.priority)),
+    h('span', { class: `badge sla sla-${t.sla_status}`, title: tr('tickets-page-sla-status') }, slaLabel(t.sla_status)),
   ];
 }
 
@@ -23,7 +23,7 @@ function card(t) {
     type: 'button',
     class: `ticket-card${store.fresh.has(t.id) ? ' is-fresh' : ''}${store.panel && store.panel.id === t.id ? ' is-open' : ''}`,
     dataset: { id: t.id },
-    'aria-label': tr('tickets-card-label', { number: t.number, title: t.title }),
+    'aria-label': tr('tickets-page-card-label', { number: t.number, title: t.title }),
   },
   h('span', { class: 'card-top' },
     h('span', { class: 'ticket-number' }, `#${t.number}`),
@@ -32,7 +32,7 @@ function card(t) {
   h('span', { class: 'card-foot' },
     h('span', { class: 'card-dept' }, departmentName(t.department)),
     t.assignee_id ? h('span', { class: 'card-assignee' }, agentName(t.assignee_id)) : null,
-    h('span', { class: 'card-age', title: tr('tickets-updated-at', { time: fullTime(t.updated_at) }), dataset: { at: t.updated_at } },
+    h('span', { class: 'card-age', title: tr('tickets-page-updated-at', { time: fullTime(t.updated_at) }), dataset: { at: t.updated_at } },
       ago(t.updated_at))));
 }
 
@@ -52,7 +52,7 @@ export function renderBoard() {
   const board = $('ticket-board');
   const wf = workflow();
   if (!wf) {
-    board.replaceChildren(h('p', { class: 'empty' }, tr('tickets-no-types')));
+    board.replaceChildren(h('p', { class: 'empty' }, tr('tickets-page-no-types')));
     return;
   }
   const byState = new Map(wf.states.map((s) => [s.key, []]));
@@ -74,7 +74,7 @@ export function renderBoard() {
         def && def.department ? h('span', { class: 'column-dept' }, departmentName(def.department)) : null,
         h('span', { class: 'tab-count' }, String(list.length))),
       h('div', { class: 'column-cards' },
-        ...(list.length ? list.map(card) : [h('p', { class: 'column-empty' }, tr('tickets-column-empty'))])));
+        ...(list.length ? list.map(card) : [h('p', { class: 'column-empty' }, tr('tickets-page-column-empty'))])));
     }));
   });
 }
@@ -88,7 +88,7 @@ function row(t) {
   h('td', { class: 'col-check' },
     h('input', {
       type: 'checkbox', class: 'row-check', checked, dataset: { id: t.id },
-      'aria-label': tr('tickets-check-row', { number: t.number }),
+      'aria-label': tr('tickets-page-check-row', { number: t.number }),
     })),
   h('td', { class: 'mono' }, `#${t.number}`),
   h('td', { class: 'col-title' },
@@ -106,7 +106,7 @@ export function renderTable() {
   const list = sortedTickets();
   keepFocus(() => {
     body.replaceChildren(...(list.length ? list.map(row)
-      : [h('tr', null, h('td', { colspan: 9, class: 'empty' }, tr('tickets-none-match')))]));
+      : [h('tr', null, h('td', { colspan: 9, class: 'empty' }, tr('tickets-page-none-match')))]));
   });
   for (const th of document.querySelectorAll('#ticket-table th[data-sort]')) {
     const on = th.dataset.sort === store.sort.key;
@@ -133,7 +133,7 @@ export function renderViews() {
   if (board) renderBoard();
   else renderTable();
   const n = store.tickets.size;
-  $('ticket-count').textContent = n >= 200 ? tr('tickets-count-capped', { n, limit: 200 }) : tr('tickets-count', { n });
+  $('ticket-count').textContent = n >= 200 ? tr('tickets-page-count-capped', { n, limit: 200 }) : tr('tickets-page-count', { n });
 }
 
 // Relative times drift while the page stays open; refresh the text without a re-render.
