@@ -153,6 +153,15 @@ async fn tickets(app: &TestApp, b: &Client) {
     click(b, ".view-button[data-view='list']").await;
     wait_text(b, "#ticket-rows", "Tea arrived crushed").await;
     reads_english(b, "the ticket list", &["No.", "Status", "Assignee", "Updated", "Service", "Normal", "Total: 1"]).await;
+    click(b, "#ticket-table th[data-sort='priority'] button").await;
+    assert_eq!(js(b, "return document.querySelector(\"#ticket-table th[data-sort='priority']\").getAttribute('aria-sort')").await, "descending");
+    // Bulk actions on the ticked row, reported in English.
+    click(b, "#ticket-rows .row-check").await;
+    wait_text(b, "#bulk-count", "1 selected").await;
+    js(b, "const s = document.getElementById('bulk-priority'); s.value = 'high'; s.dispatchEvent(new Event('change', {bubbles: true}))").await;
+    click(b, ".bulk-apply[data-action='priority']").await;
+    wait_text(b, "#bulk-results", "Set priority to \"High\": all 1 done").await;
+    wait_text(b, "#ticket-rows", "High").await;
     fits(b, "the English tickets page").await;
     snap(b, "en-tickets").await;
     click(b, "#panel-close").await;

@@ -99,7 +99,7 @@ export function who(author) {
   if (author.kind === 'user') return agentName(author.id);
   if (author.kind === 'customer') return t('tickets-page-customer');
   if (author.kind === 'system') return t('tickets-page-system');
-  return word('', author.kind);
+  return String(author.kind);
 }
 
 /** Items joined the reader's way (、 in Chinese, commas in English). */
@@ -160,17 +160,17 @@ export function describeChange(change, type) {
         : t('tickets-page-change-escalated', { action });
     }
     default:
-      return word('', c.kind);
+      return c.kind ? String(c.kind) : '—';
   }
 }
 
-export function matchesFilters(t) {
+export function matchesFilters(ticket) {
   const f = store.filters;
-  if (t.ticket_type !== store.type) return false;
-  if (f.department && t.department !== f.department) return false;
-  if (f.sla && t.sla_status !== f.sla) return false;
-  if (f.mine && (!store.me || t.assignee_id !== store.me.id)) return false;
-  if (!f.closed && t.closed_at) return false;
+  if (ticket.ticket_type !== store.type) return false;
+  if (f.department && ticket.department !== f.department) return false;
+  if (f.sla && ticket.sla_status !== f.sla) return false;
+  if (f.mine && (!store.me || ticket.assignee_id !== store.me.id)) return false;
+  if (!f.closed && ticket.closed_at) return false;
   return true;
 }
 
@@ -185,12 +185,12 @@ function stateIndex(key) {
 }
 
 const SORT_VALUE = {
-  number: (t) => t.number,
-  title: (t) => t.title || '',
-  state: (t) => stateIndex(t.state),
-  priority: (t) => PRIORITY_RANK[t.priority] ?? -1,
-  sla: (t) => SLA_RANK[t.sla_status] ?? -1,
-  updated: (t) => t.updated_at || 0,
+  number: (x) => x.number,
+  title: (x) => x.title || '',
+  state: (x) => stateIndex(x.state),
+  priority: (x) => PRIORITY_RANK[x.priority] ?? -1,
+  sla: (x) => SLA_RANK[x.sla_status] ?? -1,
+  updated: (x) => x.updated_at || 0,
 };
 
 export function sortedTickets() {
