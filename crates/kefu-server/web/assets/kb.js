@@ -3,7 +3,7 @@
 // `?draft=text` opens a new FAQ with that question (the hotspot page links here).
 
 import './shell.js';
-import { fillText, loadCatalogue, t } from './i18n.js';
+import { fillText, formatDateTime, loadCatalogue, t } from './i18n.js';
 import { get, put, post, api, csrfToken } from './workspace/api.js';
 import { h } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';
@@ -30,21 +30,20 @@ function languagesCell(f) {
   return h('td', {}, `${own} · `, h('span', { class: 'kb-missing' }, missing.map((l) => t('missing_translation', { language: languageName(l) })).join(' ')));
 }
 
-function fullTime(ms) {
-  return new Date(ms).toLocaleString('zh-CN', { hour12: false });
-}
+/** A date and time in the reader's language and the shop's time zone. */
+const fullTime = (ms) => formatDateTime(ms);
 
 async function showTraining() {
   try {
-    const t = await get('/api/v1/kb/training');
+    const status = await get('/api/v1/kb/training');
     const box = $('training');
-    if (t.state === 'training') {
-      box.textContent = `训练中…（正在使用 v${t.serving_version} 回答）`;
+    if (status.state === 'training') {
+      box.textContent = t('kb-training', { version: status.serving_version });
       clearTimeout(pollTimer);
       pollTimer = setTimeout(showTraining, 500);
     } else {
-      const took = t.last_took_ms != null ? `，训练耗时 ${t.last_took_ms} ms` : '';
-      box.textContent = `机器人使用 v${t.serving_version}：${t.faqs} 条问答、${t.flows} 个流程${took}`;
+      const figures = { version: status.serving_version, faqs: status.faqs, flows: status.flows, ms: status.last_took_ms };
+      box.textContent = t(status.last_took_ms != null ? 'kb-serving-took' : 'kb-serving', figures);
     }
   } catch (err) {
     toast(err.message);
@@ -63,8 +62,8 @@ async function loadFaqs() {
     h('td', { class: 'kb-answer' }, f.answer),
     languagesCell(f),
     h('td', {}, [f.l1, f.l2].filter(Boolean).join(' / ') || '—'),
-    h('td', {}, f.enabled ? (f.transfer_to_human ? '启用·转人工' : '启用') : '停用'),
-    h('td', {}, h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => edit(f) }, '编辑'))));
+    h('td', {}, t(f.enabled ? (f.transfer_to_human ? 'kb-status-enabled-transfer' : 'kb-status-enabled') : 'kb-status-disabled')),
+    h('td', {}, h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => edit(f) }, t('kb-edit')))));
   $('kb-faqs').tBodies[0].replaceChildren(...rows);
 }
 
@@ -91,7 +90,7 @@ function edit(f) {
   $('kb-own-language').textContent = t('own_language', { language: languageName(v.language || 'zh') });
   $('kb-other-language').textContent = t('other_language', { language: languageName(other) });
   $('kb-translation-error').hidden = true;
-  $('kb-editor-title').textContent = f ? `编辑问答 ${f.id}` : '新建问答';
+  $('kb-editor-title').textContent = f ? t('kb-edit-heading-id', { id: f.id }) : t('kb-new');
   $('kb-delete').hidden = !f;
   $('kb-editor').hidden = false;
   form.elements[f ? 'question' : 'id'].focus();
@@ -121,7 +120,7 @@ async function save(ev) {
   }
   try {
     const saved = await put(`/api/v1/kb/faqs/${encodeURIComponent(faq.id)}`, faq);
-    toast(`已保存为 v${saved.version}，机器人正在学习`);
+    toast(t('kb-saved', { version: saved.version }));
     $('kb-editor').hidden = true;
     await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
   } catch (err) {
@@ -156,7 +155,7 @@ function showTranslationError(text) {
 }
 
 async function remove() {
-  if (!editing || !confirm(`删除问答 ${editing}？`)) return;
+  if (!editing || !confirm(t('kb-delete-confirm', { id: editing }))) return;
   try {
     await api('DELETE', `/api/v1/kb/faqs/${encodeURIComponent(editing)}`);
     $('kb-editor').hidden = true;
@@ -180,12 +179,12 @@ async function importFile(ev) {
   const body = await res.json().catch(() => ({}));
   const report = $('kb-import-report');
   if (!res.ok) {
-    report.replaceChildren(h('li', {}, (body.error && body.error.message) || `导入失败（${res.status}）`));
+    report.replaceChildren(h('li', {}, (body.error && body.error.message) || t('kb-import-failed', { status: res.status })));
     return;
   }
   report.replaceChildren(
-    h('li', {}, `新增 ${body.added} 条，更新 ${body.replaced} 条，当前版本 v${body.version}`),
-    ...body.bad_rows.map((b) => h('li', { class: 'kb-danger' }, `第 ${b.line} 行：${b.message}`)));
+    h('li', {}, t('kb-import-done', { added: body.added, replaced: body.replaced, version: body.version })),
+    ...body.bad_rows.map((b) => h('li', { class: 'kb-danger' }, t('kb-import-bad-row', { line: b.line, message: b.message }))));
   await Promise.all([loadFaqs(), loadVersions(), showTraining()]);
 }
 
@@ -194,20 +193,20 @@ async function loadQuestions() {
   const teach = async (q, body) => {
     try {
       await post(`/api/v1/kb/questions/${encodeURIComponent(q.key)}/teach`, body);
-      toast('已学习，机器人正在更新');
+      toast(t('kb-taught'));
       await Promise.all([loadFaqs(), loadVersions(), loadQuestions(), showTraining()]);
     } catch (err) {
       toast(err.message);
     }
   };
   const attach = (q) => {
-    const id = prompt(`把「${q.text}」加为哪条问答的相似问？请输入问答 ID`);
+    const id = prompt(t('kb-attach-prompt', { text: q.text }));
     if (id) teach(q, { faq_id: id.trim() });
   };
   const create = (q) => {
-    const id = prompt('新问答的 ID（字母、数字、- 或 _）');
+    const id = prompt(t('kb-new-id-prompt'));
     if (!id) return;
-    const answer = prompt(`「${q.text}」的答案`);
+    const answer = prompt(t('kb-new-answer-prompt', { text: q.text }));
     if (answer) teach(q, { new_faq: { id: id.trim(), question: q.text, answer: answer.trim() } });
   };
   const dismiss = async (q) => {
@@ -221,13 +220,13 @@ async function loadQuestions() {
   const rows = list.map((q) => h('tr', {},
     h('td', {}, q.text),
     h('td', {}, String(q.count)),
-    h('td', {}, q.kind === 'unknown' ? '没答上' : '只能猜'),
+    h('td', {}, t(q.kind === 'unknown' ? 'kb-kind-unknown' : 'kb-kind-guessed')),
     h('td', {}, fullTime(q.last_at)),
     h('td', {},
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => attach(q) }, '加为相似问'),
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => create(q) }, '新建问答'),
-      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dismiss(q) }, '忽略'))));
-  $('kb-questions').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, '暂无'))]));
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => attach(q) }, t('kb-attach')),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => create(q) }, t('kb-new')),
+      h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => dismiss(q) }, t('kb-dismiss')))));
+  $('kb-questions').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, t('kb-none')))]));
 }
 
 async function loadVersions() {
@@ -236,12 +235,12 @@ async function loadVersions() {
     h('td', {}, `v${v.version}`),
     h('td', {}, v.note),
     h('td', {}, fullTime(v.created_at)),
-    h('td', {}, i === 0 ? '当前' : h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => rollback(v.version) }, '回滚到此版本'))));
+    h('td', {}, i === 0 ? t('kb-current') : h('button', { class: 'btn btn-ghost', type: 'button', onclick: () => rollback(v.version) }, t('kb-rollback')))));
   $('kb-versions').tBodies[0].replaceChildren(...rows);
 }
 
 async function rollback(version) {
-  if (!confirm(`回滚到 v${version}？（会保存为一个新版本）`)) return;
+  if (!confirm(t('kb-rollback-confirm', { version }))) return;
   try {
     await post('/api/v1/kb/rollback', { version });
     await Promise.all([loadFaqs(), loadVersions(), showTraining()]);

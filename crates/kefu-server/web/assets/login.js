@@ -1,4 +1,7 @@
-// Login page. Kept dependency-free on purpose: it must work before any session exists.
+// Login page. It must work before any session exists, so it uses nothing but the catalogue
+// (public assets). Its language is the browser's, or the one picked with the switch on the page.
+
+import { currentLanguage, fillText, loadCatalogue, setLanguage, t } from './i18n.js';
 
 const form = document.getElementById('login-form');
 const email = document.getElementById('login-email');
@@ -19,9 +22,9 @@ async function errorText(res) {
   } catch (_) {
     // Non-JSON body (a proxy error page, for instance): fall through.
   }
-  if (res.status === 401) return '邮箱或密码不正确';
-  if (res.status === 429) return '尝试次数过多，请稍后再试';
-  return `登录失败（HTTP ${res.status}）`;
+  if (res.status === 401) return t('onboard-login-wrong');
+  if (res.status === 429) return t('onboard-login-too-many');
+  return t('onboard-login-failed', { status: res.status });
 }
 
 form.addEventListener('submit', async (ev) => {
@@ -29,12 +32,12 @@ form.addEventListener('submit', async (ev) => {
   showError('');
   const payload = { email: email.value.trim(), password: password.value };
   if (!payload.email || !payload.password) {
-    showError('请输入邮箱和密码');
+    showError(t('onboard-login-missing'));
     (payload.email ? password : email).focus();
     return;
   }
   submit.disabled = true;
-  submit.textContent = '登录中…';
+  submit.textContent = t('onboard-signing-in');
   try {
     const res = await fetch('/api/v1/auth/login', {
       method: 'POST',
@@ -49,14 +52,12 @@ form.addEventListener('submit', async (ev) => {
     showError(await errorText(res));
     password.select();
   } catch (_) {
-    showError('无法连接服务器，请检查网络后重试');
+    showError(t('onboard-offline'));
   } finally {
     submit.disabled = false;
-    submit.textContent = '登录';
+    submit.textContent = t('onboard-sign-in');
   }
 });
-
-const ROLE = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
 
 // The demo accounts are listed only while the demo shop exists.
 async function showDemoAccounts() {
@@ -84,11 +85,31 @@ async function showDemoAccounts() {
       submit.focus();
     });
     const role = document.createElement('span');
-    role.textContent = ROLE[account.role] || account.role;
+    role.textContent = t(`onboard-role-${account.role}`);
     li.append(btn, role);
     list.append(li);
   }
   document.getElementById('demo-hint').hidden = false;
 }
 
-showDemoAccounts();
+/** The 中文 / English switch: remembered in this browser, applied by reloading. */
+function wireLanguageSwitch() {
+  const current = currentLanguage();
+  for (const button of document.querySelectorAll('#lang-switch [data-lang]')) {
+    if (button.dataset.lang === current) button.setAttribute('aria-current', 'true');
+    button.addEventListener('click', () => {
+      if (button.dataset.lang === currentLanguage()) return;
+      setLanguage(button.dataset.lang);
+      location.reload();
+    });
+  }
+}
+
+async function start() {
+  await loadCatalogue('onboard');
+  fillText();
+  wireLanguageSwitch();
+  await showDemoAccounts();
+}
+
+start();

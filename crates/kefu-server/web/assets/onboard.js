@@ -1,12 +1,14 @@
-// The one-time-link pages (首次设置, 接受邀请, 重置密码): check the link, then one form.
-// Works before any session exists; a bad link gets a page that says why and what to do.
+// The one-time-link pages (first-run setup, accepting an invitation, password reset): check the
+// link, then one form. Works before any session exists; a bad link gets a page that says why and
+// what to do. The words follow the browser's language (or the login page's switch).
+
+import { currentLanguage, fillText, loadCatalogue, t } from './i18n.js';
 
 const page = document.body.dataset.page;
 const token = new URLSearchParams(location.search).get('token') || '';
 const KIND = { setup: 'setup', invite: 'invitation', reset: 'reset' };
 const ENDPOINT = { setup: '/api/v1/setup', invite: '/api/v1/invitations/accept', reset: '/api/v1/password-resets/redeem' };
-const ROLE = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
-const PROBLEM = { token_unknown: '链接无效', token_used: '链接已经用过', token_expired: '链接已过期' };
+const PROBLEMS = ['token_unknown', 'token_used', 'token_expired'];
 
 const $ = (id) => document.getElementById(id);
 const form = $('onboard-form');
@@ -29,12 +31,17 @@ async function post(path, body) {
   return { res, data };
 }
 
+/** The page's own words for a link problem the server reported, else the server's. */
+function problemText(code, serverMessage) {
+  return PROBLEMS.includes(code) ? t(`onboard-${code}-help`) : serverMessage;
+}
+
 function showProblem(code, message) {
   $('link-checking').hidden = true;
   form.hidden = true;
   $('link-problem').hidden = false;
-  $('link-problem-title').textContent = PROBLEM[code] || '链接无法使用';
-  $('link-problem-text').textContent = message || '请联系店铺管理员重新发送链接。';
+  $('link-problem-title').textContent = t(PROBLEMS.includes(code) ? `onboard-${code}` : 'onboard-problem');
+  $('link-problem-text').textContent = message || t('onboard-ask-admin');
 }
 
 function showError(text) {
@@ -44,31 +51,35 @@ function showError(text) {
 
 function describe(info) {
   if (page === 'invite') {
-    return `你受邀加入「${info.shop_name || ''}」，角色：${ROLE[info.role] || '客服'}。`;
+    return t('onboard-invited-as', { shop: info.shop_name || '', role: t(`onboard-role-${info.role || 'agent'}`) });
   }
-  if (page === 'reset') return `为「${info.shop_name || ''}」的账号设置新密码。`;
+  if (page === 'reset') return t('onboard-reset-for', { shop: info.shop_name || '' });
   return '';
 }
 
 async function start() {
+  await loadCatalogue('onboard');
+  fillText();
+  // A new shop speaks its owner's language unless they choose otherwise.
+  if (page === 'setup') $('shop-language').value = currentLanguage();
   if (!token) {
-    showProblem('token_unknown', '链接里缺少 token：请从收到的完整链接打开此页。');
+    showProblem('token_unknown', t('onboard-no-token'));
     return;
   }
   let checked;
   try {
     checked = await post('/api/v1/links/check', { token });
   } catch (_) {
-    showProblem('', '无法连接服务器，请检查网络后刷新重试。');
+    showProblem('', t('onboard-check-offline'));
     return;
   }
   const { res, data } = checked;
   if (!res.ok) {
-    showProblem(data?.error?.code, data?.error?.message);
+    showProblem(data?.error?.code, problemText(data?.error?.code, data?.error?.message));
     return;
   }
   if (data.kind !== KIND[page]) {
-    showProblem('token_unknown', '这个链接不是用于此页面的，请确认打开的是收到的原链接。');
+    showProblem('token_unknown', t('onboard-wrong-page'));
     return;
   }
   $('link-checking').hidden = true;
@@ -81,7 +92,7 @@ async function start() {
 
 function payload() {
   const password = $('new-password').value;
-  if (password !== $('new-password-again').value) throw new Error('两次输入的密码不一致');
+  if (password !== $('new-password-again').value) throw new Error(t('onboard-password-mismatch'));
   if (page === 'setup') {
     const body = {
       token,
@@ -92,12 +103,12 @@ function payload() {
       display_name: $('display-name').value.trim(),
       password,
     };
-    if (!body.shop_name || !body.email || !body.display_name) throw new Error('请填写店铺名称、邮箱和显示名称');
+    if (!body.shop_name || !body.email || !body.display_name) throw new Error(t('onboard-setup-missing'));
     return body;
   }
   if (page === 'invite') {
     const display_name = $('display-name').value.trim();
-    if (!display_name) throw new Error('请填写显示名称');
+    if (!display_name) throw new Error(t('onboard-name-missing'));
     return { token, display_name, password };
   }
   return { token, password };
@@ -123,10 +134,10 @@ form.addEventListener('submit', async (ev) => {
       return;
     }
     const code = data?.error?.code || '';
-    if (code.startsWith('token_')) showProblem(code, data.error.message);
-    else showError(data?.error?.message || `提交失败（HTTP ${res.status}）`);
+    if (code.startsWith('token_')) showProblem(code, problemText(code, data.error.message));
+    else showError(data?.error?.message || t('onboard-submit-failed', { status: res.status }));
   } catch (_) {
-    showError('无法连接服务器，请检查网络后重试');
+    showError(t('onboard-offline'));
   } finally {
     submit.disabled = false;
   }

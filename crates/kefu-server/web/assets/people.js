@@ -1,8 +1,9 @@
-// 设置 › 人员: the shop's people, invitations, and what owners and admins do to accounts.
+// Settings › People: the shop's people, invitations, and what owners and admins do to accounts.
 
 import { api } from './shell.js';
+import { fillText, formatDateTime, loadCatalogue, t } from './i18n.js';
 
-const ROLE = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
+const roleName = (role) => t(`people-role-${role || 'agent'}`);
 const $ = (id) => document.getElementById(id);
 let teams = [];
 let me = null;
@@ -14,8 +15,8 @@ function show(box, text) {
 }
 
 function when(ms) {
-  if (!ms) return '从未';
-  return new Date(ms).toLocaleString('zh-CN', { hour12: false });
+  if (!ms) return t('people-never');
+  return formatDateTime(ms);
 }
 
 function languages(text) {
@@ -26,17 +27,17 @@ function teamBoxes(fieldset, prefix, chosen) {
   for (const el of fieldset.querySelectorAll('label')) el.remove();
   if (!teams.length) {
     const none = document.createElement('label');
-    none.textContent = '（还没有技能组，可在路由设置里添加）';
+    none.textContent = t('people-no-teams');
     fieldset.append(none);
   }
-  for (const t of teams) {
+  for (const team of teams) {
     const label = document.createElement('label');
     const box = document.createElement('input');
     box.type = 'checkbox';
-    box.value = t.id;
-    box.id = `${prefix}-${t.id}`;
-    box.checked = chosen.includes(t.id);
-    label.append(box, ` ${t.name}`);
+    box.value = team.id;
+    box.id = `${prefix}-${team.id}`;
+    box.checked = chosen.includes(team.id);
+    label.append(box, ` ${team.name}`);
     fieldset.append(label);
   }
 }
@@ -77,38 +78,38 @@ function personRow(p) {
   tr.dataset.email = p.email;
   cell(tr, p.display_name);
   cell(tr, p.email);
-  cell(tr, ROLE[p.role] || p.role);
-  const state = cell(tr, p.state === 'active' ? '在职' : '已停用', p.state === 'active' ? '' : 'state-deactivated');
+  cell(tr, roleName(p.role));
+  const state = cell(tr, t(p.state === 'active' ? 'people-state-active' : 'people-state-deactivated'), p.state === 'active' ? '' : 'state-deactivated');
   if (p.locked) {
     const lock = document.createElement('span');
     lock.className = 'state-locked';
-    lock.textContent = '（登录已锁定）';
+    lock.textContent = t('people-locked');
     state.append(lock);
   }
-  cell(tr, p.teams.map((id) => teams.find((t) => t.id === id)?.name || id).join('、') || '—');
+  cell(tr, p.teams.map((id) => teams.find((team) => team.id === id)?.name || id).join(t('people-list-separator')) || '—');
   cell(tr, String(p.capacity));
   cell(tr, when(p.last_seen_at));
   const actions = cell(tr, '', 'actions');
   if (p.id === me.id) return tr;
-  actions.append(button('编辑', 'act-edit', () => openEdit(p)));
+  actions.append(button(t('people-edit'), 'act-edit', () => openEdit(p)));
   if (p.state === 'active') {
-    actions.append(button('停用', 'act-deactivate', async () => {
-      if (!confirm(`停用 ${p.display_name}？对方会立即下线，手上的会话回到排队。`)) return;
+    actions.append(button(t('people-deactivate'), 'act-deactivate', async () => {
+      if (!confirm(t('people-deactivate-confirm', { name: p.display_name }))) return;
       await api('POST', `/api/v1/people/${p.id}/deactivate`);
       await load();
     }));
-    actions.append(button('重置密码', 'act-reset', async () => {
+    actions.append(button(t('people-reset-password'), 'act-reset', async () => {
       const r = await api('POST', `/api/v1/people/${p.id}/password-reset`);
-      issued(`${p.display_name} 的重置密码链接（24 小时内有效，只能用一次）${r.emailed ? '，已发邮件' : '，请复制发给对方'}：`, r.link);
+      issued(t(r.emailed ? 'people-reset-issued-emailed' : 'people-reset-issued', { name: p.display_name }), r.link);
     }));
   } else {
-    actions.append(button('恢复', 'act-reactivate', async () => {
+    actions.append(button(t('people-reactivate'), 'act-reactivate', async () => {
       await api('POST', `/api/v1/people/${p.id}/reactivate`);
       await load();
     }));
   }
   if (p.locked) {
-    actions.append(button('解锁', 'act-unlock', async () => {
+    actions.append(button(t('people-unlock'), 'act-unlock', async () => {
       await api('POST', `/api/v1/people/${p.id}/unlock`);
       await load();
     }));
@@ -120,15 +121,15 @@ function invitationRow(inv) {
   const tr = document.createElement('tr');
   tr.dataset.email = inv.email;
   cell(tr, inv.email);
-  cell(tr, ROLE[inv.grant.role] || '客服');
-  cell(tr, `有效期至 ${when(inv.expires_at)}`);
+  cell(tr, roleName(inv.grant.role));
+  cell(tr, t('people-expires', { time: when(inv.expires_at) }));
   const actions = cell(tr, '', 'actions');
-  actions.append(button('重新发送', 'act-resend', async () => {
+  actions.append(button(t('people-resend'), 'act-resend', async () => {
     const r = await api('POST', `/api/v1/invitations/${inv.id}/resend`);
-    issued(`新的邀请链接（旧链接已失效）${r.emailed ? '，已发邮件' : ''}：`, r.link);
+    issued(t(r.emailed ? 'people-resent-emailed' : 'people-resent'), r.link);
     await load();
   }));
-  actions.append(button('撤销', 'act-revoke', async () => {
+  actions.append(button(t('people-revoke'), 'act-revoke', async () => {
     await api('DELETE', `/api/v1/invitations/${inv.id}`);
     await load();
   }));
@@ -179,7 +180,7 @@ $('invite-form').addEventListener('submit', async (ev) => {
   show('invite-error', '');
   const email = $('invite-email').value.trim();
   if (!email) {
-    show('invite-error', '请填写邮箱');
+    show('invite-error', t('people-email-required'));
     return;
   }
   const capacity = Number($('invite-capacity').value) || null;
@@ -191,7 +192,7 @@ $('invite-form').addEventListener('submit', async (ev) => {
       capacity,
       languages: languages($('invite-languages').value),
     });
-    issued(`已邀请 ${email}（7 天内有效，只能用一次）${r.emailed ? '，邀请邮件已发出' : '，请复制链接发给对方'}：`, r.link);
+    issued(t(r.emailed ? 'people-invited-emailed' : 'people-invited', { email }), r.link);
     $('invite-email').value = '';
     await load();
   } catch (e) {
@@ -202,16 +203,18 @@ $('invite-form').addEventListener('submit', async (ev) => {
 $('issued-copy').addEventListener('click', async () => {
   $('issued-link').select();
   try { await navigator.clipboard.writeText($('issued-link').value); } catch (_) { document.execCommand('copy'); }
-  $('issued-copy').textContent = '已复制';
+  $('issued-copy').textContent = t('people-copied');
 });
 
 async function start() {
+  await loadCatalogue('people');
+  fillText();
   try {
     const who = await api('GET', '/api/v1/me');
     me = who.user;
     $('shop-name').textContent = who.shop.name;
     if (me.role !== 'owner' && me.role !== 'admin') {
-      show('page-error', '只有店主和管理员可以管理人员。');
+      show('page-error', t('people-managers-only'));
       for (const s of document.querySelectorAll('.settings-card')) s.hidden = true;
       return;
     }

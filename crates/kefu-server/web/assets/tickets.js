@@ -4,8 +4,9 @@
 import './shell.js';
 import { get, post } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
-import { ROLE_LABELS, h, label } from './workspace/format.js';
-import { store, matchesFilters } from './tickets/store.js';
+import { h } from './workspace/format.js';
+import { fillText, loadCatalogue, t as tr } from './i18n.js';
+import { store, matchesFilters, typeName, departmentName, loadDefaultNames } from './tickets/store.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { initViews, renderViews, tickTimes } from './tickets/views.js';
 import { initPanel, openPanel, closePanel, renderPanel, isPanelOpen } from './tickets/panel.js';
@@ -21,10 +22,10 @@ function render() {
   renderBulkBar();
 }
 
+// The shell draws the person's name and role; the shop name is repeated here for pages that
+// load before the shell has asked /me.
 function renderTopbar() {
   $('shop-name').textContent = (store.shop && store.shop.name) || 'kefu';
-  $('me-name').textContent = store.me.display_name || store.me.email || '';
-  $('me-role').textContent = label(ROLE_LABELS, store.me.role);
 }
 
 function renderTypeTabs() {
@@ -33,13 +34,13 @@ function renderTypeTabs() {
     type: 'button', role: 'tab', class: 'tab type-tab', dataset: { type: wf.ticket_type },
     'aria-selected': String(wf.ticket_type === store.type),
     tabindex: wf.ticket_type === store.type ? '0' : '-1',
-  }, wf.name || wf.ticket_type)));
+  }, typeName(wf.ticket_type))));
 }
 
 function renderFilterChoices() {
   const dept = $('filter-department');
-  dept.replaceChildren(h('option', { value: '' }, '全部部门'),
-    ...[...store.departments.values()].map((d) => h('option', { value: d.key }, d.name || d.key)));
+  dept.replaceChildren(h('option', { value: '' }, tr('tickets-page-all-departments')),
+    ...[...store.departments.values()].map((d) => h('option', { value: d.key }, departmentName(d.key))));
   dept.value = store.filters.department;
 }
 
@@ -57,7 +58,7 @@ function query() {
 async function loadTickets() {
   if (!store.type) return;
   const seq = ++loadSeq;
-  $('ticket-count').textContent = '加载中…';
+  $('ticket-count').textContent = tr('tickets-page-loading');
   try {
     const data = await get(query());
     if (seq !== loadSeq) return; // a newer filter change already asked again
@@ -65,8 +66,8 @@ async function loadTickets() {
     render();
   } catch (err) {
     if (seq !== loadSeq) return;
-    $('ticket-count').textContent = '加载失败';
-    toast(`加载工单失败：${err.message}`);
+    $('ticket-count').textContent = tr('tickets-page-load-failed');
+    toast(tr('tickets-page-load-failed-toast', { message: err.message }));
   }
 }
 
@@ -132,19 +133,22 @@ async function onTicketFrame(ticket) {
   }
 }
 
+// The page has no connection badge of its own today; the reload on reconnect matters more
+// than the words, so both work without one.
 function renderConnection(kind, info) {
   const box = $('connection-state');
-  box.dataset.state = kind;
-  const text = box.querySelector('.conn-text');
+  const text = box ? box.querySelector('.conn-text') : null;
+  const say = (words) => { if (text) text.textContent = words; };
+  if (box) box.dataset.state = kind;
   if (kind === 'open') {
-    text.textContent = '实时更新中';
+    say(tr('tickets-page-conn-open'));
     // Changes made while the socket was down were never sent; catch up once.
     if (wasClosed) loadTickets();
     wasClosed = false;
-  } else if (kind === 'connecting') text.textContent = '连接中…';
+  } else if (kind === 'connecting') say(tr('tickets-page-conn-connecting'));
   else {
     wasClosed = true;
-    text.textContent = info && info.retryIn ? `已断开，${info.retryIn} 秒后重连` : '已断开，正在重连';
+    say(info && info.retryIn ? tr('tickets-page-conn-retry', { seconds: info.retryIn }) : tr('tickets-page-conn-lost'));
   }
 }
 
@@ -185,7 +189,13 @@ function wireToolbar() {
   });
 }
 
+let textReady = null;
+
 async function main() {
+  // The catalogues first (shell: role names), once: main runs again when /me failed.
+  textReady = textReady || Promise.all([loadCatalogue('tickets'), loadCatalogue('shell')]).then(loadDefaultNames);
+  await textReady;
+  fillText();
   const who = await whoAmI(main);
   if (!who) return;
   store.me = who.user;
@@ -193,7 +203,7 @@ async function main() {
   renderTopbar();
 
   const [types, depts, agents] = await Promise.all([
-    get('/api/v1/ticket-types').catch((err) => { toast(`加载工单类型失败：${err.message}`); return null; }),
+    get('/api/v1/ticket-types').catch((err) => { toast(tr('tickets-page-types-failed', { message: err.message })); return null; }),
     get('/api/v1/departments').catch(() => null), // names only; keys are shown without them
     get('/api/v1/agents').catch(() => null),
   ]);
@@ -215,7 +225,7 @@ async function main() {
     onCreated: (view) => {
       if (view.ticket_type !== store.type) selectType(view.ticket_type, false);
       applyView(view);
-      toast(`已创建工单 #${view.number}`);
+      toast(tr('tickets-page-created', { number: view.number }));
       openPanel(view.id, $('new-ticket-button'));
     },
     onBulkDone: () => { render(); loadTickets(); },

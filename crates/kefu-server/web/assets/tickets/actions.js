@@ -2,8 +2,9 @@
 
 import { post } from '../workspace/api.js';
 import { h } from '../workspace/format.js';
+import { t as tr } from '../i18n.js';
 import {
-  store, workflow, departmentName, priorityLabel, PRIORITIES, actionError,
+  store, workflow, departmentName, priorityLabel, PRIORITIES, actionError, typeName, stateName,
 } from './store.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,14 +15,14 @@ function options(select, pairs, value) {
   if (value !== undefined) select.value = value;
 }
 
-// ---------- 新建工单 ----------
+// ---------- New ticket ----------
 
 function openNewTicket() {
   const dialog = $('new-ticket-dialog');
   const form = $('new-ticket-form');
   form.reset();
   $('new-ticket-error').hidden = true;
-  options($('new-type'), [...store.workflows.values()].map((w) => [w.ticket_type, w.name]), store.type);
+  options($('new-type'), [...store.workflows.values()].map((w) => [w.ticket_type, typeName(w.ticket_type)]), store.type);
   options($('new-priority'), PRIORITIES.map((p) => [p, priorityLabel(p)]), 'normal');
   dialog.showModal();
   $('new-title').focus();
@@ -56,14 +57,14 @@ async function submitNewTicket(ev) {
   }
 }
 
-// ---------- 批量操作 ----------
+// ---------- Bulk actions ----------
 
 export function fillBulkChoices() {
   const wf = workflow();
-  options($('bulk-state'), [['', '移动到状态…'], ...(wf ? wf.states.map((s) => [s.key, s.name]) : [])], '');
-  options($('bulk-priority'), [['', '设置优先级…'], ...PRIORITIES.map((p) => [p, priorityLabel(p)])], '');
+  options($('bulk-state'), [['', tr('tickets-page-bulk-choose-state')], ...(wf ? wf.states.map((s) => [s.key, stateName(s.key)]) : [])], '');
+  options($('bulk-priority'), [['', tr('tickets-page-bulk-choose-priority')], ...PRIORITIES.map((p) => [p, priorityLabel(p)])], '');
   options($('bulk-department'),
-    [['', '分配到部门…'], ...[...store.departments.values()].map((d) => [d.key, d.name || d.key])], '');
+    [['', tr('tickets-page-bulk-choose-department')], ...[...store.departments.values()].map((d) => [d.key, departmentName(d.key)])], '');
 }
 
 export function renderBulkBar() {
@@ -73,7 +74,7 @@ export function renderBulkBar() {
   const n = store.checked.size;
   const keepResults = !$('bulk-results').hidden;
   bar.hidden = store.view !== 'list' || (n === 0 && !keepResults);
-  $('bulk-count').textContent = `已选 ${n} 张`;
+  $('bulk-count').textContent = tr('tickets-page-bulk-count', { n });
   for (const b of bar.querySelectorAll('.bulk-apply')) {
     const select = $(b.dataset.select);
     b.disabled = n === 0 || !select.value;
@@ -91,13 +92,15 @@ function showResults(results, doneText) {
   const okCount = results.length - failed.length;
   box.replaceChildren(
     h('p', { class: failed.length ? 'bulk-summary is-error' : 'bulk-summary' },
-      failed.length ? `${doneText}：成功 ${okCount} 张，失败 ${failed.length} 张` : `${doneText}：${okCount} 张全部成功`),
+      failed.length ? tr('tickets-page-bulk-some-failed', { action: doneText, ok: okCount, failed: failed.length })
+        : tr('tickets-page-bulk-all-ok', { action: doneText, ok: okCount })),
     ...(failed.length ? [h('ul', { class: 'bulk-failures' },
       ...failed.map((r) => h('li', null,
-        h('span', { class: 'bulk-ticket' }, ticketLabel(r.id)), `：${r.error || '失败'}`)))] : []),
+        h('span', { class: 'bulk-ticket' }, ticketLabel(r.id)),
+        tr('tickets-page-bulk-failure', { error: r.error || tr('tickets-page-bulk-failed') }))))] : []),
     h('button', {
       type: 'button', class: 'btn btn-ghost btn-small', onclick: () => { box.hidden = true; renderBulkBar(); },
-    }, '关闭结果'));
+    }, tr('tickets-page-bulk-close-results')));
   box.hidden = false;
 }
 
@@ -143,11 +146,11 @@ export function initActions(opts) {
     const value = b.dataset.select ? $(b.dataset.select).value : '';
     if (!value) return;
     if (b.dataset.action === 'transition') {
-      runBulk({ type: 'transition', to: value }, `移动到「${$('bulk-state').selectedOptions[0].textContent}」`);
+      runBulk({ type: 'transition', to: value }, tr('tickets-page-bulk-did-move', { state: stateName(value) }));
     } else if (b.dataset.action === 'priority') {
-      runBulk({ type: 'priority', to: value }, `优先级设为「${priorityLabel(value)}」`);
+      runBulk({ type: 'priority', to: value }, tr('tickets-page-bulk-did-priority', { priority: priorityLabel(value) }));
     } else if (b.dataset.action === 'assign') {
-      runBulk({ type: 'assign', department: value }, `分配到「${departmentName(value)}」`);
+      runBulk({ type: 'assign', department: value }, tr('tickets-page-bulk-did-assign', { department: departmentName(value) }));
     }
   });
 }

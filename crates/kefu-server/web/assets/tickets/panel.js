@@ -2,10 +2,11 @@
 // so a live update to the ticket cannot wipe a note or comment the agent is typing.
 
 import { get, post, put } from '../workspace/api.js';
-import { h, fullTime } from '../workspace/format.js';
+import { h } from '../workspace/format.js';
+import { t as tr } from '../i18n.js';
 import {
   store, stateName, departmentName, agentName, who, describeChange, priorityLabel, slaLabel,
-  PRIORITIES, actionError,
+  PRIORITIES, actionError, fullTime, typeName, moveName, joinList,
 } from './store.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,22 +27,24 @@ function fillSelect(select, options, value) {
 
 function renderFacts(t) {
   const sla = t.sla || {};
+  const due = (ms) => tr('tickets-page-fact-due', { time: fullTime(ms) });
   const rows = [
-    ['类型', (store.workflows.get(t.ticket_type) || {}).name || t.ticket_type],
-    ['状态', t.state_name || stateName(t.state, t.ticket_type)],
-    ['SLA', slaLabel(t.sla_status)],
-    ['首次响应', sla.first_responded_at ? `已响应 ${fullTime(sla.first_responded_at)}`
-      : sla.first_response_due ? `截止 ${fullTime(sla.first_response_due)}` : '—'],
-    ['再次响应', sla.next_response_due ? `截止 ${fullTime(sla.next_response_due)}` : '—'],
-    ['解决期限', sla.resolution_due ? fullTime(sla.resolution_due) : '—'],
-    ['暂停自', sla.paused_since ? fullTime(sla.paused_since) : '—'],
-    ['标签', t.tags && t.tags.length ? t.tags.join('、') : '—'],
-    ['创建', fullTime(t.created_at)],
-    ['更新', fullTime(t.updated_at)],
-    ['关闭', t.closed_at ? fullTime(t.closed_at) : '—'],
-    ['关联会话', t.conversation_ids && t.conversation_ids.length ? `${t.conversation_ids.length} 个` : '—'],
+    ['tickets-page-fact-type', typeName(t.ticket_type)],
+    ['tickets-page-fact-state', stateName(t.state, t.ticket_type)],
+    ['tickets-page-fact-sla', slaLabel(t.sla_status)],
+    ['tickets-page-fact-first-response', sla.first_responded_at ? tr('tickets-page-fact-responded', { time: fullTime(sla.first_responded_at) })
+      : sla.first_response_due ? due(sla.first_response_due) : '—'],
+    ['tickets-page-fact-next-response', sla.next_response_due ? due(sla.next_response_due) : '—'],
+    ['tickets-page-fact-resolution', sla.resolution_due ? fullTime(sla.resolution_due) : '—'],
+    ['tickets-page-fact-paused', sla.paused_since ? fullTime(sla.paused_since) : '—'],
+    ['tickets-page-fact-tags', t.tags && t.tags.length ? joinList(t.tags) : '—'],
+    ['tickets-page-fact-created', fullTime(t.created_at)],
+    ['tickets-page-fact-updated', fullTime(t.updated_at)],
+    ['tickets-page-fact-closed', t.closed_at ? fullTime(t.closed_at) : '—'],
+    ['tickets-page-fact-conversations', t.conversation_ids && t.conversation_ids.length
+      ? tr('tickets-page-fact-conversation-count', { n: t.conversation_ids.length }) : '—'],
   ];
-  $('panel-facts').replaceChildren(...rows.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  $('panel-facts').replaceChildren(...rows.flatMap(([k, v]) => [h('dt', null, tr(k)), h('dd', null, v)]));
 }
 
 function renderMoves(t) {
@@ -49,18 +52,18 @@ function renderMoves(t) {
   $('panel-moves').replaceChildren(...(moves.length
     ? moves.map((m) => h('button', {
       type: 'button', class: 'btn move-button', dataset: { to: m.to },
-      title: `移到「${stateName(m.to, t.ticket_type)}」`, disabled: busy,
-    }, m.name || stateName(m.to, t.ticket_type)))
-    : [h('span', { class: 'muted' }, '当前状态没有可执行的流转')]));
+      title: tr('tickets-page-move-to', { state: stateName(m.to, t.ticket_type) }), disabled: busy,
+    }, moveName(t.state, m.to, m.name, t.ticket_type)))
+    : [h('span', { class: 'muted' }, tr('tickets-page-no-moves'))]));
 }
 
 function renderControls(t) {
   fillSelect($('panel-priority'), PRIORITIES.map((p) => [p, priorityLabel(p)]), t.priority);
-  // The API cannot clear a department, only change it, so "未分配" is shown but not offered.
-  const depts = [...store.departments.values()].map((d) => [d.key, d.name || d.key]);
-  if (!t.department) depts.unshift(['', '未分配', true]);
+  // The API cannot clear a department, only change it, so "unassigned" is shown but not offered.
+  const depts = [...store.departments.values()].map((d) => [d.key, departmentName(d.key)]);
+  if (!t.department) depts.unshift(['', departmentName(''), true]);
   fillSelect($('panel-department'), depts, t.department || '');
-  const people = [['', '未指派'], ...[...store.agents.values()].map((a) => [a.id, agentName(a.id)])];
+  const people = [['', agentName('')], ...[...store.agents.values()].map((a) => [a.id, agentName(a.id)])];
   if (t.assignee_id && !store.agents.has(t.assignee_id)) people.push([t.assignee_id, agentName(t.assignee_id)]);
   fillSelect($('panel-assignee'), people, t.assignee_id || '');
 }
@@ -72,10 +75,10 @@ function renderComments(t) {
   },
   h('div', { class: 'comment-meta' },
     h('span', { class: 'comment-who' }, who(c.author)),
-    h('span', { class: `badge ${c.public ? 'badge-public' : ''}` }, c.public ? '对客户可见' : '内部备注'),
+    h('span', { class: `badge ${c.public ? 'badge-public' : ''}` }, tr(c.public ? 'tickets-page-comment-public' : 'tickets-page-comment-internal')),
     h('time', { class: 'muted' }, fullTime(c.at))),
   h('div', { class: 'comment-body' }, c.body)))
-    : [h('li', { class: 'muted' }, '暂无评论')]));
+    : [h('li', { class: 'muted' }, tr('tickets-page-no-comments'))]));
 }
 
 function renderHistory(t) {
@@ -93,14 +96,14 @@ export function renderPanel() {
   if (!t) return;
   $('panel-number').textContent = `#${t.number}`;
   $('panel-title').textContent = t.title;
-  $('panel-state').textContent = t.state_name || stateName(t.state, t.ticket_type);
+  $('panel-state').textContent = stateName(t.state, t.ticket_type);
   const sla = $('panel-sla');
   sla.textContent = slaLabel(t.sla_status);
   sla.className = `badge sla sla-${t.sla_status}`;
   const prio = $('panel-prio');
   prio.textContent = priorityLabel(t.priority);
   prio.className = `badge prio prio-${t.priority}`;
-  $('panel-description').textContent = t.description || '（无描述）';
+  $('panel-description').textContent = t.description || tr('tickets-page-no-description');
   $('panel-owner').textContent = `${departmentName(t.department)} · ${agentName(t.assignee_id)}`;
   renderFacts(t);
   renderMoves(t);
@@ -122,7 +125,7 @@ export async function openPanel(id, opener) {
   if (changed) {
     $('move-note').value = '';
     $('comment-form').reset();
-    $('comment-submit').textContent = '添加内部备注';
+    $('comment-submit').textContent = tr('tickets-page-comment-add-note');
     setStatus('');
   }
   const cached = store.tickets.get(id) || (changed ? null : store.panel);
@@ -131,7 +134,7 @@ export async function openPanel(id, opener) {
   if (cached) renderPanel();
   else {
     $('panel-number').textContent = '';
-    $('panel-title').textContent = '加载中…';
+    $('panel-title').textContent = tr('tickets-page-loading');
   }
   if (changed) $('panel-close').focus();
   // The list copy may be a frame behind (comments, history); fetch the full current view.
@@ -167,7 +170,7 @@ async function act(run, doneText) {
   if (!store.panel || busy) return false;
   busy = true;
   renderMoves(store.panel);
-  setStatus('处理中…');
+  setStatus(tr('tickets-page-working'));
   try {
     const view = await run(encodeURIComponent(store.panel.id));
     // The agent may have opened another ticket while this one was saving.
@@ -195,30 +198,30 @@ export function initPanel(opts) {
     const note = $('move-note').value.trim();
     const body = note ? { to: b.dataset.to, note } : { to: b.dataset.to };
     const ok = await act((id) => post(`/api/v1/tickets/${id}/transition`, body),
-      `已移到「${stateName(b.dataset.to, store.panel.ticket_type)}」`);
+      tr('tickets-page-did-move', { state: stateName(b.dataset.to, store.panel.ticket_type) }));
     if (ok) $('move-note').value = '';
   });
   $('panel-priority').addEventListener('change', (ev) => {
     const priority = ev.target.value;
-    act((id) => put(`/api/v1/tickets/${id}/priority`, { priority }), `优先级已改为「${priorityLabel(priority)}」`);
+    act((id) => put(`/api/v1/tickets/${id}/priority`, { priority }), tr('tickets-page-did-priority', { priority: priorityLabel(priority) }));
   });
   $('panel-department').addEventListener('change', (ev) => {
     const department = ev.target.value;
     // The server drops the assignee when none is sent; keep whoever holds the ticket.
     const body = { department };
     if (store.panel.assignee_id) body.assignee_id = store.panel.assignee_id;
-    act((id) => post(`/api/v1/tickets/${id}/assign`, body), `已转到「${departmentName(department)}」`);
+    act((id) => post(`/api/v1/tickets/${id}/assign`, body), tr('tickets-page-did-department', { department: departmentName(department) }));
   });
   $('panel-assignee').addEventListener('change', (ev) => {
     const assignee = ev.target.value;
     const body = assignee ? { assignee_id: assignee } : {};
-    act((id) => post(`/api/v1/tickets/${id}/assign`, body), assignee ? `已指派给 ${agentName(assignee)}` : '已取消指派');
+    act((id) => post(`/api/v1/tickets/${id}/assign`, body), assignee ? tr('tickets-page-did-assign', { name: agentName(assignee) }) : tr('tickets-page-did-unassign'));
   });
   const form = $('comment-form');
   const publicBox = $('comment-public');
   const submit = $('comment-submit');
   publicBox.addEventListener('change', () => {
-    submit.textContent = publicBox.checked ? '发送给客户' : '添加内部备注';
+    submit.textContent = tr(publicBox.checked ? 'tickets-page-comment-send' : 'tickets-page-comment-add-note');
   });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -229,10 +232,10 @@ export function initPanel(opts) {
     }
     const body = { body: text, public: publicBox.checked };
     const ok = await act((id) => post(`/api/v1/tickets/${id}/comments`, body),
-      body.public ? '已发送给客户' : '已添加内部备注');
+      tr(body.public ? 'tickets-page-did-send' : 'tickets-page-did-note'));
     if (ok) {
       form.reset();
-      submit.textContent = '添加内部备注';
+      submit.textContent = tr('tickets-page-comment-add-note');
     }
   });
   $('comment-body').addEventListener('keydown', (ev) => {

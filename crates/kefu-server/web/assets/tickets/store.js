@@ -1,7 +1,8 @@
 // The tickets page's state and every word a person reads about a ticket. The API speaks in
-// keys, ids and unix milliseconds; turning them into Chinese happens here and nowhere else.
+// keys, ids and unix milliseconds; turning them into the reader's words happens here and
+// nowhere else (the words themselves live in the `tickets` catalogue).
 
-import { label } from '../workspace/format.js';
+import { currentLanguage, formatDateTime, has, t } from '../i18n.js';
 
 export const store = {
   me: null,
@@ -20,37 +21,75 @@ export const store = {
 };
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
-export const PRIORITY_LABELS = { low: '低', normal: '普通', high: '高', urgent: '紧急' };
-export const SLA_LABELS = { ok: '正常', warning: '预警', breached: '已超时', paused: '暂停', done: '完成' };
-const TARGET_LABELS = { first_response: '首次响应', next_response: '再次响应', resolution: '解决' };
-const ESCALATION_LABELS = { notify_manager: '通知主管', raise_priority: '提高优先级', reassign: '转交部门' };
 
-// Orders for the list's sort: "worse" compares greater so descending puts trouble first.
-const PRIORITY_RANK = { low: 0, normal: 1, high: 2, urgent: 3 };
-const SLA_RANK = { done: 0, paused: 1, ok: 2, warning: 3, breached: 4 };
+// Unknown values are shown raw rather than hidden: a new enum value on the server should be
+// visible, not silently blank.
+function word(prefix, value) {
+  if (value === null || value === undefined || value === '') return '—';
+  const id = `${prefix}-${value}`;
+  return has(id) ? t(id) : String(value);
+}
 
-export const priorityLabel = (p) => label(PRIORITY_LABELS, p);
-export const slaLabel = (s) => label(SLA_LABELS, s);
+/** A date and time in the reader's language and the shop's time zone; '' without one. */
+export const fullTime = (ms) => (ms ? formatDateTime(ms) : '');
+
+// The built-in workflows and departments are stored with their Chinese default names. To an
+// English reader those are shown from the catalogue; a name the shop wrote itself differs
+// from the default and is shown as written.
+let defaults = null;
+
+/** Fetch the zh-CN default names once, when the reader's language is another one. */
+export async function loadDefaultNames() {
+  if (currentLanguage() === 'zh-CN') return;
+  try {
+    const res = await fetch('/assets/i18n/zh-CN/tickets.json', { credentials: 'same-origin' });
+    if (res.ok) defaults = await res.json();
+  } catch (_) {
+    // Without the defaults every stored name is shown as written.
+  }
+}
+
+/** `name` as the reader reads it: the catalogue's words for an untouched built-in name. */
+export function builtinName(id, name) {
+  if (!has(id)) return name || '';
+  if (!name || currentLanguage() === 'zh-CN') return name || t(id);
+  return defaults && defaults[id] === name ? t(id) : name;
+}
+
+export const priorityLabel = (p) => word('tickets-page-priority', p);
+export const slaLabel = (s) => word('tickets-page-sla', s);
 
 export function workflow(type = store.type) {
   return store.workflows.get(type) || null;
 }
 
+/** A ticket type's name in the reader's words. */
+export function typeName(type) {
+  const wf = store.workflows.get(type);
+  return builtinName(`tickets-page-type-${type}`, wf ? wf.name : type);
+}
+
 export function stateName(key, type = store.type) {
   const wf = workflow(type);
   const st = wf && wf.states.find((s) => s.key === key);
-  return st ? st.name : label({}, key);
+  if (!key) return '—';
+  return builtinName(`tickets-page-state-${key}`, st ? st.name : key);
+}
+
+/** A move's name (from → to) in the reader's words. */
+export function moveName(from, to, name, type = store.type) {
+  return builtinName(`tickets-page-step-${from}-${to}`, name) || stateName(to, type);
 }
 
 export function departmentName(key) {
-  if (!key) return '未分配';
+  if (!key) return t('tickets-page-unassigned-department');
   const d = store.departments.get(key);
-  return d ? d.name || d.key : key;
+  return builtinName(`tickets-page-dept-${key}`, d ? d.name || d.key : key);
 }
 
 export function agentName(id) {
-  if (!id) return '未指派';
-  if (store.me && id === store.me.id) return `${store.me.display_name || '我'}（我）`;
+  if (!id) return t('tickets-page-unassigned');
+  if (store.me && id === store.me.id) return t('tickets-page-me', { name: store.me.display_name || t('tickets-page-me-plain') });
   const a = store.agents.get(id);
   return a ? a.display_name || a.email || id : id;
 }
@@ -58,25 +97,29 @@ export function agentName(id) {
 export function who(author) {
   if (!author) return '—';
   if (author.kind === 'user') return agentName(author.id);
-  if (author.kind === 'customer') return '顾客';
-  if (author.kind === 'system') return '系统';
-  return label({}, author.kind);
+  if (author.kind === 'customer') return t('tickets-page-customer');
+  if (author.kind === 'system') return t('tickets-page-system');
+  return String(author.kind);
 }
+
+/** Items joined the reader's way (、 in Chinese, commas in English). */
+export const joinList = (items) => items.join(t('tickets-page-list-separator'));
 
 // Coarse on purpose: cards are scanned, not read, and a ticking seconds counter on every card
 // would only distract.
 export function ago(ms, now = Date.now()) {
   if (!ms) return '';
   const min = Math.floor(Math.max(0, now - ms) / 60000);
-  if (min < 1) return '刚刚';
-  if (min < 60) return `${min}分钟前`;
+  if (min < 1) return t('tickets-page-just-now');
+  const rtf = new Intl.RelativeTimeFormat(currentLanguage(), { numeric: 'always', style: 'short' });
+  if (min < 60) return rtf.format(-min, 'minute');
   const hours = Math.floor(min / 60);
-  if (hours < 24) return `${hours}小时前`;
-  return `${Math.floor(hours / 24)}天前`;
+  if (hours < 24) return rtf.format(-hours, 'hour');
+  return rtf.format(-Math.floor(hours / 24), 'day');
 }
 
 function tagList(tags) {
-  return tags && tags.length ? tags.join('、') : '无';
+  return tags && tags.length ? joinList(tags) : t('tickets-page-tags-none');
 }
 
 // One history line in words. Unknown kinds are shown by their key so a new server-side change
@@ -85,51 +128,55 @@ export function describeChange(change, type) {
   const c = change || {};
   switch (c.kind) {
     case 'created':
-      return `创建工单，初始状态「${stateName(c.state, type)}」`;
+      return t('tickets-page-change-created', { state: stateName(c.state, type) });
     case 'moved': {
-      const base = `${c.transition || '流转'}：${stateName(c.from, type)} → ${stateName(c.to, type)}`;
-      return c.note ? `${base}（备注：${c.note}）` : base;
+      const transition = c.transition ? moveName(c.from, c.to, c.transition, type) : t('tickets-page-change-moved-plain');
+      const base = t('tickets-page-change-moved', { transition, from: stateName(c.from, type), to: stateName(c.to, type) });
+      return c.note ? t('tickets-page-change-with-note', { change: base, note: c.note }) : base;
     }
     case 'assigned': {
-      const parts = [];
-      if (c.from_department !== c.to_department) {
-        parts.push(`部门：${departmentName(c.from_department)} → ${departmentName(c.to_department)}`);
-      }
-      if (c.from_assignee !== c.to_assignee) {
-        parts.push(`处理人：${agentName(c.from_assignee)} → ${agentName(c.to_assignee)}`);
-      }
-      return parts.length ? parts.join('；') : '重新分配';
+      const department = c.from_department !== c.to_department
+        ? t('tickets-page-change-department', { from: departmentName(c.from_department), to: departmentName(c.to_department) }) : '';
+      const assignee = c.from_assignee !== c.to_assignee
+        ? t('tickets-page-change-assignee', { from: agentName(c.from_assignee), to: agentName(c.to_assignee) }) : '';
+      if (department && assignee) return t('tickets-page-change-both', { department, assignee });
+      return department || assignee || t('tickets-page-change-reassigned');
     }
     case 'priority':
-      return `优先级：${priorityLabel(c.from)} → ${priorityLabel(c.to)}`;
+      return t('tickets-page-change-priority', { from: priorityLabel(c.from), to: priorityLabel(c.to) });
     case 'commented':
-      return c.public ? '回复了顾客（对客户可见）' : '添加了内部备注';
+      return c.public ? t('tickets-page-change-public-reply') : t('tickets-page-change-internal-note');
     case 'tagged':
-      return `标签：${tagList(c.from)} → ${tagList(c.to)}`;
+      return t('tickets-page-change-tags', { from: tagList(c.from), to: tagList(c.to) });
     case 'sla_warning':
-      return `SLA 预警：${label(TARGET_LABELS, c.target)}即将超时`;
+      return t('tickets-page-change-sla-warning', { target: word('tickets-page-target', c.target) });
     case 'sla_breached':
-      return `SLA 超时：${label(TARGET_LABELS, c.target)}已超时`;
+      return t('tickets-page-change-sla-breached', { target: word('tickets-page-target', c.target) });
     case 'escalated': {
       // The action is an internally tagged object ({action, department?}); tolerate a bare key.
       const a = typeof c.action === 'string' ? { action: c.action } : c.action || {};
-      const what = label(ESCALATION_LABELS, a.action);
-      return a.department ? `自动升级：${what}「${departmentName(a.department)}」` : `自动升级：${what}`;
+      const action = word('tickets-page-escalation', a.action);
+      return a.department ? t('tickets-page-change-escalated-to', { action, department: departmentName(a.department) })
+        : t('tickets-page-change-escalated', { action });
     }
     default:
-      return label({}, c.kind);
+      return c.kind ? String(c.kind) : '—';
   }
 }
 
-export function matchesFilters(t) {
+export function matchesFilters(ticket) {
   const f = store.filters;
-  if (t.ticket_type !== store.type) return false;
-  if (f.department && t.department !== f.department) return false;
-  if (f.sla && t.sla_status !== f.sla) return false;
-  if (f.mine && (!store.me || t.assignee_id !== store.me.id)) return false;
-  if (!f.closed && t.closed_at) return false;
+  if (ticket.ticket_type !== store.type) return false;
+  if (f.department && ticket.department !== f.department) return false;
+  if (f.sla && ticket.sla_status !== f.sla) return false;
+  if (f.mine && (!store.me || ticket.assignee_id !== store.me.id)) return false;
+  if (!f.closed && ticket.closed_at) return false;
   return true;
 }
+
+// Orders for the list's sort: "worse" compares greater so descending puts trouble first.
+const PRIORITY_RANK = { low: 0, normal: 1, high: 2, urgent: 3 };
+const SLA_RANK = { done: 0, paused: 1, ok: 2, warning: 3, breached: 4 };
 
 function stateIndex(key) {
   const wf = workflow();
@@ -138,12 +185,12 @@ function stateIndex(key) {
 }
 
 const SORT_VALUE = {
-  number: (t) => t.number,
-  title: (t) => t.title || '',
-  state: (t) => stateIndex(t.state),
-  priority: (t) => PRIORITY_RANK[t.priority] ?? -1,
-  sla: (t) => SLA_RANK[t.sla_status] ?? -1,
-  updated: (t) => t.updated_at || 0,
+  number: (x) => x.number,
+  title: (x) => x.title || '',
+  state: (x) => stateIndex(x.state),
+  priority: (x) => PRIORITY_RANK[x.priority] ?? -1,
+  sla: (x) => SLA_RANK[x.sla_status] ?? -1,
+  updated: (x) => x.updated_at || 0,
 };
 
 export function sortedTickets() {
@@ -153,16 +200,16 @@ export function sortedTickets() {
   return [...store.tickets.values()].sort((a, b) => {
     const va = value(a);
     const vb = value(b);
-    const cmp = typeof va === 'string' ? va.localeCompare(vb, 'zh-CN') : va - vb;
+    const cmp = typeof va === 'string' ? va.localeCompare(vb, currentLanguage()) : va - vb;
     // Ties fall back to the newest activity so the order stays stable across live updates.
     return cmp !== 0 ? sign * cmp : (b.updated_at || 0) - (a.updated_at || 0);
   });
 }
 
-// The server's message is English and technical; the status code says enough for a person.
+// The status code says enough for a person; the server's message follows for the details.
 export function actionError(err) {
-  if (err.status === 403) return `没有权限：你的部门不能执行此操作（${err.message}）`;
-  if (err.status === 409) return `工作流不允许此操作，工单可能已被他人处理（${err.message}）`;
-  if (err.status === 404) return `找不到：${err.message}`;
-  return err.message || '操作失败';
+  if (err.status === 403) return t('tickets-page-error-forbidden', { message: err.message });
+  if (err.status === 409) return t('tickets-page-error-conflict', { message: err.message });
+  if (err.status === 404) return t('tickets-page-error-not-found', { message: err.message });
+  return err.message || t('tickets-page-error-failed');
 }

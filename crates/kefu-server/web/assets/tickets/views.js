@@ -2,9 +2,10 @@
 // sortable table whose rows can be ticked for bulk actions. Both re-render whole from the store;
 // a page holds at most a few hundred tickets, so diffing would buy nothing.
 
-import { h, fullTime } from '../workspace/format.js';
+import { h } from '../workspace/format.js';
+import { t as tr } from '../i18n.js';
 import {
-  store, workflow, stateName, departmentName, agentName, ago, priorityLabel, slaLabel, sortedTickets,
+  store, workflow, stateName, departmentName, agentName, ago, priorityLabel, slaLabel, sortedTickets, fullTime,
 } from './store.js';
 
 const $ = (id) => document.getElementById(id);
@@ -12,8 +13,8 @@ let handlers = { onOpen: () => {}, onChecked: () => {} };
 
 function badges(t) {
   return [
-    h('span', { class: `badge prio prio-${t.priority}`, title: '优先级' }, priorityLabel(t.priority)),
-    h('span', { class: `badge sla sla-${t.sla_status}`, title: 'SLA 状态' }, slaLabel(t.sla_status)),
+    h('span', { class: `badge prio prio-${t.priority}`, title: tr('tickets-page-priority') }, priorityLabel(t.priority)),
+    h('span', { class: `badge sla sla-${t.sla_status}`, title: tr('tickets-page-sla-status') }, slaLabel(t.sla_status)),
   ];
 }
 
@@ -22,7 +23,7 @@ function card(t) {
     type: 'button',
     class: `ticket-card${store.fresh.has(t.id) ? ' is-fresh' : ''}${store.panel && store.panel.id === t.id ? ' is-open' : ''}`,
     dataset: { id: t.id },
-    'aria-label': `工单 #${t.number} ${t.title}`,
+    'aria-label': tr('tickets-page-card-label', { number: t.number, title: t.title }),
   },
   h('span', { class: 'card-top' },
     h('span', { class: 'ticket-number' }, `#${t.number}`),
@@ -31,7 +32,7 @@ function card(t) {
   h('span', { class: 'card-foot' },
     h('span', { class: 'card-dept' }, departmentName(t.department)),
     t.assignee_id ? h('span', { class: 'card-assignee' }, agentName(t.assignee_id)) : null,
-    h('span', { class: 'card-age', title: `更新于 ${fullTime(t.updated_at)}`, dataset: { at: t.updated_at } },
+    h('span', { class: 'card-age', title: tr('tickets-page-updated-at', { time: fullTime(t.updated_at) }), dataset: { at: t.updated_at } },
       ago(t.updated_at))));
 }
 
@@ -51,7 +52,7 @@ export function renderBoard() {
   const board = $('ticket-board');
   const wf = workflow();
   if (!wf) {
-    board.replaceChildren(h('p', { class: 'empty' }, '没有可用的工单类型'));
+    board.replaceChildren(h('p', { class: 'empty' }, tr('tickets-page-no-types')));
     return;
   }
   const byState = new Map(wf.states.map((s) => [s.key, []]));
@@ -73,7 +74,7 @@ export function renderBoard() {
         def && def.department ? h('span', { class: 'column-dept' }, departmentName(def.department)) : null,
         h('span', { class: 'tab-count' }, String(list.length))),
       h('div', { class: 'column-cards' },
-        ...(list.length ? list.map(card) : [h('p', { class: 'column-empty' }, '暂无')])));
+        ...(list.length ? list.map(card) : [h('p', { class: 'column-empty' }, tr('tickets-page-column-empty'))])));
     }));
   });
 }
@@ -87,12 +88,12 @@ function row(t) {
   h('td', { class: 'col-check' },
     h('input', {
       type: 'checkbox', class: 'row-check', checked, dataset: { id: t.id },
-      'aria-label': `选择工单 #${t.number}`,
+      'aria-label': tr('tickets-page-check-row', { number: t.number }),
     })),
   h('td', { class: 'mono' }, `#${t.number}`),
   h('td', { class: 'col-title' },
     h('button', { type: 'button', class: 'row-open', dataset: { id: t.id } }, t.title)),
-  h('td', null, t.state_name || stateName(t.state)),
+  h('td', null, stateName(t.state)),
   h('td', null, badges(t)[0]),
   h('td', null, badges(t)[1]),
   h('td', null, departmentName(t.department)),
@@ -105,7 +106,7 @@ export function renderTable() {
   const list = sortedTickets();
   keepFocus(() => {
     body.replaceChildren(...(list.length ? list.map(row)
-      : [h('tr', null, h('td', { colspan: 9, class: 'empty' }, '没有符合条件的工单'))]));
+      : [h('tr', null, h('td', { colspan: 9, class: 'empty' }, tr('tickets-page-none-match')))]));
   });
   for (const th of document.querySelectorAll('#ticket-table th[data-sort]')) {
     const on = th.dataset.sort === store.sort.key;
@@ -132,7 +133,7 @@ export function renderViews() {
   if (board) renderBoard();
   else renderTable();
   const n = store.tickets.size;
-  $('ticket-count').textContent = `共 ${n} 张${n >= 200 ? '（仅显示最近 200 张）' : ''}`;
+  $('ticket-count').textContent = n >= 200 ? tr('tickets-page-count-capped', { n, limit: 200 }) : tr('tickets-page-count', { n });
 }
 
 // Relative times drift while the page stays open; refresh the text without a re-render.
