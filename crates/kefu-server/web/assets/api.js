@@ -2,6 +2,12 @@
 // cookie auth, JSON in and out, errors as ApiError carrying the server's
 // `{error:{code,message,details}}` so forms can show each problem at its field.
 
+import { loadCatalogue, t } from './i18n.js';
+
+// The words for failures the server cannot word itself (no answer, an answer without a body),
+// loaded once with the module so they are there when the network is not.
+const words = loadCatalogue('shell').catch(() => {});
+
 export class ApiError extends Error {
   constructor(status, code, message, details) {
     super(message);
@@ -39,11 +45,13 @@ export async function api(method, path, body) {
   try {
     res = await fetch(path, init);
   } catch (_) {
-    throw new ApiError(0, 'network', '无法连接服务器');
+    await words;
+    throw new ApiError(0, 'network', t('error-network'));
   }
   if (res.status === 401) {
     toLogin();
-    throw new ApiError(401, 'unauthorized', '登录已失效');
+    await words;
+    throw new ApiError(401, 'unauthorized', t('error-session'));
   }
   if (res.status === 204) return null;
   let data = null;
@@ -54,8 +62,9 @@ export async function api(method, path, body) {
   }
   if (!res.ok) {
     const err = data && data.error;
+    await words;
     throw new ApiError(res.status, (err && err.code) || 'http_error',
-      (err && err.message) || `请求失败（HTTP ${res.status}）`, err && err.details);
+      (err && err.message) || t('error-http', { status: res.status }), err && err.details);
   }
   return data;
 }
