@@ -42,3 +42,4 @@ mod profile;
 mod card_browser;
 mod handover_browser;
 mod handover;
+mod story_browser;
