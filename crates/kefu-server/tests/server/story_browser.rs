@@ -278,3 +278,49 @@ async fn the_widget_speaks_the_visitors_language_unless_the_shop_fixes_one() {
     assert_eq!(words["widget-title"], "Chat with us");
     assert_eq!(words["widget-queue-wait"], "You're in line: {ahead} ahead of you, about {minutes} min wait");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_that_fixes_english_gets_an_english_widget_in_a_chinese_browser() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    let owner_api = app.login("owner@demo.kefu").await;
+    let owner = driver.browser_in("en-US").await;
+    let visitor = driver.browser_in("zh-CN").await;
+    let result = tokio::time::timeout(Duration::from_secs(90), fixed_english(&app, &owner_api, &owner, &visitor)).await;
+    let _ = owner.close().await;
+    let _ = visitor.close().await;
+    result.expect("the fixed-language test took over 90 s");
+}
+
+async fn fixed_english(app: &TestApp, owner_api: &Agent, owner: &Client, visitor: &Client) {
+    // The owner picks English on the Shop settings page (its options in the owner's language).
+    login(owner, &app.base, "owner@demo.kefu").await;
+    owner.goto(&format!("{}/settings/shop", app.base)).await.expect("shop settings");
+    until("the widget language field", || async { js(owner, "const s = document.getElementById('widget-language'); return s && s.value === 'auto' && document.querySelector('label[for=widget-language]').textContent || null").await.as_str().map(str::to_string) })
+        .await
+        .eq("Widget language")
+        .then_some(())
+        .expect("the field's label in English");
+    let options = js(owner, "return [...document.getElementById('widget-language').options].map((o) => o.textContent)").await;
+    assert_eq!(options, json!(["Follow the visitor's browser", "Chinese (Simplified)", "English"]));
+    js(owner, "const s = document.getElementById('widget-language'); s.value = 'en'; s.dispatchEvent(new Event('change')); return true").await;
+    owner.find(Locator::Css("#save")).await.expect("save").click().await.expect("save");
+    until("the language saved", || async { (owner_api.get("/api/v1/shop").await.1["widget"]["language"] == "en").then_some(()) }).await;
+
+    // A visitor whose browser reads Chinese gets the widget in English once it connects...
+    visitor.goto(&format!("{}/demo", app.base)).await.expect("demo page");
+    until("the widget", || async { js(visitor, "const w = document.getElementById('kefu-widget'); return w && w.shadowRoot && w.shadowRoot.querySelector('.kefu-launcher').getAttribute('aria-label') || null").await.as_str().map(str::to_string) }).await;
+    js(visitor, &format!("{WIDGET}.querySelector('.kefu-launcher').click(); return true")).await;
+    widget_shows(visitor, ".kefu-subtitle", "演示店铺 · Online").await;
+    widget_shows(visitor, ".kefu-title", "Chat with us").await;
+    widget_shows(visitor, ".kefu-welcome", "Hi, welcome!").await;
+    assert_eq!(js(visitor, &format!("return {WIDGET}.querySelector('.kefu-input').placeholder")).await, "Type your question…");
+    widget_says(visitor, "When will my order ship?").await;
+    // ...and on the next visit it is drawn in English from the start: the shop's choice is
+    // remembered on the visitor's side.
+    assert_eq!(js(visitor, "return localStorage.getItem('kefu:demo:lang')").await, "en");
+    visitor.refresh().await.expect("reload");
+    until("the launcher in English", || async { js(visitor, "const w = document.getElementById('kefu-widget'); return w && w.shadowRoot && w.shadowRoot.querySelector('.kefu-launcher').getAttribute('aria-label') === 'Chat with us' || null").await.as_bool() }).await;
+    assert_eq!(js(visitor, &format!("return {WIDGET}.querySelector('.kefu-title').textContent")).await, "Chat with us");
+    snap(visitor, "widget-fixed-english").await;
+}
