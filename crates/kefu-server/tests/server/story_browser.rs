@@ -169,6 +169,12 @@ async fn story(app: &TestApp, s: &Script, customer: &Client, agent: &Client) {
 
     // Asking for a person hands over; the agent finds the conversation and replies.
     widget_says(customer, s.ask_person).await;
+    if s.lang == "en" {
+        // So far the widget's own words, the demo page and the bot's: all English.
+        until("the bot's hand-off line", || async { js(customer, &format!("return {WIDGET}.querySelectorAll('.kefu-from-bot').length >= 2 || null")).await.as_bool() }).await;
+        let early = cjk_lines(customer, true).await;
+        assert!(early.is_empty(), "Chinese in the English widget or demo page before a person joins: {early:?}\n{}", widget_text(customer).await);
+    }
     let conv = until("the conversation assigned to the agent", || async {
         let (_, list) = agent_api.get("/api/v1/conversations?status=assigned&limit=10").await;
         list["conversations"].as_array()?.iter().find(|c| c["agent_id"] == agent_api.id.as_str()).and_then(|c| c["id"].as_str()).map(str::to_string)
