@@ -202,6 +202,8 @@
   var greeting = '';
   var status = ['widget-connecting']; // the subtitle's message id and arguments
   function labelAll() {
+    // Screen readers and :lang() styles follow the widget's language, not the merchant page's.
+    host.setAttribute('lang', lang);
     launcher.setAttribute('aria-label', t('widget-title'));
     panel.setAttribute('aria-label', t('widget-title'));
     title.textContent = t('widget-title');

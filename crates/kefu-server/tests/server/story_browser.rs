@@ -312,6 +312,11 @@ async fn fixed_english(app: &TestApp, owner_api: &Agent, owner: &Client, visitor
     js(owner, "const s = document.getElementById('widget-language'); s.value = 'en'; s.dispatchEvent(new Event('change')); return true").await;
     owner.find(Locator::Css("#save")).await.expect("save").click().await.expect("save");
     until("the language saved", || async { (owner_api.get("/api/v1/shop").await.1["widget"]["language"] == "en").then_some(()) }).await;
+    // The shop also asks new visitors their name (required) and order number.
+    let (_, mut shop) = owner_api.get("/api/v1/shop").await;
+    shop["widget"]["prechat_fields"] = json!(["name", "order"]);
+    shop["widget"]["prechat_required"] = json!(["name"]);
+    assert_eq!(owner_api.post_put("/api/v1/shop", shop).await.0, 200);
 
     // A visitor whose browser reads Chinese gets the widget in English once it connects...
     visitor.goto(&format!("{}/demo", app.base)).await.expect("demo page");
@@ -321,6 +326,14 @@ async fn fixed_english(app: &TestApp, owner_api: &Agent, owner: &Client, visitor
     widget_shows(visitor, ".kefu-title", "Chat with us").await;
     widget_shows(visitor, ".kefu-welcome", "Hi, welcome!").await;
     assert_eq!(js(visitor, &format!("return {WIDGET}.querySelector('.kefu-input').placeholder")).await, "Type your question…");
+    assert_eq!(js(visitor, "return document.getElementById('kefu-widget').lang").await, "en", "the widget's language is marked for screen readers");
+    let labels = js(visitor, &format!("return [...{WIDGET}.querySelectorAll('.kefu-prechat-intro, .kefu-prechat-label')].map((n) => n.textContent)")).await;
+    assert_eq!(labels, json!(["Before we start, please tell us", "Name *", "Order number (optional)"]));
+    // Sending without the required name is stopped at the field, in English.
+    js(visitor, &format!("const r = {WIDGET}; r.querySelector('.kefu-input').value = 'hello'; r.querySelector('.kefu-send').click(); return true")).await;
+    widget_shows(visitor, "input[name=name] ~ .kefu-prechat-problem", "Please fill this in").await;
+    snap(visitor, "widget-fixed-english-prechat").await;
+    js(visitor, &format!("{WIDGET}.querySelector('input[name=name]').value = 'Ann'; return true")).await;
     widget_says(visitor, "When will my order ship?").await;
     // ...and on the next visit it is drawn in English from the start: the shop's choice is
     // remembered on the visitor's side.
