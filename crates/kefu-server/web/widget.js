@@ -19,6 +19,8 @@
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000];
   var PING_EVERY_MS = 25000;
   var encoder = new TextEncoder();
+  var LANG_KEY = 'kefu.lang';
+  var SHOP_LANG_KEY = 'kefu:' + KEY + ':lang'; // the shop's fixed widget language, seen last visit
 
   // localStorage throws in some sandboxed iframes and privacy modes; the widget must still
   // work there, it just forgets the visitor on reload.
@@ -47,10 +49,59 @@
       + hex.slice(16, 20) + '-' + hex.slice(20);
   }
 
-  function pad(n) { return n < 10 ? '0' + n : String(n); }
+  // ---------- words ----------
+  // The widget's words come from the catalogue area `widget` (served with CORS for merchants'
+  // sites). The visitor's language: a choice stored on this site (kefu's own pages, e.g. /demo),
+  // else the browser's languages; the shop may fix one, which the hello frame says.
+  var words = {};
+  var asked = visitorLanguage(); // what we tell the server; null when we speak none of theirs
+  var lang = shopLanguage() || asked || 'zh-CN';
+
+  function supported(tag) {
+    var primary = String(tag || '').toLowerCase().split(/[-_]/)[0];
+    return primary === 'zh' ? 'zh-CN' : primary === 'en' ? 'en' : null;
+  }
+  function shopLanguage() {
+    try { return supported(localStorage.getItem(SHOP_LANG_KEY)); } catch (_) { return null; }
+  }
+  function rememberShopLanguage(look) {
+    try {
+      if (supported(look.language)) localStorage.setItem(SHOP_LANG_KEY, look.language);
+      else localStorage.removeItem(SHOP_LANG_KEY);
+    } catch (_) { /* see loadToken */ }
+  }
+  function visitorLanguage() {
+    var stored = null;
+    try { stored = supported(localStorage.getItem(LANG_KEY)); } catch (_) { /* see loadToken */ }
+    if (stored) return stored;
+    var tags = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (var i = 0; i < tags.length; i++) if (supported(tags[i])) return supported(tags[i]);
+    return null;
+  }
+
+  /** The text of `id` with `{name}` placeholders filled; the id itself while it is missing. */
+  function t(id, args) {
+    var text = Object.prototype.hasOwnProperty.call(words, id) ? words[id] : id;
+    if (!args) return text;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) { return name in args ? String(args[name]) : whole; });
+  }
+
+  // Calls done() once the words of `tag` (or, failing that, zh-CN's) are loaded or gave up.
+  function loadWords(tag, done) {
+    function get(l) {
+      return fetch(ORIGIN + '/assets/i18n/' + l + '/widget.json', { credentials: 'omit' })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); });
+    }
+    get(tag).catch(function () { return get('zh-CN'); }).catch(function () { return {}; })
+      .then(function (table) { words = table; done(); });
+  }
+
   function clock(ms) {
-    var d = new Date(ms);
-    return pad(d.getHours()) + ':' + pad(d.getMinutes());
+    try {
+      return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+    } catch (_) {
+      return new Date(ms).toTimeString().slice(0, 5);
+    }
   }
 
   function chatIcon() {
@@ -69,20 +120,22 @@
   // ---------- DOM ----------
   var host = el('div');
   host.id = 'kefu-widget';
-  // Hidden until widget.css has loaded, so the page never flashes an unstyled panel.
+  // Hidden until widget.css and the words have loaded, so the page never flashes an unstyled
+  // or unlabelled panel.
   host.style.setProperty('visibility', 'hidden');
+  var waitingFor = 2;
+  function ready() { if (--waitingFor === 0) host.style.removeProperty('visibility'); }
   var root = host.attachShadow({ mode: 'open' });
 
   var link = document.createElement('link');
   link.rel = 'stylesheet';
   link.href = ORIGIN + '/widget.css';
-  link.addEventListener('load', function () { host.style.removeProperty('visibility'); });
-  link.addEventListener('error', function () { host.style.removeProperty('visibility'); });
+  link.addEventListener('load', ready);
+  link.addEventListener('error', ready);
   root.appendChild(link);
 
   var launcher = el('button', 'kefu-launcher');
   launcher.type = 'button';
-  launcher.setAttribute('aria-label', '在线客服');
   launcher.setAttribute('aria-expanded', 'false');
   launcher.appendChild(chatIcon());
   var badge = el('span', 'kefu-badge');
@@ -92,25 +145,24 @@
   var panel = el('section', 'kefu-panel');
   panel.hidden = true;
   panel.setAttribute('role', 'dialog');
-  panel.setAttribute('aria-label', '在线客服');
 
   var header = el('header', 'kefu-header');
   var titles = el('div', 'kefu-titles');
-  titles.appendChild(el('div', 'kefu-title', '在线客服'));
+  var title = el('div', 'kefu-title');
+  titles.appendChild(title);
   var subtitle = el('div', 'kefu-subtitle', '');
   titles.appendChild(subtitle);
   var closeBtn = el('button', 'kefu-close', '×');
   closeBtn.type = 'button';
-  closeBtn.setAttribute('aria-label', '关闭');
   header.appendChild(titles);
   header.appendChild(closeBtn);
 
   var list = el('ol', 'kefu-messages');
   list.setAttribute('aria-live', 'polite');
-  var welcome = el('li', 'kefu-welcome', '您好，欢迎咨询！请描述您的问题，我们会尽快回复。');
+  var welcome = el('li', 'kefu-welcome');
   list.appendChild(welcome);
 
-  var typingLine = el('div', 'kefu-typing', '客服正在输入…');
+  var typingLine = el('div', 'kefu-typing');
   typingLine.hidden = true;
   typingLine.setAttribute('role', 'status');
 
@@ -121,19 +173,17 @@
   var form = el('form', 'kefu-composer');
   var input = el('textarea', 'kefu-input');
   input.rows = 2;
-  input.placeholder = '请输入您的问题…';
-  input.setAttribute('aria-label', '消息内容');
-  var sendBtn = el('button', 'kefu-send', '发送');
+  var sendBtn = el('button', 'kefu-send');
   sendBtn.type = 'submit';
   form.appendChild(input);
   form.appendChild(sendBtn);
 
   // The shop's pre-chat form (设置 › 店铺): asked of a new visitor, sent with the first message.
   var PRECHAT = {
-    name: { label: '称呼', type: 'text', autocomplete: 'name' },
-    phone: { label: '手机号', type: 'tel', autocomplete: 'tel' },
-    email: { label: '邮箱', type: 'email', autocomplete: 'email' },
-    order: { label: '订单号', type: 'text', autocomplete: 'off' }
+    name: { label: 'widget-prechat-name', type: 'text', autocomplete: 'name' },
+    phone: { label: 'widget-prechat-phone', type: 'tel', autocomplete: 'tel' },
+    email: { label: 'widget-prechat-email', type: 'email', autocomplete: 'email' },
+    order: { label: 'widget-prechat-order', type: 'text', autocomplete: 'off' }
   };
   var prechatBox = el('div', 'kefu-prechat');
   prechatBox.hidden = true;
@@ -147,6 +197,24 @@
   panel.appendChild(form);
   root.appendChild(panel);
   root.appendChild(launcher);
+
+  // The static words, again whenever the language changes; `greeting` is the shop's own.
+  var greeting = '';
+  var status = ['widget-connecting']; // the subtitle's message id and arguments
+  function labelAll() {
+    // Screen readers and :lang() styles follow the widget's language, not the merchant page's.
+    host.setAttribute('lang', lang);
+    launcher.setAttribute('aria-label', t('widget-title'));
+    panel.setAttribute('aria-label', t('widget-title'));
+    title.textContent = t('widget-title');
+    closeBtn.setAttribute('aria-label', t('widget-close'));
+    welcome.textContent = greeting || t('widget-greeting');
+    typingLine.textContent = t('widget-typing');
+    input.placeholder = t('widget-input-placeholder');
+    input.setAttribute('aria-label', t('widget-input-label'));
+    sendBtn.textContent = t('widget-send');
+    if (started) setSubtitle(status[0], status[1]);
+  }
 
   // ---------- state ----------
   var token = loadToken();
@@ -162,14 +230,20 @@
   var started = false;
   var unread = 0;
   var shopName = '';
-  var ratingAsk = null; // { scale, invitation } from the hello
+  var ratingAsk = null; // { scale, invitation, invitations? } from the hello
   var lastTyping = 0;
   var typingTimer = null;
   // The typing signal goes out at most every 2 s; the agent's shows for 4 s after the last.
   var TYPING_EVERY_MS = 2000;
   var TYPING_SHOWS_MS = 4000;
 
-  function setSubtitle(text) { subtitle.textContent = text; }
+  function setSubtitle(id, args) {
+    status = [id, args];
+    subtitle.textContent = t(id, args);
+  }
+  function setOnline() {
+    if (shopName) setSubtitle('widget-online-at', { shop: shopName }); else setSubtitle('widget-online');
+  }
 
   function showNotice(text) {
     notice.textContent = text || '';
@@ -182,10 +256,8 @@
   function scrollDown() { list.scrollTop = list.scrollHeight; }
 
   function senderLabel(kind) {
-    if (kind === 'customer') return '我';
-    if (kind === 'bot') return '智能助手';
-    if (kind === 'system') return '系统';
-    return '客服';
+    if (kind === 'customer' || kind === 'bot' || kind === 'system') return t('widget-sender-' + kind);
+    return t('widget-sender-agent');
   }
 
   function messageNode(m) {
@@ -198,8 +270,13 @@
     li.appendChild(meta);
     li.appendChild(el('div', 'kefu-bubble', m.content));
     if (m.sender_kind === 'bot') botExtras(li, m);
-    if (m.sender_kind === 'system' && ratingAsk && m.content === ratingAsk.invitation) ratingForm(li);
+    if (m.sender_kind === 'system' && isInvitation(m.content)) ratingForm(li);
     return li;
+  }
+
+  // The rating invitation, in the visitor's language or any other the hello lists.
+  function isInvitation(text) {
+    return !!ratingAsk && (text === ratingAsk.invitation || (ratingAsk.invitations || []).indexOf(text) >= 0);
   }
 
   // Stars (1 to the shop's scale) and an optional comment under the rating invitation; the
@@ -208,14 +285,14 @@
     var box = el('form', 'kefu-rating');
     var stars = el('div', 'kefu-stars');
     stars.setAttribute('role', 'radiogroup');
-    stars.setAttribute('aria-label', '评分');
+    stars.setAttribute('aria-label', t('widget-rating-label'));
     var chosen = 0;
     var comment = el('textarea', 'kefu-rating-comment');
     comment.rows = 2;
     comment.maxLength = 500;
-    comment.placeholder = '说说您的感受（选填）';
-    comment.setAttribute('aria-label', '评价内容（选填）');
-    var submit = el('button', 'kefu-rating-submit', '提交评价');
+    comment.placeholder = t('widget-rating-comment');
+    comment.setAttribute('aria-label', t('widget-rating-comment-label'));
+    var submit = el('button', 'kefu-rating-submit', t('widget-rating-submit'));
     submit.type = 'submit';
     submit.disabled = true;
     for (var n = 1; n <= ratingAsk.scale; n++) {
@@ -224,7 +301,7 @@
         b.type = 'button';
         b.setAttribute('role', 'radio');
         b.setAttribute('aria-checked', 'false');
-        b.setAttribute('aria-label', n + ' 星');
+        b.setAttribute('aria-label', t('widget-rating-star', { n: n, scale: ratingAsk.scale }));
         b.setAttribute('data-stars', String(n));
         b.addEventListener('click', function () {
           chosen = n;
@@ -258,8 +335,8 @@
     }
   }
 
-  // The bot's "您是想问：" lines become buttons (a click sends the number, which every channel
-  // understands); its answers get thumbs up/down.
+  // The bot's "您是想问：" ("Did you mean:") lines become buttons (a click sends the number,
+  // which every channel understands); its answers get thumbs up/down.
   function botExtras(li, m) {
     var lines = String(m.content).split('\n');
     var picks = lines.slice(1).map(function (l) { return /^(\d)\. (.+)$/.exec(l); }).filter(Boolean);
@@ -275,14 +352,14 @@
       return;
     }
     var thumbs = el('div', 'kefu-thumbs');
-    [['👍', true, '有帮助'], ['👎', false, '没帮助']].forEach(function (t) {
-      var b = el('button', 'kefu-thumb', t[0]);
+    [['👍', true, t('widget-helpful')], ['👎', false, t('widget-not-helpful')]].forEach(function (thumb) {
+      var b = el('button', 'kefu-thumb', thumb[0]);
       b.type = 'button';
-      b.title = t[2];
-      b.setAttribute('aria-label', t[2]);
+      b.title = thumb[2];
+      b.setAttribute('aria-label', thumb[2]);
       b.addEventListener('click', function () {
         if (!ws || ws.readyState !== 1) return;
-        ws.send(JSON.stringify({ type: 'feedback', message_id: m.id, helpful: t[1] }));
+        ws.send(JSON.stringify({ type: 'feedback', message_id: m.id, helpful: thumb[1] }));
         Array.prototype.forEach.call(thumbs.children, function (x) { x.disabled = true; });
         b.classList.add('kefu-thumb-chosen');
       });
@@ -328,9 +405,9 @@
     var li = el('li', 'kefu-message kefu-from-customer kefu-pending' + (p.failed ? ' kefu-failed' : ''));
     li.setAttribute('data-client-id', cid);
     li.appendChild(el('div', 'kefu-bubble', p.content));
-    var state = el('div', 'kefu-state', p.failed ? '发送失败：' + p.error : '发送中…');
+    var state = el('div', 'kefu-state', p.failed ? t('widget-not-sent', { reason: p.error }) : t('widget-sending'));
     if (p.failed) {
-      var retry = el('button', 'kefu-retry', '重试');
+      var retry = el('button', 'kefu-retry', t('widget-retry'));
       retry.type = 'button';
       retry.addEventListener('click', function () {
         p.failed = false;
@@ -361,11 +438,12 @@
     var fields = (look.prechat_fields || []).filter(function (f) { return PRECHAT[f]; });
     if (customerId || !fields.length || prechatBox.childNodes.length) return;
     var required = look.prechat_required || [];
-    prechatBox.appendChild(el('p', 'kefu-prechat-intro', '开始咨询前，请留下以下信息'));
+    prechatBox.appendChild(el('p', 'kefu-prechat-intro', t('widget-prechat-intro')));
     fields.forEach(function (f) {
       var row = el('label', 'kefu-prechat-field');
       var must = required.indexOf(f) >= 0;
-      row.appendChild(el('span', 'kefu-prechat-label', PRECHAT[f].label + (must ? ' *' : '（选填）')));
+      var label = t(PRECHAT[f].label);
+      row.appendChild(el('span', 'kefu-prechat-label', t(must ? 'widget-prechat-required' : 'widget-prechat-optional', { label: label })));
       var box = el('input', 'kefu-prechat-input');
       box.type = PRECHAT[f].type;
       box.name = f;
@@ -405,7 +483,7 @@
     var first = null;
     Object.keys(prechatInputs).forEach(function (f) {
       var missing = prechatInputs[f].required && !prechatInputs[f].input.value.trim();
-      prechatProblem(f, missing ? '请填写此项' : '');
+      prechatProblem(f, missing ? t('widget-prechat-missing') : '');
       if (missing && !first) first = prechatInputs[f].input;
     });
     if (first) first.focus();
@@ -422,7 +500,7 @@
     if (!prechatReady()) return;
     var size = encoder.encode(content).length;
     if (size > MAX_BYTES) {
-      showNotice('消息过长（约 ' + Math.ceil(size / 1024) + ' KiB，上限 8 KiB），请删减或分几条发送。');
+      showNotice(t('widget-too-long', { size: Math.ceil(size / 1024) }));
       return;
     }
     showNotice('');
@@ -440,6 +518,7 @@
     var q = 'key=' + encodeURIComponent(KEY);
     if (token) q += '&token=' + encodeURIComponent(token);
     if (maxSeq > 0) q += '&after_seq=' + maxSeq;
+    if (asked) q += '&language=' + encodeURIComponent(asked);
     return WS_ORIGIN + '/ws/widget?' + q;
   }
 
@@ -452,7 +531,7 @@
 
   function connect() {
     clearTimeout(retryTimer);
-    setSubtitle('连接中…');
+    setSubtitle('widget-connecting');
     var sock;
     try {
       sock = new WebSocket(wsUrl());
@@ -464,7 +543,8 @@
     sock.onmessage = function (ev) {
       var frame;
       try { frame = JSON.parse(ev.data); } catch (_) { return; }
-      if (frame && ws === sock) onFrame(frame);
+      if (!frame || ws !== sock) return;
+      if (held) held.push(frame); else onFrame(frame);
     };
     sock.onopen = function () {
       attempt = 0;
@@ -490,17 +570,42 @@
       delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
       attempt += 1;
     }
-    setSubtitle(attempt > 2 ? '客服连接中断，正在重试…' : '正在重新连接…');
+    setSubtitle(attempt > 2 ? 'widget-connection-lost' : 'widget-reconnecting');
     retryTimer = setTimeout(connect, delay);
+  }
+
+  // Frames that arrive while words load (at start, or of a new language) wait here, in order.
+  var held = [];
+  function release() {
+    var waiting = held;
+    held = null;
+    // A hello among them may start holding again (a language switch): the rest wait for it.
+    for (var i = 0; i < waiting.length; i++) {
+      if (held) held.push(waiting[i]); else onFrame(waiting[i]);
+    }
   }
 
   function onFrame(frame) {
     switch (frame.type) {
-      case 'hello': onHello(frame); break;
+      case 'hello':
+        // The shop fixed a language, or the server chose the shop's for a visitor whose
+        // browser speaks none of ours: load its words before drawing the hello.
+        if (frame.language && frame.language !== lang) {
+          held = [];
+          lang = frame.language;
+          loadWords(lang, function () {
+            labelAll();
+            onHello(frame);
+            release();
+          });
+        } else {
+          onHello(frame);
+        }
+        break;
       case 'message':
         if (frame.message && frame.message.sender_kind !== 'customer') {
           showTyping(false);
-          setSubtitle(shopName ? shopName + ' · 在线' : '在线');
+          setOnline();
         }
         if (frame.message && addMessage(frame.message) && frame.message.sender_kind !== 'customer') bump();
         break;
@@ -510,8 +615,9 @@
       case 'queue':
         // Routing tells a waiting customer their place; the next agent message replaces it.
         if (frame.position) {
-          setSubtitle('排队中：您前面还有 ' + Math.max(0, frame.position - 1) + ' 位'
-            + (frame.expected_wait_secs ? '，预计等待约 ' + Math.ceil(frame.expected_wait_secs / 60) + ' 分钟' : ''));
+          var ahead = Math.max(0, frame.position - 1);
+          if (frame.expected_wait_secs) setSubtitle('widget-queue-wait', { ahead: ahead, minutes: Math.ceil(frame.expected_wait_secs / 60) });
+          else setSubtitle('widget-queue', { ahead: ahead });
         }
         break;
       case 'ack':
@@ -528,7 +634,11 @@
 
   // The shop's greeting, accent colour and corner (设置 › 店铺), sent with every hello.
   function applyLook(look) {
-    if (look.greeting) welcome.textContent = look.greeting;
+    rememberShopLanguage(look);
+    if (look.greeting) {
+      greeting = look.greeting;
+      welcome.textContent = greeting;
+    }
     if (/^#[0-9a-fA-F]{6}$/.test(look.color || '')) {
       host.style.setProperty('--kefu-accent', look.color);
       host.style.setProperty('--kefu-accent-dark', look.color);
@@ -555,7 +665,7 @@
     if (frame.shop && frame.shop.rating) ratingAsk = frame.shop.rating;
     if (customerId) prechatDone();
     else if (frame.shop && frame.shop.look) showPrechat(frame.shop.look);
-    setSubtitle(shopName ? shopName + ' · 在线' : '在线');
+    setOnline();
     var reconnecting = maxSeq > 0;
     var msgs = (frame.messages || []).slice().sort(function (a, b) { return a.seq - b.seq; });
     for (var j = 0; j < msgs.length; j++) {
@@ -569,8 +679,8 @@
   }
 
   function onError(frame) {
-    var text = frame.message || '发送失败';
-    if (frame.code === 'message_too_large') text = '消息过长（上限 8 KiB），请删减后重试。';
+    var text = frame.message || t('widget-send-failed');
+    if (frame.code === 'message_too_large') text = t('widget-too-large');
     if (frame.code === 'invalid_prechat' && Array.isArray(frame.details)) {
       frame.details.forEach(function (p) { prechatProblem(p.field, p.message); });
     }
@@ -646,6 +756,7 @@
 
   function mount() {
     document.body.appendChild(host);
+    loadWords(lang, function () { labelAll(); ready(); release(); });
     // A returning visitor may have an open dialogue an agent is answering: connect right away.
     // First-time visitors connect only when they open the chat, so page views alone do not
     // create customers on the server.

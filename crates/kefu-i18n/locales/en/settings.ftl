@@ -118,3 +118,7 @@ problem-a_positive_number = A positive number
 problem-1_to_43200 = 1 to 43200
 problem-1_64_characters = 1-64 characters
 problem-at_most_50 = At most 50
+shop-widget-language = Widget language
+shop-widget-language-auto = Follow the visitor's browser
+shop-widget-language-zh = Chinese (Simplified)
+shop-widget-language-en = English

@@ -118,3 +118,7 @@ problem-a_positive_number = 应为正数
 problem-1_to_43200 = 应为 1 到 43200 分钟
 problem-1_64_characters = 需为 1-64 个字符
 problem-at_most_50 = 最多 50 条
+shop-widget-language = 挂件语言
+shop-widget-language-auto = 跟随访客的浏览器
+shop-widget-language-zh = 简体中文
+shop-widget-language-en = 英文

@@ -37,11 +37,44 @@ pub struct WidgetLook {
     pub prechat_fields: Vec<String>,
     /// Which of the asked fields must be answered.
     pub prechat_required: Vec<String>,
+    /// The widget's language: `auto` (the visitor's browser language) or a fixed `zh-CN` / `en`.
+    #[schema(pattern = r"^(auto|zh-CN|en)$")]
+    pub language: String,
 }
 
 impl Default for WidgetLook {
     fn default() -> Self {
-        Self { greeting: "您好，欢迎咨询！请描述您的问题，我们会尽快回复。".into(), color: "#fe2c55".into(), position: "right".into(), prechat_fields: Vec::new(), prechat_required: Vec::new() }
+        Self {
+            greeting: kefu_i18n::render(kefu_i18n::Lang::ZhCn, DEFAULT_GREETING),
+            color: "#fe2c55".into(),
+            position: "right".into(),
+            prechat_fields: Vec::new(),
+            prechat_required: Vec::new(),
+            language: "auto".into(),
+        }
+    }
+}
+
+/// The catalogue message a shop's greeting is until the shop words its own.
+pub const DEFAULT_GREETING: &str = "widget-greeting";
+
+impl WidgetLook {
+    /// The language the shop fixed for its widget; `None` for `auto` (the visitor's own).
+    pub fn fixed_language(&self) -> Option<kefu_i18n::Lang> {
+        match self.language.as_str() {
+            "zh-CN" => Some(kefu_i18n::Lang::ZhCn),
+            "en" => Some(kefu_i18n::Lang::En),
+            _ => None,
+        }
+    }
+
+    /// This look as a visitor reading `lang` gets it: the default greeting (never reworded by
+    /// the shop) in their language; a shop's own greeting stays as the shop wrote it.
+    pub fn for_reader(mut self, lang: kefu_i18n::Lang) -> Self {
+        if self.greeting == WidgetLook::default().greeting {
+            self.greeting = kefu_i18n::render(lang, DEFAULT_GREETING);
+        }
+        self
     }
 }
 
@@ -149,6 +182,9 @@ pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
     }
     if s.widget.position != "right" && s.widget.position != "left" {
         add("widget.position", "位置只能是右下角或左下角");
+    }
+    if !["auto", "zh-CN", "en"].contains(&s.widget.language.as_str()) {
+        add("widget.language", "挂件语言只能是 auto（跟随访客浏览器）、zh-CN 或 en");
     }
     let j = s.agent_joined.trim().chars().count();
     if j == 0 || j > 60 {

@@ -27,6 +27,9 @@ pub struct WidgetQuery {
     token: Option<String>,
     /// Resume after this sequence number.
     after_seq: Option<i64>,
+    /// The visitor's language, as the widget read it from their browser (`zh-CN` or `en`;
+    /// any `en-*` / `zh-*` tag is read as those, others are ignored).
+    language: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -49,6 +52,8 @@ struct RatingAsk {
 #[derive(Serialize)]
 struct Hello {
     r#type: &'static str,
+    /// The language the widget speaks to this visitor ([`widget_language`]).
+    language: kefu_i18n::Lang,
     visitor_token: String,
     /// None until the visitor's first message creates their customer.
     customer_id: Option<String>,
@@ -103,7 +108,20 @@ pub async fn upgrade(
         }
         None => (Vec::new(), None),
     };
-    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), socket)))
+    let asked = q.language.as_deref().and_then(kefu_i18n::Lang::parse);
+    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), asked, socket)))
+}
+
+/// The language the widget speaks to a visitor: the shop's fixed widget language, else the
+/// visitor's (`asked`), else the shop's default language.
+async fn widget_language(state: &AppState, shop: ShopId, look: &crate::api::shop::WidgetLook, asked: Option<kefu_i18n::Lang>) -> kefu_i18n::Lang {
+    if let Some(lang) = look.fixed_language().or(asked) {
+        return lang;
+    }
+    match state.inbox.store().shop_profile(shop).await {
+        Ok(Some(profile)) => kefu_i18n::Lang::parse(&profile.language).unwrap_or_default(),
+        _ => kefu_i18n::Lang::default(),
+    }
 }
 
 /// The visitor behind one widget socket: their customer once there is one, and the socket's
@@ -132,9 +150,11 @@ impl Visitor {
     }
 }
 
-async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), socket: WebSocket) {
+async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), asked: Option<kefu_i18n::Lang>, socket: WebSocket) {
     let (messages, queue) = backlog;
     let look = crate::api::shop::preferences(&state, shop.id).await.widget;
+    let speaks = widget_language(&state, shop.id, &look, asked).await;
+    let look = look.for_reader(speaks);
     let survey = state.inbox.ready(shop.id).await.timings.survey();
     let rating = RatingAsk { scale: survey.scale, invitation: survey.invitation() };
     let (conn_id, outbox) = state.hub.open_widget(shop.id);
@@ -144,6 +164,7 @@ async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token:
     let visitor = Arc::new(Visitor { shop: shop.id, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id });
     let hello = frames::encode(&Hello {
         r#type: "hello",
+        language: speaks,
         visitor_token: token,
         customer_id: customer.map(|c| c.id.to_string()),
         shop: ShopInfo { name: shop.name.clone(), look, rating },

@@ -2,6 +2,7 @@
 // fields), CSAT and whether supervisors may edit the knowledge base.
 
 import { $, api, copy, formPage, loadCatalogue, noteText, t, when } from './common.js';
+import { fillText } from '/assets/i18n.js';
 
 function snippet(key) {
   return `<script src="${location.origin}/widget.js" data-kefu-key="${key}" defer></script>`;
@@ -27,6 +28,7 @@ async function main() {
   $('agent-joined-label').textContent = t('shop-handover-agent_joined');
   $('agent-joined-hint').textContent = t('shop-handover-agent_joined_hint');
   document.querySelector('[data-t="shop-history-title"]').textContent = t('shop-history-title');
+  fillText($('widget-language-field'));
   const page = formPage({
     form: $('shop-form'),
     summary: $('form-error'),

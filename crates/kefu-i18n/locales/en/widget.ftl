@@ -1,0 +1,75 @@
+# The web chat widget (web/widget.js) and the demo shop page (web/demo.html). The widget reads
+# this area as /assets/i18n/en/widget.json from merchants' sites, so keep messages plain.
+
+widget-title = Chat with us
+widget-close = Close
+# The shop's greeting until the shop words its own (Settings › Shop).
+widget-greeting = Hi, welcome! Tell us what you need and we'll get back to you shortly.
+widget-typing = Agent is typing…
+widget-input-placeholder = Type your question…
+widget-input-label = Message
+widget-send = Send
+widget-sending = Sending…
+widget-not-sent = Not sent: { $reason }
+widget-send-failed = Couldn't send
+widget-retry = Retry
+widget-too-long = Your message is too long (about { $size } KiB, limit 8 KiB). Please shorten it or send it in parts.
+widget-too-large = Your message is too long (limit 8 KiB). Please shorten it and try again.
+widget-connecting = Connecting…
+widget-reconnecting = Reconnecting…
+widget-connection-lost = Connection lost, retrying…
+widget-online = Online
+widget-online-at = { $shop } · Online
+widget-queue = You're in line: { $ahead } ahead of you
+widget-queue-wait = You're in line: { $ahead } ahead of you, about { $minutes } min wait
+widget-sender-customer = You
+widget-sender-bot = Assistant
+widget-sender-system = System
+widget-sender-agent = Agent
+widget-helpful = Helpful
+widget-not-helpful = Not helpful
+widget-rating-label = Rating
+widget-rating-star = { $n } of { $scale } stars
+widget-rating-comment = Tell us more (optional)
+widget-rating-comment-label = Comment (optional)
+widget-rating-submit = Submit rating
+widget-prechat-intro = Before we start, please tell us
+widget-prechat-name = Name
+widget-prechat-phone = Phone
+widget-prechat-email = Email
+widget-prechat-order = Order number
+widget-prechat-required = { $label } *
+widget-prechat-optional = { $label } (optional)
+widget-prechat-missing = Please fill this in
+
+# The demo shop page (/demo).
+widget-demo-title = Demo Store · Live chat by kefu
+widget-demo-shop = Demo Store
+widget-demo-nav = Shop navigation
+widget-demo-nav-new = New in
+widget-demo-nav-hot = Best sellers
+widget-demo-nav-service = After-sales
+widget-demo-cart = Cart
+widget-demo-kicker = Spring arrivals · Free shipping for a limited time
+widget-demo-headline = Good things, no rush
+widget-demo-hero = Questions? Click "Chat with us" at the bottom right: real people answer about sizes, shipping and returns.
+widget-demo-cta = Start shopping
+widget-demo-products = Best sellers
+widget-demo-products-title = Our best sellers
+widget-demo-mug = Handmade ceramic mug
+widget-demo-mug-desc = 350 ml · Underglaze painted · Dishwasher safe
+widget-demo-tee = Relaxed cotton T-shirt
+widget-demo-tee-desc = Combed cotton · S–XXL · 5 colours
+widget-demo-phones = Wireless noise-cancelling headphones
+widget-demo-phones-desc = 40-hour battery · Active noise cancelling
+widget-demo-plant = Monstera desk plant
+widget-demo-plant-desc = Ceramic pot included · Easy to care for · Express delivery
+widget-demo-promise = Our promise
+widget-demo-returns = 7-day returns
+widget-demo-returns-desc = Return or exchange within 7 days of delivery
+widget-demo-shipping = Ships in 48 hours
+widget-demo-shipping-desc = In-stock orders packed the same day
+widget-demo-chat = Live chat
+widget-demo-chat-desc = Real people, 9:00–22:00 every day
+widget-demo-footer = This is kefu's demo page; the products are examples. Agent workspace:
+widget-demo-login = Sign in

@@ -1,0 +1,75 @@
+# The web chat widget (web/widget.js) and the demo shop page (web/demo.html). The widget reads
+# this area as /assets/i18n/zh-CN/widget.json from merchants' sites, so keep messages plain.
+
+widget-title = 在线客服
+widget-close = 关闭
+# The shop's greeting until the shop words its own (设置 › 店铺).
+widget-greeting = 您好，欢迎咨询！请描述您的问题，我们会尽快回复。
+widget-typing = 客服正在输入…
+widget-input-placeholder = 请输入您的问题…
+widget-input-label = 消息内容
+widget-send = 发送
+widget-sending = 发送中…
+widget-not-sent = 发送失败：{ $reason }
+widget-send-failed = 发送失败
+widget-retry = 重试
+widget-too-long = 消息过长（约 { $size } KiB，上限 8 KiB），请删减或分几条发送。
+widget-too-large = 消息过长（上限 8 KiB），请删减后重试。
+widget-connecting = 连接中…
+widget-reconnecting = 正在重新连接…
+widget-connection-lost = 客服连接中断，正在重试…
+widget-online = 在线
+widget-online-at = { $shop } · 在线
+widget-queue = 排队中：您前面还有 { $ahead } 位
+widget-queue-wait = 排队中：您前面还有 { $ahead } 位，预计等待约 { $minutes } 分钟
+widget-sender-customer = 我
+widget-sender-bot = 智能助手
+widget-sender-system = 系统
+widget-sender-agent = 客服
+widget-helpful = 有帮助
+widget-not-helpful = 没帮助
+widget-rating-label = 评分
+widget-rating-star = { $n } 星（满分 { $scale } 星）
+widget-rating-comment = 说说您的感受（选填）
+widget-rating-comment-label = 评价内容（选填）
+widget-rating-submit = 提交评价
+widget-prechat-intro = 开始咨询前，请留下以下信息
+widget-prechat-name = 称呼
+widget-prechat-phone = 手机号
+widget-prechat-email = 邮箱
+widget-prechat-order = 订单号
+widget-prechat-required = { $label } *
+widget-prechat-optional = { $label }（选填）
+widget-prechat-missing = 请填写此项
+
+# The demo shop page (/demo).
+widget-demo-title = 演示店铺 · 由 kefu 提供在线客服
+widget-demo-shop = 演示店铺
+widget-demo-nav = 店铺导航
+widget-demo-nav-new = 新品
+widget-demo-nav-hot = 热卖
+widget-demo-nav-service = 售后服务
+widget-demo-cart = 购物车
+widget-demo-kicker = 春季上新 · 限时包邮
+widget-demo-headline = 好物，慢慢挑
+widget-demo-hero = 有任何问题，点右下角的「在线客服」，真人客服在线为您解答尺码、发货与售后。
+widget-demo-cta = 去逛逛
+widget-demo-products = 热卖商品
+widget-demo-products-title = 热卖推荐
+widget-demo-mug = 手作陶瓷马克杯
+widget-demo-mug-desc = 350ml · 釉下彩 · 可进洗碗机
+widget-demo-tee = 纯棉宽松短袖 T 恤
+widget-demo-tee-desc = 精梳棉 · S–XXL · 五色可选
+widget-demo-phones = 无线降噪耳机
+widget-demo-phones-desc = 40 小时续航 · 主动降噪
+widget-demo-plant = 桌面绿植龟背竹
+widget-demo-plant-desc = 含陶盆 · 新手友好 · 顺丰发货
+widget-demo-promise = 服务承诺
+widget-demo-returns = 7 天无理由
+widget-demo-returns-desc = 收货 7 天内可退换
+widget-demo-shipping = 48 小时发货
+widget-demo-shipping-desc = 现货订单当日打包
+widget-demo-chat = 在线客服
+widget-demo-chat-desc = 每天 9:00–22:00 真人服务
+widget-demo-footer = 这是 kefu 的演示页面，商品均为示意。客服工作台：
+widget-demo-login = 登录
