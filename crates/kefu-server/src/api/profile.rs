@@ -179,7 +179,7 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId, lang: Lang) ->
     let tickets = store
         .tickets(shop, &TicketFilter { customer_id: Some(id), limit: 20, ..Default::default() })
         .await?;
-    let conversations = super::history::search_results(state, who, kefu_store::SearchQuery { customer_id: Some(id.to_string()), limit: 20, ..Default::default() }).await?;
+    let conversations = super::history::search_results(state, who, kefu_store::SearchQuery { customer_id: Some(id.to_string()), limit: 20, ..Default::default() }, lang).await?;
     let mut notes: Vec<NoteLine> = Vec::new();
     for c in &conversations {
         let Ok(conversation) = c.conversation_id.parse() else { continue };
@@ -213,7 +213,7 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId, lang: Lang) ->
             .into_iter()
             .map(|i| ChannelLine {
                 channel: i.channel.as_str().to_string(),
-                label: channel_label(i.channel.as_str()).to_string(),
+                label: channel_label(i.channel.as_str(), lang),
                 external_id: i.external_id,
                 created_at: i.created_at,
             })
@@ -231,7 +231,7 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId, lang: Lang) ->
         notes,
         merged_into,
         merged_from,
-        prechat: super::people::prechat_lines(state, shop, id).await?,
+        prechat: super::people::prechat_lines(state, shop, id, lang).await?,
     })
 }
 

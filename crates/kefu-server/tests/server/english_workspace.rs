@@ -107,8 +107,16 @@ async fn the_card_and_the_profile_follow_the_readers_language() {
 
     let profile = get_in(&owner, &format!("/api/v1/customers/{customer}/profile"), "en").await;
     assert_eq!(profile["tier_label"], "New customer");
+    assert_eq!(profile["channels"][0]["label"], "Web");
+    assert_eq!(profile["conversations"][0]["status_label"], "Queued");
     let (_, profile_zh) = owner.get(&format!("/api/v1/customers/{customer}/profile")).await;
     assert_eq!(profile_zh["tier_label"], "新客");
+    assert_eq!(profile_zh["channels"][0]["label"], "网页");
+
+    let found = get_in(&owner, &format!("/api/v1/conversations/search?customer_id={customer}"), "en-US").await;
+    assert_eq!((&found["results"][0]["channel_label"], &found["results"][0]["status_label"]), (&json!("Web"), &json!("Queued")));
+    let (_, found_zh) = owner.get(&format!("/api/v1/conversations/search?customer_id={customer}")).await;
+    assert_eq!((&found_zh["results"][0]["channel_label"], &found_zh["results"][0]["status_label"]), (&json!("网页"), &json!("排队中")));
 }
 
 #[tokio::test]
