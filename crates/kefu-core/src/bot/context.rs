@@ -2,7 +2,6 @@
 
 use super::card_words::{self, Mood};
 use super::dialogue::DialogueState;
-use super::handoff::HandoffReason;
 use super::kb::KnowledgeBase;
 use crate::clock::Millis;
 use crate::customer::Customer;
@@ -10,6 +9,7 @@ use crate::ids::{ConversationId, CustomerId};
 use crate::message::{Message, SenderKind};
 use crate::orders::Order;
 use crate::routing::Rfm;
+use kefu_i18n::Lang;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -50,6 +50,9 @@ pub struct CardIntent {
     pub id: String,
     /// The FAQ's question or the flow's name, as the merchant wrote it.
     pub title: String,
+    /// The topic was deleted from the knowledge base since (the title then says so).
+    #[serde(skip)]
+    pub deleted: bool,
 }
 
 /// One thing the customer gave.
@@ -58,7 +61,7 @@ pub struct CardIntent {
 pub struct CardSlot {
     /// The slot's or entity's kind (`size`, `colour`, …).
     pub kind: String,
-    /// The kind in words (尺码, 颜色, …).
+    /// The kind in words (尺码, 颜色, … in the reader's language).
     pub label: String,
     /// What the customer said (masked for agents by the server).
     pub value: String,
@@ -88,7 +91,7 @@ pub struct CardCustomer {
     pub tags: Vec<String>,
     /// `vip`, `regular` or `new`.
     pub tier: String,
-    /// 新客, 老客 or VIP.
+    /// The tier in words (新客, 老客 or VIP in Chinese).
     pub tier_label: String,
     /// Paid orders in the RFM window.
     pub orders_in_window: u32,
@@ -104,7 +107,7 @@ pub struct CardOrder {
     pub order_no: String,
     /// Status.
     pub status: String,
-    /// The status in words (待发货 …).
+    /// The status in words (待发货 … in the reader's language).
     pub status_label: String,
     /// Amount (fen).
     pub amount_cents: i64,
@@ -116,16 +119,39 @@ pub struct CardOrder {
     pub created_at: Millis,
 }
 
+impl ContextCard {
+    /// Say the card's words (reason, mood, slot names, tier, order statuses, deleted topics) in
+    /// `lang`; the codes beside them stay as they are.
+    pub fn reword(&mut self, lang: Lang) {
+        self.reason_text = self.reason.as_deref().and_then(|r| card_words::reason_text(r, lang));
+        if let Some(mood) = &mut self.mood {
+            mood.reword(lang);
+        }
+        for slot in &mut self.slots {
+            slot.label = card_words::slot_label(&slot.kind, lang);
+        }
+        for intent in self.intents.iter_mut().filter(|i| i.deleted) {
+            intent.title = card_words::deleted_topic(lang);
+        }
+        self.customer.tier_label = card_words::tier_word(&self.customer.tier, lang);
+        for order in &mut self.recent_orders {
+            if let Some(status) = crate::orders::OrderStatus::parse(&order.status) {
+                order.status_label = card_words::order_status_word(status, lang);
+            }
+        }
+    }
+}
+
 /// Build the card from what the bot remembers and what the store knows; `kb` names the topics.
+/// Its words are Chinese (the default language) until [`ContextCard::reword`] says otherwise.
 #[allow(clippy::too_many_arguments)]
 pub fn card(conversation_id: ConversationId, state: &DialogueState, kb: &KnowledgeBase, customer: &Customer, rfm: &Rfm, transcript: &[Message], orders: &[Order]) -> ContextCard {
     let reason = state.handed_off.clone();
-    let reason_text = reason.as_deref().and_then(reason_of).map(|r| r.explain().to_string());
     let shown: Vec<&Message> = transcript.iter().filter(|m| m.sender_kind != SenderKind::Note).collect();
-    ContextCard {
+    let mut card = ContextCard {
         conversation_id,
         reason,
-        reason_text,
+        reason_text: None,
         transcript: shown[shown.len().saturating_sub(TRANSCRIPT_LINES)..]
             .iter()
             .map(|m| CardLine { sender: m.sender_kind.as_str().to_string(), text: m.content.clone(), at: m.created_at })
@@ -133,13 +159,13 @@ pub fn card(conversation_id: ConversationId, state: &DialogueState, kb: &Knowled
         intents: intents(state, kb),
         slots: slots(state, kb),
         sentiment_trend: state.sentiments.clone(),
-        mood: card_words::mood(&state.sentiments),
+        mood: card_words::mood(&state.sentiments, Lang::ZhCn),
         customer: CardCustomer {
             id: customer.id,
             name: customer.display_name.clone(),
             tags: customer.tags.clone(),
             tier: rfm.tier.to_string(),
-            tier_label: card_words::tier_word(rfm.tier).to_string(),
+            tier_label: String::new(),
             orders_in_window: rfm.frequency,
             spent_cents: rfm.monetary_cents,
         },
@@ -149,14 +175,16 @@ pub fn card(conversation_id: ConversationId, state: &DialogueState, kb: &Knowled
             .map(|o| CardOrder {
                 order_no: o.external_id.clone(),
                 status: o.status.as_str().to_string(),
-                status_label: card_words::order_status_word(o.status).to_string(),
+                status_label: card_words::order_status_word(o.status, Lang::ZhCn),
                 amount_cents: o.amount_cents,
                 items: o.items.iter().map(|i| i.name.clone()).collect(),
                 tracking_number: o.tracking_number.clone(),
                 created_at: o.created_at,
             })
             .collect(),
-    }
+    };
+    card.reword(Lang::ZhCn);
+    card
 }
 
 /// The topics asked about, once each, by their titles; a topic deleted from the knowledge
@@ -167,12 +195,9 @@ fn intents(state: &DialogueState, kb: &KnowledgeBase) -> Vec<CardIntent> {
         if out.iter().any(|i| &i.id == id) {
             continue;
         }
-        let title = kb
-            .faq(id)
-            .map(|f| f.question.clone())
-            .or_else(|| kb.flows.iter().find(|f| &f.id == id).map(|f| f.name.clone()))
-            .unwrap_or_else(|| "（知识库中已删除的问题）".to_string());
-        out.push(CardIntent { id: id.clone(), title });
+        let title = kb.faq(id).map(|f| f.question.clone()).or_else(|| kb.flows.iter().find(|f| &f.id == id).map(|f| f.name.clone()));
+        let deleted = title.is_none();
+        out.push(CardIntent { id: id.clone(), title: title.unwrap_or_default(), deleted });
     }
     out
 }
@@ -192,7 +217,7 @@ fn slots(state: &DialogueState, kb: &KnowledgeBase) -> Vec<CardSlot> {
         push_slot(&mut out, kind, value);
     }
     for (kind, value) in &state.seen {
-        if !out.iter().any(|s| &s.kind == kind) && card_words::slot_label(kind) != card_words::slot_label("choice") {
+        if !out.iter().any(|s| &s.kind == kind) && card_words::known_slot(kind) {
             push_slot(&mut out, kind, value);
         }
     }
@@ -200,13 +225,8 @@ fn slots(state: &DialogueState, kb: &KnowledgeBase) -> Vec<CardSlot> {
 }
 
 fn push_slot(out: &mut Vec<CardSlot>, kind: &str, value: &str) {
-    let slot = CardSlot { kind: kind.to_string(), label: card_words::slot_label(kind).to_string(), value: value.to_string() };
+    let slot = CardSlot { kind: kind.to_string(), label: card_words::slot_label(kind, Lang::ZhCn), value: value.to_string() };
     if !out.contains(&slot) {
         out.push(slot);
     }
-}
-
-fn reason_of(name: &str) -> Option<HandoffReason> {
-    use HandoffReason::*;
-    [UnknownStreak, StrongEmotion, AskedForHuman, Vip, FaqTransfer, OutsideBotHours].into_iter().find(|r| r.as_str() == name)
 }

@@ -1,6 +1,7 @@
 //! History and search: every conversation whatever its status, narrowed by filters, with
 //! full-text search over sealed message text through the blind index (kefu-store `search`).
 
+use super::reader::Reader;
 use super::ApiQuery;
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -9,6 +10,7 @@ use axum::extract::State;
 use axum::Json;
 use kefu_core::access::Scope;
 use kefu_core::store::Store;
+use kefu_i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// Filters of a history search; every one is optional.
@@ -94,19 +96,19 @@ pub struct SearchResults {
 /// Search every conversation of the shop (history), newest first.
 #[utoipa::path(get, path = "/api/v1/conversations/search", tag = "conversations", params(SearchParams),
     responses((status = 200, body = SearchResults), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn search(State(state): State<AppState>, who: Principal, ApiQuery(p): ApiQuery<SearchParams>) -> Result<Json<SearchResults>, ApiError> {
+pub async fn search(State(state): State<AppState>, who: Principal, Reader(lang): Reader, ApiQuery(p): ApiQuery<SearchParams>) -> Result<Json<SearchResults>, ApiError> {
     who.require(Scope::ConversationsRead)?;
     let query = store_query(p)?;
-    let (results, next) = page_of(&state, &who, query).await?;
+    let (results, next) = page_of(&state, &who, query, lang).await?;
     Ok(Json(SearchResults { results, next }))
 }
 
 /// Results of a search in one shop, for the profile's conversation list.
-pub async fn search_results(state: &AppState, who: &Principal, query: kefu_store::SearchQuery) -> Result<Vec<SearchResult>, ApiError> {
-    Ok(page_of(state, who, query).await?.0)
+pub async fn search_results(state: &AppState, who: &Principal, query: kefu_store::SearchQuery, lang: Lang) -> Result<Vec<SearchResult>, ApiError> {
+    Ok(page_of(state, who, query, lang).await?.0)
 }
 
-async fn page_of(state: &AppState, who: &Principal, query: kefu_store::SearchQuery) -> Result<(Vec<SearchResult>, Option<String>), ApiError> {
+async fn page_of(state: &AppState, who: &Principal, query: kefu_store::SearchQuery, lang: Lang) -> Result<(Vec<SearchResult>, Option<String>), ApiError> {
     let shop = who.user.shop_id;
     let store = state.inbox.store();
     let page = store.search(&shop.to_string(), &query).await?;
@@ -129,9 +131,9 @@ async fn page_of(state: &AppState, who: &Principal, query: kefu_store::SearchQue
                 customer_id: c.customer_id.to_string(),
                 customer_name: kefu_nlp::pii::mask(&c.customer_name),
                 channel: c.channel.as_str().to_string(),
-                channel_label: channel_label(c.channel.as_str()).to_string(),
+                channel_label: channel_label(c.channel.as_str(), lang),
                 status: c.status.as_str().to_string(),
-                status_label: status_label(c.status.as_str()).to_string(),
+                status_label: status_label(c.status.as_str(), lang),
                 agent_id,
                 agent_name,
                 created_at: c.created_at,
@@ -187,28 +189,22 @@ fn store_query(p: SearchParams) -> Result<kefu_store::SearchQuery, ApiError> {
     })
 }
 
-/// A channel in the merchant's words.
-pub fn channel_label(channel: &str) -> &'static str {
-    match channel {
-        "widget" => "网页",
-        "dm" => "私信",
-        "comment" => "评论",
-        "order_message" => "订单消息",
-        "live" => "直播",
-        "email" => "邮件",
-        "api" => "API",
-        _ => "其他",
+/// A code in the reader's words from the catalogue id `prefix` + code; an unknown code as is.
+fn worded(prefix: &str, code: &str, lang: Lang) -> String {
+    let id = format!("{prefix}{code}");
+    if kefu_i18n::has_message(lang, &id) {
+        kefu_i18n::render(lang, &id)
+    } else {
+        code.to_string()
     }
 }
 
-/// A conversation status in the merchant's words.
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "bot" => "机器人接待",
-        "queued" => "排队中",
-        "assigned" => "接待中",
-        "resolved" => "已解决",
-        "closed" => "已关闭",
-        _ => "未知",
-    }
+/// A channel in the reader's words (the workspace's `workspace-channel-…`).
+pub fn channel_label(channel: &str, lang: Lang) -> String {
+    worded("workspace-channel-", channel, lang)
+}
+
+/// A conversation status in the reader's words (the workspace's `workspace-status-…`).
+pub fn status_label(status: &str, lang: Lang) -> String {
+    worded("workspace-status-", status, lang)
 }

@@ -263,13 +263,16 @@ pub async fn put_live_session(State(state): State<AppState>, who: Principal, Api
 }
 
 /// The context card of a conversation (bot transcript, intents, slots, sentiment trend,
-/// customer, recent orders, why the bot handed over), PII masked.
+/// customer, recent orders, why the bot handed over), PII masked; its words (reason, mood,
+/// slot names, tier, order statuses) in the language of `Accept-Language`, beside the codes.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/context", tag = "bot", responses((status = 200, body = ContextCard), (status = 404, body = ErrorBody)))]
-pub async fn context(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<ContextCard>, ApiError> {
+pub async fn context(State(state): State<AppState>, who: Principal, super::reader::Reader(lang): super::reader::Reader, Path(id): Path<String>) -> Result<Json<ContextCard>, ApiError> {
     who.require(Scope::ConversationsRead)?;
     let id = super::parse_id(&id, "conversation")?;
     let card = state.inbox.context_card(who.user.shop_id, id).await?;
-    Ok(Json(crate::privacy::mask_card(&card)))
+    let mut card = crate::privacy::mask_card(&card);
+    card.reword(lang);
+    Ok(Json(card))
 }
 
 /// Which questions to list.

@@ -17,6 +17,7 @@ mod privacy;
 mod profile;
 mod quick_phrases;
 mod ratings;
+mod reader;
 mod routing;
 pub mod shop;
 mod tickets;

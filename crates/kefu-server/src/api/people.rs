@@ -37,21 +37,24 @@ pub struct CustomerView {
 pub struct PrechatLine {
     /// `phone`, `email` or `order`.
     pub field: String,
-    /// 手机号, 邮箱, 订单号.
+    /// The field in the reader's words (手机号, 邮箱, 订单号 in Chinese).
     pub label: String,
     /// The answer; phone numbers and email addresses masked like message text.
     pub value: String,
 }
 
 /// A customer's pre-chat answers for agents (the name is the customer's name, not repeated).
-pub async fn prechat_lines(state: &AppState, shop: kefu_core::ids::ShopId, id: CustomerId) -> Result<Vec<PrechatLine>, ApiError> {
+pub async fn prechat_lines(state: &AppState, shop: kefu_core::ids::ShopId, id: CustomerId, lang: kefu_i18n::Lang) -> Result<Vec<PrechatLine>, ApiError> {
     let Some(doc) = state.inbox.store().customer_prechat(shop, id).await? else { return Ok(Vec::new()) };
     // An unreadable document (a newer kefu's) shows nothing rather than failing the card.
     let answers: kefu_core::prechat::Answers = serde_json::from_str(&doc).unwrap_or_default();
-    let lines = [("phone", "手机号", answers.phone), ("email", "邮箱", answers.email), ("order", "订单号", answers.order)];
+    let lines = [("phone", answers.phone), ("email", answers.email), ("order", answers.order)];
     Ok(lines
         .into_iter()
-        .filter_map(|(field, label, value)| value.map(|v| PrechatLine { field: field.into(), label: label.into(), value: kefu_nlp::pii::mask(&v) }))
+        .filter_map(|(field, value)| {
+            let label = kefu_i18n::render(lang, &format!("workspace-prechat-{field}"));
+            value.map(|v| PrechatLine { field: field.into(), label, value: kefu_nlp::pii::mask(&v) })
+        })
         .collect())
 }
 
@@ -65,7 +68,7 @@ pub struct AgentList {
 /// One customer of the shop.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),
     responses((status = 200, body = CustomerView), (status = 404, body = ErrorBody)))]
-pub async fn customer(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<CustomerView>, ApiError> {
+pub async fn customer(State(state): State<AppState>, who: Principal, super::reader::Reader(lang): super::reader::Reader, Path(id): Path<String>) -> Result<Json<CustomerView>, ApiError> {
     who.require(Scope::ConversationsRead)?;
     let id: CustomerId = parse_id(&id, "customer")?;
     let store = state.inbox.store();
@@ -75,7 +78,7 @@ pub async fn customer(State(state): State<AppState>, who: Principal, Path(id): P
     // Agents see addresses masked like message text; the name too (it can be an address).
     customer.display_name = kefu_nlp::pii::mask(&customer.display_name);
     let pii_masked = crate::privacy::documents::mask_identities(&mut identities);
-    let prechat = prechat_lines(&state, who.user.shop_id, id).await?;
+    let prechat = prechat_lines(&state, who.user.shop_id, id, lang).await?;
     Ok(Json(CustomerView { customer, identities, pii_masked, rfm, prechat }))
 }
 

@@ -3,6 +3,7 @@
 //! makes there (name, tags, merge, unmerge).
 
 use super::history::{channel_label, SearchResult};
+use super::reader::Reader;
 use super::{parse_id, ApiJson};
 use crate::app::AppState;
 use crate::auth::Principal;
@@ -16,6 +17,7 @@ use kefu_core::ids::CustomerId;
 use kefu_core::message::Direction;
 use kefu_core::store::{Change, ChangeSet, Store};
 use kefu_core::tickets::TicketFilter;
+use kefu_i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// One way to reach the customer.
@@ -120,10 +122,10 @@ pub struct Profile {
 /// merge can be undone.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/profile", tag = "customers", params(("id" = String, Path)),
     responses((status = 200, body = Profile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn profile(State(state): State<AppState>, who: Principal, Path(id): Path<String>) -> Result<Json<Profile>, ApiError> {
+pub async fn profile(State(state): State<AppState>, who: Principal, Reader(lang): Reader, Path(id): Path<String>) -> Result<Json<Profile>, ApiError> {
     who.require(Scope::ConversationsRead)?;
     let id: CustomerId = parse_id(&id, "customer")?;
-    Ok(Json(build(&state, &who, id).await?))
+    Ok(Json(build(&state, &who, id, lang).await?))
 }
 
 /// Changes to a customer.
@@ -140,7 +142,7 @@ pub struct ProfileChange {
 /// the name).
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = String, Path)), request_body = ProfileChange,
     responses((status = 200, body = Profile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, who: Principal, Path(id): Path<String>, ApiJson(req): ApiJson<ProfileChange>) -> Result<Json<Profile>, ApiError> {
+pub async fn update(State(state): State<AppState>, who: Principal, Reader(lang): Reader, Path(id): Path<String>, ApiJson(req): ApiJson<ProfileChange>) -> Result<Json<Profile>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     let id: CustomerId = parse_id(&id, "customer")?;
     let shop = who.user.shop_id;
@@ -163,10 +165,10 @@ pub async fn update(State(state): State<AppState>, who: Principal, Path(id): Pat
     let detail = serde_json::json!({ "fields": fields });
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "customer_updated", Some(format!("customer:{id}")), detail)));
     store.apply(cs).await?;
-    Ok(Json(build(&state, &who, id).await?))
+    Ok(Json(build(&state, &who, id, lang).await?))
 }
 
-async fn build(state: &AppState, who: &Principal, id: CustomerId) -> Result<Profile, ApiError> {
+async fn build(state: &AppState, who: &Principal, id: CustomerId, lang: Lang) -> Result<Profile, ApiError> {
     let shop = who.user.shop_id;
     let store = state.inbox.store();
     let customer = store.customer(shop, id).await?.ok_or(ApiError::NotFound("customer"))?;
@@ -177,7 +179,7 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId) -> Result<Prof
     let tickets = store
         .tickets(shop, &TicketFilter { customer_id: Some(id), limit: 20, ..Default::default() })
         .await?;
-    let conversations = super::history::search_results(state, who, kefu_store::SearchQuery { customer_id: Some(id.to_string()), limit: 20, ..Default::default() }).await?;
+    let conversations = super::history::search_results(state, who, kefu_store::SearchQuery { customer_id: Some(id.to_string()), limit: 20, ..Default::default() }, lang).await?;
     let mut notes: Vec<NoteLine> = Vec::new();
     for c in &conversations {
         let Ok(conversation) = c.conversation_id.parse() else { continue };
@@ -205,13 +207,13 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId) -> Result<Prof
         name: kefu_nlp::pii::mask(&customer.display_name),
         tags: customer.tags.clone(),
         tier: rfm.tier.to_string(),
-        tier_label: tier_label(rfm.tier).to_string(),
+        tier_label: tier_label(rfm.tier, lang),
         created_at: customer.created_at,
         channels: identities
             .into_iter()
             .map(|i| ChannelLine {
                 channel: i.channel.as_str().to_string(),
-                label: channel_label(i.channel.as_str()).to_string(),
+                label: channel_label(i.channel.as_str(), lang),
                 external_id: i.external_id,
                 created_at: i.created_at,
             })
@@ -229,7 +231,7 @@ async fn build(state: &AppState, who: &Principal, id: CustomerId) -> Result<Prof
         notes,
         merged_into,
         merged_from,
-        prechat: super::people::prechat_lines(state, shop, id).await?,
+        prechat: super::people::prechat_lines(state, shop, id, lang).await?,
     })
 }
 
@@ -237,7 +239,7 @@ fn merged_line(c: &Customer) -> MergedLine {
     MergedLine { id: c.id.to_string(), name: kefu_nlp::pii::mask(&c.display_name) }
 }
 
-/// The RFM tier in the merchant's words.
-pub fn tier_label(tier: &str) -> &'static str {
-    kefu_core::bot::card_words::tier_word(tier)
+/// The RFM tier in the reader's words.
+pub fn tier_label(tier: &str, lang: Lang) -> String {
+    kefu_core::bot::card_words::tier_word(tier, lang)
 }

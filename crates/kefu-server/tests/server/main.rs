@@ -39,6 +39,7 @@ mod settings;
 mod settings_browser;
 mod history;
 mod history_browser;
+mod english_workspace;
 mod profile;
 mod card_browser;
 mod handover_browser;

@@ -5,7 +5,7 @@ import { get } from './workspace/api.js';
 import { CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SENDER_LABELS, fullTime, h, label } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { ratingText } from './workspace/rating.js';
-import { loadCatalogue } from './i18n.js';
+import { fillText, loadCatalogue, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 let next = null;
@@ -30,13 +30,13 @@ function row(r) {
   return h('li', { class: 'result' },
     h('button', { type: 'button', class: 'result-open', onclick: open, dataset: { conversation: r.conversation_id } },
       h('span', { class: 'result-top' },
-        h('strong', { class: 'result-name' }, r.customer_name || '顾客'),
-        h('span', { class: 'result-tag' }, r.channel_label || label(CHANNEL_LABELS, r.channel)),
-        h('span', { class: `result-status status-${r.status}` }, r.status_label || label(CONVERSATION_STATUS_LABELS, r.status)),
-        h('span', { class: 'result-agent' }, r.agent_name ? `客服 ${r.agent_name}` : '未分配客服')),
-      h('span', { class: 'result-snippet' }, r.snippet || '（无消息）'),
+        h('strong', { class: 'result-name' }, r.customer_name || t('history-customer')),
+        h('span', { class: 'result-tag' }, label(CHANNEL_LABELS, r.channel)),
+        h('span', { class: `result-status status-${r.status}` }, label(CONVERSATION_STATUS_LABELS, r.status)),
+        h('span', { class: 'result-agent' }, r.agent_name ? t('history-agent_is', { name: r.agent_name }) : t('history-no_agent'))),
+      h('span', { class: 'result-snippet' }, r.snippet || t('history-no_messages')),
       r.rating ? h('span', { class: 'result-rating' }, ratingText(r.rating)) : null,
-      h('span', { class: 'result-times' }, `开始 ${fullTime(r.created_at)} · 最近 ${fullTime(r.matched_at || r.updated_at)}`)));
+      h('span', { class: 'result-times' }, t('history-times', { started: fullTime(r.created_at), latest: fullTime(r.matched_at || r.updated_at) }))));
 }
 
 async function search(more) {
@@ -45,14 +45,14 @@ async function search(more) {
     $('results').replaceChildren();
     shown = 0;
   }
-  $('result-count').textContent = '搜索中…';
+  $('result-count').textContent = t('history-searching');
   try {
     const page = await get(`/api/v1/conversations/search?${q}`);
     $('results').append(...page.results.map(row));
     shown += page.results.length;
     next = page.next || null;
     $('more').hidden = !next;
-    $('result-count').textContent = shown ? `找到 ${shown} 个会话${next ? '（还有更多）' : ''}` : '没有找到符合条件的会话';
+    $('result-count').textContent = shown ? t(next ? 'history-found_more' : 'history-found', { n: shown }) : t('history-none');
   } catch (err) {
     $('result-count').textContent = '';
     toast(err.message);
@@ -61,10 +61,12 @@ async function search(more) {
 
 async function openTranscript(r) {
   $('transcript').hidden = false;
-  $('t-title').textContent = r.customer_name || '顾客';
-  $('t-meta').textContent = `${r.channel_label} · ${r.status_label} · ${fullTime(r.created_at)}${r.rating ? ` · ${ratingText(r.rating)}` : ''}`;
+  $('t-title').textContent = r.customer_name || t('history-customer');
+  const meta = [label(CHANNEL_LABELS, r.channel), label(CONVERSATION_STATUS_LABELS, r.status), fullTime(r.created_at)];
+  if (r.rating) meta.push(ratingText(r.rating));
+  $('t-meta').textContent = meta.join(' · ');
   $('t-profile').href = `/customers/${encodeURIComponent(r.customer_id)}`;
-  $('t-messages').replaceChildren(h('li', { class: 't-loading' }, '加载中…'));
+  $('t-messages').replaceChildren(h('li', { class: 't-loading' }, t('history-loading')));
   try {
     const data = await get(`/api/v1/conversations/${encodeURIComponent(r.conversation_id)}/messages?limit=1000`);
     $('t-messages').replaceChildren(...data.messages.map((m) => h('li', { class: `t-msg from-${m.sender_kind}` },
@@ -87,7 +89,8 @@ async function loadAgents() {
 async function start() {
   const me = await whoAmI(start);
   if (!me) return;
-  await loadCatalogue('workspace');
+  await Promise.all(['workspace', 'handover', 'history'].map(loadCatalogue));
+  fillText();
   $('shop-name').textContent = (me.shop && me.shop.name) || 'kefu';
   const given = new URLSearchParams(location.search);
   if (given.get('customer_id')) $('f-customer').value = given.get('customer_id');

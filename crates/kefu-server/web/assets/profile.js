@@ -2,59 +2,60 @@
 // notes in the merchant's words; edit the name and tags, merge and unmerge. Ids stay behind 详情.
 
 import { api, get, post } from './workspace/api.js';
-import { CONVERSATION_STATUS_LABELS, fullTime, h, label } from './workspace/format.js';
+import { CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, fullTime, h, label } from './workspace/format.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { ratingText } from './workspace/rating.js';
-import { loadCatalogue } from './i18n.js';
+import { fillText, formatMoney, has, loadCatalogue, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() || '');
-const ORDER_LABELS = {
-  created: '待付款', paid: '已付款', shipped: '已发货', delivered: '已送达', completed: '已完成',
-  refund_requested: '退款中', refunded: '已退款', cancelled: '已取消',
-};
+const ORDER_LABELS = 'profile-order-';
 let profile = null;
 
 const empty = (text) => h('li', { class: 't-meta' }, text);
-const money = (cents, currency) => `${currency === 'CNY' ? '¥' : `${currency} `}${(cents / 100).toFixed(2)}`;
+const money = (cents, currency) => formatMoney(cents / 100, currency || 'CNY');
+// The tier by its code in the reader's words; the server's words for a tier we do not know.
+const tierWord = (p) => (has(`card-tier-${p.tier}`) ? t(`card-tier-${p.tier}`) : p.tier_label);
 
 function render(p) {
   profile = p;
-  document.title = `${p.name} · 顾客资料`;
+  document.title = t('profile-title_named', { name: p.name });
   $('p-name').textContent = p.name;
-  $('p-tier').textContent = p.tier_label;
+  $('p-tier').textContent = tierWord(p);
   $('name-input').value = p.name;
-  $('p-since').textContent = `首次联系 ${fullTime(p.created_at)}`;
+  $('p-since').textContent = t('profile-since', { time: fullTime(p.created_at) });
   $('p-merged').replaceChildren(...(p.merged_into ? [
-    `已合并到 ${p.merged_into.name} `,
-    h('a', { href: `/customers/${encodeURIComponent(p.merged_into.id)}` }, '查看'), ' ',
-    h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => unmerge(p.id) }, '拆分'),
+    `${t('profile-merged_into', { name: p.merged_into.name })} `,
+    h('a', { href: `/customers/${encodeURIComponent(p.merged_into.id)}` }, t('profile-view')), ' ',
+    h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => unmerge(p.id) }, t('profile-unmerge')),
   ] : []));
-  $('p-tags').replaceChildren(...(p.tags.length ? p.tags.map((t) => h('span', { class: 'chip' }, t,
-    h('button', { type: 'button', class: 'btn-ghost chip-x', 'aria-label': `删除标签 ${t}`, onclick: () => saveTags(p.tags.filter((x) => x !== t)) }, '×'))) : ['无']));
+  $('p-tags').replaceChildren(...(p.tags.length ? p.tags.map((tag) => h('span', { class: 'chip' }, tag,
+    h('button', { type: 'button', class: 'btn-ghost chip-x', 'aria-label': t('profile-remove_tag', { tag }), onclick: () => saveTags(p.tags.filter((x) => x !== tag)) }, '×'))) : [t('profile-no_tags')]));
   $('p-channels').replaceChildren(...(p.channels.length ? p.channels.map((c) => h('li', null,
-    h('strong', null, c.label), ' ', c.channel === 'email' ? c.external_id : '', h('span', { class: 't-meta' }, ` 自 ${fullTime(c.created_at)}`))) : [empty('暂无')]));
+    h('strong', null, label(CHANNEL_LABELS, c.channel)), ' ', c.channel === 'email' ? c.external_id : '',
+    h('span', { class: 't-meta' }, ` ${t('profile-channel_since', { time: fullTime(c.created_at) })}`))) : [empty(t('profile-none'))]));
   $('p-conversations').replaceChildren(...(p.conversations.length ? p.conversations.map((c) => h('li', null,
-    h('a', { href: `/history?customer_id=${encodeURIComponent(p.id)}` }, `${c.channel_label} · ${c.status_label || label(CONVERSATION_STATUS_LABELS, c.status)}`),
+    h('a', { href: `/history?customer_id=${encodeURIComponent(p.id)}` }, `${label(CHANNEL_LABELS, c.channel)} · ${label(CONVERSATION_STATUS_LABELS, c.status)}`),
     ` ${fullTime(c.updated_at)}`, c.rating ? h('div', { class: 'p-rating' }, ratingText(c.rating)) : null,
-    h('div', { class: 't-meta' }, c.snippet || ''))) : [empty('暂无会话')]));
+    h('div', { class: 't-meta' }, c.snippet || ''))) : [empty(t('profile-no_conversations'))]));
   $('p-orders').replaceChildren(...(p.orders.length ? p.orders.map((o) => h('li', null,
-    `订单 ${o.number} · ${label(ORDER_LABELS, o.status)} · ${money(o.amount_cents, o.currency)} · ${fullTime(o.created_at)}`)) : [empty('暂无订单')]));
-  $('p-tickets').replaceChildren(...(p.tickets.length ? p.tickets.map((t) => h('li', null,
-    h('a', { href: '/tickets' }, `#${t.number} ${t.title}`), ` · ${t.state} · ${fullTime(t.created_at)}`)) : [empty('暂无工单')]));
-  $('p-notes').replaceChildren(...(p.notes.length ? p.notes.map((n) => h('li', null, n.content, h('div', { class: 't-meta' }, fullTime(n.created_at)))) : [empty('暂无备注')]));
+    t('profile-order_line', { number: o.number, status: label(ORDER_LABELS, o.status), amount: money(o.amount_cents, o.currency), time: fullTime(o.created_at) }))) : [empty(t('profile-no_orders'))]));
+  $('p-tickets').replaceChildren(...(p.tickets.length ? p.tickets.map((tk) => h('li', null,
+    h('a', { href: '/tickets' }, `#${tk.number} ${tk.title}`), ` · ${tk.state} · ${fullTime(tk.created_at)}`)) : [empty(t('profile-no_tickets'))]));
+  $('p-notes').replaceChildren(...(p.notes.length ? p.notes.map((n) => h('li', null, n.content, h('div', { class: 't-meta' }, fullTime(n.created_at)))) : [empty(t('profile-no_notes'))]));
   $('p-merged-from').replaceChildren(...(p.merged_from.length ? p.merged_from.map((m) => h('li', null,
     h('a', { href: `/customers/${encodeURIComponent(m.id)}` }, m.name), ' ',
-    h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => unmerge(m.id) }, '拆分'))) : [empty('没有合并的顾客')]));
-  $('p-details').textContent = [`顾客编号 ${p.id}`, ...p.channels.map((c) => `${c.label}：${c.external_id}`),
-    ...p.merged_from.map((m) => `并入：${m.id}`)].join('\n');
+    h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => unmerge(m.id) }, t('profile-unmerge')))) : [empty(t('profile-no_merged'))]));
+  $('p-details').textContent = [t('profile-detail-id', { id: p.id }),
+    ...p.channels.map((c) => t('workspace-identity_line', { channel: label(CHANNEL_LABELS, c.channel), id: c.external_id })),
+    ...p.merged_from.map((m) => t('profile-detail-merged', { id: m.id }))].join('\n');
 }
 
 async function load() {
   try {
     render(await get(`/api/v1/customers/${encodeURIComponent(id)}/profile`));
   } catch (err) {
-    $('p-name').textContent = err.status === 404 ? '找不到这位顾客' : '加载失败';
+    $('p-name').textContent = t(err.status === 404 ? 'profile-not_found' : 'profile-load_failed');
     toast(err.message);
   }
 }
@@ -69,13 +70,13 @@ async function change(body, done) {
 }
 
 function saveTags(tags) {
-  return change({ tags }, '标签已保存');
+  return change({ tags }, t('profile-tags_saved'));
 }
 
 async function unmerge(who) {
   try {
     await post(`/api/v1/customers/${encodeURIComponent(who)}/unmerge`);
-    toast('已拆分');
+    toast(t('profile-unmerged'));
     await load();
   } catch (err) {
     toast(err.message);
@@ -85,18 +86,19 @@ async function unmerge(who) {
 async function start() {
   const me = await whoAmI(start);
   if (!me) return;
-  await loadCatalogue('workspace');
+  await Promise.all(['workspace', 'profile'].map(loadCatalogue));
+  fillText();
   $('shop-name').textContent = (me.shop && me.shop.name) || 'kefu';
   $('name-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    change({ name: $('name-input').value.trim() }, '名称已保存');
+    change({ name: $('name-input').value.trim() }, t('profile-name_saved'));
   });
   $('tag-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    const t = $('tag-input').value.trim();
-    if (!t || !profile) return;
+    const tag = $('tag-input').value.trim();
+    if (!tag || !profile) return;
     $('tag-input').value = '';
-    saveTags([...profile.tags.filter((x) => x !== t), t]);
+    saveTags([...profile.tags.filter((x) => x !== tag), tag]);
   });
   $('merge-form').addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -105,7 +107,7 @@ async function start() {
     try {
       await post(`/api/v1/customers/${encodeURIComponent(id)}/merge`, { from });
       $('merge-input').value = '';
-      toast('已合并');
+      toast(t('profile-merged_done'));
       await load();
     } catch (err) {
       toast(err.message);

@@ -6,7 +6,7 @@ import { state, trackWaiting } from './workspace/state.js';
 import { toast, whoAmI } from './workspace/page.js';
 import { initTicketButton } from './workspace/ticket.js';
 import { initHandover } from './workspace/handover.js';
-import { loadCatalogue } from './i18n.js';
+import { fillText, loadCatalogue, t } from './i18n.js';
 import { get, post } from './workspace/api.js';
 import { AgentSocket } from './workspace/socket.js';
 import {
@@ -46,9 +46,9 @@ function renderConnection(kind, info) {
   const box = $('connection-state');
   box.dataset.state = kind;
   const text = box.querySelector('.conn-text');
-  if (kind === 'open') text.textContent = '已连接';
-  else if (kind === 'connecting') text.textContent = '连接中…';
-  else text.textContent = info && info.retryIn ? `已断开，${info.retryIn} 秒后重连` : '已断开，正在重连';
+  if (kind === 'open') text.textContent = t('workspace-conn-open');
+  else if (kind === 'connecting') text.textContent = t('workspace-conn-connecting');
+  else text.textContent = info && info.retryIn ? t('workspace-conn-retry_in', { seconds: info.retryIn }) : t('workspace-conn-reconnecting');
   connectionChanged();
 }
 
@@ -144,7 +144,7 @@ function onLiveMessage(m) {
 function announce(m) {
   const conv = state.conversations.get(m.conversation_id);
   const name = (conv && conv.customer_name) || '';
-  const title = name ? `${name} 发来新消息` : '顾客发来新消息';
+  const title = name ? t('notify-title', { name }) : t('notify-fallback');
   notify(title, m.content.length > 80 ? `${m.content.slice(0, 80)}…` : m.content, `conv-${m.conversation_id}`);
 }
 
@@ -181,15 +181,20 @@ function onFrame(frame) {
     case 'handoff': onHandoff(frame); renderContext(); break;
     case 'alert':
       // Supervisors get metric alerts live; the analytics page has the details.
-      toast(frame.state === 'raised'
-        ? `告警：${frame.rule}${frame.subject ? `（${frame.subject}）` : ''} 当前 ${frame.value}，阈值 ${frame.threshold}`
-        : `告警解除：${frame.rule}${frame.subject ? `（${frame.subject}）` : ''}`);
+      toast(alertText(frame));
       break;
     case 'error':
-      if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || '发生错误');
+      if (!frame.client_id || !onSendError(frame)) toast(frame.message || frame.code || t('workspace-error'));
       break;
     default: break; // Unknown frame types are ignored so the server can add new ones.
   }
+}
+
+function alertText(frame) {
+  const subject = frame.subject ? t('workspace-alert-subject', { subject: frame.subject }) : '';
+  return frame.state === 'raised'
+    ? t('workspace-alert-raised', { rule: frame.rule, subject, value: frame.value, threshold: frame.threshold })
+    : t('workspace-alert-cleared', { rule: frame.rule, subject });
 }
 
 async function loadAgents() {
@@ -233,7 +238,9 @@ function wireShortcuts() {
 async function main() {
   const who = await whoAmI(main);
   if (!who) return;
-  await loadCatalogue('handover');
+  // The shell's area too: roles, presence words and notifications are its words.
+  await Promise.all(['workspace', 'handover', 'shell'].map(loadCatalogue));
+  fillText();
   state.me = who.user;
   state.shop = who.shop;
   await initContext();

@@ -5,6 +5,7 @@ import { selected } from './state.js';
 import { get, post } from './api.js';
 import { toast } from './page.js';
 import { h } from './format.js';
+import { t } from '../i18n.js';
 
 const composerEl = document.getElementById('composer');
 const textarea = composerEl.querySelector('textarea');
@@ -13,8 +14,6 @@ const savePhrase = document.getElementById('save-phrase');
 const picker = document.getElementById('phrase-picker');
 const listEl = document.getElementById('phrase-list');
 
-const PLACEHOLDER = '输入回复，Enter 发送，Shift+Enter 换行，/ 快捷短语';
-const NOTE_PLACEHOLDER = '内部备注：仅客服可见，不会发给顾客';
 // The typing signal goes out at most this often; the other side shows it for a few seconds.
 const TYPING_EVERY_MS = 2000;
 // Phrases change rarely; reload them when the picker opens after this long.
@@ -38,7 +37,7 @@ export function setNoteMode(on) {
   noteMode = Boolean(on);
   noteToggle.setAttribute('aria-pressed', noteMode ? 'true' : 'false');
   composerEl.classList.toggle('is-note', noteMode);
-  if (!textarea.disabled) textarea.placeholder = noteMode ? NOTE_PLACEHOLDER : PLACEHOLDER;
+  if (!textarea.disabled) textarea.placeholder = t(noteMode ? 'workspace-composer-note_placeholder' : 'workspace-composer-placeholder');
 }
 
 // ---- typing ----
@@ -96,9 +95,9 @@ function renderPicker() {
       insert(p);
     },
   },
-  h('span', { class: 'phrase-title' }, p.title, p.shop_wide ? null : h('span', { class: 'phrase-mine' }, '我的')),
+  h('span', { class: 'phrase-title' }, p.title, p.shop_wide ? null : h('span', { class: 'phrase-mine' }, t('workspace-phrase-mine'))),
   h('span', { class: 'phrase-text' }, p.text))));
-  if (!pick.items.length) listEl.append(h('li', { class: 'phrase-empty muted' }, '没有匹配的快捷短语'));
+  if (!pick.items.length) listEl.append(h('li', { class: 'phrase-empty muted' }, t('workspace-phrase-none')));
   const active = listEl.children[pick.index];
   if (active && pick.items.length) {
     active.scrollIntoView({ block: 'nearest' });
@@ -162,16 +161,16 @@ export function composerKeydown(ev) {
 async function saveAsPhrase() {
   const text = textarea.value.trim();
   if (!text) {
-    toast('先在输入框写好要保存的内容');
+    toast(t('workspace-phrase-empty'));
     return;
   }
   const title = text.replace(/\s+/g, ' ').slice(0, 12);
   try {
     await post('/api/v1/quick-phrases', { title, text });
     await loadPhrases(true);
-    toast(`已存为我的快捷短语「${title}」，输入 / 即可使用`);
+    toast(t('workspace-phrase-saved', { title }));
   } catch (err) {
-    toast(`保存快捷短语失败：${err.message}`);
+    toast(t('workspace-phrase-failed', { message: err.message }));
   }
 }
 

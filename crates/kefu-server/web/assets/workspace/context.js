@@ -6,7 +6,7 @@ import { selected, agentName, queueEntry, teamName } from './state.js';
 import { get } from './api.js';
 import { renderHandoff } from './handoff.js';
 import { ratingText } from './rating.js';
-import { loadCatalogue, t } from '../i18n.js';
+import { has, t } from '../i18n.js';
 import {
   CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, SOURCE_LABELS, fullTime, h, label,
 } from './format.js';
@@ -15,11 +15,8 @@ const customers = new Map(); // customer id -> Promise<Customer|null>
 const ratings = new Map(); // conversation id -> { key, promise }
 const $ = (id) => document.getElementById(id);
 
-/** Load the workspace strings and put them into the page's `data-t` labels. */
-export async function initContext() {
-  await loadCatalogue('workspace');
-  for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
-}
+/** Nothing to prepare: workspace.js loads the catalogue and fills the page's labels. */
+export async function initContext() {}
 
 function customer(id) {
   if (!customers.has(id)) {
@@ -37,22 +34,27 @@ function customer(id) {
 function renderIdentities(list, cust) {
   const raw = $('ctx-identity-ids');
   if (!cust) {
-    list.replaceChildren(h('li', { class: 'muted' }, '无法加载顾客资料'));
+    list.replaceChildren(h('li', { class: 'muted' }, t('workspace-customer_failed')));
     raw.textContent = '';
     return;
   }
   const ids = cust.identities || [];
-  raw.textContent = ids.map((idn) => `${label(CHANNEL_LABELS, idn.channel)}：${idn.external_id}`).join('\n') || t('card-none');
+  raw.textContent = ids.map((idn) => t('workspace-identity_line', { channel: label(CHANNEL_LABELS, idn.channel), id: idn.external_id })).join('\n') || t('card-none');
   // What they told the widget's pre-chat form (手机号, 邮箱, 订单号; masked by the server).
   const told = (cust.prechat || []).map((line) => h('li', { class: 'identity prechat-line' },
-    h('span', { class: 'channel-tag' }, line.label), h('span', {}, line.value)));
+    h('span', { class: 'channel-tag' }, prechatLabel(line)), h('span', {}, line.value)));
   if (!ids.length && !told.length) {
-    list.replaceChildren(h('li', { class: 'muted' }, '暂无'));
+    list.replaceChildren(h('li', { class: 'muted' }, t('workspace-none_yet')));
     return;
   }
   list.replaceChildren(...ids.map((idn) => h('li', { class: 'identity' },
     h('span', { class: 'channel-tag' }, label(CHANNEL_LABELS, idn.channel)),
     idn.channel === 'email' ? h('span', {}, idn.external_id) : null)), ...told);
+}
+
+// A pre-chat answer's name by its field code, in the reader's language.
+function prechatLabel(line) {
+  return has(`workspace-prechat-${line.field}`) ? t(`workspace-prechat-${line.field}`) : line.label;
 }
 
 // A resolved conversation's rating, fetched again whenever the conversation changed (the
@@ -80,14 +82,14 @@ export function renderContext() {
   $('context-empty').hidden = Boolean(c);
   $('context').hidden = !c;
   if (!c) return;
-  $('ctx-name').textContent = c.customer_name || '访客';
+  $('ctx-name').textContent = c.customer_name || t('workspace-visitor');
   $('ctx-channel').textContent = label(CHANNEL_LABELS, c.channel);
   $('ctx-status').textContent = label(CONVERSATION_STATUS_LABELS, c.status);
   $('ctx-source').textContent = label(SOURCE_LABELS, c.source);
-  $('ctx-agent').textContent = c.agent_id ? (agentName(c.agent_id) || '—') : '未分配';
+  $('ctx-agent').textContent = c.agent_id ? (agentName(c.agent_id) || '—') : t('workspace-unassigned');
   $('ctx-team').textContent = teamName(c.team_id) || '—';
   const entry = queueEntry(c.id);
-  $('ctx-priority').textContent = `${c.priority || 0}${entry && entry.vip ? '（VIP）' : ''}`;
+  $('ctx-priority').textContent = `${c.priority || 0}${entry && entry.vip ? t('workspace-vip_suffix') : ''}`;
   $('ctx-created').textContent = fullTime(c.created_at);
   $('ctx-customer-id').textContent = c.customer_id;
   $('ctx-conversation-id').textContent = c.id;
@@ -98,7 +100,7 @@ export function renderContext() {
   const wanted = c.customer_id;
   list.dataset.customerId = wanted;
   if (!list.children.length || list.dataset.loaded !== wanted) {
-    list.replaceChildren(h('li', { class: 'muted' }, '加载中…'));
+    list.replaceChildren(h('li', { class: 'muted' }, t('workspace-loading')));
   }
   customer(wanted).then((cust) => {
     // The agent may have clicked elsewhere while this was loading.

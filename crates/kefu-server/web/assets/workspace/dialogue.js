@@ -8,7 +8,7 @@ import { state, selected, agentName } from './state.js';
 import { toast } from './page.js';
 import { get, post } from './api.js';
 import {
-  CONVERSATION_STATUS_LABELS, SENDER_LABELS, channelTag, clockTime, fullTime, h, label,
+  CONVERSATION_STATUS_LABELS, SENDER_LABELS, channelTag, clockTime, fullTime, h, joinList, label,
 } from './format.js';
 import { composerKeydown, isNoteMode, setNoteMode } from './composer.js';
 import {
@@ -47,12 +47,12 @@ function senderText(m) {
   const kind = label(SENDER_LABELS, m.sender_kind);
   if (m.sender_kind === 'customer') {
     const c = selected();
-    return c && c.customer_name ? `${kind} · ${c.customer_name}` : kind;
+    return c && c.customer_name ? t('workspace-who', { kind, name: c.customer_name }) : kind;
   }
   if (m.sender_kind === 'agent' || m.sender_kind === 'note') {
-    if (state.me && m.sender_id === state.me.id) return `${kind} · 我`;
+    if (state.me && m.sender_id === state.me.id) return t('workspace-who', { kind, name: t('workspace-me') });
     const name = agentName(m.sender_id);
-    return name ? `${kind} · ${name}` : kind;
+    return name ? t('workspace-who', { kind, name }) : kind;
   }
   return kind;
 }
@@ -64,10 +64,10 @@ function messageNode(m) {
   },
   h('div', { class: 'message-meta' },
     h('span', { class: 'message-sender' }, senderText(m)),
-    m.sender_kind === 'note' ? h('span', { class: 'note-tag', title: '仅客服可见，不会发给顾客' }, '仅内部可见') : channelTag(m.channel),
+    m.sender_kind === 'note' ? h('span', { class: 'note-tag', title: t('workspace-note-only_agents') }, t('workspace-note-internal')) : channelTag(m.channel),
     h('time', { datetime: new Date(m.created_at).toISOString(), title: fullTime(m.created_at) }, clockTime(m.created_at)),
     m.flags && m.flags.length
-      ? h('span', { class: 'flag-tag', title: m.flags.map((f) => `${f.word}（${f.category}）`).join('、') }, '敏感词')
+      ? h('span', { class: 'flag-tag', title: joinList(m.flags.map((f) => t('workspace-flag-word', f))) }, t('workspace-flag'))
       : null),
   h('div', { class: 'message-body' }, m.content));
   if (m.client_id) li.dataset.clientId = m.client_id;
@@ -83,15 +83,15 @@ function pendingNode(entry) {
     dataset: { clientId: entry.client_id },
   },
   h('div', { class: 'message-meta' },
-    h('span', { class: 'message-sender' }, `${label(SENDER_LABELS, kind)} · 我`)),
+    h('span', { class: 'message-sender' }, t('workspace-who', { kind: label(SENDER_LABELS, kind), name: t('workspace-me') }))),
   h('div', { class: 'message-body' }, entry.content),
   h('div', { class: 'message-state' },
-    entry.failed ? `发送失败：${entry.error || '未知错误'}` : '发送中…',
+    entry.failed ? t('workspace-send_failed', { error: entry.error || t('workspace-unknown_error') }) : t('workspace-sending'),
     entry.failed ? h('button', {
       class: 'btn btn-small retry-button',
       type: 'button',
       onclick: () => retry(entry.client_id),
-    }, '重试') : null));
+    }, t('workspace-retry')) : null));
   return li;
 }
 
@@ -180,7 +180,7 @@ function send() {
   if (!content) return;
   const size = encoder.encode(content).length;
   if (size > MAX_BYTES) {
-    noteEl.textContent = `消息过长（${Math.ceil(size / 1024)} KiB，上限 8 KiB），请分段发送`;
+    noteEl.textContent = t('workspace-composer-too_long', { kib: Math.ceil(size / 1024) });
     noteEl.classList.add('is-error');
     return;
   }
@@ -205,18 +205,18 @@ function send() {
 
 function updateNote() {
   noteEl.classList.remove('is-error');
-  if (!socket || !socket.isOpen) noteEl.textContent = '连接已断开，消息将在恢复后自动发送';
+  if (!socket || !socket.isOpen) noteEl.textContent = t('workspace-composer-offline');
   else noteEl.textContent = '';
 }
 
 function renderHead() {
   const c = selected();
   if (!c) return;
-  document.getElementById('dialogue-name').textContent = c.customer_name || '访客';
+  document.getElementById('dialogue-name').textContent = c.customer_name || t('workspace-visitor');
   document.getElementById('dialogue-channel').replaceChildren(channelTag(c.channel));
   const prio = document.getElementById('dialogue-priority');
   prio.hidden = !(c.priority > 0);
-  prio.title = `优先级 ${c.priority || 0}`;
+  prio.title = t('workspace-priority_n', { n: c.priority || 0 });
   renderTyping();
   const badge = document.getElementById('dialogue-status');
   badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status);
@@ -230,7 +230,7 @@ function renderHead() {
   const closed = c.status === 'closed';
   textarea.disabled = closed;
   sendButton.disabled = closed;
-  if (closed) textarea.placeholder = '会话已关闭';
+  if (closed) textarea.placeholder = t('workspace-composer-closed');
   else setNoteMode(isNoteMode()); // restores the placeholder for the current mode
 }
 
@@ -246,7 +246,7 @@ async function loadMessages(afterSeq) {
     list.sort((a, b) => a.seq - b.seq).forEach(addMessage);
     if (!afterSeq) scrollToBottom();
   } catch (err) {
-    if (token === loadToken) toast(`加载消息失败：${err.message}`);
+    if (token === loadToken) toast(t('workspace-load_failed', { message: err.message }));
   } finally {
     if (token === loadToken) messagesEl.classList.remove('is-loading');
   }
@@ -300,7 +300,7 @@ export function onSendError(frame) {
   if (!entry) return false;
   // A warning-level word: the agent decides. Blocked words never pass and show as a failure.
   if (frame.code === 'sensitive_warning' && !entry.confirm
-      && window.confirm(`${frame.message}\n\n仍要发送吗？`)) {
+      && window.confirm(`${frame.message}\n\n${t('workspace-send_anyway')}`)) {
     entry.confirm = true;
     retry(entry.client_id);
     return true;
@@ -308,7 +308,7 @@ export function onSendError(frame) {
   entry.failed = true;
   entry.error = frame.message || frame.code;
   if (entry.conversation_id === state.selectedId) renderPending(entry);
-  else toast(`消息发送失败：${entry.error}`);
+  else toast(t('workspace-message_failed', { error: entry.error }));
   return true;
 }
 
@@ -370,7 +370,7 @@ async function act(button, verb, body) {
     if (conv && conv.id) onConversation(conv);
     if (verb === 'assign') textarea.focus();
   } catch (err) {
-    toast(`${verb === 'assign' ? '接入' : '结束会话'}失败：${err.message}`);
+    toast(verb === 'assign' ? t('workspace-take_failed', { message: err.message }) : t('handover-resolve_failed', { message: err.message }));
   } finally {
     button.disabled = false;
   }

@@ -1,32 +1,17 @@
 // Labels and time formatting shared by the workspace modules. The API speaks in enum values
-// and unix milliseconds; everything a person reads is decided here, in one place.
+// and unix milliseconds; everything a person reads is decided here, in one place, through the
+// catalogue and the Intl helpers of /assets/i18n.js.
 
-export const ROLE_LABELS = { owner: '店主', admin: '管理员', supervisor: '主管', agent: '客服' };
-export const USER_STATUS_LABELS = { online: '在线', busy: '忙碌', away: '离开', offline: '离线' };
-export const CHANNEL_LABELS = {
-  widget: '网页',
-  dm: '私信',
-  comment: '评论',
-  order_message: '订单消息',
-  live: '直播',
-  email: '邮件',
-  api: 'API',
-};
-export const CONVERSATION_STATUS_LABELS = {
-  bot: '机器人接待',
-  queued: '排队中',
-  assigned: '接待中',
-  resolved: '已解决',
-  closed: '已关闭',
-};
-export const SOURCE_LABELS = {
-  bot_only: '仅机器人',
-  bot_to_human: '机器人转人工',
-  human_only: '人工',
-};
-export const SENDER_LABELS = {
-  customer: '顾客', agent: '客服', bot: '机器人', system: '系统', note: '内部备注',
-};
+import { formatDateTime, formatTime, has, t } from '../i18n.js';
+
+// The label "tables" are catalogue id prefixes: `label(CHANNEL_LABELS, 'dm')` reads the
+// message `workspace-channel-dm` (the page loads the `workspace` and `handover` areas).
+export const ROLE_LABELS = 'role-';
+export const USER_STATUS_LABELS = 'workspace-presence-';
+export const CHANNEL_LABELS = 'workspace-channel-';
+export const CONVERSATION_STATUS_LABELS = 'workspace-status-';
+export const SOURCE_LABELS = 'workspace-source-';
+export const SENDER_LABELS = 'sender-';
 // One glyph per channel so a row says where the customer is at a glance, even when the label
 // is cut off; the label stays beside it for anyone who does not know the glyphs.
 export const CHANNEL_ICONS = {
@@ -47,10 +32,16 @@ export function channelTag(channel) {
 }
 
 // Unknown values are shown raw rather than hidden: a new enum value on the server should be
-// visible, not silently blank.
+// visible, not silently blank. `table` is a catalogue id prefix, or (older pages) an object.
 export function label(table, value) {
   if (value === null || value === undefined || value === '') return '—';
+  if (typeof table === 'string') return has(`${table}${value}`) ? t(`${table}${value}`) : String(value);
   return table[value] || String(value);
+}
+
+/** Items of a short list joined the reader's way (、 in Chinese, a comma in English). */
+export function joinList(items) {
+  return items.join(t('workspace-list_separator'));
 }
 
 export function isOpen(conv) {
@@ -65,27 +56,25 @@ function pad(n) {
 export function elapsed(ms, now = Date.now()) {
   if (!ms) return '';
   const s = Math.max(0, Math.floor((now - ms) / 1000));
-  if (s < 60) return `${s}秒`;
+  if (s < 60) return t('workspace-elapsed-s', { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}分${pad(s % 60)}秒`;
+  if (m < 60) return t('workspace-elapsed-ms', { m, s: pad(s % 60) });
   const h = Math.floor(m / 60);
-  if (h < 24) return `${h}小时${pad(m % 60)}分`;
-  return `${Math.floor(h / 24)}天`;
+  if (h < 24) return t('workspace-elapsed-hm', { h, m: pad(m % 60) });
+  return t('workspace-elapsed-d', { d: Math.floor(h / 24) });
 }
 
+/** A message's time: the time of day today, else the date too (shop time zone). */
 export function clockTime(ms) {
-  const d = new Date(ms);
-  const now = new Date();
-  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (d.toDateString() === now.toDateString()) return hm;
-  return `${d.getMonth() + 1}月${d.getDate()}日 ${hm}`;
+  const day = { year: 'numeric', month: 'numeric', day: 'numeric' };
+  if (formatDateTime(ms, day) === formatDateTime(Date.now(), day)) return formatTime(ms);
+  return formatDateTime(ms, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** A full date and time with seconds, for titles and records. */
 export function fullTime(ms) {
   if (!ms) return '—';
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `
-    + `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return formatDateTime(ms, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
 // Tiny element builder so that user content can only ever enter the DOM as text.

@@ -5,8 +5,8 @@
 // conversation is opened.
 
 import { get } from './api.js';
-import { h } from './format.js';
-import { t } from '../i18n.js';
+import { h, joinList } from './format.js';
+import { formatMoney, has, t } from '../i18n.js';
 
 const cards = new Map(); // conversation id -> card (or null: none / failed)
 const $ = (id) => document.getElementById(id);
@@ -17,7 +17,13 @@ export function onHandoff(frame) {
 }
 
 function yuan(cents) {
-  return `¥${(cents / 100).toFixed(2)}`;
+  return formatMoney(cents / 100);
+}
+
+// The card carries codes and the server's words; the page says the code in its own language
+// (a card pushed over the socket was worded once for everyone) and falls back to the words.
+function word(id, fallback) {
+  return has(id) ? t(id) : (fallback || '');
 }
 
 // The mood word, an arrow for the trend and one small bar per recent message (heights are
@@ -27,19 +33,24 @@ function mood(m) {
   const bars = h('span', { class: 'spark', role: 'img', 'aria-label': t('card-spark', { n: m.levels.length }) },
     ...m.levels.map((lv) => h('i', { class: `spark-bar lv-${lv}` })));
   return h('span', { class: 'mood' },
-    h('span', { class: `mood-word mood-${m.code}` }, m.word),
+    h('span', { class: `mood-word mood-${m.code}` }, word(`card-mood-${m.code}`, m.word)),
     m.trend ? h('span', { class: `mood-trend trend-${m.trend}` }, t(`card-trend-${m.trend}`)) : null,
     bars);
 }
 
 function slots(list) {
   if (!list.length) return t('card-none');
-  return h('span', { class: 'slot-list' }, ...list.map((s) => h('span', { class: 'slot' }, h('span', { class: 'slot-label' }, s.label), ` ${s.value}`)));
+  return h('span', { class: 'slot-list' }, ...list.map((s) => h('span', { class: 'slot' }, h('span', { class: 'slot-label' }, word(`card-slot-${s.kind}`, s.label)), ` ${s.value}`)));
 }
 
 function intents(list) {
   if (!list.length) return t('card-none');
   return h('ul', { class: 'intent-list' }, ...list.map((i) => h('li', {}, i.title)));
+}
+
+function orderLine(o) {
+  const line = t('workspace-order_line', { number: o.order_no, status: word(`card-order-${o.status}`, o.status_label), amount: yuan(o.amount_cents) });
+  return o.items.length ? `${line} · ${joinList(o.items)}` : line;
 }
 
 function render(box, card) {
@@ -55,15 +66,15 @@ function render(box, card) {
   box.replaceChildren(
     h('h3', { class: 'card-subtitle' }, t('card-title')),
     h('dl', { class: 'facts' },
-      h('dt', {}, t('card-reason')), h('dd', { class: 'handoff-reason' }, card.reason_text || t('card-none')),
+      h('dt', {}, t('card-reason')), h('dd', { class: 'handoff-reason' }, (card.reason && word(`card-reason-${card.reason}`, card.reason_text)) || card.reason_text || t('card-none')),
       h('dt', {}, t('card-intents')), h('dd', { class: 'handoff-intents' }, intents(card.intents || [])),
       h('dt', {}, t('card-slots')), h('dd', { class: 'handoff-slots' }, slots(card.slots || [])),
       h('dt', {}, t('card-mood')), h('dd', { class: 'handoff-mood' }, mood(card.mood)),
       h('dt', {}, t('card-tier')), h('dd', { class: 'handoff-tier' },
-        t('card-tier_detail', { tier: c.tier_label, orders: c.orders_in_window, spent: yuan(c.spent_cents) }))),
+        t('card-tier_detail', { tier: word(`card-tier-${c.tier}`, c.tier_label), orders: c.orders_in_window, spent: yuan(c.spent_cents) }))),
     h('h3', { class: 'card-subtitle' }, t('card-orders')),
     orders.length
-      ? h('ul', { class: 'identities' }, ...orders.map((o) => h('li', {}, `${o.order_no} · ${o.status_label} · ${yuan(o.amount_cents)}${o.items.length ? ` · ${o.items.join('、')}` : ''}`)))
+      ? h('ul', { class: 'identities' }, ...orders.map((o) => h('li', {}, orderLine(o))))
       : h('p', { class: 'muted' }, t('card-no_orders')));
   if (codes) {
     codes.replaceChildren(

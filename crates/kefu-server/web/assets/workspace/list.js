@@ -8,6 +8,7 @@ import {
 import {
   CHANNEL_ICONS, CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, elapsed, h, isOpen, label,
 } from './format.js';
+import { t } from '../i18n.js';
 
 const listEl = document.getElementById('conversation-list');
 const emptyEl = document.getElementById('list-empty');
@@ -69,9 +70,9 @@ function patchRow(li, c) {
   li.classList.toggle('is-unread', unread > 0);
   li.setAttribute('aria-selected', c.id === state.selectedId ? 'true' : 'false');
   li.querySelector('.ci-channel').textContent = CHANNEL_ICONS[c.channel] || '•';
-  li.querySelector('.ci-name').textContent = c.customer_name || '访客';
+  li.querySelector('.ci-name').textContent = c.customer_name || t('workspace-visitor');
   const typing = (state.typing.get(c.customer_id) || 0) > Date.now();
-  li.querySelector('.ci-preview').textContent = typing ? '正在输入…' : (c.last_message_preview || '（暂无消息）');
+  li.querySelector('.ci-preview').textContent = typing ? t('workspace-typing_short') : (c.last_message_preview || t('workspace-no_messages'));
   li.querySelector('.ci-preview').classList.toggle('is-typing', typing);
   const tag = li.querySelector('.channel-tag');
   tag.textContent = label(CHANNEL_LABELS, c.channel);
@@ -79,18 +80,18 @@ function patchRow(li, c) {
   const count = li.querySelector('.unread-count');
   count.hidden = unread === 0;
   count.textContent = unread > 99 ? '99+' : String(unread);
-  count.title = `${unread} 条未读`;
+  count.title = t('workspace-unread', { n: unread });
   const entry = queueEntry(c.id);
   const prio = li.querySelector('.priority-badge');
   const vip = Boolean(entry && entry.vip);
   prio.hidden = !(c.priority > 0 || vip);
-  prio.textContent = vip ? 'VIP' : '优先';
-  prio.title = `优先级 ${c.priority || 0}`;
+  prio.textContent = vip ? 'VIP' : t('workspace-priority');
+  prio.title = t('workspace-priority_n', { n: c.priority || 0 });
   const badge = li.querySelector('.badge');
-  const position = c.status === 'queued' && entry && entry.position ? ` 第${entry.position}位` : '';
+  const position = c.status === 'queued' && entry && entry.position ? ` ${t('workspace-queue_position', { n: entry.position })}` : '';
   badge.textContent = label(CONVERSATION_STATUS_LABELS, c.status) + position;
   badge.className = `badge badge-${c.status}`;
-  badge.title = c.team_id ? `技能组：${teamName(c.team_id)}` : '';
+  badge.title = c.team_id ? t('workspace-team_is', { name: teamName(c.team_id) }) : '';
   patchTime(li, c, Date.now());
 }
 
@@ -102,8 +103,8 @@ function patchTime(li, c, now) {
   const since = isOpen(c) ? state.waitingSince.get(c.id) : undefined;
   const waiting = since !== undefined;
   const waited = waiting ? now - since : 0;
-  time.textContent = waiting ? `等待 ${elapsed(since, now)}` : elapsed(lastActivity(c), now);
-  time.title = waiting ? '顾客已等待（自第一条未回复消息起）' : '距最后一条消息';
+  time.textContent = waiting ? t('workspace-waiting_for', { time: elapsed(since, now) }) : elapsed(lastActivity(c), now);
+  time.title = waiting ? t('workspace-waiting-title') : t('workspace-since_last-title');
   time.dataset.waiting = waiting ? String(Math.floor(waited / 1000)) : '';
   time.classList.toggle('is-waiting', waiting);
   time.classList.toggle('is-amber', waiting && waited > AMBER_AFTER_MS && waited <= RED_AFTER_MS);
@@ -149,11 +150,11 @@ export function renderList() {
     rows.get(hadFocus).focus();
   }
   emptyEl.hidden = visible.length > 0;
-  emptyEl.textContent = state.tab === 'queued' ? '没有排队中的顾客' : '暂无会话';
+  emptyEl.textContent = state.tab === 'queued' ? t('workspace-list-empty_queue') : t('workspace-list-empty');
 
   let unread = 0;
   for (const [id, n] of state.unread) if (state.conversations.has(id)) unread += n;
-  document.title = unread ? `(${unread}) 客服工作台 · kefu` : '客服工作台 · kefu';
+  document.title = unread ? t('workspace-title_unread', { count: unread }) : t('workspace-page_title');
 }
 
 export function tickTimes() {

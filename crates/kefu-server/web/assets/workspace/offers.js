@@ -6,6 +6,7 @@ import { state } from './state.js';
 import { post } from './api.js';
 import { toast } from './page.js';
 import { h } from './format.js';
+import { t } from '../i18n.js';
 
 const box = document.getElementById('offers');
 const cards = new Map(); // conversation id -> {node, timer}
@@ -23,14 +24,14 @@ async function answer(id, verb, onConversation) {
     const conv = await post(`/api/v1/conversations/${encodeURIComponent(id)}/${verb}`, {});
     if (conv && conv.id) onConversation(conv);
   } catch (err) {
-    toast(`${verb === 'accept' ? '接受' : '拒绝'}失败：${err.message}`);
+    toast(t(verb === 'accept' ? 'workspace-offer-accept_failed' : 'workspace-offer-decline_failed', { message: err.message }));
   }
   remove(id);
 }
 
 function name(id) {
   const c = state.conversations.get(id);
-  return (c && c.customer_name) || '新顾客';
+  return (c && c.customer_name) || t('workspace-offer-new_customer');
 }
 
 export function onOffer(frame, onConversation, onSelect) {
@@ -38,14 +39,14 @@ export function onOffer(frame, onConversation, onSelect) {
   remove(id);
   const left = h('span', { class: 'offer-left' });
   const node = h('div', { class: 'offer-card', role: 'alert', dataset: { id } },
-    h('div', { class: 'offer-title' }, `新会话：${name(id)}`),
+    h('div', { class: 'offer-title' }, t('workspace-offer-title', { name: name(id) })),
     left,
     h('div', { class: 'offer-actions' },
-      h('button', { class: 'btn btn-small btn-primary', type: 'button', onclick: async () => { await answer(id, 'accept', onConversation); onSelect(id); } }, '接受'),
-      h('button', { class: 'btn btn-small', type: 'button', onclick: () => answer(id, 'decline', onConversation) }, '拒绝')));
+      h('button', { class: 'btn btn-small btn-primary', type: 'button', onclick: async () => { await answer(id, 'accept', onConversation); onSelect(id); } }, t('workspace-offer-accept')),
+      h('button', { class: 'btn btn-small', type: 'button', onclick: () => answer(id, 'decline', onConversation) }, t('workspace-offer-decline'))));
   const tick = () => {
     const secs = Math.max(0, Math.ceil((frame.expires_at - Date.now()) / 1000));
-    left.textContent = `${secs} 秒内接受`;
+    left.textContent = t('workspace-offer-left', { seconds: secs });
     if (secs === 0) remove(id);
   };
   tick();
@@ -61,5 +62,6 @@ export function onOfferWithdrawn(frame) {
 export function onTransferred(frame) {
   const me = state.me && state.me.id;
   if (!me || frame.by === me || (frame.to_agent && frame.to_agent !== me)) return;
-  toast(`收到转接：${name(frame.conversation_id)}${frame.note ? `（${frame.note}）` : ''}`);
+  const who = name(frame.conversation_id);
+  toast(frame.note ? t('workspace-transfer-received_note', { name: who, note: frame.note }) : t('workspace-transfer-received', { name: who }));
 }

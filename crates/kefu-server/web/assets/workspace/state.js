@@ -1,6 +1,8 @@
 // The workspace's single source of truth in the browser. Modules read it and call each other's
 // render functions; there is deliberately no framework-style observer machinery.
 
+import { t } from '../i18n.js';
+
 export const state = {
   me: null, // User
   shop: null, // Shop
@@ -55,7 +57,7 @@ export function selected() {
 
 export function agentName(id) {
   if (!id) return null;
-  if (state.me && id === state.me.id) return state.me.display_name || '我';
+  if (state.me && id === state.me.id) return state.me.display_name || t('workspace-me');
   const agent = state.agents.get(id);
   return agent ? agent.display_name || agent.email : null;
 }

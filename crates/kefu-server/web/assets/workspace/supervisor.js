@@ -8,7 +8,7 @@ import { get, post } from './api.js';
 import { toast } from './page.js';
 import { t } from '../i18n.js';
 import {
-  CHANNEL_ICONS, CHANNEL_LABELS, USER_STATUS_LABELS, elapsed, h, label,
+  CHANNEL_ICONS, CHANNEL_LABELS, USER_STATUS_LABELS, elapsed, h, joinList, label,
 } from './format.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,7 @@ export function canSupervise() {
 export async function loadRouting() {
   try {
     const data = await get('/api/v1/routing');
-    state.teams = new Map(((data && data.teams) || []).map((t) => [t.id, t]));
+    state.teams = new Map(((data && data.teams) || []).map((team) => [team.id, team]));
   } catch (_) {
     state.teams = new Map();
   }
@@ -63,13 +63,13 @@ function takeOverButton(id) {
       try {
         const conv = await post(`/api/v1/conversations/${encodeURIComponent(id)}/assign`, { agent_id: state.me.id });
         if (conv && conv.id) onConversation(conv);
-        toast('已接管该会话');
+        toast(t('workspace-sv-taken_over'));
       } catch (err) {
-        toast(`接管失败：${err.message}`);
+        toast(t('workspace-sv-take_over_failed', { message: err.message }));
       }
       render();
     },
-  }, '接管');
+  }, t('workspace-sv-take_over'));
 }
 
 function channelCell(c) {
@@ -80,12 +80,12 @@ function renderTeams(now) {
   const q = state.queue;
   let teams;
   if (q && Array.isArray(q.teams) && q.teams.length) {
-    teams = q.teams.map((t) => [t.name || t.id, t.waiting, t.waiting ? now - t.longest_wait_secs * 1000 : 0]);
+    teams = q.teams.map((team) => [team.name || team.id, team.waiting, team.waiting ? now - team.longest_wait_secs * 1000 : 0]);
   } else {
     // No teams configured (or no routing API): one queue for the whole shop.
     const waiting = [...state.conversations.values()].filter((c) => c.status === 'queued');
     const oldest = waiting.reduce((m, c) => Math.min(m, state.waitingSince.get(c.id) || c.handed_off_at || c.created_at), now);
-    teams = [['全部', waiting.length, waiting.length ? oldest : 0]];
+    teams = [[t('workspace-sv-all'), waiting.length, waiting.length ? oldest : 0]];
   }
   $('sv-teams').tBodies[0].replaceChildren(...teams.map(([name, n, since]) => h('tr', {},
     h('td', {}, name), h('td', {}, String(n)), sinceCell(since, now))));
@@ -102,14 +102,14 @@ function renderWaiting(now) {
     const since = w.since || state.waitingSince.get(c.id) || c.handed_off_at || c.created_at;
     return h('tr', { dataset: { id: c.id } },
       h('td', {}, String(w.position || i + 1)),
-      h('td', {}, c.customer_name || '访客',
-        (w.vip || c.priority > 0) ? h('span', { class: 'priority-badge' }, w.vip ? 'VIP' : '优先') : null),
+      h('td', {}, c.customer_name || t('workspace-visitor'),
+        (w.vip || c.priority > 0) ? h('span', { class: 'priority-badge' }, w.vip ? 'VIP' : t('workspace-priority')) : null),
       channelCell(c),
       h('td', {}, teamName(w.team_id || c.team_id) || '—'),
       sinceCell(since, now),
       h('td', {}, takeOverButton(c.id)));
   });
-  $('sv-waiting').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '6', class: 'muted' }, '没有排队中的顾客'))]));
+  $('sv-waiting').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '6', class: 'muted' }, t('workspace-list-empty_queue')))]));
 }
 
 function renderAgents() {
@@ -130,7 +130,7 @@ function renderAgents() {
       // Present but not a seat: routing gives them nothing until they switch 接待 on.
       a.takes_chats === false && a.status !== 'offline' ? h('span', { class: 'presence presence-off' }, t('status-not_taking')) : null),
     h('td', {}, `${a.load || 0} / ${a.capacity || '—'}`),
-    h('td', {}, (a.teams || []).map((t) => teamName(t)).join('、') || '—'))));
+    h('td', {}, joinList((a.teams || []).map((team) => teamName(team))) || '—'))));
 }
 
 function renderActive(now) {
@@ -139,13 +139,13 @@ function renderActive(now) {
   const rows = active.map((c) => {
     const since = state.waitingSince.get(c.id);
     return h('tr', { dataset: { id: c.id } },
-      h('td', {}, c.customer_name || '访客'),
+      h('td', {}, c.customer_name || t('workspace-visitor')),
       channelCell(c),
       h('td', {}, agentName(c.agent_id) || '—'),
       sinceCell(since, now),
-      h('td', {}, c.agent_id === (state.me && state.me.id) ? h('span', { class: 'muted' }, '我') : takeOverButton(c.id)));
+      h('td', {}, c.agent_id === (state.me && state.me.id) ? h('span', { class: 'muted' }, t('workspace-me')) : takeOverButton(c.id)));
   });
-  $('sv-active').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, '暂无'))]));
+  $('sv-active').tBodies[0].replaceChildren(...(rows.length ? rows : [h('tr', {}, h('td', { colspan: '5', class: 'muted' }, t('workspace-none_yet')))]));
 }
 
 export function render() {
@@ -155,7 +155,7 @@ export function render() {
   renderWaiting(now);
   renderAgents();
   renderActive(now);
-  $('sv-updated').textContent = state.queue ? '' : '（由本页数据估算）';
+  $('sv-updated').textContent = state.queue ? '' : t('workspace-sv-estimated');
 }
 
 // Every second: move the counters on, nothing else.
@@ -175,7 +175,7 @@ export function showView(view) {
   $('supervisor').hidden = !sv;
   $('desk').hidden = sv;
   $('supervisor-toggle').setAttribute('aria-pressed', sv ? 'true' : 'false');
-  $('supervisor-toggle').textContent = sv ? '返回工作台' : '主管视图';
+  $('supervisor-toggle').textContent = t(sv ? 'workspace-back_to_desk' : 'workspace-supervisor_view');
   clearInterval(timer);
   if (sv) {
     loadQueue();

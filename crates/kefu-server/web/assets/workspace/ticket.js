@@ -6,8 +6,8 @@
 import { selected } from './state.js';
 import { get, post } from './api.js';
 import { toast } from './page.js';
-import { h } from './format.js';
-import { t } from '../i18n.js';
+import { h, joinList } from './format.js';
+import { has, t } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const dialog = $('ticket-dialog');
@@ -22,21 +22,26 @@ function showError(text) {
   errorBox.hidden = !text;
 }
 
+// A card code in the reader's words, else the server's words.
+function cardWord(id, fallback) {
+  return has(id) ? t(id) : fallback;
+}
+
 /** The description's first lines: the bot's context card in words, when there is one. */
 export function summaryOf(card) {
   if (!card) return '';
   const lines = [];
   // The card names topics by the knowledge base's titles and slots by their labels.
   const intents = (card.intents || []).map((i) => i.title).filter(Boolean);
-  if (intents.length) lines.push(t('ticket-summary-intent', { value: intents.join('、') }));
+  if (intents.length) lines.push(t('ticket-summary-intent', { value: joinList(intents) }));
   const slots = card.slots || [];
-  if (slots.length) lines.push(t('ticket-summary-slots', { value: slots.map((s) => `${s.label} ${s.value}`).join('，') }));
+  if (slots.length) lines.push(t('ticket-summary-slots', { value: joinList(slots.map((s) => `${cardWord(`card-slot-${s.kind}`, s.label)} ${s.value}`)) }));
   const order = (card.recent_orders || [])[0];
   if (order) {
-    const items = order.items && order.items.length ? ` ${order.items.join('、')}` : '';
+    const items = order.items && order.items.length ? ` ${joinList(order.items)}` : '';
     lines.push(t('ticket-summary-order', { value: `${order.order_no}${items}` }));
   }
-  if (card.reason_text) lines.push(t('ticket-summary-reason', { value: card.reason_text }));
+  if (card.reason_text) lines.push(t('ticket-summary-reason', { value: cardWord(`card-reason-${card.reason}`, card.reason_text) }));
   return lines.join('\n');
 }
 

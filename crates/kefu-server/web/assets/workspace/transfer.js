@@ -6,6 +6,7 @@ import { state, selected, agentName } from './state.js';
 import { api, get, post } from './api.js';
 import { toast } from './page.js';
 import { USER_STATUS_LABELS, h, label } from './format.js';
+import { t } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const dialog = $('transfer-dialog');
@@ -42,8 +43,8 @@ async function loadTargets(c) {
   }
   const agents = [...state.agents.values()].filter((a) => a.id !== c.agent_id && (!state.me || a.id !== state.me.id));
   agentSelect.replaceChildren(...agents.map((a) => h('option', { value: a.id },
-    `${a.display_name || a.email}（${label(USER_STATUS_LABELS, a.status)}）`)));
-  teamSelect.replaceChildren(...[...state.teams.values()].map((t) => h('option', { value: t.id }, t.name || t.id)));
+    t('workspace-transfer-agent_option', { name: a.display_name || a.email, status: label(USER_STATUS_LABELS, a.status) }))));
+  teamSelect.replaceChildren(...[...state.teams.values()].map((team) => h('option', { value: team.id }, team.name || team.id)));
   $('transfer-team-choice').hidden = state.teams.size === 0;
 }
 
@@ -70,10 +71,10 @@ async function transfer(c, body) {
   } catch (err) {
     if (!missingRoute(err)) throw err;
   }
-  if (!body.agent_id) throw new Error('服务器暂不支持转接到技能组');
+  if (!body.agent_id) throw new Error(t('workspace-transfer-no_teams'));
   const conv = await post(`/api/v1/conversations/${encodeURIComponent(c.id)}/assign`, { agent_id: body.agent_id });
   if (body.note) {
-    await api('POST', `/api/v1/conversations/${encodeURIComponent(c.id)}/notes`, { text: `转接说明：${body.note}` });
+    await api('POST', `/api/v1/conversations/${encodeURIComponent(c.id)}/notes`, { text: t('workspace-transfer-note_prefix', { note: body.note }) });
   }
   return conv;
 }
@@ -86,7 +87,7 @@ async function onSubmit(ev) {
   if (kind() === 'team') body.team_id = teamSelect.value;
   else body.agent_id = agentSelect.value;
   if (!body.agent_id && !body.team_id) {
-    showError('请选择转接对象');
+    showError(t('workspace-transfer-pick'));
     return;
   }
   const note = noteInput.value.trim();
@@ -96,10 +97,10 @@ async function onSubmit(ev) {
     const conv = await transfer(c, body);
     if (conv && conv.id) onConversation(conv);
     dialog.close();
-    const to = body.agent_id ? (agentName(body.agent_id) || '同事') : (state.teams.get(body.team_id) || {}).name || body.team_id;
-    toast(`已转接给${to}`);
+    const to = body.agent_id ? (agentName(body.agent_id) || t('workspace-transfer-a_colleague')) : (state.teams.get(body.team_id) || {}).name || body.team_id;
+    toast(t('workspace-transfer-done', { to }));
   } catch (err) {
-    showError(`转接失败：${err.message}`);
+    showError(t('workspace-transfer-failed', { message: err.message }));
   } finally {
     submit.disabled = false;
   }
