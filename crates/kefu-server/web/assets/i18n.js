@@ -121,5 +121,5 @@ export function formatNumber(n, options) {
 
 /** An amount of money (in yuan unless `currency` says otherwise), e.g. ¥1,299.00. */
 export function formatMoney(amount, currency = 'CNY') {
-  return new Intl.NumberFormat(currentLanguage(), { style: 'currency', currency }).format(amount);
+  return new Intl.NumberFormat(currentLanguage(), { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).format(amount);
 }
