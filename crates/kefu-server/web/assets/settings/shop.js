@@ -1,7 +1,7 @@
-// 设置 › 店铺: name, time zone, language, the widget (key, embed snippet, look, pre-chat
+// Settings › Shop: name, time zone, language, the widget (key, embed snippet, look, pre-chat
 // fields), CSAT and whether supervisors may edit the knowledge base.
 
-import { $, api, copy, formPage, loadCatalogue, noteText, t, when } from './common.js';
+import { $, api, copy, fillText, formPage, loadCatalogue, noteText, t, when } from './common.js';
 
 function snippet(key) {
   return `<script src="${location.origin}/widget.js" data-kefu-key="${key}" defer></script>`;
@@ -13,7 +13,7 @@ async function loadHistory() {
   const line = (v) => {
     const li = document.createElement('li');
     li.className = 'history-item sub';
-    li.textContent = `${t('history-version', { n: v.version })}${v.version === current ? `（${t('history-current')}）` : ''} · ${v.author || t('history-system')} · ${when(v.created_at)} · ${noteText(v.note)}`;
+    li.textContent = `${v.version === current ? t('common-in_parens', { text: t('history-version', { n: v.version }), detail: t('history-current') }) : t('history-version', { n: v.version })} · ${v.author || t('history-system')} · ${when(v.created_at)} · ${noteText(v.note)}`;
     return li;
   };
   const empty = Object.assign(document.createElement('li'), { className: 'sub', textContent: t('history-empty') });
@@ -22,6 +22,7 @@ async function loadHistory() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   // Hand-over: what the customer reads when a person first replies.
   $('handover-title').textContent = t('shop-handover-title');
   $('agent-joined-label').textContent = t('shop-handover-agent_joined');
