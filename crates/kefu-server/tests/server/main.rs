@@ -36,6 +36,7 @@ mod prechat_browser;
 mod shell_browser;
 mod settings;
 mod settings_browser;
+mod settings_english_browser;
 mod history;
 mod history_browser;
 mod profile;
