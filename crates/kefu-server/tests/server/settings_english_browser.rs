@@ -128,6 +128,23 @@ async fn walk(app: &TestApp, b: &Client) {
     wait_text(b, "#words-form .field", "Enter a word").await;
     js(b, "document.getElementById('check-text').value = 'hello'; document.getElementById('check-run').click()").await;
     wait_text(b, "#check-result", "Can be sent").await;
+
+    // A problem the server finds is explained in English at its field; a good save says so.
+    b.goto(&format!("{}/settings/routing", app.base)).await.expect("routing page");
+    titled(b, "Teams and assignment").await;
+    wait_text(b, "#default-team", "All agents").await;
+    js(b, "document.getElementById('add-rule').click()").await;
+    let priority = "#rules li:last-child input[data-path$='].priority']";
+    wait_text(b, "#rules li:last-child", "Assign to").await;
+    let set = |v: &str| format!("const i = document.querySelector(\"{priority}\"); i.value = '{v}'; i.dispatchEvent(new Event('input')); document.getElementById('save').click()");
+    js(b, &set("500")).await;
+    until("the priority problem in English", || async {
+        let v = js(b, &format!("const f = document.querySelector(\"{priority}\").closest('.field').querySelector('.field-error'); return f && !f.hidden ? f.textContent : ''")).await;
+        v.as_str().filter(|t| t.contains("Must be between -100 and 100")).map(|_| ())
+    })
+    .await;
+    js(b, &set("5")).await;
+    wait_text(b, ".toast", "Saved").await;
 }
 
 /// The settings pages' files hold no words of their own: no Chinese outside comments in the
