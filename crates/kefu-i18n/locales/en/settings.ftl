@@ -326,7 +326,7 @@ routing-keywords = Keywords (comma-separated)
 routing-channels = Channels (widget, dm, email…)
 
 # Settings › shop.
-shop-page_title = Shop · Settings · kefu
+shop-page_title = Shop and chat widget · Settings · kefu
 shop-title = Shop and chat widget
 shop-basics = Basics
 shop-name = Shop name
