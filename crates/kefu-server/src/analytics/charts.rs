@@ -2,6 +2,7 @@
 //! draws the `<text>` elements). Each bar and point carries its value as a label, so what
 //! the chart says can be read (and tested) without measuring pixels.
 
+use kefu_i18n::Lang;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -15,17 +16,17 @@ const SERIES: RGBColor = RGBColor(0x2f, 0x6f, 0xe4);
 const INK: RGBColor = RGBColor(0x16, 0x18, 0x23);
 
 /// A line chart of counts per hour: `(hour start ms, count)`, x labels in local `HH:00`
-/// (or `MM-DD` when the series spans days).
-pub fn hourly(points: &[(i64, i64)], tz_offset_min: i32, caption: &str) -> String {
+/// (or the day in the reader's language, `11-21` / `Nov 21`, when the series spans days).
+pub fn hourly(points: &[(i64, i64)], tz_offset_min: i32, caption: &str, lang: Lang) -> String {
     let mut svg = String::new();
-    if let Err(e) = draw_hourly(&mut svg, points, tz_offset_min, caption) {
+    if let Err(e) = draw_hourly(&mut svg, points, tz_offset_min, caption, lang) {
         tracing::warn!(error = %e, "drawing a chart failed");
         return String::new();
     }
     svg
 }
 
-fn draw_hourly(svg: &mut String, points: &[(i64, i64)], tz: i32, caption: &str) -> Result<(), String> {
+fn draw_hourly(svg: &mut String, points: &[(i64, i64)], tz: i32, caption: &str, lang: Lang) -> Result<(), String> {
     let root = SVGBackend::with_string(svg, (720, 260)).into_drawing_area();
     root.fill(&SURFACE).map_err(|e| e.to_string())?;
     let n = points.len().max(1) as i32;
@@ -39,7 +40,7 @@ fn draw_hourly(svg: &mut String, points: &[(i64, i64)], tz: i32, caption: &str) 
         if many_days {
             let days = local.div_euclid(86_400_000);
             let (_, m, d) = civil(days);
-            format!("{m:02}-{d:02}")
+            super::reading::short_day(lang, m, d)
         } else {
             format!("{hour:02}:00")
         }
@@ -132,7 +133,7 @@ fn short(s: &str) -> String {
 }
 
 /// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's civil-from-days).
-fn civil(days: i64) -> (i64, u32, u32) {
+pub fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -150,8 +151,11 @@ mod tests {
     fn charts_are_svg_with_their_numbers() {
         let svg = super::bars(&[("售后问题/退货退款".into(), 7), ("物流问题/物流查询".into(), 3)], "TOP");
         assert!(svg.starts_with("<svg") && svg.contains("退货退款") && svg.contains(">\n7\n<") && svg.contains(">\n3\n<"), "{svg}");
-        let line = super::hourly(&[(0, 2), (3_600_000, 5)], 480, "per hour");
+        let line = super::hourly(&[(0, 2), (3_600_000, 5)], 480, "per hour", kefu_i18n::Lang::En);
         assert!(line.contains("08:00") && line.contains(">\n5\n<"), "{line}");
+        let days = [(0, 1), (86_400_000, 2)];
+        assert!(super::hourly(&days, 0, "per day", kefu_i18n::Lang::En).contains("Jan 2"));
+        assert!(super::hourly(&days, 0, "per day", kefu_i18n::Lang::ZhCn).contains("01-02"));
         assert_eq!(super::civil(20_413), (2025, 11, 21));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod pages;
+pub mod reading;
 pub mod views;
 
 use crate::realtime::Hub;

@@ -3,17 +3,20 @@
 //! (`/assets/analytics/tables.js`) makes tables sortable. Filters are links and a GET form,
 //! so everything works without script.
 
-use super::{charts, views};
+use super::{charts, reading, views};
 use crate::app::AppState;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use axum::extract::{Query, State};
 use axum::http::header::{CONTENT_SECURITY_POLICY, X_FRAME_OPTIONS};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kefu_core::access::Scope;
 use kefu_core::analytics::hotspots::{HotspotRow, SourceFilter};
 use kefu_core::analytics::metrics::Figures;
+use kefu_core::analytics::period::Period;
 use kefu_core::analytics::store::AnalyticsStore;
+use kefu_i18n::{render, Lang, Message};
 use serde::Deserialize;
 use std::fmt::Write;
 
@@ -45,55 +48,78 @@ fn secs(v: Option<f64>) -> (String, String) {
 
 /// An analytics page inside the shared shell (`/assets/shell.js` draws the top navigation and
 /// user menu); the two analytics pages switch between each other with the tabs under the title.
-fn page(title: &str, current: &str, body: &str) -> Response {
-    let tabs = [("/analytics", "服务看板"), ("/analytics/hotspots", "咨询热点")]
+fn page(lang: Lang, title: &str, current: &str, body: &str) -> Response {
+    let tabs = [("/analytics", "analytics-dashboard"), ("/analytics/hotspots", "analytics-hotspots")]
         .iter()
-        .map(|(href, name)| format!("<a href=\"{href}\"{}>{name}</a>", if *href == current { " class=\"current\" aria-current=\"page\"" } else { "" }))
+        .map(|(href, name)| format!("<a href=\"{href}\"{}>{}</a>", if *href == current { " class=\"current\" aria-current=\"page\"" } else { "" }, esc(&render(lang, name))))
         .collect::<String>();
     let html = format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t} · kefu</title>\
          <link rel=\"icon\" href=\"/assets/icons/icon.svg\" type=\"image/svg+xml\"><link rel=\"manifest\" href=\"/manifest.webmanifest\">\
          <link rel=\"stylesheet\" href=\"/assets/shell.css\"><link rel=\"stylesheet\" href=\"/assets/analytics/analytics.css\">\
          <script type=\"module\" src=\"/assets/shell.js\"></script><script type=\"module\" src=\"/assets/analytics/tables.js\"></script></head>\
          <body class=\"analytics-page\" data-page=\"analytics\"><header id=\"shell\"></header>\
-         <main><h1>{t}</h1><nav class=\"switch analytics-tabs\" aria-label=\"数据分析\">{tabs}</nav>{body}</main></body></html>",
-        t = esc(title)
+         <main><h1>{t}</h1><nav class=\"switch analytics-tabs\" aria-label=\"{nav}\">{tabs}</nav>{body}</main></body></html>",
+        t = esc(title),
+        lang = lang.tag(),
+        nav = esc(&render(lang, "analytics-label"))
     );
     ([(CONTENT_SECURITY_POLICY, CSP), (X_FRAME_OPTIONS, "DENY")], Html(html)).into_response()
 }
 
-fn error_page(e: ApiError) -> Response {
+fn error_page(lang: Lang, e: ApiError) -> Response {
     match e {
         ApiError::Unauthenticated => Redirect::to("/login").into_response(),
-        other => page("出错了", "", &format!("<p class=\"error\">{}</p>", esc(&other.to_string()))),
+        other => page(lang, &render(lang, "analytics-error"), "", &format!("<p class=\"error\">{}</p>", esc(&other.to_string()))),
     }
 }
 
-fn period_form(q: &PageQuery, period: &str, extra: &str) -> String {
-    let opts = [("today", "今天"), ("yesterday", "昨天"), ("last7", "近7天"), ("last30", "近30天")];
-    let mut s = String::from("<form method=\"get\" class=\"filters\"><label>周期 <select name=\"period\">");
-    for (v, name) in opts {
-        let _ = write!(s, "<option value=\"{v}\"{}>{name}</option>", if v == period { " selected" } else { "" });
+/// The reader's language before the shop is known (an error page): what the browser asks for.
+fn browser_language(headers: &HeaderMap) -> Lang {
+    reading::page_language(headers, None)
+}
+
+/// The reader's language once their shop is known.
+async fn reader_language(state: &AppState, headers: &HeaderMap, who: &Principal) -> Result<Lang, ApiError> {
+    let profile = state.inbox.store().shop_profile(who.user.shop_id).await?;
+    Ok(reading::page_language(headers, profile.as_ref()))
+}
+
+/// The period's first and last day in the shop's time zone, in the reader's language.
+fn period_line(lang: Lang, p: Period, tz: i32) -> String {
+    let day = |ms: i64| charts::civil((ms + i64::from(tz) * 60_000).div_euclid(86_400_000));
+    let (from, to) = (reading::full_day(lang, day(p.from)), reading::full_day(lang, day(p.to - 1)));
+    let text = if from == to { from } else { Message::new("analytics-period-range").arg("from", from).arg("to", to).render(lang) };
+    format!("<p class=\"period\" id=\"period\">{}</p>", esc(&text))
+}
+
+fn period_form(lang: Lang, q: &PageQuery, period: &str, extra: &str) -> String {
+    let opts = ["today", "yesterday", "last7", "last30"];
+    let mut s = format!("<form method=\"get\" class=\"filters\"><label>{} <select name=\"period\">", esc(&render(lang, "analytics-period")));
+    for v in opts {
+        let _ = write!(s, "<option value=\"{v}\"{}>{}</option>", if v == period { " selected" } else { "" }, esc(&render(lang, &format!("analytics-period-{v}"))));
     }
-    if !opts.iter().any(|(v, _)| *v == period) {
+    if !opts.contains(&period) {
         let _ = write!(s, "<option value=\"{p}\" selected>{p}</option>", p = esc(period));
     }
-    let _ = write!(s, "</select></label>{extra}<input type=\"hidden\" name=\"tz\" value=\"{}\"><button>查看</button></form>", q.tz.unwrap_or(480));
+    let _ = write!(s, "</select></label>{extra}<input type=\"hidden\" name=\"tz\" value=\"{}\"><button>{}</button></form>", q.tz.unwrap_or(480), esc(&render(lang, "analytics-show")));
     s
 }
 
 /// `GET /analytics`: the service dashboard.
-pub async fn dashboard(State(state): State<AppState>, who: Result<Principal, ApiError>, Query(q): Query<PageQuery>) -> Response {
-    match render_dashboard(&state, who, &q).await {
+pub async fn dashboard(State(state): State<AppState>, headers: HeaderMap, who: Result<Principal, ApiError>, Query(q): Query<PageQuery>) -> Response {
+    match render_dashboard(&state, &headers, who, &q).await {
         Ok(r) => r,
-        Err(e) => error_page(e),
+        Err(e) => error_page(browser_language(&headers), e),
     }
 }
 
-async fn render_dashboard(state: &AppState, who: Result<Principal, ApiError>, q: &PageQuery) -> Result<Response, ApiError> {
+async fn render_dashboard(state: &AppState, headers: &HeaderMap, who: Result<Principal, ApiError>, q: &PageQuery) -> Result<Response, ApiError> {
     let who = who?;
     who.require(Scope::AnalyticsRead)?;
+    let lang = reader_language(state, headers, &who).await?;
+    let word = |id: &str| esc(&render(lang, id));
     let shop = who.user.shop_id;
     state.analytics.refresh().await?;
     let (period, tz) = (q.period.clone().unwrap_or_else(|| "today".into()), q.tz.unwrap_or(480));
@@ -102,69 +128,79 @@ async fn render_dashboard(state: &AppState, who: Result<Principal, ApiError>, q:
     let periods = views::resolve_period(store, shop, &period, state.inbox.now(), tz).await?;
     let v = views::dashboard(store, shop, periods, dim).await?;
     let dims = ["shop", "team", "agent", "channel", "source", "l1", "l2"];
-    let mut dim_select = String::from(" <label>维度 <select name=\"dim\">");
+    let mut dim_select = format!(" <label>{} <select name=\"dim\">", word("analytics-dim"));
     for d in dims {
-        let _ = write!(dim_select, "<option value=\"{d}\"{}>{d}</option>", if d == v.dim { " selected" } else { "" });
+        let _ = write!(dim_select, "<option value=\"{d}\"{}>{}</option>", if d == v.dim { " selected" } else { "" }, word(&format!("analytics-dim-{d}")));
     }
     dim_select.push_str("</select></label>");
-    let mut b = period_form(q, &period, &dim_select);
+    let mut b = period_form(lang, q, &period, &dim_select);
+    b.push_str(&period_line(lang, v.period, tz));
     let t = &v.total;
-    let card = |name: &str, id: &str, now: (String, String), before: (String, String)| {
-        format!("<div class=\"card\" data-metric=\"{id}\"><span>{name}</span><b>{}</b><small>上期 {}</small></div>", now.0, before.0)
+    let card = |id: &str, now: (String, String), before: (String, String)| {
+        let previous = esc(&Message::new("analytics-previous").arg("value", before.0).render(lang));
+        format!("<div class=\"card\" data-metric=\"{id}\"><span>{}</span><b>{}</b><small>{previous}</small></div>", word(&format!("analytics-metric-{id}")), now.0)
     };
     let p = &v.total_previous;
     b.push_str("<section class=\"cards\">");
-    b.push_str(&card("咨询量", "conversations", (t.conversations.to_string(), String::new()), (p.conversations.to_string(), String::new())));
-    b.push_str(&card("回复率", "response_rate", pct(t.response_rate), pct(p.response_rate)));
-    b.push_str(&card("首响时长", "first_response_secs", secs(t.first_response_secs), secs(p.first_response_secs)));
-    b.push_str(&card("平均回复时长", "reply_secs", secs(t.reply_secs), secs(p.reply_secs)));
-    b.push_str(&card("平均处理时长", "handle_secs", secs(t.handle_secs), secs(p.handle_secs)));
-    b.push_str(&card("有效处理时长", "active_handle_secs", secs(t.active_handle_secs), secs(p.active_handle_secs)));
-    b.push_str(&card("满意度(5★)", "csat", pct(t.csat), pct(p.csat)));
-    b.push_str(&card("4-5★占比", "csat_4_5", pct(t.csat_4_5), pct(p.csat_4_5)));
-    b.push_str(&card("评价率", "rating_response_rate", pct(t.rating_response_rate), pct(p.rating_response_rate)));
-    b.push_str(&card("机器人解决率", "bot_resolution_rate", pct(t.bot_resolution_rate), pct(p.bot_resolution_rate)));
-    b.push_str(&card("转人工率", "transfer_rate", pct(t.transfer_rate), pct(p.transfer_rate)));
-    b.push_str(&card("工单结案率", "ticket_closure_rate", pct(t.ticket_closure_rate), pct(p.ticket_closure_rate)));
+    b.push_str(&card("conversations", (reading::count(t.conversations), String::new()), (reading::count(p.conversations), String::new())));
+    b.push_str(&card("response_rate", pct(t.response_rate), pct(p.response_rate)));
+    b.push_str(&card("first_response_secs", secs(t.first_response_secs), secs(p.first_response_secs)));
+    b.push_str(&card("reply_secs", secs(t.reply_secs), secs(p.reply_secs)));
+    b.push_str(&card("handle_secs", secs(t.handle_secs), secs(p.handle_secs)));
+    b.push_str(&card("active_handle_secs", secs(t.active_handle_secs), secs(p.active_handle_secs)));
+    b.push_str(&card("csat", pct(t.csat), pct(p.csat)));
+    b.push_str(&card("csat_4_5", pct(t.csat_4_5), pct(p.csat_4_5)));
+    b.push_str(&card("rating_response_rate", pct(t.rating_response_rate), pct(p.rating_response_rate)));
+    b.push_str(&card("bot_resolution_rate", pct(t.bot_resolution_rate), pct(p.bot_resolution_rate)));
+    b.push_str(&card("transfer_rate", pct(t.transfer_rate), pct(p.transfer_rate)));
+    b.push_str(&card("ticket_closure_rate", pct(t.ticket_closure_rate), pct(p.ticket_closure_rate)));
     let per_agent = v.per_agent_per_day.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into());
-    let _ = write!(b, "<div class=\"card\" data-metric=\"per_agent_per_day\"><span>人均日接待</span><b>{per_agent}</b><small>&nbsp;</small></div>");
+    let _ = write!(b, "<div class=\"card\" data-metric=\"per_agent_per_day\"><span>{}</span><b>{per_agent}</b><small>&nbsp;</small></div>", word("analytics-metric-per_agent_per_day"));
     b.push_str("</section>");
     if !t.transfer_reasons.is_empty() {
-        b.push_str("<p class=\"reasons\">转人工原因：");
+        let _ = write!(b, "<p class=\"reasons\">{}", word("analytics-transfer_reasons"));
         for (r, n) in &t.transfer_reasons {
-            let _ = write!(b, "<span>{} × {n}</span> ", esc(r));
+            let key = format!("analytics-reason-{r}");
+            let name = if kefu_i18n::has_message(lang, &key) { render(lang, &key) } else { r.clone() };
+            let _ = write!(b, "<span>{} × {}</span> ", esc(&name), reading::count(*n));
         }
         b.push_str("</p>");
     }
     let points: Vec<(i64, i64)> = v.by_hour.iter().map(|h| (h.hour, h.count)).collect();
-    let _ = write!(b, "<div class=\"charts\"><figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, "咨询量 / 小时"));
-    let bars: Vec<(String, i64)> = v.rows.iter().take(12).map(|r| (r.name.clone(), r.figures.conversations)).collect();
-    let _ = write!(b, "<figure class=\"chart\" id=\"chart-breakdown\">{}</figure></div>", charts::bars(&bars, &format!("咨询量 · {}", v.dim)));
-    b.push_str("<table class=\"sortable\" id=\"breakdown\"><thead><tr><th data-type=\"text\">名称</th>");
-    for h in ["咨询量", "回复率", "首响(s)", "回复(s)", "处理(s)", "有效处理(s)", "满意度", "4-5★", "评价数", "机器人解决率", "转人工率", "日均处理"] {
-        let _ = write!(b, "<th>{h}</th>");
+    let _ = write!(b, "<div class=\"charts\"><figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, &render(lang, "analytics-chart-per_hour"), lang));
+    let row_name = |key: &str, name: &str| -> String {
+        // The whole shop and the fixed keys (sources, channels) have words; the rest are names.
+        let id = if v.dim == "shop" && key.is_empty() { "analytics-whole_shop".to_string() } else { format!("analytics-{}-{key}", v.dim) };
+        if matches!(v.dim.as_str(), "shop" | "source" | "channel") && kefu_i18n::has_message(lang, &id) { render(lang, &id) } else { name.to_string() }
+    };
+    let bars: Vec<(String, i64)> = v.rows.iter().take(12).map(|r| (row_name(&r.key, &r.name), r.figures.conversations)).collect();
+    let caption = Message::new("analytics-chart-breakdown").arg("dim", render(lang, &format!("analytics-dim-{}", v.dim))).render(lang);
+    let _ = write!(b, "<figure class=\"chart\" id=\"chart-breakdown\">{}</figure></div>", charts::bars(&bars, &caption));
+    let _ = write!(b, "<table class=\"sortable\" id=\"breakdown\"><thead><tr><th data-type=\"text\">{}</th>", word("analytics-col-name"));
+    for h in ["conversations", "response_rate", "first_response", "reply", "handle", "active_handle", "csat", "csat_4_5", "ratings", "bot_resolution_rate", "transfer_rate", "handled_per_day"] {
+        let _ = write!(b, "<th>{}</th>", word(&format!("analytics-col-{h}")));
     }
     b.push_str("</tr></thead><tbody>");
     for r in &v.rows {
         let f: &Figures = &r.figures;
-        let num = |v: i64| (v.to_string(), v.to_string());
+        let num = |v: i64| (reading::count(v), v.to_string());
         let per_day = (f.handled_per_day.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into()), format!("{}", f.handled_per_day.unwrap_or(-1.0)));
         let cells = [num(f.conversations), pct(f.response_rate), secs(f.first_response_secs), secs(f.reply_secs), secs(f.handle_secs), secs(f.active_handle_secs), pct(f.csat), pct(f.csat_4_5), num(f.ratings), pct(f.bot_resolution_rate), pct(f.transfer_rate), per_day];
-        let _ = write!(b, "<tr data-key=\"{}\"><td>{}</td>", esc(&r.key), esc(&r.name));
+        let _ = write!(b, "<tr data-key=\"{}\"><td>{}</td>", esc(&r.key), esc(&row_name(&r.key, &r.name)));
         for (text, value) in cells {
             let _ = write!(b, "<td data-value=\"{value}\">{text}</td>");
         }
         b.push_str("</tr>");
     }
-    let _ = write!(b, "</tbody></table><p><a class=\"export\" href=\"/api/v1/analytics/export.csv?period={}&amp;dim={}&amp;tz={tz}\">导出 CSV</a></p>", views::url_encode(&period), v.dim);
-    Ok(page("服务看板", "/analytics", &b))
+    let _ = write!(b, "</tbody></table><p><a class=\"export\" href=\"/api/v1/analytics/export.csv?period={}&amp;dim={}&amp;tz={tz}\">{}</a></p>", views::url_encode(&period), v.dim, word("analytics-export"));
+    Ok(page(lang, &render(lang, "analytics-dashboard"), "/analytics", &b))
 }
 
 /// `GET /analytics/hotspots`: consultation hotspots.
-pub async fn hotspots(State(state): State<AppState>, who: Result<Principal, ApiError>, Query(q): Query<PageQuery>) -> Response {
-    match render_hotspots(&state, who, &q).await {
+pub async fn hotspots(State(state): State<AppState>, headers: HeaderMap, who: Result<Principal, ApiError>, Query(q): Query<PageQuery>) -> Response {
+    match render_hotspots(&state, &headers, who, &q).await {
         Ok(r) => r,
-        Err(e) => error_page(e),
+        Err(e) => error_page(browser_language(&headers), e),
     }
 }
 
@@ -179,17 +215,19 @@ fn link(q: &PageQuery, period: &str, source: &str, top: usize, l1: Option<&str>,
     s
 }
 
-fn change(r: &HotspotRow) -> (String, String) {
+fn change(lang: Lang, r: &HotspotRow) -> (String, String) {
     match r.change {
         Some(c) => (format!("{:+.0}%", c * 100.0), format!("{c}")),
-        None if r.previous == 0 => ("新".into(), "1e9".into()),
+        None if r.previous == 0 => (esc(&render(lang, "analytics-new")), "1e9".into()),
         None => ("—".into(), "-1".into()),
     }
 }
 
-async fn render_hotspots(state: &AppState, who: Result<Principal, ApiError>, q: &PageQuery) -> Result<Response, ApiError> {
+async fn render_hotspots(state: &AppState, headers: &HeaderMap, who: Result<Principal, ApiError>, q: &PageQuery) -> Result<Response, ApiError> {
     let who = who?;
     who.require(Scope::AnalyticsRead)?;
+    let lang = reader_language(state, headers, &who).await?;
+    let word = |id: &str| esc(&render(lang, id));
     let shop = who.user.shop_id;
     state.analytics.refresh().await?;
     let (period, tz) = (q.period.clone().unwrap_or_else(|| "today".into()), q.tz.unwrap_or(480));
@@ -200,44 +238,61 @@ async fn render_hotspots(state: &AppState, who: Result<Principal, ApiError>, q: 
     let periods = views::resolve_period(store, shop, &period, state.inbox.now(), tz).await?;
     let v = views::hotspots(store, shop, periods, source, top, q.l1.as_deref()).await?;
     let l1 = q.l1.as_deref();
-    let mut b = period_form(q, &period, &format!("<input type=\"hidden\" name=\"source\" value=\"{}\"><input type=\"hidden\" name=\"top\" value=\"{top}\">", esc(&source_name)));
+    let mut b = period_form(lang, q, &period, &format!("<input type=\"hidden\" name=\"source\" value=\"{}\"><input type=\"hidden\" name=\"top\" value=\"{top}\">", esc(&source_name)));
+    b.push_str(&period_line(lang, v.period, tz));
     b.push_str("<nav class=\"switch\" id=\"sources\">");
-    for (s, name) in [("all", "全部"), ("bot_only", "仅机器人"), ("bot_to_human", "机器人转人工"), ("human_only", "仅人工")] {
-        let _ = write!(b, "<a href=\"{}\"{}>{name}</a>", link(q, &period, s, top, l1, None), if s == source_name { " class=\"current\"" } else { "" });
+    for s in ["all", "bot_only", "bot_to_human", "human_only"] {
+        let _ = write!(b, "<a href=\"{}\"{}>{}</a>", link(q, &period, s, top, l1, None), if s == source_name { " class=\"current\"" } else { "" }, word(&format!("analytics-source-{s}")));
     }
     b.push_str("</nav><nav class=\"switch\" id=\"topn\">");
     for n in [20, 50] {
-        let _ = write!(b, "<a href=\"{}\"{}>TOP{n}</a>", link(q, &period, &source_name, n, l1, None), if n == top { " class=\"current\"" } else { "" });
+        let top_n = esc(&Message::new("analytics-top").arg("n", n).render(lang));
+        let _ = write!(b, "<a href=\"{}\"{}>{top_n}</a>", link(q, &period, &source_name, n, l1, None), if n == top { " class=\"current\"" } else { "" });
     }
-    let _ = write!(b, "</nav><p class=\"total\">咨询量 <b id=\"total\">{}</b> · 上期 {}</p>", v.total, v.total_previous);
+    let previous = esc(&Message::new("analytics-previous").arg("value", reading::count(v.total_previous)).render(lang));
+    let _ = write!(b, "</nav><p class=\"total\">{} <b id=\"total\">{}</b> · {previous}</p>", word("analytics-metric-conversations"), reading::count(v.total));
     let points: Vec<(i64, i64)> = v.by_hour.iter().map(|h| (h.hour, h.count)).collect();
-    let _ = write!(b, "<div class=\"charts\"><figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, &format!("{} / 小时", l1.unwrap_or("咨询量"))));
+    let _ = write!(b, "<div class=\"charts\"><figure class=\"chart\" id=\"chart-hourly\">{}</figure>", charts::hourly(&points, tz, &Message::new("analytics-chart-per_hour_of").arg("what", l1.map(str::to_string).unwrap_or_else(|| render(lang, "analytics-metric-conversations"))).render(lang), lang));
     let bars: Vec<(String, i64)> = v.l2.iter().take(15).map(|r| (format!("{}/{}", r.l1, r.l2.as_deref().unwrap_or("")), r.count)).collect();
-    let _ = write!(b, "<figure class=\"chart\" id=\"chart-l2\">{}</figure></div>", charts::bars(&bars, &format!("TOP{top} 二级分类")));
+    let _ = write!(b, "<figure class=\"chart\" id=\"chart-l2\">{}</figure></div>", charts::bars(&bars, &Message::new("analytics-chart-top_l2").arg("n", top).render(lang)));
     let head = |id: &str, first: &str, extra: &str| {
-        format!("<table class=\"sortable\" id=\"{id}\"><thead><tr><th data-type=\"text\">{first}</th><th>咨询量</th><th>占比</th><th>上期</th><th>环比</th>{extra}</tr></thead><tbody>")
+        format!(
+            "<table class=\"sortable\" id=\"{id}\"><thead><tr><th data-type=\"text\">{first}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>{extra}</tr></thead><tbody>",
+            word("analytics-col-conversations"),
+            word("analytics-col-share"),
+            word("analytics-col-previous"),
+            word("analytics-col-change")
+        )
     };
-    b.push_str("<h2>一级分类</h2>");
-    b.push_str(&head("l1", "一级分类", ""));
+    let _ = write!(b, "<h2>{}</h2>", word("analytics-l1"));
+    b.push_str(&head("l1", &word("analytics-l1"), ""));
+    // The count, share, previous count and change cells of a row, each sortable by its value.
+    let figures = |r: &HotspotRow| {
+        let (c, cv) = change(lang, r);
+        format!(
+            "<td data-value=\"{}\">{}</td><td data-value=\"{}\">{:.1}%</td><td data-value=\"{}\">{}</td><td data-value=\"{cv}\">{c}</td>",
+            r.count,
+            reading::count(r.count),
+            r.share,
+            r.share * 100.0,
+            r.previous,
+            reading::count(r.previous)
+        )
+    };
     for r in &v.l1 {
-        let (c, cv) = change(r);
-        let _ = write!(b, "<tr><td><a href=\"{}\">{}</a></td><td data-value=\"{}\">{}</td><td data-value=\"{}\">{:.1}%</td><td data-value=\"{}\">{}</td><td data-value=\"{cv}\">{c}</td></tr>",
-            link(q, &period, &source_name, top, Some(&r.l1), None), esc(&r.l1), r.count, r.count, r.share, r.share * 100.0, r.previous, r.previous);
+        let _ = write!(b, "<tr><td><a href=\"{}\">{}</a></td>{}</tr>", link(q, &period, &source_name, top, Some(&r.l1), None), esc(&r.l1), figures(r));
     }
-    let _ = write!(b, "</tbody></table><h2>二级分类 TOP{top}{}</h2>", l1.map(|l| format!(" · {}", esc(l))).unwrap_or_default());
-    b.push_str(&head("l2", "二级分类", "<th data-type=\"text\">处理</th>"));
+    let l2_title = esc(&Message::new("analytics-l2_top").arg("n", top).render(lang));
+    let _ = write!(b, "</tbody></table><h2>{l2_title}{}</h2>", l1.map(|l| format!(" · {}", esc(l))).unwrap_or_default());
+    b.push_str(&head("l2", &word("analytics-l2"), &format!("<th data-type=\"text\">{}</th>", word("analytics-col-action"))));
     for r in &v.l2 {
-        let (c, cv) = change(r);
         let l2 = r.l2.clone().unwrap_or_default();
-        let _ = write!(b, "<tr><td>{} / {}</td><td data-value=\"{}\">{}</td><td data-value=\"{}\">{:.1}%</td><td data-value=\"{}\">{}</td><td data-value=\"{cv}\">{c}</td><td><a class=\"faq\" href=\"/kb?draft={}\">创建FAQ</a></td></tr>",
-            esc(&r.l1), esc(&l2), r.count, r.count, r.share, r.share * 100.0, r.previous, r.previous, views::url_encode(&l2));
+        let _ = write!(b, "<tr><td>{} / {}</td>{}<td><a class=\"faq\" href=\"/kb?draft={}\">{}</a></td></tr>", esc(&r.l1), esc(&l2), figures(r), views::url_encode(&l2), word("analytics-create_faq"));
     }
-    b.push_str("</tbody></table><h2>三级标签</h2>");
-    b.push_str(&head("tags", "标签", ""));
+    let _ = write!(b, "</tbody></table><h2>{}</h2>", word("analytics-tags"));
+    b.push_str(&head("tags", &word("analytics-tag"), ""));
     for r in &v.tags {
-        let (c, cv) = change(r);
-        let _ = write!(b, "<tr><td><a href=\"{}\">{}</a></td><td data-value=\"{}\">{}</td><td data-value=\"{}\">{:.1}%</td><td data-value=\"{}\">{}</td><td data-value=\"{cv}\">{c}</td></tr>",
-            link(q, &period, &source_name, top, l1, Some(&r.l1)), esc(&r.l1), r.count, r.count, r.share, r.share * 100.0, r.previous, r.previous);
+        let _ = write!(b, "<tr><td><a href=\"{}\">{}</a></td>{}</tr>", link(q, &period, &source_name, top, l1, Some(&r.l1)), esc(&r.l1), figures(r));
     }
     b.push_str("</tbody></table>");
     if let Some(tag) = &q.tag {
@@ -246,11 +301,12 @@ async fn render_hotspots(state: &AppState, who: Result<Principal, ApiError>, q: 
             SourceFilter::Only(s) => Some(s),
         };
         let ids = store.tag_conversations(shop, tag, v.period.from, v.period.to, src, 200).await?;
-        let _ = write!(b, "<h2>“{}” 的会话</h2><ul id=\"drill\">", esc(tag));
+        let title = esc(&Message::new("analytics-tag_conversations").arg("tag", tag.as_str()).render(lang));
+        let _ = write!(b, "<h2>{title}</h2><ul id=\"drill\">");
         for (id, _) in ids {
             let _ = write!(b, "<li><a href=\"/api/v1/conversations/{id}/messages\">{id}</a></li>");
         }
         b.push_str("</ul>");
     }
-    Ok(page("咨询热点", "/analytics/hotspots", &b))
+    Ok(page(lang, &render(lang, "analytics-hotspots"), "/analytics/hotspots", &b))
 }

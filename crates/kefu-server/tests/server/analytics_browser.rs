@@ -97,3 +97,67 @@ async fn dashboard_and_hotspots_render_the_seeded_numbers() {
     b.close().await.expect("close browser");
     app.shutdown().await;
 }
+
+/// The same pages for a person whose browser asks for English (`Accept-Language: en-US`):
+/// English words around the same figures, English chart captions, and no Chinese visible but
+/// the shop's data (category and tag names). A screenshot `en-analytics.png` with
+/// KEFU_BROWSER_SCREENSHOTS.
+#[tokio::test]
+async fn dashboard_and_hotspots_read_in_english() {
+    let Some(driver) = Driver::start().await else { return };
+    let clock = Arc::new(ManualClock::new(T0 + 2 * HOUR));
+    let mut app = TestApp::spawn_with_clock(clock).await;
+    let sup = app.login("supervisor@demo.kefu").await;
+    let (_, me) = sup.get("/api/v1/me").await;
+    let shop: ShopId = me["shop"]["id"].as_str().and_then(|s| s.parse().ok()).expect("shop");
+    let (x, y) = (UserId::new(), UserId::new());
+    for t0 in [T0, T0 - 24 * HOUR] {
+        let events = history(shop, x, y, t0).0;
+        app.state().inbox.store().apply(ChangeSet { changes: vec![], events }).await.expect("append");
+    }
+    // What the server writes for an English reader, before any browser.
+    let page = app.http.get(format!("{}/analytics?period=today&dim=agent", app.base)).header("Accept-Language", "en-US,en;q=0.9").header("Cookie", &sup.cookie).send().await.expect("dashboard");
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<html lang=\"en\"") && html.contains("Service dashboard") && html.contains("Conversations per hour"), "{html}");
+
+    let b = driver.browser_in("en-US").await;
+    b.goto(&format!("{}/login", app.base)).await.expect("login page");
+    b.find(Locator::Css("#login-email")).await.expect("email").send_keys("supervisor@demo.kefu").await.expect("type");
+    b.find(Locator::Css("#login-password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    b.find(Locator::Css("#login-submit")).await.expect("submit").click().await.expect("click");
+    until("the workspace after login", || async { b.current_url().await.ok().filter(|u| u.path() == "/workspace") }).await;
+    js(&b, "localStorage.setItem('kefu.lang', 'en')").await;
+
+    b.goto(&format!("{}/analytics?period=today&dim=agent", app.base)).await.expect("dashboard");
+    wait_text(&b, "main h1", "Service dashboard").await;
+    wait_text(&b, ".card[data-metric='conversations'] span", "Conversations").await;
+    assert_eq!(text_of(&b, ".card[data-metric='conversations'] b").await.as_deref(), Some("4"));
+    assert_eq!(text_of(&b, ".card[data-metric='first_response_secs'] b").await.as_deref(), Some("45.0s"));
+    assert!(text_of(&b, ".card[data-metric='response_rate'] small").await.is_some_and(|t| t.starts_with("Previous: ")));
+    wait_text(&b, "#breakdown thead", "First response (s)").await;
+    let captions = js(&b, "return Array.from(document.querySelectorAll('.chart svg text')).map(t => t.textContent.trim())").await;
+    let captions: Vec<&str> = captions.as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    assert!(captions.contains(&"Conversations per hour") && captions.contains(&"Conversations · Agent"), "{captions:?}");
+    until("the shell in English", || async { text_of(&b, "#shell-nav a[aria-current=page]").await.filter(|t| t == "Analytics") }).await;
+    let chinese = crate::settings_english_browser::visible_cjk(&b, &[]).await;
+    assert!(chinese.is_empty(), "Chinese left on the English dashboard: {chinese:#?}");
+    crate::browser::snap(&b, "en-analytics").await;
+
+    b.goto(&format!("{}/analytics/hotspots?period=today", app.base)).await.expect("hotspots");
+    wait_text(&b, "main h1", "Hotspots").await;
+    wait_text(&b, "#total", "3").await;
+    wait_text(&b, "#sources a.current", "All").await;
+    wait_text(&b, "#l2 thead", "Share").await;
+    wait_text(&b, "#l2 tbody tr:first-child", "Create FAQ").await;
+    let bars = js(&b, "return Array.from(document.querySelectorAll('#chart-l2 svg text')).map(t => t.textContent.trim())").await;
+    assert!(bars.as_array().unwrap().iter().any(|t| t == "Top 20 subtopics"), "{bars}");
+    // Category and tag names are the shop's data; everything around them is English.
+    let data = ["#l1 tbody td:first-child", "#l2 tbody td:first-child", "#tags tbody td:first-child", "#chart-l2 svg"];
+    let chinese = crate::settings_english_browser::visible_cjk(&b, &data).await;
+    assert!(chinese.is_empty(), "Chinese left on the English hotspots: {chinese:#?}");
+    crate::browser::snap(&b, "en-analytics-hotspots").await;
+    b.find(Locator::LinkText("Bot only")).await.expect("source switch").click().await.expect("click");
+    wait_text(&b, "#sources a.current", "Bot only").await;
+    b.close().await.expect("close browser");
+    app.shutdown().await;
+}

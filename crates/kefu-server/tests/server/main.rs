@@ -37,6 +37,7 @@ mod shell_browser;
 mod story_browser;
 mod settings;
 mod settings_browser;
+mod settings_english_browser;
 mod history;
 mod history_browser;
 mod english_workspace;

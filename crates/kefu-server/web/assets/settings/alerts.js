@@ -1,12 +1,10 @@
-// 设置 › 告警与大促: the alert rules (validated whole; each problem at its field) and the
-// promotion windows (大促) the dashboard compares against.
+// Settings › Alerts and sales events: the alert rules (validated whole; each problem at its field) and the
+// promotion windows (大促, sales events) the dashboard compares against.
 
-import { $, api, ApiError, clearProblems, guardUnsaved, loadCatalogue, runSave } from './common.js';
+import { $, api, ApiError, clearProblems, fillText, guardUnsaved, loadCatalogue, runSave, t } from './common.js';
 
-const KIND = {
-  response_time: ['平均回复时长过长', '秒'], bad_review_share: ['差评占比过高', '比例 0-1'], negative_comment_share: ['负面评论占比过高', '比例 0-1'],
-  category_bot_resolution: ['某类问题机器人解决率过低', '比例 0-1'], category_surge: ['某类问题突增', '倍'], customer_complaints: ['同一客户多次投诉', '次'],
-};
+/// Alert kinds with a name and a threshold unit in the catalogue (`alerts-kind-…`, `alerts-unit-…`).
+const KINDS = ['response_time', 'bad_review_share', 'negative_comment_share', 'category_bot_resolution', 'category_surge', 'customer_complaints'];
 let loadedRules = null;
 let rules = null;
 let loadedPromos = null;
@@ -31,20 +29,20 @@ function number(obj, key, attrs = {}) {
 
 function renderRules() {
   $('rules').replaceChildren(...rules.rules.map((r, i) => {
-    const [name, unit] = KIND[r.kind] || [r.kind, ''];
+    const [name, unit] = KINDS.includes(r.kind) ? [t(`alerts-kind-${r.kind}`), t(`alerts-unit-${r.kind}`)] : [r.kind, ''];
     const card = document.createElement('div');
     card.className = 'team-card';
     const on = Object.assign(document.createElement('input'), { type: 'checkbox', checked: r.enabled });
     on.addEventListener('change', () => { r.enabled = on.checked; });
     const head = document.createElement('label');
     head.className = 'switch';
-    head.append(on, ` ${name}（${r.id}）`);
+    head.append(on, ` ${t('common-in_parens', { text: name, detail: r.id })}`);
     const grid = document.createElement('div');
     grid.className = 'grid-3';
     grid.append(
-      field(`阈值（${unit}）`, `rules[${i}].threshold`, number(r, 'threshold', { step: 'any' })),
-      field('统计窗口（分钟）', `rules[${i}].window_mins`, number(r, 'window_mins')),
-      field('冷却（分钟）', `rules[${i}].cooldown_mins`, number(r, 'cooldown_mins')));
+      field(t('alerts-threshold', { unit }), `rules[${i}].threshold`, number(r, 'threshold', { step: 'any' })),
+      field(t('alerts-window'), `rules[${i}].window_mins`, number(r, 'window_mins')),
+      field(t('alerts-cooldown'), `rules[${i}].cooldown_mins`, number(r, 'cooldown_mins')));
     card.append(head, grid);
     return card;
   }));
@@ -56,15 +54,15 @@ function renderPromos() {
   $('promos').replaceChildren(...promos.map((p, i) => {
     const row = document.createElement('div');
     row.className = 'grid-3 promo-row';
-    const name = Object.assign(document.createElement('input'), { type: 'text', value: p.name, placeholder: '如：双11' });
+    const name = Object.assign(document.createElement('input'), { type: 'text', value: p.name, placeholder: t('alerts-promo_placeholder') });
     name.addEventListener('input', () => { p.name = name.value; });
     const from = Object.assign(document.createElement('input'), { type: 'datetime-local', value: toLocal(p.from) });
     from.addEventListener('change', () => { p.from = new Date(from.value).getTime(); });
     const to = Object.assign(document.createElement('input'), { type: 'datetime-local', value: toLocal(p.to) });
     to.addEventListener('change', () => { p.to = new Date(to.value).getTime(); });
-    const del = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small btn-danger', textContent: '删除' });
+    const del = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small btn-danger', textContent: t('common-delete') });
     del.addEventListener('click', () => { promos.splice(i, 1); renderPromos(); });
-    row.append(field('名称', `promos[${i}].name`, name), field('开始', `promos[${i}].from`, from), field('结束', `promos[${i}].to`, to), del);
+    row.append(field(t('common-name'), `promos[${i}].name`, name), field(t('alerts-promo_from'), `promos[${i}].from`, from), field(t('alerts-promo_to'), `promos[${i}].to`, to), del);
     return row;
   }));
 }
@@ -79,9 +77,9 @@ function asProblems(e) {
 function promoProblems() {
   const out = [];
   promos.forEach((p, i) => {
-    if (!p.name.trim()) out.push({ path: `promos[${i}].name`, message: '请填写名称' });
-    else if (promos.slice(0, i).some((o) => o.name === p.name)) out.push({ path: `promos[${i}].name`, message: '名称重复' });
-    if (!(p.to > p.from)) out.push({ path: `promos[${i}].to`, message: '结束时间应晚于开始时间' });
+    if (!p.name.trim()) out.push({ path: `promos[${i}].name`, message: t('common-need_name') });
+    else if (promos.slice(0, i).some((o) => o.name === p.name)) out.push({ path: `promos[${i}].name`, message: t('alerts-promo_duplicate') });
+    if (!(p.to > p.from)) out.push({ path: `promos[${i}].to`, message: t('alerts-promo_order') });
   });
   return out;
 }
@@ -103,6 +101,7 @@ async function loadPromos() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   $('rules-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const saved = await runSave($('rules-form'), $('rules-error'), async () => {

@@ -1,7 +1,7 @@
-// 设置 › 审计日志: the shop's audit entries, filtered by person, action and date, and whether
+// Settings › Audit log: the shop's audit entries, filtered by person, action and date, and whether
 // the hash chain is intact.
 
-import { $, api, fieldError, loadCatalogue, t, when } from './common.js';
+import { $, api, fieldError, fillText, has, loadCatalogue, t, when } from './common.js';
 
 let entries = [];
 let names = {};
@@ -10,12 +10,11 @@ function personOf(actor) {
   const id = actor.replace(/^(user|token-of-user):/, '');
   const name = names[id];
   if (!name) return actor;
-  return actor.startsWith('token-of-user:') ? `${name}（令牌）` : name;
+  return actor.startsWith('token-of-user:') ? t('audit-via_token', { name }) : name;
 }
 
 function actionName(a) {
-  const name = t(`action-${a}`);
-  return name === `action.${a}` ? a : `${name}（${a}）`;
+  return has(`action-${a}`) ? t('common-in_parens', { text: t(`action-${a}`), detail: a }) : a;
 }
 
 function dayStart(v) { return v ? new Date(`${v}T00:00:00`).getTime() : null; }
@@ -25,7 +24,7 @@ function render() {
   const action = $('f-action').value;
   const from = dayStart($('f-from').value);
   const to = dayStart($('f-to').value);
-  fieldError($('f-to'), from !== null && to !== null && to < from ? '结束日期早于开始日期' : '');
+  fieldError($('f-to'), from !== null && to !== null && to < from ? t('audit-to_before_from') : '');
   const shown = entries.filter((e) => (!person || e.actor === person) && (!action || e.action === action)
     && (from === null || e.at >= from) && (to === null || e.at < to + 86_400_000)).reverse();
   $('audit-rows').replaceChildren(...shown.slice(0, 500).map((e) => {
@@ -35,7 +34,7 @@ function render() {
     }
     return tr;
   }));
-  $('audit-count').textContent = `共 ${entries.length} 条，筛选后 ${shown.length} 条${shown.length > 500 ? '（显示最新 500 条）' : ''}`;
+  $('audit-count').textContent = t(shown.length > 500 ? 'audit-count_capped' : 'audit-count', { total: entries.length, shown: shown.length });
 }
 
 function options(select, values, label) {
@@ -54,6 +53,7 @@ async function loadAll() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   const [agents] = await Promise.all([api('GET', '/api/v1/agents'), loadAll()]);
   names = Object.fromEntries(agents.agents.map((a) => [a.id, a.display_name]));
   options($('f-person'), [...new Set(entries.map((e) => e.actor))], personOf);
@@ -63,8 +63,8 @@ async function main() {
   try {
     const chain = await api('GET', '/api/v1/audit/verify');
     $('chain-state').textContent = chain.intact
-      ? `哈希链完整：本店 ${chain.shop_entries} 条记录均未被改动、删除或插入。`
-      : `哈希链在第 ${chain.broken_at} 条处断开：有记录被改动、删除或插入，请立即排查。`;
+      ? t('audit-chain_intact', { n: chain.shop_entries })
+      : t('audit-chain_broken', { at: chain.broken_at });
     $('chain-state').dataset.state = chain.intact ? 'intact' : 'broken';
   } catch (e) {
     $('chain-state').textContent = t('load_failed', { message: e.message });

@@ -1,7 +1,7 @@
-// 设置 › 渠道: platform channels (the signing secret and the push URL shown once), outgoing
+// Settings › Channels: platform channels (the signing secret and the push URL shown once), outgoing
 // webhooks, and the outbox with its pending and dead deliveries (dead ones can be replayed).
 
-import { $, api, copy, fieldError, has, loadCatalogue, t, toast, when } from './common.js';
+import { $, api, copy, fieldError, fillText, has, joinList, loadCatalogue, t, toast, when } from './common.js';
 
 function cells(values, extra) {
   const tr = document.createElement('tr');
@@ -18,20 +18,21 @@ function button(text, cls, run) {
   return b;
 }
 
-function target(t) {
-  if (!t) return '';
-  return t.kind === 'webhook' ? `事件推送 ${t.webhook_id}` : '回复客户';
+function target(to) {
+  if (!to) return '';
+  return to.kind === 'webhook' ? t('channels-target_webhook', { id: to.webhook_id }) : t('channels-target_reply');
 }
 
-const EVENT_KINDS = { message: '私信', comment: '评论', order_message: '订单消息', live_comment: '直播弹幕' };
+/// Kinds of received platform events with a name in the catalogue (`channels-kind-…`).
+const EVENT_KINDS = ['message', 'comment', 'order_message', 'live_comment'];
 
 /// One received request in words: when, what, and how it was answered.
 function eventLine(e) {
-  const what = EVENT_KINDS[e.kind] || t('channel-undecoded');
+  const what = EVENT_KINDS.includes(e.kind) ? t(`channels-kind-${e.kind}`) : t('channel-undecoded');
   // The refusal in words; a code the catalogue does not know is shown as it is.
   const reason = e.error && (has(`channel-error-${e.error}`) ? t(`channel-error-${e.error}`) : e.error);
   const how = e.error ? t('channel-refused', { status: e.status, code: reason }) : t('channel-accepted', { status: e.status });
-  return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${what}${e.test ? `（${t('channel-test')}）` : ''} · ${how}` });
+  return Object.assign(document.createElement('li'), { textContent: `${when(e.at)} · ${e.test ? t('common-in_parens', { text: what, detail: t('channel-test') }) : what} · ${how}` });
 }
 
 const line = (text) => Object.assign(document.createElement('li'), { textContent: text });
@@ -101,9 +102,9 @@ async function loadChannels() {
 
 async function loadHooks() {
   const { webhooks } = await api('GET', '/api/v1/webhooks');
-  $('hook-rows').replaceChildren(...webhooks.filter((w) => !w.deleted_at).map((w) => cells([w.url, w.events.join('、'), when(w.created_at)],
-    button('删除', 'btn-danger', async () => {
-      if (!confirm(`删除推送 ${w.url}？`)) return;
+  $('hook-rows').replaceChildren(...webhooks.filter((w) => !w.deleted_at).map((w) => cells([w.url, joinList(w.events), when(w.created_at)],
+    button(t('common-delete'), 'btn-danger', async () => {
+      if (!confirm(t('channels-hook_confirm_delete', { url: w.url }))) return;
       await api('DELETE', `/api/v1/webhooks/${encodeURIComponent(w.id)}`);
       await loadHooks();
     }))));
@@ -113,8 +114,8 @@ async function loadOutbox() {
   const [pending, dead] = await Promise.all([api('GET', '/api/v1/outbox?state=pending&limit=50'), api('GET', '/api/v1/outbox?state=dead&limit=50')]);
   $('pending-rows').replaceChildren(...pending.deliveries.map((d) => cells([d.event, target(d.target), String(d.attempts), when(d.next_attempt_at), d.last_error])));
   $('dead-rows').replaceChildren(...dead.deliveries.map((d) => cells([d.event, target(d.target), String(d.attempts), d.last_error],
-    button('重新投递', '', async () => {
-      try { await api('POST', `/api/v1/outbox/${encodeURIComponent(d.id)}/replay`); toast('已重新排队'); } catch (e) { toast(e.message); }
+    button(t('channels-replay'), '', async () => {
+      try { await api('POST', `/api/v1/outbox/${encodeURIComponent(d.id)}/replay`); toast(t('channels-replayed')); } catch (e) { toast(e.message); }
       await loadOutbox();
     }))));
 }
@@ -123,15 +124,15 @@ async function createChannel(e) {
   e.preventDefault();
   for (const id of ['ch-name', 'ch-platform', 'ch-callback']) fieldError($(id), '');
   const body = { name: $('ch-name').value.trim(), platform: $('ch-platform').value.trim(), callback_url: $('ch-callback').value.trim() };
-  if (!body.name) return fieldError($('ch-name'), '请填写名称');
-  if (!body.platform) return fieldError($('ch-platform'), '请填写平台标识，如 douyin');
-  if (!/^https?:\/\//.test(body.callback_url)) return fieldError($('ch-callback'), '回调地址应以 https:// 开头');
+  if (!body.name) return fieldError($('ch-name'), t('common-need_name'));
+  if (!body.platform) return fieldError($('ch-platform'), t('channels-need_platform'));
+  if (!/^https?:\/\//.test(body.callback_url)) return fieldError($('ch-callback'), t('channels-callback_scheme'));
   try {
     const made = await api('POST', '/api/v1/channels', body);
     $('ch-secret').value = made.secret;
     $('ch-webhook').value = `${location.origin}${made.webhook_path}`;
     $('ch-issued').hidden = false;
-    toast('渠道已创建');
+    toast(t('channels-created'));
     await loadChannels();
   } catch (err) {
     const at = /callback|url|target|private/i.test(err.message) ? 'ch-callback' : /platform/i.test(err.message) ? 'ch-platform' : 'ch-name';
@@ -143,13 +144,13 @@ async function createHook(e) {
   e.preventDefault();
   fieldError($('hook-url'), '');
   fieldError($('hook-events'), '');
-  const events = $('hook-events').value.split(/[,，\s]+/).filter(Boolean);
-  if (!/^https?:\/\//.test($('hook-url').value.trim())) return fieldError($('hook-url'), '接收地址应以 https:// 开头');
+  const events = $('hook-events').value.split(/[,\uFF0C\s]+/).filter(Boolean);
+  if (!/^https?:\/\//.test($('hook-url').value.trim())) return fieldError($('hook-url'), t('channels-hook_scheme'));
   try {
     const made = await api('POST', '/api/v1/webhooks', { url: $('hook-url').value.trim(), events });
     $('hook-secret').value = made.secret;
     $('hook-issued').hidden = false;
-    toast('推送已添加');
+    toast(t('channels-hook_added'));
     await loadHooks();
   } catch (err) {
     fieldError(/event/i.test(err.message) ? $('hook-events') : $('hook-url'), err.message);
@@ -158,6 +159,7 @@ async function createHook(e) {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   $('channel-form').addEventListener('submit', createChannel);
   $('hook-form').addEventListener('submit', createHook);
   $('ch-secret-copy').addEventListener('click', () => copy($('ch-secret').value));

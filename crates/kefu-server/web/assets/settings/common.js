@@ -3,12 +3,12 @@
 // saves offered a reload, unsaved changes guarded, cancel restores what was loaded.
 
 import { api, ApiError } from '../workspace/api.js';
-import { has, t } from '../i18n.js';
+import { formatDateTime, has, t } from '../i18n.js';
 
 export { api, ApiError };
 
 // The one message catalogue (`/assets/i18n.js`): the language the person chose, zh-CN else.
-export { has, loadCatalogue, t } from '../i18n.js';
+export { fillText, has, loadCatalogue, t } from '../i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -54,11 +54,11 @@ export function showProblems(root, problems, summary) {
     const field = fieldFor(root, path);
     const box = field && (field.closest('.field') || field).querySelector('.field-error');
     if (box) {
-      box.textContent = box.textContent ? `${box.textContent}；${problemText(message)}` : problemText(message);
+      box.textContent = box.textContent ? `${box.textContent}${t('common-problem_sep')}${problemText(message)}` : problemText(message);
       box.hidden = false;
       field.setAttribute('aria-invalid', 'true');
     } else {
-      rest.push(`${path}：${problemText(message)}`);
+      rest.push(t('common-problem_at', { path, message: problemText(message) }));
     }
   }
   if (summary) {
@@ -159,7 +159,7 @@ export function formPage({ form, summary, url, saveUrl, method = 'PUT', onLoaded
     try {
       loaded = await api('GET', url);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 403) throw new Error('你没有权限使用这一页（设置仅对店主和管理员开放）');
+      if (e instanceof ApiError && e.status === 403) throw new Error(t('common-forbidden'));
       throw e;
     }
     fill(loaded);
@@ -189,16 +189,21 @@ export function fieldError(control, message) {
   if (message) control.setAttribute('aria-invalid', 'true'); else control.removeAttribute('aria-invalid');
 }
 
-/// A time for people to read.
+/// A time for people to read, in the reader's language and the shop's time zone.
 export function when(ms) {
-  return ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : '';
+  return ms ? formatDateTime(ms) : '';
 }
 
-// A page whose loading failed (most often: not an owner or admin) says so in Chinese rather
+/// Items of a list in one line (、 in Chinese, commas in English).
+export function joinList(items) {
+  return items.join(t('common-list_sep'));
+}
+
+// A page whose loading failed (most often: not an owner or admin) says so in words rather
 // than staying blank.
 window.addEventListener('unhandledrejection', (e) => {
   const err = e.reason;
-  const text = err instanceof ApiError && err.status === 403 ? '你没有权限使用这一页（设置仅对店主和管理员开放）' : `加载失败：${err?.message ?? err}`;
+  const text = err instanceof ApiError && err.status === 403 ? t('common-forbidden') : t('load_failed', { message: err?.message ?? err });
   const box = document.getElementById('form-error');
   if (box) { box.textContent = text; box.hidden = false; } else toast(text);
 });

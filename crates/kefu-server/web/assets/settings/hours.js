@@ -1,9 +1,10 @@
-// 设置 › 营业时间: the business calendar tickets' SLAs count in — weekly hours, holidays and
+// Settings › Business hours: the business calendar tickets' SLAs count in — weekly hours, holidays and
 // 调休 make-up days (GET/PUT /api/v1/calendar).
 
-import { $, api, clearProblems, fieldError, guardUnsaved, loadCatalogue, runSave, ApiError } from './common.js';
+import { $, api, clearProblems, fieldError, fillText, guardUnsaved, loadCatalogue, runSave, t, ApiError } from './common.js';
 
-const DAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+/// Monday to Sunday, named when the catalogue is loaded (`hours-day-1` … `hours-day-7`).
+let DAYS = [];
 let loaded = null;
 let cal = null;
 
@@ -19,8 +20,8 @@ function parseOffset(v) {
 function dayRow(i) {
   const h = cal.weekdays[i];
   const open = Object.assign(document.createElement('input'), { type: 'checkbox', checked: !!h });
-  const from = Object.assign(document.createElement('input'), { type: 'time', value: h ? hhmm(h.open) : '09:00', disabled: !h, ariaLabel: `${DAYS[i]}上班` });
-  const to = Object.assign(document.createElement('input'), { type: 'time', value: h ? hhmm(h.close === 1440 ? 1439 : h.close) : '18:00', disabled: !h, ariaLabel: `${DAYS[i]}下班` });
+  const from = Object.assign(document.createElement('input'), { type: 'time', value: h ? hhmm(h.open) : '09:00', disabled: !h, ariaLabel: t('hours-opens', { day: DAYS[i] }) });
+  const to = Object.assign(document.createElement('input'), { type: 'time', value: h ? hhmm(h.close === 1440 ? 1439 : h.close) : '18:00', disabled: !h, ariaLabel: t('hours-closes', { day: DAYS[i] }) });
   const sync = () => {
     from.disabled = to.disabled = !open.checked;
     cal.weekdays[i] = open.checked ? { open: minutes(from.value || '00:00'), close: minutes(to.value || '00:00') } : null;
@@ -43,7 +44,7 @@ function dateChips(box, list) {
   $(box).replaceChildren(...list.map((d, i) => {
     const chip = document.createElement('span');
     chip.className = 'chip';
-    const x = Object.assign(document.createElement('button'), { type: 'button', className: 'chip-x', textContent: '×', ariaLabel: `删除 ${d}` });
+    const x = Object.assign(document.createElement('button'), { type: 'button', className: 'chip-x', textContent: '×', ariaLabel: t('hours-remove_date', { date: d }) });
     x.addEventListener('click', () => { list.splice(i, 1); render(); });
     chip.append(d, x);
     return chip;
@@ -59,21 +60,21 @@ function render() {
 
 function addDate(input, list, other, otherName) {
   const v = $(input).value;
-  if (!v) return fieldError($(input), '请选择日期');
-  if (list.includes(v)) return fieldError($(input), '这一天已在列表中');
-  if (other.includes(v)) return fieldError($(input), `这一天已是${otherName}`);
+  if (!v) return fieldError($(input), t('hours-need_date'));
+  if (list.includes(v)) return fieldError($(input), t('hours-date_listed'));
+  if (other.includes(v)) return fieldError($(input), t('hours-date_other', { list: otherName }));
   fieldError($(input), '');
   list.push(v);
   list.sort();
   render();
 }
 
-/// Problems the server would refuse, said in Chinese at their fields before sending.
+/// Problems the server would refuse, said in the reader's words at their fields before sending.
 function problems() {
   const out = [];
-  if (parseOffset($('utc-offset').value) === null) out.push({ path: 'utc-offset', message: '时区格式应为 +08:00 这样的 UTC 偏移' });
-  cal.weekdays.forEach((h, i) => { if (h && !(h.open < h.close)) out.push({ path: `weekdays[${i}]`, message: `${DAYS[i]}的下班时间应晚于上班时间` }); });
-  if (cal.weekdays.every((h) => !h)) out.push({ path: 'weekdays[0]', message: '至少要有一天上班' });
+  if (parseOffset($('utc-offset').value) === null) out.push({ path: 'utc-offset', message: t('hours-bad_offset') });
+  cal.weekdays.forEach((h, i) => { if (h && !(h.open < h.close)) out.push({ path: `weekdays[${i}]`, message: t('hours-close_before_open', { day: DAYS[i] }) }); });
+  if (cal.weekdays.every((h) => !h)) out.push({ path: 'weekdays[0]', message: t('hours-no_day') });
   return out;
 }
 
@@ -86,8 +87,10 @@ async function load() {
 
 async function main() {
   await loadCatalogue('settings');
-  $('holiday-add').addEventListener('click', () => addDate('holiday-new', cal.holidays, cal.extra_workdays, '调休上班日'));
-  $('workday-add').addEventListener('click', () => addDate('workday-new', cal.extra_workdays, cal.holidays, '节假日'));
+  fillText();
+  DAYS = [1, 2, 3, 4, 5, 6, 7].map((d) => t(`hours-day-${d}`));
+  $('holiday-add').addEventListener('click', () => addDate('holiday-new', cal.holidays, cal.extra_workdays, t('hours-list_workday')));
+  $('workday-add').addEventListener('click', () => addDate('workday-new', cal.extra_workdays, cal.holidays, t('hours-list_holiday')));
   $('hours-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const saved = await runSave($('hours-form'), $('form-error'), async () => {

@@ -1,6 +1,6 @@
-// 设置 › 快捷短语: the shop-wide quick phrases every agent can use.
+// Settings › Quick phrases: the shop-wide quick phrases every agent can use.
 
-import { $, api, fieldError, guardUnsaved, loadCatalogue, t, toast } from './common.js';
+import { $, api, fieldError, fillText, guardUnsaved, loadCatalogue, t, toast } from './common.js';
 
 let editing = null;
 
@@ -18,12 +18,12 @@ function row(p) {
     editing = p;
     $('phrase-title').value = p.title;
     $('phrase-text').value = p.text;
-    $('phrase-form-title').textContent = '编辑短语';
+    $('phrase-form-title').textContent = t('phrases-edit');
     $('phrase-title').focus();
   });
   const del = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small btn-danger', textContent: t('remove') });
   del.addEventListener('click', async () => {
-    if (!confirm(`删除「${p.title}」？`)) return;
+    if (!confirm(t('phrases-confirm_delete', { title: p.title }))) return;
     await api('DELETE', `/api/v1/quick-phrases/${encodeURIComponent(p.id)}`);
     await load();
   });
@@ -42,7 +42,7 @@ async function load() {
 function reset() {
   editing = null;
   $('phrase-form').reset();
-  $('phrase-form-title').textContent = '新建全店短语';
+  $('phrase-form-title').textContent = t('phrases-new');
   fieldError($('phrase-title'), '');
   fieldError($('phrase-text'), '');
 }
@@ -52,10 +52,10 @@ async function save(e) {
   fieldError($('phrase-title'), '');
   fieldError($('phrase-text'), '');
   const body = { title: $('phrase-title').value, text: $('phrase-text').value };
-  if (!body.title.trim()) return fieldError($('phrase-title'), '请填写标题');
-  if (!body.text.trim()) return fieldError($('phrase-text'), '请填写内容');
-  if ([...body.title.trim()].length > 40) return fieldError($('phrase-title'), '标题不超过 40 个字');
-  if ([...body.text.trim()].length > 1000) return fieldError($('phrase-text'), '内容不超过 1000 个字');
+  if (!body.title.trim()) return fieldError($('phrase-title'), t('phrases-need_title'));
+  if (!body.text.trim()) return fieldError($('phrase-text'), t('phrases-need_text'));
+  if ([...body.title.trim()].length > 40) return fieldError($('phrase-title'), t('phrases-title_long'));
+  if ([...body.text.trim()].length > 1000) return fieldError($('phrase-text'), t('phrases-text_long'));
   try {
     if (editing) await api('PUT', `/api/v1/quick-phrases/${encodeURIComponent(editing.id)}`, body);
     else await api('POST', '/api/v1/quick-phrases', { ...body, shop_wide: true });
@@ -63,14 +63,15 @@ async function save(e) {
     reset();
     await load();
   } catch (err) {
-    fieldError(/title|标题/i.test(err.message) ? $('phrase-title') : $('phrase-text'), err.message);
+    fieldError(/title|\u6807\u9898/i.test(err.message) ? $('phrase-title') : $('phrase-text'), err.message);
   }
 }
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   $('phrase-form').addEventListener('submit', save);
-  $('phrase-form').addEventListener('reset', () => setTimeout(() => { editing = null; $('phrase-form-title').textContent = '新建全店短语'; }));
+  $('phrase-form').addEventListener('reset', () => setTimeout(() => { editing = null; $('phrase-form-title').textContent = t('phrases-new'); }));
   guardUnsaved(() => $('phrase-title').value.trim() !== (editing?.title ?? '') || $('phrase-text').value.trim() !== (editing?.text ?? ''));
   await load();
 }

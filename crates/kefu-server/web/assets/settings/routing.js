@@ -1,19 +1,21 @@
-// 设置 › 路由: teams (members, backup pool, hours), the ordered rules with their conditions as
+// Settings › Routing: teams (members, backup pool, hours), the ordered rules with their conditions as
 // chips, a "test this message" box over the draft, the VIP policy and the timings — one
 // routing document, saved whole (GET/PUT /api/v1/routing; 422 problems at their fields).
 
-import { $, api, clearProblems, guardUnsaved, loadCatalogue, noteText, runSave, t, toast, ApiError, when } from './common.js';
+import { $, api, clearProblems, fillText, guardUnsaved, joinList, loadCatalogue, noteText, runSave, t, toast, ApiError, when } from './common.js';
 
-const WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
-const CHANNELS = { widget: '网页', dm: '私信', comment: '评论', order_message: '订单消息', live: '直播', email: '邮件', api: 'API' };
-const SENTIMENT = { negative: '负面', neutral: '中性', positive: '正面' };
+/// Channels and sentiments with a name in the catalogue (`routing-channel-…`, `routing-sentiment-…`).
+const CHANNELS = ['widget', 'dm', 'comment', 'order_message', 'live', 'email', 'api'];
+const SENTIMENTS = ['negative', 'neutral', 'positive'];
+const channelName = (c) => (CHANNELS.includes(c) ? t(`routing-channel-${c}`) : c);
+const sentimentName = (s) => (SENTIMENTS.includes(s) ? t(`routing-sentiment-${s}`) : s);
 let loaded = null;
 let doc = null;
 /// The newest kept version when the page loaded: the base of the next save.
 let current = 0;
 let people = [];
 
-const list = (text) => text.split(/[,，\s]+/).map((s) => s.trim()).filter(Boolean);
+const list = (text) => text.split(/[,\uFF0C\s]+/).map((s) => s.trim()).filter(Boolean);
 
 function el(tag, attrs = {}, ...kids) {
   const node = document.createElement(tag);
@@ -64,16 +66,16 @@ function hoursEditor(team, i) {
     team.hours = e.target.checked ? { weekdays: [1, 2, 3, 4, 5], open: '09:00', close: '18:00', utc_offset_minutes: 480 } : null;
     render();
   } });
-  const wrap = el('div', { class: 'field', 'data-path': `teams[${i}].hours` }, el('label', { class: 'switch' }, on, ' 只在工作时间接待'));
+  const wrap = el('div', { class: 'field', 'data-path': `teams[${i}].hours` }, el('label', { class: 'switch' }, on, ` ${t('routing-team_hours')}`));
   if (team.hours) {
     const h = team.hours;
     const days = el('div', { class: 'choices', 'data-path': `teams[${i}].hours.weekdays` });
-    WEEKDAYS.forEach((name, d) => days.append(el('label', {}, el('input', { type: 'checkbox', checked: h.weekdays.includes(d + 1), onchange: (e) => {
+    [1, 2, 3, 4, 5, 6, 7].forEach((day, d) => days.append(el('label', {}, el('input', { type: 'checkbox', checked: h.weekdays.includes(d + 1), onchange: (e) => {
       h.weekdays = e.target.checked ? [...h.weekdays, d + 1].sort() : h.weekdays.filter((x) => x !== d + 1);
-    } }), ` 周${name}`)));
+    } }), ` ${t(`hours-day-${day}`)}`)));
     wrap.append(days, el('div', { class: 'copy-row' },
-      input(h.open, (v) => { h.open = v; }, { type: 'time', 'aria-label': '上班' }), ' – ',
-      input(h.close, (v) => { h.close = v; }, { type: 'time', 'aria-label': '下班' })));
+      input(h.open, (v) => { h.open = v; }, { type: 'time', 'aria-label': t('routing-opens') }), ' – ',
+      input(h.close, (v) => { h.close = v; }, { type: 'time', 'aria-label': t('routing-closes') })));
   }
   wrap.append(el('p', { class: 'field-error', hidden: true }));
   return wrap;
@@ -82,23 +84,23 @@ function hoursEditor(team, i) {
 function teamCard(team, i) {
   return el('div', { class: 'team-card' },
     el('div', { class: 'grid-2' },
-      field('名称', `teams[${i}].name`, input(team.name, (v) => { team.name = v; })),
-      field('编号', `teams[${i}].id`, input(team.id, (v) => { team.id = v; }))),
-    el('p', { class: 'sub' }, '成员'), peopleBoxes(team.members, `teams[${i}].members`),
-    el('p', { class: 'sub' }, '后备客服（排队过久时接待）'), peopleBoxes(team.backup, `teams[${i}].backup`),
+      field(t('common-name'), `teams[${i}].name`, input(team.name, (v) => { team.name = v; })),
+      field(t('routing-team_id'), `teams[${i}].id`, input(team.id, (v) => { team.id = v; }))),
+    el('p', { class: 'sub' }, t('routing-members')), peopleBoxes(team.members, `teams[${i}].members`),
+    el('p', { class: 'sub' }, t('routing-backup')), peopleBoxes(team.backup, `teams[${i}].backup`),
     hoursEditor(team, i),
     el('button', { type: 'button', class: 'btn btn-small btn-danger', onclick: () => { doc.teams.splice(i, 1); render(); } }, t('remove')));
 }
 
-/// The conditions of a rule as chips: "关键词：退款、坏了".
+/// The conditions of a rule as chips: "Keywords: refund, broken".
 function chips(when) {
   const out = [];
-  const add = (key, text) => out.push(el('span', { class: 'chip' }, `${t(`chip-${key}`)}：${text}`));
-  if (when.channels?.length) add('channels', when.channels.map((c) => CHANNELS[c] || c).join('、'));
-  for (const k of ['keywords', 'intents', 'hotspots', 'customer_tags', 'languages']) if (when[k]?.length) add(k, when[k].join('、'));
-  if (when.vip !== null && when.vip !== undefined) add('vip', when.vip ? '是' : '否');
-  if (when.sentiment) add('sentiment', SENTIMENT[when.sentiment] || when.sentiment);
-  if (when.strong_emotion !== null && when.strong_emotion !== undefined) add('strong_emotion', when.strong_emotion ? '是' : '否');
+  const add = (key, text) => out.push(el('span', { class: 'chip' }, t('routing-chip', { name: t(`chip-${key}`), values: text })));
+  if (when.channels?.length) add('channels', joinList(when.channels.map(channelName)));
+  for (const k of ['keywords', 'intents', 'hotspots', 'customer_tags', 'languages']) if (when[k]?.length) add(k, joinList(when[k]));
+  if (when.vip !== null && when.vip !== undefined) add('vip', when.vip ? t('common-yes') : t('common-no'));
+  if (when.sentiment) add('sentiment', sentimentName(when.sentiment));
+  if (when.strong_emotion !== null && when.strong_emotion !== undefined) add('strong_emotion', when.strong_emotion ? t('common-yes') : t('common-no'));
   if (!out.length) out.push(el('span', { class: 'chip chip-any' }, t('chip-any')));
   return el('div', { class: 'chips' }, ...out);
 }
@@ -108,29 +110,29 @@ function ruleItem(rule, i) {
   const move = (d) => { const j = i + d; [doc.rules[i], doc.rules[j]] = [doc.rules[j], doc.rules[i]]; render(); };
   const chipBox = el('div', {}, chips(w));
   const redraw = () => chipBox.replaceChildren(chips(w));
-  const sentiment = el('select', { onchange: (e) => { w.sentiment = e.target.value || null; redraw(); } }, el('option', { value: '' }, '不限'),
-    ...Object.entries(SENTIMENT).map(([k, v]) => el('option', { value: k }, v)));
+  const sentiment = el('select', { onchange: (e) => { w.sentiment = e.target.value || null; redraw(); } }, el('option', { value: '' }, t('common-any')),
+    ...SENTIMENTS.map((k) => el('option', { value: k }, sentimentName(k))));
   sentiment.value = w.sentiment || '';
   const vip = el('select', { onchange: (e) => { w.vip = e.target.value === '' ? null : e.target.value === 'yes'; redraw(); } },
-    el('option', { value: '' }, '不限'), el('option', { value: 'yes' }, '是'), el('option', { value: 'no' }, '否'));
+    el('option', { value: '' }, t('common-any')), el('option', { value: 'yes' }, t('common-yes')), el('option', { value: 'no' }, t('common-no')));
   vip.value = w.vip === true ? 'yes' : w.vip === false ? 'no' : '';
   return el('li', { class: `rule${rule.enabled ? '' : ' rule-off'}` },
     el('div', { class: 'rule-head' },
       el('span', { class: 'rule-n' }, `${i + 1}`),
-      el('label', { class: 'switch' }, el('input', { type: 'checkbox', checked: rule.enabled, onchange: (e) => { rule.enabled = e.target.checked; } }), ' 启用'),
+      el('label', { class: 'switch' }, el('input', { type: 'checkbox', checked: rule.enabled, onchange: (e) => { rule.enabled = e.target.checked; } }), ` ${t('routing-rule_on')}`),
       chipBox,
       el('span', { class: 'rule-tools' },
         el('button', { type: 'button', class: 'btn btn-small', disabled: i === 0, onclick: () => move(-1), 'aria-label': `${t('up')} ${rule.name}` }, '↑'),
         el('button', { type: 'button', class: 'btn btn-small', disabled: i === doc.rules.length - 1, onclick: () => move(1), 'aria-label': `${t('down')} ${rule.name}` }, '↓'),
         el('button', { type: 'button', class: 'btn btn-small btn-danger', onclick: () => { doc.rules.splice(i, 1); render(); } }, t('remove')))),
     el('div', { class: 'grid-3' },
-      field('规则名称', `rules[${i}].name`, input(rule.name, (v) => { rule.name = v; })),
-      field('分配到', `rules[${i}].team`, teamSelect(rule.team, (v) => { rule.team = v; }, '默认技能组')),
-      field('优先级', `rules[${i}].priority`, input(rule.priority, (v) => { rule.priority = Number(v); }, { type: 'number', min: '-100', max: '100' })),
-      field('关键词（逗号分隔）', `rules[${i}].when.keywords`, input((w.keywords || []).join(', '), (v) => { w.keywords = list(v); redraw(); })),
-      field('客户标签', `rules[${i}].when.customer_tags`, input((w.customer_tags || []).join(', '), (v) => { w.customer_tags = list(v); redraw(); })),
-      field('渠道（widget, dm, email…）', `rules[${i}].when.channels`, input((w.channels || []).join(', '), (v) => { w.channels = list(v); redraw(); })),
-      field('情绪', `rules[${i}].when.sentiment`, sentiment),
+      field(t('routing-rule_name'), `rules[${i}].name`, input(rule.name, (v) => { rule.name = v; })),
+      field(t('routing-assign_to'), `rules[${i}].team`, teamSelect(rule.team, (v) => { rule.team = v; }, t('routing-default_team'))),
+      field(t('routing-priority'), `rules[${i}].priority`, input(rule.priority, (v) => { rule.priority = Number(v); }, { type: 'number', min: '-100', max: '100' })),
+      field(t('routing-keywords'), `rules[${i}].when.keywords`, input((w.keywords || []).join(', '), (v) => { w.keywords = list(v); redraw(); })),
+      field(t('chip-customer_tags'), `rules[${i}].when.customer_tags`, input((w.customer_tags || []).join(', '), (v) => { w.customer_tags = list(v); redraw(); })),
+      field(t('routing-channels'), `rules[${i}].when.channels`, input((w.channels || []).join(', '), (v) => { w.channels = list(v); redraw(); })),
+      field(t('chip-sentiment'), `rules[${i}].when.sentiment`, sentiment),
       field('VIP', `rules[${i}].when.vip`, vip)));
 }
 
@@ -194,7 +196,7 @@ async function runTrial() {
     const lines = [
       r.rule ? t('trial_rule', { n: r.rule_position, rule: r.rule }) : t('trial_default'),
       t('trial_team', { team: r.team_name || r.team || t('any_agent') }) + ` · ${t('trial_priority', { p: r.priority })}${r.vip ? ` · ${t('trial_vip')}` : ''}`,
-      t('trial_read', { language: r.language, l1: r.hotspots[0] || '-', l2: r.hotspots[1] || '-', sentiment: SENTIMENT[r.sentiment] || r.sentiment }),
+      t('trial_read', { language: r.language, l1: r.hotspots[0] || '-', l2: r.hotspots[1] || '-', sentiment: sentimentName(r.sentiment) }),
     ];
     box.replaceChildren(...lines.map((l) => el('p', {}, l)));
     box.hidden = false;
@@ -206,8 +208,8 @@ async function runTrial() {
 
 /// What an old version held, in words: its teams, and its rules with their conditions.
 function versionSummary(old) {
-  const teams = old.teams.map((tm) => tm.name || tm.id).join('、') || t('none');
-  const rules = old.rules.map((r, i) => el('li', {}, `${i + 1}. ${r.name}${r.enabled ? '' : `（${t('rule_off')}）`}`, chips(r.when)));
+  const teams = joinList(old.teams.map((tm) => tm.name || tm.id)) || t('none');
+  const rules = old.rules.map((r, i) => el('li', {}, `${i + 1}. ${r.enabled ? r.name : t('common-in_parens', { text: r.name, detail: t('rule_off') })}`, chips(r.when)));
   return [el('p', {}, t('history-teams', { teams })), el('ol', { class: 'history-rules' }, ...rules),
     el('p', { class: 'sub' }, t('history-timings', { overflow: old.timings.overflow_after_secs, close: old.timings.auto_close_after_mins }))];
 }
@@ -263,6 +265,7 @@ async function load() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   bindStatic();
   try {
     await load();

@@ -1,8 +1,7 @@
-// 设置 › 店铺: name, time zone, language, the widget (key, embed snippet, look, pre-chat
+// Settings › Shop: name, time zone, language, the widget (key, embed snippet, look, pre-chat
 // fields), CSAT and whether supervisors may edit the knowledge base.
 
-import { $, api, copy, formPage, loadCatalogue, noteText, t, when } from './common.js';
-import { fillText } from '/assets/i18n.js';
+import { $, api, copy, fillText, formPage, loadCatalogue, noteText, t, when } from './common.js';
 
 function snippet(key) {
   return `<script src="${location.origin}/widget.js" data-kefu-key="${key}" defer></script>`;
@@ -14,7 +13,7 @@ async function loadHistory() {
   const line = (v) => {
     const li = document.createElement('li');
     li.className = 'history-item sub';
-    li.textContent = `${t('history-version', { n: v.version })}${v.version === current ? `（${t('history-current')}）` : ''} · ${v.author || t('history-system')} · ${when(v.created_at)} · ${noteText(v.note)}`;
+    li.textContent = `${v.version === current ? t('common-in_parens', { text: t('history-version', { n: v.version }), detail: t('history-current') }) : t('history-version', { n: v.version })} · ${v.author || t('history-system')} · ${when(v.created_at)} · ${noteText(v.note)}`;
     return li;
   };
   const empty = Object.assign(document.createElement('li'), { className: 'sub', textContent: t('history-empty') });
@@ -23,12 +22,12 @@ async function loadHistory() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   // Hand-over: what the customer reads when a person first replies.
   $('handover-title').textContent = t('shop-handover-title');
   $('agent-joined-label').textContent = t('shop-handover-agent_joined');
   $('agent-joined-hint').textContent = t('shop-handover-agent_joined_hint');
   document.querySelector('[data-t="shop-history-title"]').textContent = t('shop-history-title');
-  fillText($('widget-language-field'));
   const page = formPage({
     form: $('shop-form'),
     summary: $('form-error'),

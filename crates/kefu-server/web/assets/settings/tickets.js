@@ -1,8 +1,8 @@
-// 设置 › 工单类型与部门: each ticket type's workflow drawn as states and moves and edited as
+// Settings › Ticket types and departments: each ticket type's workflow drawn as states and moves and edited as
 // JSON (checked before it is sent, the server's verdict shown at the editor), and the
 // departments with their members.
 
-import { $, api, fieldError, guardUnsaved, loadCatalogue, toast } from './common.js';
+import { $, api, fieldError, fillText, guardUnsaved, joinList, loadCatalogue, t, toast } from './common.js';
 
 let workflows = [];
 let people = [];
@@ -14,14 +14,17 @@ function draw(wf) {
   $('wf-states').replaceChildren(...wf.states.map((s) => {
     const chip = document.createElement('span');
     chip.className = `chip${s.key === wf.initial ? ' chip-start' : ''}${s.terminal ? ' chip-any' : ''}`;
-    const marks = [s.key === wf.initial ? '起点' : '', s.terminal ? '终态' : '', s.pauses_sla ? '暂停计时' : '', s.awaits_customer ? '等客户' : ''].filter(Boolean);
-    chip.textContent = `${s.name}（${s.key}）${marks.length ? ` · ${marks.join('、')}` : ''}`;
+    const marks = [s.key === wf.initial ? t('tickets-mark-initial') : '', s.terminal ? t('tickets-mark-terminal') : '', s.pauses_sla ? t('tickets-mark-pauses_sla') : '', s.awaits_customer ? t('tickets-mark-awaits_customer') : ''].filter(Boolean);
+    chip.textContent = `${t('common-in_parens', { text: s.name, detail: s.key })}${marks.length ? ` · ${joinList(marks)}` : ''}`;
     return chip;
   }));
   const name = (k) => wf.states.find((s) => s.key === k)?.name || k;
-  $('wf-moves').replaceChildren(...wf.transitions.map((t) => Object.assign(document.createElement('li'), {
-    textContent: `${name(t.from)} → ${name(t.to)}：${t.name}${t.roles?.length ? `（${t.roles.join('、')}）` : ''}${t.departments?.length ? `［${t.departments.join('、')}］` : ''}`,
-  })));
+  $('wf-moves').replaceChildren(...wf.transitions.map((move) => {
+    let text = t('tickets-move', { from: name(move.from), to: name(move.to), name: move.name });
+    if (move.roles?.length) text = t('common-in_parens', { text, detail: joinList(move.roles) });
+    if (move.departments?.length) text = t('tickets-move_departments', { text, departments: joinList(move.departments) });
+    return Object.assign(document.createElement('li'), { textContent: text });
+  }));
 }
 
 function show() {
@@ -33,22 +36,22 @@ function show() {
   draw(wf);
 }
 
-/// What is wrong with the edited JSON before the server sees it, in Chinese.
+/// What is wrong with the edited JSON before the server sees it, in the reader's words.
 function check(text) {
   let wf;
-  try { wf = JSON.parse(text); } catch (e) { return [null, `JSON 格式错误：${e.message}`]; }
-  if (wf.ticket_type !== $('wf-type').value) return [null, `ticket_type 应为 ${$('wf-type').value}`];
+  try { wf = JSON.parse(text); } catch (e) { return [null, t('tickets-bad_json', { error: e.message })]; }
+  if (wf.ticket_type !== $('wf-type').value) return [null, t('tickets-wrong_type', { type: $('wf-type').value })];
   const keys = new Set((wf.states || []).map((s) => s.key));
-  if (!keys.has(wf.initial)) return [null, `起点 ${wf.initial} 不在 states 中`];
-  const bad = (wf.transitions || []).find((t) => !keys.has(t.from) || !keys.has(t.to));
-  if (bad) return [null, `流转「${bad.name}」指向不存在的状态`];
+  if (!keys.has(wf.initial)) return [null, t('tickets-bad_initial', { state: wf.initial })];
+  const bad = (wf.transitions || []).find((move) => !keys.has(move.from) || !keys.has(move.to));
+  if (bad) return [null, t('tickets-bad_move', { name: bad.name })];
   return [wf, ''];
 }
 
 async function loadWorkflows() {
   workflows = (await api('GET', '/api/v1/ticket-types')).workflows;
   const keep = $('wf-type').value;
-  $('wf-type').replaceChildren(...workflows.map((w) => Object.assign(document.createElement('option'), { value: w.ticket_type, textContent: `${w.name}（${w.ticket_type}）` })));
+  $('wf-type').replaceChildren(...workflows.map((w) => Object.assign(document.createElement('option'), { value: w.ticket_type, textContent: t('common-in_parens', { text: w.name, detail: w.ticket_type }) })));
   if (keep) $('wf-type').value = keep;
   show();
 }
@@ -58,7 +61,7 @@ function deptCard(d) {
   card.className = 'team-card';
   const title = document.createElement('p');
   title.className = 'strong';
-  title.textContent = `${d.name}（${d.key}）`;
+  title.textContent = t('common-in_parens', { text: d.name, detail: d.key });
   const box = document.createElement('div');
   box.className = 'choices';
   for (const p of people) {
@@ -67,10 +70,10 @@ function deptCard(d) {
     l.append(c, ` ${p.display_name}`);
     box.append(l);
   }
-  const save = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small', textContent: '保存成员' });
+  const save = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small', textContent: t('tickets-save_members') });
   save.addEventListener('click', async () => {
     const members = [...box.querySelectorAll('input:checked')].map((c) => c.value);
-    try { await api('PUT', `/api/v1/departments/${encodeURIComponent(d.key)}`, { name: d.name, members }); toast('已保存'); } catch (e) { toast(e.message); }
+    try { await api('PUT', `/api/v1/departments/${encodeURIComponent(d.key)}`, { name: d.name, members }); toast(t('saved')); } catch (e) { toast(e.message); }
   });
   card.append(title, box, save);
   return card;
@@ -83,6 +86,7 @@ async function loadDepartments() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   people = (await api('GET', '/api/v1/agents')).agents;
   $('wf-type').addEventListener('change', show);
   $('wf-json').addEventListener('input', () => { const [wf] = check($('wf-json').value); if (wf) draw(wf); });
@@ -93,10 +97,10 @@ async function main() {
     if (!wf) return;
     try {
       await api('PUT', `/api/v1/ticket-types/${encodeURIComponent(wf.ticket_type)}`, wf);
-      toast('已保存');
+      toast(t('saved'));
       await loadWorkflows();
     } catch (err) {
-      fieldError($('wf-json'), err.status === 409 ? `${err.message}（请重新加载后再改）` : err.message);
+      fieldError($('wf-json'), err.status === 409 ? t('tickets-stale', { message: err.message }) : err.message);
     }
   });
   $('wf-form').addEventListener('reset', (e) => { e.preventDefault(); show(); });
@@ -104,14 +108,14 @@ async function main() {
     e.preventDefault();
     const key = $('dept-key').value.trim();
     const name = $('dept-name').value.trim();
-    fieldError($('dept-key'), key ? '' : '请填写编号');
-    fieldError($('dept-name'), name ? '' : '请填写名称');
+    fieldError($('dept-key'), key ? '' : t('tickets-need_key'));
+    fieldError($('dept-name'), name ? '' : t('common-need_name'));
     if (!key || !name) return;
     try {
       await api('PUT', `/api/v1/departments/${encodeURIComponent(key)}`, { name, members: [] });
       $('dept-key').value = '';
       $('dept-name').value = '';
-      toast('已保存');
+      toast(t('saved'));
       await loadDepartments();
     } catch (err) { fieldError($('dept-key'), err.message); }
   });

@@ -1,22 +1,20 @@
-// 设置 › API 令牌: scoped tokens for integrations; the secret is shown once.
+// Settings › API tokens: scoped tokens for integrations; the secret is shown once.
 
-import { $, api, copy, fieldError, loadCatalogue, t, toast, when } from './common.js';
+import { $, api, copy, fieldError, fillText, joinList, loadCatalogue, t, toast, when } from './common.js';
 
-const SCOPES = {
-  'conversations:read': '读取会话与客户', 'conversations:write': '回复、分配、结束会话', 'inbound:write': '推送客户消息、订单、商品',
-  'tokens:manage': '管理令牌', 'settings:manage': '修改设置', 'people:manage': '管理人员', 'pii:reveal': '查看完整隐私信息',
-  'audit:read': '读取审计日志', 'analytics:read': '读取数据看板', 'kb:write': '编辑知识库',
-};
+/// The scopes a token can hold, each described in the catalogue (`tokens-scope-conversations_read`…).
+const SCOPES = ['conversations:read', 'conversations:write', 'inbound:write', 'tokens:manage', 'settings:manage', 'people:manage', 'pii:reveal', 'audit:read', 'analytics:read', 'kb:write'];
+const scopeName = (s) => (SCOPES.includes(s) ? t(`tokens-scope-${s.replace(':', '_')}`) : s);
 
 function row(tok) {
   const tr = document.createElement('tr');
-  const cells = [tok.name, tok.scopes.map((s) => SCOPES[s] || s).join('、'), when(tok.created_at), tok.revoked_at ? `已吊销 ${when(tok.revoked_at)}` : '有效'];
+  const cells = [tok.name, joinList(tok.scopes.map(scopeName)), when(tok.created_at), tok.revoked_at ? t('tokens-revoked_at', { at: when(tok.revoked_at) }) : t('tokens-active')];
   for (const c of cells) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
   const tools = document.createElement('td');
   if (!tok.revoked_at) {
-    const b = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small btn-danger', textContent: '吊销' });
+    const b = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small btn-danger', textContent: t('tokens-revoke') });
     b.addEventListener('click', async () => {
-      if (!confirm(`吊销「${tok.name}」？使用它的集成会立即失效。`)) return;
+      if (!confirm(t('tokens-confirm_revoke', { name: tok.name }))) return;
       await api('DELETE', `/api/v1/tokens/${encodeURIComponent(tok.id)}`);
       await load();
     });
@@ -36,8 +34,8 @@ async function create(e) {
   const scopes = [...document.querySelectorAll('#token-scopes input:checked')].map((b) => b.value);
   fieldError($('token-name'), '');
   fieldError($('token-scopes'), '');
-  if (!$('token-name').value.trim()) return fieldError($('token-name'), '请填写名称');
-  if (!scopes.length) return fieldError($('token-scopes'), '至少选择一项权限');
+  if (!$('token-name').value.trim()) return fieldError($('token-name'), t('common-need_name'));
+  if (!scopes.length) return fieldError($('token-scopes'), t('tokens-need_scope'));
   try {
     const made = await api('POST', '/api/v1/tokens', { name: $('token-name').value, scopes });
     $('token-secret').value = made.secret;
@@ -52,11 +50,12 @@ async function create(e) {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   // The page is for owners and admins, who hold every scope (a scope they lack is refused).
-  for (const [scope, label] of Object.entries(SCOPES)) {
+  for (const scope of SCOPES) {
     const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: scope });
     const l = document.createElement('label');
-    l.append(box, ` ${label}（${scope}）`);
+    l.append(box, ` ${t('common-in_parens', { text: scopeName(scope), detail: scope })}`);
     $('token-scopes').append(l);
   }
   $('token-form').addEventListener('submit', create);

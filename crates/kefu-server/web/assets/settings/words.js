@@ -1,9 +1,11 @@
-// 设置 › 敏感词: the shop's own words (added one by one or imported from a .txt list, one a
+// Settings › Sensitive words: the shop's own words (added one by one or imported from a .txt list, one a
 // line), saved as one list, and a box to test a reply against them and the built-in lists.
 
-import { $, api, fieldError, guardUnsaved, loadCatalogue, runSave, t } from './common.js';
+import { $, api, fieldError, fillText, guardUnsaved, joinList, loadCatalogue, runSave, t } from './common.js';
 
-const ACTION = { block: '拦截', warn: '提醒确认', flag: '仅标记' };
+/// What happens to a reply with the word, named in the catalogue (`words-action-…`).
+const ACTIONS = ['block', 'warn', 'flag'];
+const actionName = (a) => (ACTIONS.includes(a) ? t(`words-action-${a}`) : a);
 let loaded = [];
 let words = [];
 
@@ -11,7 +13,7 @@ function render() {
   $('word-rows').replaceChildren(...words.map((w, i) => {
     const tr = document.createElement('tr');
     tr.dataset.path = `words[${i}]`;
-    for (const c of [w.word, w.category, ACTION[w.action] || w.action]) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
+    for (const c of [w.word, w.category, actionName(w.action)]) tr.append(Object.assign(document.createElement('td'), { textContent: c }));
     const td = document.createElement('td');
     const b = Object.assign(document.createElement('button'), { type: 'button', className: 'btn btn-small btn-danger', textContent: t('remove') });
     b.addEventListener('click', () => { words.splice(i, 1); render(); });
@@ -23,10 +25,10 @@ function render() {
 
 function add(word) {
   const w = word.trim();
-  if (!w) return '请填写词语';
-  if ([...w].length > 50) return '词语不超过 50 个字';
-  if (words.some((x) => x.word === w)) return `「${w}」已在列表中`;
-  words.push({ word: w, category: $('word-category').value.trim() || '自定义', action: $('word-action').value });
+  if (!w) return t('words-need_word');
+  if ([...w].length > 50) return t('words-too_long');
+  if (words.some((x) => x.word === w)) return t('words-listed', { word: w });
+  words.push({ word: w, category: $('word-category').value.trim() || t('words-category_custom'), action: $('word-action').value });
   return '';
 }
 
@@ -38,6 +40,7 @@ async function load() {
 
 async function main() {
   await loadCatalogue('settings');
+  fillText();
   $('word-add').addEventListener('click', () => {
     const problem = add($('word-new').value);
     fieldError($('word-new'), problem);
@@ -50,7 +53,7 @@ async function main() {
     const lines = (await file.text()).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
     const skipped = lines.filter((l) => add(l)).length;
     render();
-    fieldError($('word-new'), skipped ? `已导入 ${lines.length - skipped} 个，跳过 ${skipped} 个（重复或过长）` : '');
+    fieldError($('word-new'), skipped ? t('words-imported', { added: lines.length - skipped, skipped }) : '');
     $('word-file').value = '';
   });
   $('words-form').addEventListener('submit', async (e) => {
@@ -64,9 +67,9 @@ async function main() {
     try {
       const r = await api('POST', '/api/v1/sensitive-words/check', { text: $('check-text').value });
       const box = $('check-result');
-      const verdict = { ok: '可以发送', flag: '可以发送，但会被标记', warn: '需要确认后发送', block: '会被拦截' }[r.verdict] || r.verdict;
-      const hits = r.hits.map((h) => `${h.word}（${h.category}，${ACTION[h.action] || h.action}）`).join('、');
-      box.textContent = hits ? `${verdict}：${hits}` : verdict;
+      const verdict = ['ok', 'flag', 'warn', 'block'].includes(r.verdict) ? t(`words-verdict-${r.verdict}`) : r.verdict;
+      const hits = joinList(r.hits.map((h) => t('words-hit', { word: h.word, category: h.category, action: actionName(h.action) })));
+      box.textContent = hits ? t('words-verdict_hits', { verdict, hits }) : verdict;
       box.hidden = false;
     } catch (err) {
       fieldError($('check-text'), err.message);
