@@ -2,10 +2,15 @@
 //! resolved (its own question, its own scale), reading a digit reply on that scale, the
 //! thank-you, and the rating's text as stored in the customer's message.
 
+use kefu_i18n::{Lang, Message};
 use serde::{Deserialize, Serialize};
 
-/// The question a shop asks unless it wrote its own.
-pub const DEFAULT_QUESTION: &str = "亲，本次服务已结束。请为我们的服务打分";
+/// The question a shop starts with (kefu's own, in Chinese). While a shop keeps it, each
+/// customer reads kefu's question in their language; a question the shop wrote is sent as
+/// written.
+pub fn default_question() -> String {
+    kefu_i18n::render(Lang::ZhCn, "customer-rating-question")
+}
 
 /// The scale a shop rates on unless it chose another.
 pub const DEFAULT_SCALE: u8 = 5;
@@ -17,7 +22,9 @@ pub const SCALE_RANGE: std::ops::RangeInclusive<u8> = 2..=10;
 pub const QUESTION_MAX: usize = 100;
 
 /// Said to the customer once their rating is recorded.
-pub const THANKS: &str = "感谢您的评价！您的意见会帮助我们做得更好。";
+pub fn thanks(lang: Lang) -> String {
+    kefu_i18n::render(lang, "customer-rating-thanks")
+}
 
 /// What the shop asks and on which scale.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,18 +37,24 @@ pub struct Survey {
 
 impl Default for Survey {
     fn default() -> Self {
-        Self { question: DEFAULT_QUESTION.into(), scale: DEFAULT_SCALE }
+        Self { question: default_question(), scale: DEFAULT_SCALE }
     }
 }
 
 impl Survey {
-    /// The invitation message: the question, then how to answer by text (channels without
-    /// stars reply with a digit; the widget shows stars under this message).
-    pub fn invitation(&self) -> String {
+    /// The invitation message in `lang`: the question, then how to answer by text (channels
+    /// without stars reply with a digit; the widget shows stars under this message).
+    pub fn invitation(&self, lang: Lang) -> String {
         let q = self.question.trim();
-        let joined = q.ends_with(['。', '？', '！', '?', '!', '.', '～', '~', '：', ':']);
-        let sep = if joined { "" } else { "：" };
-        format!("{q}{sep}回复 1-{s}（{s} 分最满意），也欢迎留下您的意见～", s = self.scale)
+        let question = if q.is_empty() || q == default_question() { kefu_i18n::render(lang, "customer-rating-question") } else { q.to_string() };
+        let ended = question.ends_with(['。', '？', '！', '?', '!', '.', '～', '~', '：', ':']);
+        Message::new("customer-rating-invitation").arg("question", question).arg("ended", if ended { "yes" } else { "no" }).arg("scale", u32::from(self.scale)).render(lang)
+    }
+
+    /// Whether `text` is this survey's invitation in any language (a customer's language may
+    /// have been learnt after it was sent).
+    pub fn is_invitation(&self, text: &str) -> bool {
+        Lang::ALL.iter().any(|&lang| self.invitation(lang) == text)
     }
 
     /// A reply that is only a number of stars on this scale ("4", "4分", "5星！").
@@ -117,9 +130,16 @@ mod tests {
 
     #[test]
     fn the_default_invitation_reads_as_before() {
-        assert_eq!(Survey::default().invitation(), "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～");
+        assert_eq!(Survey::default().invitation(Lang::ZhCn), "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～");
+        assert_eq!(
+            Survey::default().invitation(Lang::En),
+            "This conversation has ended. How would you rate our service? Reply with a number from 1 to 5 (5 is best). Comments are welcome too."
+        );
         let s = Survey { question: "您对本次服务满意吗？".into(), scale: 3 };
-        assert_eq!(s.invitation(), "您对本次服务满意吗？回复 1-3（3 分最满意），也欢迎留下您的意见～");
+        assert_eq!(s.invitation(Lang::ZhCn), "您对本次服务满意吗？回复 1-3（3 分最满意），也欢迎留下您的意见～");
+        let own = Survey { question: "How did we do".into(), scale: 10 };
+        assert_eq!(own.invitation(Lang::En), "How did we do: Reply with a number from 1 to 10 (10 is best). Comments are welcome too.", "a shop's own question stays as written");
+        assert!(Survey::default().is_invitation(&Survey::default().invitation(Lang::En)) && !s.is_invitation("您对本次服务满意吗？"));
     }
 
     #[test]
