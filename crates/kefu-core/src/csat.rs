@@ -98,18 +98,23 @@ pub struct Rating {
     pub at: crate::clock::Millis,
 }
 
-/// The customer's message that carries a rating: "4 分" or "4 分：很耐心".
-pub fn rating_text(stars: u8, comment: Option<&str>) -> String {
+/// The customer's message that carries a rating, in their language: "4 分" or "4 分：很耐心",
+/// "4 stars" or "4 stars: very patient".
+pub fn rating_text(stars: u8, comment: Option<&str>, lang: Lang) -> String {
+    let rated = Message::new("customer-rating-stars").arg("stars", u32::from(stars)).render(lang);
     match comment.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => format!("{stars} 分：{t}"),
-        None => format!("{stars} 分"),
+        Some(t) => Message::new("customer-rating-with-comment").arg("rated", rated).arg("comment", t).render(lang),
+        None => rated,
     }
 }
 
-/// The comment inside a rating message written by [`rating_text`]; none for a bare digit.
+/// The comment inside a rating message written by [`rating_text`] (in either language); none
+/// for a bare digit.
 pub fn comment_of(text: &str) -> Option<String> {
-    let (_, comment) = text.split_once('：')?;
-    let comment = comment.trim();
+    // The first separator after the stars: a comment may hold either kind itself.
+    let (zh, en) = (text.find('：').map(|i| (i, '：'.len_utf8())), text.find(": ").map(|i| (i, 2)));
+    let (at, len) = [zh, en].into_iter().flatten().min()?;
+    let comment = text[at + len..].trim();
     (!comment.is_empty()).then(|| comment.to_string())
 }
 
@@ -172,8 +177,13 @@ mod tests {
 
     #[test]
     fn the_comment_comes_back_out_of_the_rating_message() {
-        assert_eq!(rating_text(4, Some(" 很耐心 ")), "4 分：很耐心");
-        assert_eq!(rating_text(2, Some("")), "2 分");
+        assert_eq!(rating_text(4, Some(" 很耐心 "), Lang::ZhCn), "4 分：很耐心");
+        assert_eq!(rating_text(2, Some(""), Lang::ZhCn), "2 分");
+        assert_eq!((rating_text(1, None, Lang::En), rating_text(4, Some("Very patient: thanks"), Lang::En)), ("1 star".into(), "4 stars: Very patient: thanks".into()));
+        assert_eq!(comment_of(&rating_text(4, Some("Very patient: thanks"), Lang::En)), Some("Very patient: thanks".into()));
+        assert_eq!(comment_of("5 stars"), None);
+        assert_eq!(comment_of(&rating_text(5, Some("很耐心：谢谢"), Lang::En)), Some("很耐心：谢谢".into()));
+        assert_eq!(comment_of(&rating_text(5, Some("Great: thanks"), Lang::ZhCn)), Some("Great: thanks".into()));
         assert_eq!(comment_of("4 分：很耐心：谢谢"), Some("很耐心：谢谢".into()));
         assert_eq!((comment_of("2 分"), comment_of("5")), (None, None));
     }

@@ -332,7 +332,8 @@ impl<S: Store> Inbox<S> {
         let Some(c) = open.filter(|c| c.status == crate::conversation::Status::Resolved) else {
             return Err(CoreError::Conflict("there is no resolved conversation to rate".into()));
         };
-        let text = crate::csat::rating_text(stars, comment);
+        let lang = self.customer_language(shop, c.id).await;
+        let text = crate::csat::rating_text(stars, comment, lang);
         let text = message::validate_text(&text)?.to_string();
         let channel = c.channel;
         let rated = self.record_rating(&customer, c, channel, (stars, survey.scale), &text, None, self.clock.now()).await?;

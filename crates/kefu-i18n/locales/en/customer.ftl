@@ -28,6 +28,13 @@ customer-rating-invitation = { $ended ->
     } Reply with a number from 1 to { $scale } ({ $scale } is best). Comments are welcome too.
 customer-rating-thanks = Thanks for your rating! Your feedback helps us do better.
 
+# The customer's message that carries a star rating (the widget's stars).
+customer-rating-stars = { $stars ->
+        [one] { $stars } star
+       *[other] { $stars } stars
+    }
+customer-rating-with-comment = { $rated }: { $comment }
+
 ## Tickets
 customer-ticket-created = We've opened ticket #{ $number } "{ $title }" for you. We'll look into it soon and keep you posted here.
 customer-ticket-awaiting = Ticket #{ $number } "{ $title }" has been handled. Reply 1 if it's solved, or 2 if it isn't.

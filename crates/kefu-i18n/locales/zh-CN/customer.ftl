@@ -19,6 +19,10 @@ customer-rating-invitation = { $ended ->
     }回复 1-{ $scale }（{ $scale } 分最满意），也欢迎留下您的意见～
 customer-rating-thanks = 感谢您的评价！您的意见会帮助我们做得更好。
 
+# The customer's message that carries a star rating (the widget's stars).
+customer-rating-stars = { $stars } 分
+customer-rating-with-comment = { $rated }：{ $comment }
+
 ## Tickets
 customer-ticket-created = 已为您创建工单 #{ $number }「{ $title }」，我们会尽快处理，处理进展会在这里通知您。
 customer-ticket-awaiting = 您的工单 #{ $number }「{ $title }」已处理完毕。请回复「1」确认已解决，回复「2」表示仍未解决。

@@ -79,6 +79,14 @@ async fn an_english_widget_customer_reads_english_and_a_chinese_one_chinese() {
             "Thanks for your rating! Your feedback helps us do better.".into(),
         ]
     );
+    // The widget's stars: the rating message in their chat reads in English, and the comment
+    // is still found in it.
+    send(&mut english, json!({"type": "rate", "stars": 4, "comment": "Very patient: thanks", "client_id": "en-5"})).await;
+    let rated = next_where(&mut english, |f| f["type"] == "ack" && f["client_id"] == "en-5").await;
+    assert_eq!(rated["message"]["content"], "4 stars: Very patient: thanks", "{rated}");
+    let conv = rated["message"]["conversation_id"].as_str().expect("conversation");
+    let (_, rating) = owner.get(&format!("/api/v1/conversations/{conv}/rating")).await;
+    assert_eq!((rating["rating"]["stars"].as_u64(), rating["rating"]["comment"].as_str()), (Some(4), Some("Very patient: thanks")), "{rating}");
 
     let (mut chinese, hello) = visitor(&app, Some("zh-CN")).await;
     let invitation = "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～";
