@@ -21,7 +21,7 @@ fn kb(n: usize) -> KnowledgeBase {
             }
         }
     }
-    let slot = |name: &str, kind: &str| Slot { name: name.into(), kind: kind.into(), prompt: format!("请问{name}？"), values: Vec::new() };
+    let slot = |name: &str, kind: &str| Slot { name: name.into(), kind: kind.into(), prompt: format!("请问{name}？"), values: Vec::new(), ..Slot::default() };
     let flow = Flow {
         id: "stock".into(),
         name: "库存".into(),

@@ -2,10 +2,15 @@
 //! resolved (its own question, its own scale), reading a digit reply on that scale, the
 //! thank-you, and the rating's text as stored in the customer's message.
 
+use kefu_i18n::{Lang, Message};
 use serde::{Deserialize, Serialize};
 
-/// The question a shop asks unless it wrote its own.
-pub const DEFAULT_QUESTION: &str = "亲，本次服务已结束。请为我们的服务打分";
+/// The question a shop starts with (kefu's own, in Chinese). While a shop keeps it, each
+/// customer reads kefu's question in their language; a question the shop wrote is sent as
+/// written.
+pub fn default_question() -> String {
+    kefu_i18n::render(Lang::ZhCn, "customer-rating-question")
+}
 
 /// The scale a shop rates on unless it chose another.
 pub const DEFAULT_SCALE: u8 = 5;
@@ -17,7 +22,9 @@ pub const SCALE_RANGE: std::ops::RangeInclusive<u8> = 2..=10;
 pub const QUESTION_MAX: usize = 100;
 
 /// Said to the customer once their rating is recorded.
-pub const THANKS: &str = "感谢您的评价！您的意见会帮助我们做得更好。";
+pub fn thanks(lang: Lang) -> String {
+    kefu_i18n::render(lang, "customer-rating-thanks")
+}
 
 /// What the shop asks and on which scale.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,18 +37,24 @@ pub struct Survey {
 
 impl Default for Survey {
     fn default() -> Self {
-        Self { question: DEFAULT_QUESTION.into(), scale: DEFAULT_SCALE }
+        Self { question: default_question(), scale: DEFAULT_SCALE }
     }
 }
 
 impl Survey {
-    /// The invitation message: the question, then how to answer by text (channels without
-    /// stars reply with a digit; the widget shows stars under this message).
-    pub fn invitation(&self) -> String {
+    /// The invitation message in `lang`: the question, then how to answer by text (channels
+    /// without stars reply with a digit; the widget shows stars under this message).
+    pub fn invitation(&self, lang: Lang) -> String {
         let q = self.question.trim();
-        let joined = q.ends_with(['。', '？', '！', '?', '!', '.', '～', '~', '：', ':']);
-        let sep = if joined { "" } else { "：" };
-        format!("{q}{sep}回复 1-{s}（{s} 分最满意），也欢迎留下您的意见～", s = self.scale)
+        let question = if q.is_empty() || q == default_question() { kefu_i18n::render(lang, "customer-rating-question") } else { q.to_string() };
+        let ended = question.ends_with(['。', '？', '！', '?', '!', '.', '～', '~', '：', ':']);
+        Message::new("customer-rating-invitation").arg("question", question).arg("ended", if ended { "yes" } else { "no" }).arg("scale", u32::from(self.scale)).render(lang)
+    }
+
+    /// Whether `text` is this survey's invitation in any language (a customer's language may
+    /// have been learnt after it was sent).
+    pub fn is_invitation(&self, text: &str) -> bool {
+        Lang::ALL.iter().any(|&lang| self.invitation(lang) == text)
     }
 
     /// A reply that is only a number of stars on this scale ("4", "4分", "5星！").
@@ -85,18 +98,23 @@ pub struct Rating {
     pub at: crate::clock::Millis,
 }
 
-/// The customer's message that carries a rating: "4 分" or "4 分：很耐心".
-pub fn rating_text(stars: u8, comment: Option<&str>) -> String {
+/// The customer's message that carries a rating, in their language: "4 分" or "4 分：很耐心",
+/// "4 stars" or "4 stars: very patient".
+pub fn rating_text(stars: u8, comment: Option<&str>, lang: Lang) -> String {
+    let rated = Message::new("customer-rating-stars").arg("stars", u32::from(stars)).render(lang);
     match comment.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => format!("{stars} 分：{t}"),
-        None => format!("{stars} 分"),
+        Some(t) => Message::new("customer-rating-with-comment").arg("rated", rated).arg("comment", t).render(lang),
+        None => rated,
     }
 }
 
-/// The comment inside a rating message written by [`rating_text`]; none for a bare digit.
+/// The comment inside a rating message written by [`rating_text`] (in either language); none
+/// for a bare digit.
 pub fn comment_of(text: &str) -> Option<String> {
-    let (_, comment) = text.split_once('：')?;
-    let comment = comment.trim();
+    // The first separator after the stars: a comment may hold either kind itself.
+    let (zh, en) = (text.find('：').map(|i| (i, '：'.len_utf8())), text.find(": ").map(|i| (i, 2)));
+    let (at, len) = [zh, en].into_iter().flatten().min()?;
+    let comment = text[at + len..].trim();
     (!comment.is_empty()).then(|| comment.to_string())
 }
 
@@ -117,9 +135,16 @@ mod tests {
 
     #[test]
     fn the_default_invitation_reads_as_before() {
-        assert_eq!(Survey::default().invitation(), "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～");
+        assert_eq!(Survey::default().invitation(Lang::ZhCn), "亲，本次服务已结束。请为我们的服务打分：回复 1-5（5 分最满意），也欢迎留下您的意见～");
+        assert_eq!(
+            Survey::default().invitation(Lang::En),
+            "This conversation has ended. How would you rate our service? Reply with a number from 1 to 5 (5 is best). Comments are welcome too."
+        );
         let s = Survey { question: "您对本次服务满意吗？".into(), scale: 3 };
-        assert_eq!(s.invitation(), "您对本次服务满意吗？回复 1-3（3 分最满意），也欢迎留下您的意见～");
+        assert_eq!(s.invitation(Lang::ZhCn), "您对本次服务满意吗？回复 1-3（3 分最满意），也欢迎留下您的意见～");
+        let own = Survey { question: "How did we do".into(), scale: 10 };
+        assert_eq!(own.invitation(Lang::En), "How did we do: Reply with a number from 1 to 10 (10 is best). Comments are welcome too.", "a shop's own question stays as written");
+        assert!(Survey::default().is_invitation(&Survey::default().invitation(Lang::En)) && !s.is_invitation("您对本次服务满意吗？"));
     }
 
     #[test]
@@ -152,8 +177,13 @@ mod tests {
 
     #[test]
     fn the_comment_comes_back_out_of_the_rating_message() {
-        assert_eq!(rating_text(4, Some(" 很耐心 ")), "4 分：很耐心");
-        assert_eq!(rating_text(2, Some("")), "2 分");
+        assert_eq!(rating_text(4, Some(" 很耐心 "), Lang::ZhCn), "4 分：很耐心");
+        assert_eq!(rating_text(2, Some(""), Lang::ZhCn), "2 分");
+        assert_eq!((rating_text(1, None, Lang::En), rating_text(4, Some("Very patient: thanks"), Lang::En)), ("1 star".into(), "4 stars: Very patient: thanks".into()));
+        assert_eq!(comment_of(&rating_text(4, Some("Very patient: thanks"), Lang::En)), Some("Very patient: thanks".into()));
+        assert_eq!(comment_of("5 stars"), None);
+        assert_eq!(comment_of(&rating_text(5, Some("很耐心：谢谢"), Lang::En)), Some("很耐心：谢谢".into()));
+        assert_eq!(comment_of(&rating_text(5, Some("Great: thanks"), Lang::ZhCn)), Some("Great: thanks".into()));
         assert_eq!(comment_of("4 分：很耐心：谢谢"), Some("很耐心：谢谢".into()));
         assert_eq!((comment_of("2 分"), comment_of("5")), (None, None));
     }

@@ -21,12 +21,19 @@ pub struct Answers {
 }
 
 /// One answer that cannot be kept, with the field it belongs to.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
     /// `name`, `phone`, `email` or `order`.
     pub field: &'static str,
-    /// What is wrong, in Chinese (shown at the field).
-    pub message: &'static str,
+    /// What is wrong: its id in the customer catalogue (`customer-prechat-…`).
+    pub key: &'static str,
+}
+
+impl Problem {
+    /// What is wrong, in the visitor's language (shown at the field).
+    pub fn message(&self, lang: kefu_i18n::Lang) -> String {
+        kefu_i18n::render(lang, self.key)
+    }
 }
 
 /// The answers to keep: only the fields the shop asks, trimmed and checked, every required
@@ -37,11 +44,11 @@ pub fn check(asked: &[String], required: &[String], given: &Answers) -> Result<A
     for field in FIELDS.iter().copied().filter(|f| asked.iter().any(|a| a == f)) {
         let value = answer(given, field).map(str::trim).filter(|v| !v.is_empty());
         match value {
-            None if required.iter().any(|r| r == field) => problems.push(Problem { field, message: "请填写此项" }),
+            None if required.iter().any(|r| r == field) => problems.push(Problem { field, key: "customer-prechat-required" }),
             None => {}
             Some(v) => match well_formed(field, v) {
                 Ok(v) => *slot(&mut kept, field) = Some(v),
-                Err(message) => problems.push(Problem { field, message }),
+                Err(key) => problems.push(Problem { field, key }),
             },
         }
     }
@@ -66,18 +73,19 @@ fn slot<'a>(a: &'a mut Answers, field: &str) -> &'a mut Option<String> {
     }
 }
 
+/// The answer as kept, or why not (a catalogue id).
 fn well_formed(field: &str, v: &str) -> Result<String, &'static str> {
     match field {
         "name" if v.chars().count() <= 40 && !v.chars().any(char::is_control) => Ok(v.into()),
-        "name" => Err("称呼最多 40 个字"),
+        "name" => Err("customer-prechat-name"),
         "phone" => {
             let spans = kefu_nlp::pii::detect(v);
             let whole = spans.len() == 1 && spans[0].kind == kefu_nlp::pii::PiiKind::Phone && spans[0].start == 0 && spans[0].end == v.len();
-            if whole { Ok(v.into()) } else { Err("请填写 11 位手机号") }
+            if whole { Ok(v.into()) } else { Err("customer-prechat-phone") }
         }
-        "email" => crate::channels::email::normalise_address(v).ok_or("邮箱格式不对"),
+        "email" => crate::channels::email::normalise_address(v).ok_or("customer-prechat-email"),
         _ if v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => Ok(v.into()),
-        _ => Err("订单号只含字母、数字、- 或 _，最多 64 位"),
+        _ => Err("customer-prechat-order"),
     }
 }
 
@@ -93,7 +101,8 @@ mod tests {
     fn required_fields_must_be_answered_and_others_may_be_blank() {
         let given = Answers { name: Some("  ".into()), phone: Some("13812345678".into()), ..Answers::default() };
         let problems = check(&fields(&["name", "phone", "order"]), &fields(&["name"]), &given).unwrap_err();
-        assert_eq!(problems, vec![Problem { field: "name", message: "请填写此项" }]);
+        assert_eq!(problems, vec![Problem { field: "name", key: "customer-prechat-required" }]);
+        assert_eq!((problems[0].message(kefu_i18n::Lang::ZhCn), problems[0].message(kefu_i18n::Lang::En)), ("请填写此项".into(), "This field is required".into()));
         let kept = check(&fields(&["name", "phone", "order"]), &fields(&["phone"]), &given).unwrap();
         assert_eq!(kept, Answers { phone: Some("13812345678".into()), ..Answers::default() });
     }

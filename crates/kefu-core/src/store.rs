@@ -452,6 +452,8 @@ pub trait Store: Send + Sync + 'static {
     fn message(&self, shop: ShopId, id: MessageId) -> impl Future<Output = Result<Option<Message>, StoreError>> + Send;
     /// A shop's settings document under a key.
     fn setting(&self, shop: ShopId, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// A shop's default language tag (its profile: `zh-CN` or `en`), if the shop exists.
+    fn shop_default_language(&self, shop: ShopId) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// A customer's pre-chat answers (JSON), if they gave any.
     fn customer_prechat(&self, shop: ShopId, customer: CustomerId) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// A settings document's kept versions, newest first (with their documents).

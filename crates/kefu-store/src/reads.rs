@@ -287,6 +287,10 @@ impl Store for SqlStore {
         self.fetch_one_opt(q).await?.map(|r| r.try_get::<String, _>("doc").map_err(backend_error)).transpose()
     }
 
+    async fn shop_default_language(&self, shop: ShopId) -> Result<Option<String>, StoreError> {
+        Ok(self.shop_profile(shop).await?.map(|p| p.language))
+    }
+
     async fn customer_prechat(&self, shop: ShopId, customer: CustomerId) -> Result<Option<String>, StoreError> {
         self.read_customer_prechat(shop, customer).await
     }

@@ -45,6 +45,11 @@ pub struct DialogueState {
     /// The language the bot answers in (`zh`, `en`): the customer's latest one that the shop
     /// answers in; none until then (the shop's own).
     pub language: Option<String>,
+    /// The language kefu's own lines to this customer use when the bot has none (a tag,
+    /// `zh-CN` or `en`): the widget's browser language, else the first message's; noted when
+    /// the conversation starts (`inbox/language.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_language: Option<String>,
 }
 
 impl DialogueState {
@@ -286,7 +291,7 @@ fn continue_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, tur
         out.events.extend(trial.events);
         out.handoff = trial.handoff;
         if state.flow.is_none() {
-            out.replies.push(Reply::text(brain.kb.phrases_in(state.speaking(brain)).offer_return.replace("{flow}", &f.name)));
+            out.replies.push(Reply::text(brain.kb.phrases_in(state.speaking(brain)).offer_return.replace("{flow}", f.name_in(state.speaking(brain)))));
         }
         state.paused = Some(run);
         return;
@@ -314,13 +319,14 @@ fn advance_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, fill
     }
     if let Some(slot) = f.missing(&run) {
         out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: format!("asked:{}", slot.name) });
-        out.replies.push(Reply::text(slot.prompt.clone()));
+        out.replies.push(Reply::text(slot.prompt_in(state.speaking(brain))));
         run.asking = Some(slot.name.clone());
         state.flow = Some(run);
         return;
     }
     let sku = f.slots.iter().find(|s| s.kind == "product").and_then(|s| run.slots.get(&s.name)).and_then(|name| brain.skus.get(&kefu_nlp::normalise::normalise(name)).cloned());
-    out.replies.push(Reply { template: f.answer.clone(), fallback: f.answer_fallback.clone(), vars: run.slots.clone(), sku, faq_id: None });
+    let (answer, fallback) = f.answer_in(state.speaking(brain));
+    out.replies.push(Reply { template: answer.into(), fallback: fallback.map(str::to_string), vars: run.slots.clone(), sku, faq_id: None });
     out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: "done".into() });
     state.finished.extend(run.slots);
     state.flow = None;

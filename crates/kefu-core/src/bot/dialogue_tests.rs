@@ -12,7 +12,7 @@ fn brain() -> Brain {
         answer: a.into(),
         ..Faq::default()
     };
-    let slot = |name: &str, kind: &str, prompt: &str, values: &[&str]| Slot { name: name.into(), kind: kind.into(), prompt: prompt.into(), values: values.iter().map(|v| v.to_string()).collect() };
+    let slot = |name: &str, kind: &str, prompt: &str, values: &[&str]| Slot { name: name.into(), kind: kind.into(), prompt: prompt.into(), values: values.iter().map(|v| v.to_string()).collect(), ..Slot::default() };
     let kb = KnowledgeBase {
         faqs: vec![
             faq("shipping", "什么时候发货", &["多久发货", "几天能发货", "啥时候发货"], "付款后48小时内发货"),

@@ -2,6 +2,7 @@
 //! bot asks only for what is missing, fills slots from any message, and lets the customer
 //! change one by saying a new value.
 
+use super::translations::PerLanguage;
 use crate::routing::ConfigProblem;
 use kefu_nlp::entities::{Entity, EntityKind};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,58 @@ pub struct Flow {
     pub answer_fallback: Option<String>,
     /// Hand over to a person when done (e.g. a flow that collects a complaint).
     pub transfer_to_human: bool,
+    /// The flow's name and answers in other languages (`zh`, `en`); a language without one
+    /// reads the flow as written. Each slot carries its own prompt's translations.
+    #[serde(skip_serializing_if = "PerLanguage::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = FlowTranslations))]
+    pub translations: PerLanguage<FlowTranslation>,
+}
+
+/// A flow in another language: what a customer writing in it reads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowTranslation {
+    /// The flow's name in this language (up to 32 characters; the flow's own when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The answer in this language (not blank; placeholders as in `answer`).
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"\S", max_length = 2000))]
+    pub answer: String,
+    /// Said instead of `answer` when its data is missing.
+    pub answer_fallback: Option<String>,
+}
+
+/// A slot's prompt in another language.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct SlotTranslation {
+    /// The question that asks for the slot in this language (not blank).
+    #[cfg_attr(feature = "openapi", schema(required = true, pattern = r"\S", max_length = 500))]
+    pub prompt: String,
+}
+
+/// How `PerLanguage<FlowTranslation>` reads in the API document.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(super) struct FlowTranslations {
+    /// Chinese.
+    zh: Option<FlowTranslation>,
+    /// English.
+    en: Option<FlowTranslation>,
+}
+
+/// How `PerLanguage<SlotTranslation>` reads in the API document.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(super) struct SlotTranslations {
+    /// Chinese.
+    zh: Option<SlotTranslation>,
+    /// English.
+    en: Option<SlotTranslation>,
 }
 
 /// One slot of a flow.
@@ -45,6 +98,17 @@ pub struct Slot {
     pub prompt: String,
     /// Allowed values for a `choice` slot.
     pub values: Vec<String>,
+    /// The prompt in other languages (`zh`, `en`).
+    #[serde(skip_serializing_if = "PerLanguage::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = SlotTranslations))]
+    pub translations: PerLanguage<SlotTranslation>,
+}
+
+impl Slot {
+    /// The prompt for a customer writing in `language`: its translation, else as written.
+    pub fn prompt_in(&self, language: &str) -> &str {
+        self.translations.get(language).map_or(self.prompt.as_str(), |t| t.prompt.as_str())
+    }
 }
 
 const KINDS: &[&str] = &["product", "size", "colour", "quantity", "order_id", "phone", "date", "money", "address", "choice"];
@@ -83,7 +147,47 @@ impl Flow {
         if self.answer.trim().is_empty() || super::template::placeholders(&self.answer).is_err() {
             out.push(problem("answer".into(), "must be a non-empty template with well-formed {placeholders}"));
         }
+        out.extend(self.translation_problems());
         out
+    }
+
+    /// Problems of the flow's and its slots' translations.
+    fn translation_problems(&self) -> Vec<ConfigProblem> {
+        use super::kb::problem;
+        let mut out = Vec::new();
+        let template_ok = |t: &str| !t.trim().is_empty() && super::template::placeholders(t).is_ok();
+        for (language, t) in self.translations.iter() {
+            if t.name.as_ref().is_some_and(|n| n.trim().is_empty() || n.chars().count() > 32) {
+                out.push(problem(format!("translations.{language}.name"), "must be 1-32 characters"));
+            }
+            if !template_ok(&t.answer) {
+                out.push(problem(format!("translations.{language}.answer"), "must be a non-empty template with well-formed {placeholders}"));
+            }
+            if t.answer_fallback.as_deref().is_some_and(|f| !template_ok(f)) {
+                out.push(problem(format!("translations.{language}.answer_fallback"), "must be a non-empty template with well-formed {placeholders}"));
+            }
+        }
+        for (i, s) in self.slots.iter().enumerate() {
+            for (language, t) in s.translations.iter() {
+                if t.prompt.trim().is_empty() {
+                    out.push(problem(format!("slots[{i}].translations.{language}.prompt"), "must not be empty"));
+                }
+            }
+        }
+        out
+    }
+
+    /// The flow's name for a customer writing in `language`.
+    pub fn name_in(&self, language: &str) -> &str {
+        self.translations.get(language).and_then(|t| t.name.as_deref()).unwrap_or(&self.name)
+    }
+
+    /// The answer and its fallback for a customer writing in `language`.
+    pub fn answer_in(&self, language: &str) -> (&str, Option<&str>) {
+        match self.translations.get(language) {
+            Some(t) => (&t.answer, t.answer_fallback.as_deref()),
+            None => (&self.answer, self.answer_fallback.as_deref()),
+        }
     }
 
     /// The first slot still empty.
@@ -168,6 +272,7 @@ mod tests {
             kind: kind.into(),
             prompt: format!("请问{name}？"),
             values: values.iter().map(|v| v.to_string()).collect(),
+            ..Slot::default()
         };
         Flow {
             id: "stock".into(),
@@ -198,6 +303,25 @@ mod tests {
         let f = turn(&flow, &mut run, "不对，要黑色的");
         assert_eq!(f.changed, vec!["colour".to_string()]);
         assert_eq!(run.slots["colour"], "黑色");
+    }
+
+    #[test]
+    fn a_flow_speaks_each_language_it_is_translated_into() {
+        let mut flow = stock_flow();
+        flow.slots[1].translations.insert("en", SlotTranslation { prompt: "Which size would you like?".into() });
+        flow.translations.insert("en", FlowTranslation { name: Some("Stock".into()), answer: "{stock} left of {product}".into(), answer_fallback: None });
+        assert!(flow.problems().is_empty(), "{:?}", flow.problems());
+        assert_eq!((flow.slots[1].prompt_in("en"), flow.slots[1].prompt_in("zh")), ("Which size would you like?", "请问size？"));
+        assert_eq!(flow.slots[0].prompt_in("en"), "请问product？", "an untranslated prompt reads as written");
+        assert_eq!((flow.name_in("en"), flow.name_in("zh")), ("Stock", "库存查询"));
+        assert_eq!(flow.answer_in("en"), ("{stock} left of {product}", None));
+        assert_eq!(flow.answer_in("zh").0, "{product}{colour}{size}当前剩余{stock}件");
+        flow.translations.insert("en", FlowTranslation { name: Some(" ".into()), answer: "{stock".into(), answer_fallback: Some(" ".into()) });
+        flow.slots[0].translations.insert("en", SlotTranslation { prompt: "".into() });
+        let paths: Vec<String> = flow.problems().into_iter().map(|p| p.path).collect();
+        for p in ["translations.en.name", "translations.en.answer", "translations.en.answer_fallback", "slots[0].translations.en.prompt"] {
+            assert!(paths.contains(&p.to_string()), "{p} in {paths:?}");
+        }
     }
 
     #[test]

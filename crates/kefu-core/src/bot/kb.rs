@@ -160,13 +160,9 @@ impl BotPhrases {
 }
 
 impl Default for BotPhrases {
+    /// kefu's own phrases in Chinese (a new knowledge base's).
     fn default() -> Self {
-        BotPhrases {
-            fallback: "抱歉，我还没理解您的问题，可以换个说法吗？也可以回复“人工”联系客服。".into(),
-            suggest: "您是想问：".into(),
-            handing_off: "正在为您转接人工客服，请稍候。".into(),
-            offer_return: "了解您刚才咨询的{flow}问题，还需要继续吗？回复“继续”即可。".into(),
-        }
+        super::translations::default_phrases("zh")
     }
 }
 

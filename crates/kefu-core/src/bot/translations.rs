@@ -99,16 +99,16 @@ pub struct FaqTranslation {
     pub answer_fallback: Option<String>,
 }
 
-/// The built-in phrases of a language the shop has not written its own for.
+/// kefu's built-in phrases in `language` (`zh`, `en`), from the customer catalogue; a shop
+/// that has not written its own for a language uses these.
 pub fn default_phrases(language: &str) -> BotPhrases {
-    match language {
-        "en" => BotPhrases {
-            fallback: "Sorry, I didn't catch that. Could you put it another way? You can also reply \"agent\" to reach a person.".into(),
-            suggest: "Did you mean:".into(),
-            handing_off: "Connecting you to a customer service agent, one moment please.".into(),
-            offer_return: "Shall we go back to your question about {flow}? Reply \"continue\".".into(),
-        },
-        _ => BotPhrases::default(),
+    let lang = kefu_i18n::Lang::parse(language).unwrap_or_default();
+    BotPhrases {
+        fallback: kefu_i18n::render(lang, "customer-bot-fallback"),
+        suggest: kefu_i18n::render(lang, "customer-bot-suggest"),
+        handing_off: kefu_i18n::render(lang, "customer-bot-handing-off"),
+        // `{flow}` stays a bot placeholder, filled with the flow's name when said.
+        offer_return: kefu_i18n::Message::new("customer-bot-offer-return").arg("flow", "{flow}").render(lang),
     }
 }
 
@@ -164,7 +164,9 @@ impl KnowledgeBase {
     /// The bot's phrases for a customer writing in `language`: the shop's own for its home
     /// language, its translation where written, else the built-in phrases of that language.
     pub fn phrases_in(&self, language: &str) -> Cow<'_, BotPhrases> {
-        if language == self.home_language() {
+        // The shop's phrases are its home language's, unless they are still kefu's Chinese
+        // defaults in a knowledge base written in another language.
+        if language == self.home_language() && (language == "zh" || self.phrases != BotPhrases::default()) {
             return Cow::Borrowed(&self.phrases);
         }
         match self.phrase_translations.get(language) {

@@ -200,7 +200,8 @@ impl<S: Store> Inbox<S> {
         drop(_guard);
         let timings = self.ready(actor.shop_id).await.timings.clone();
         if timings.csat_on_resolve {
-            if let Err(e) = self.system_message(actor.shop_id, conversation_id, &timings.survey().invitation()).await {
+            let survey = timings.survey();
+            if let Err(e) = self.system_message_in(actor.shop_id, conversation_id, |lang| survey.invitation(lang)).await {
                 tracing::warn!(error = %e, "sending the rating invitation failed");
             }
         }

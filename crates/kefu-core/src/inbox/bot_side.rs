@@ -2,6 +2,7 @@
 //! background and swapped whole), one bot turn per customer message of a conversation the bot
 //! holds, replies rendered with live data, hand-off with a context card, customer feedback.
 
+use kefu_i18n::Message as Msg;
 use super::Inbox;
 use crate::bot::context::{self, ContextCard};
 use crate::bot::template::{self, Vars};
@@ -22,8 +23,6 @@ use std::sync::Arc;
 pub const LIVE_SESSION_KEY: &str = "live_session";
 /// Products the gazetteer learns (the catalogue's first, by SKU).
 const GAZETTEER_PRODUCTS: u32 = 5_000;
-/// Said when a template and its fallback both lack data.
-const NO_DATA: &str = "抱歉，暂时查不到相关信息，您可以回复“人工”咨询客服。";
 
 /// Where a shop's model training stands (shown in the admin page).
 #[derive(Clone, Debug, Default, Serialize)]
@@ -188,9 +187,10 @@ impl<S: Store> Inbox<S> {
         let analysis = kefu_nlp::engine::analyze_with(&kefu_nlp::engine::default_models(), Some(&brain.models), text);
         let customer = conversation.customer_id.to_string();
         let outcome = crate::bot::respond(brain, &mut state, &Turn { text, normalised: &normalised, analysis: &analysis, now, customer: &customer });
+        let lang = kefu_i18n::Lang::parse(state.speaking(brain)).unwrap_or_default();
         let mut replies = Vec::with_capacity(outcome.replies.len());
         for r in &outcome.replies {
-            replies.push((self.render(conversation.shop_id, brain, r).await, r.faq_id.clone()));
+            replies.push((self.render(conversation.shop_id, brain, r, lang).await, r.faq_id.clone()));
         }
         Ok(BotTurn { replies, events: outcome.events, handoff: outcome.handoff, state, analysis })
     }
@@ -204,8 +204,8 @@ impl<S: Store> Inbox<S> {
     }
 
     /// A reply's text with live data filled in and the FAQ's extras (image, product card,
-    /// link, coupon) as lines every channel can show.
-    async fn render(&self, shop: ShopId, brain: &Brain, reply: &Reply) -> String {
+    /// link, coupon) as lines every channel can show, labelled in `lang`.
+    async fn render(&self, shop: ShopId, brain: &Brain, reply: &Reply, lang: kefu_i18n::Lang) -> String {
         let mut vars: Vars = reply.vars.clone();
         let uses = |name: &str| reply.template.contains(name) || reply.fallback.as_deref().is_some_and(|f| f.contains(name));
         let product = match &reply.sku {
@@ -234,19 +234,19 @@ impl<S: Store> Inbox<S> {
                 }
             }
         }
-        let mut text = template::render_or(&reply.template, reply.fallback.as_deref(), &vars).unwrap_or_else(|| NO_DATA.to_string());
+        let mut text = template::render_or(&reply.template, reply.fallback.as_deref(), &vars).unwrap_or_else(|| kefu_i18n::render(lang, "customer-bot-no-data"));
         if let Some(faq) = reply.faq_id.as_deref().and_then(|id| brain.kb.faq(id)) {
             if let Some(url) = &faq.image_url {
-                text.push_str(&format!("\n[图片] {url}"));
+                text.push_str(&format!("\n{}", Msg::new("customer-extra-image").arg("url", url).render(lang)));
             }
             if let (Some(p), Some(_)) = (&product, &faq.product_sku) {
-                text.push_str(&format!("\n[商品] {} {}", p.name, yuan(p.price_cents)));
+                text.push_str(&format!("\n{}", Msg::new("customer-extra-product").arg("name", &p.name).arg("price", yuan(p.price_cents)).render(lang)));
             }
             if let (Some(title), Some(url)) = (&faq.link_title, &faq.link_url) {
-                text.push_str(&format!("\n[链接] {title} {url}"));
+                text.push_str(&format!("\n{}", Msg::new("customer-extra-link").arg("title", title).arg("url", url).render(lang)));
             }
             if let Some(c) = &faq.coupon {
-                text.push_str(&format!("\n[优惠券] {c}"));
+                text.push_str(&format!("\n{}", Msg::new("customer-extra-coupon").arg("code", c).render(lang)));
             }
         }
         text

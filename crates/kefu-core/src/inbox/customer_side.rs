@@ -71,11 +71,27 @@ impl<S: Store> Inbox<S> {
         text: &str,
         client_id: Option<&str>,
     ) -> Result<Delivered, CoreError> {
-        let dedupe_key = client_id.map(|id| format!("c:{customer_id}:{id}"));
-        self.receive(shop, customer_id, channel, text, client_id, dedupe_key).await
+        self.customer_message_in(shop, customer_id, channel, text, client_id, None).await
     }
 
-    /// A customer message with an explicit dedupe key (unique per shop in the store).
+    /// A customer writes from a client that knows their language (the widget sends the
+    /// browser's): a conversation this message starts speaks it in kefu's own lines.
+    pub async fn customer_message_in(
+        &self,
+        shop: ShopId,
+        customer_id: CustomerId,
+        channel: Channel,
+        text: &str,
+        client_id: Option<&str>,
+        language: Option<kefu_i18n::Lang>,
+    ) -> Result<Delivered, CoreError> {
+        let dedupe_key = client_id.map(|id| format!("c:{customer_id}:{id}"));
+        self.receive(shop, customer_id, channel, text, client_id, dedupe_key, language).await
+    }
+
+    /// A customer message with an explicit dedupe key (unique per shop in the store) and the
+    /// client's word on the customer's language, if any.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn receive(
         &self,
         shop: ShopId,
@@ -84,6 +100,7 @@ impl<S: Store> Inbox<S> {
         text: &str,
         client_id: Option<&str>,
         dedupe_key: Option<String>,
+        language: Option<kefu_i18n::Lang>,
     ) -> Result<Delivered, CoreError> {
         let text = message::validate_input(text, client_id)?;
         let _guard = self.lock_customer(customer_id).await;
@@ -96,7 +113,7 @@ impl<S: Store> Inbox<S> {
         if let Some(into) = customer.merged_into {
             // Merged while this identity was connected: write into the merged dialogue.
             drop(_guard);
-            return Box::pin(self.customer_message(shop, into, channel, text, client_id)).await;
+            return Box::pin(self.customer_message_in(shop, into, channel, text, client_id, language)).await;
         }
         let open = self.store.open_conversation_of(shop, customer_id).await?;
         let now = self.clock.now();
@@ -235,9 +252,12 @@ impl<S: Store> Inbox<S> {
             });
             waiting = Some(w);
         }
+        // A new conversation notes the customer's language for kefu's own lines to them.
+        let mut noted = None;
         if starts {
             // Already read by the bot or by routing: a new conversation goes to one of them.
             let a = analysis.unwrap_or_else(|| kefu_nlp::engine::analyze(text));
+            noted = super::noted_language(language, &a);
             events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::ConversationCategorised { l1: a.l1, l2: a.l2, tags: Vec::new() }));
         }
         if bot.is_none() {
@@ -257,11 +277,14 @@ impl<S: Store> Inbox<S> {
             cs.push(change);
         }
         // A hand-off before the bot spoke (VIP, outside its hours) is remembered for the card.
-        let remembered = match (&bot, handoff) {
+        let mut remembered = match (&bot, handoff) {
             (Some(turn), _) => Some(turn.state.clone()),
             (None, Some(reason)) => Some(crate::bot::DialogueState { handed_off: Some(reason.as_str().into()), ..Default::default() }),
             (None, None) => None,
         };
+        if let Some(lang) = noted {
+            remembered.get_or_insert_with(Default::default).customer_language = Some(lang.tag().into());
+        }
         if let Some(state) = remembered {
             let doc = serde_json::to_string(&state).map_err(|e| CoreError::Invalid(e.to_string()))?;
             cs.push(Change::PutBotState { shop_id: shop, conversation_id: conversation.id, doc, at: now });
@@ -309,7 +332,8 @@ impl<S: Store> Inbox<S> {
         let Some(c) = open.filter(|c| c.status == crate::conversation::Status::Resolved) else {
             return Err(CoreError::Conflict("there is no resolved conversation to rate".into()));
         };
-        let text = crate::csat::rating_text(stars, comment);
+        let lang = self.customer_language(shop, c.id).await;
+        let text = crate::csat::rating_text(stars, comment, lang);
         let text = message::validate_text(&text)?.to_string();
         let channel = c.channel;
         let rated = self.record_rating(&customer, c, channel, (stars, survey.scale), &text, None, self.clock.now()).await?;
@@ -320,7 +344,7 @@ impl<S: Store> Inbox<S> {
 
     /// Thank the customer for a rating (a failure is logged: the rating itself is stored).
     async fn thank_for_rating(&self, shop: ShopId, conversation: crate::ids::ConversationId) {
-        if let Err(e) = self.system_message(shop, conversation, crate::csat::THANKS).await {
+        if let Err(e) = self.system_message_in(shop, conversation, crate::csat::thanks).await {
             tracing::warn!(error = %e, "thanking for a rating failed");
         }
     }
@@ -330,7 +354,7 @@ impl<S: Store> Inbox<S> {
     async fn invited_to_rate(&self, c: &crate::conversation::Conversation, survey: &crate::csat::Survey) -> Result<bool, CoreError> {
         let Some(id) = c.last_message_id else { return Ok(false) };
         let last = self.store.message(c.shop_id, id).await?;
-        Ok(last.is_some_and(|m| m.sender_kind == SenderKind::System && m.content == survey.invitation()))
+        Ok(last.is_some_and(|m| m.sender_kind == SenderKind::System && survey.is_invitation(&m.content)))
     }
 
     #[allow(clippy::too_many_arguments)]

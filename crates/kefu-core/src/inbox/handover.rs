@@ -11,36 +11,38 @@ use crate::event::{Event, EventKind};
 use crate::ids::{ConversationId, MessageId, ShopId, UserId};
 use crate::message::{Message, SenderKind};
 use crate::store::{Change, ChangeSet, Store};
+use kefu_i18n::Lang;
 
 /// The shop setting document that holds the wording of the "a person joined" line (field
 /// [`AGENT_JOINED_FIELD`]); the server's shop page writes the whole document.
 pub const PREFERENCES_KEY: &str = "shop_preferences";
 /// The field of the shop preferences with the wording.
 pub const AGENT_JOINED_FIELD: &str = "agent_joined";
-/// The wording when the shop never set one; `{name}` is the agent's display name.
-pub const AGENT_JOINED_DEFAULT: &str = "客服{name}为您服务";
+/// The wording a shop starts with (kefu's own, in Chinese); `{name}` is the agent's display
+/// name. While a shop keeps it (or leaves it blank) the line is kefu's and reaches each
+/// customer in their language; a wording the shop wrote is sent as written.
+pub fn agent_joined_default() -> String {
+    kefu_i18n::Message::new("customer-agent-joined").arg("name", "{name}").render(Lang::ZhCn)
+}
 
 /// The line a customer reads when `name` first replies: the shop's wording with `{name}`
-/// filled in (the default wording when the shop's is blank).
-pub fn agent_joined_line(wording: &str, name: &str) -> String {
-    let wording = if wording.trim().is_empty() { AGENT_JOINED_DEFAULT } else { wording.trim() };
+/// filled in, or kefu's own line in `lang` when the shop's is blank or the default.
+pub fn agent_joined_line(wording: &str, name: &str, lang: Lang) -> String {
+    let wording = wording.trim();
+    if wording.is_empty() || wording == agent_joined_default() {
+        return kefu_i18n::Message::new("customer-agent-joined").arg("name", name.trim()).render(lang);
+    }
     wording.replace("{name}", name.trim())
 }
 
 /// What a customer who asks for a person again while waiting is told: their place and the
 /// expected wait (rounded up to whole minutes).
-pub fn queue_answer(position: usize, expected_wait_secs: u64) -> String {
+pub fn queue_answer(position: usize, expected_wait_secs: u64, lang: Lang) -> String {
     let ahead = position.saturating_sub(1);
     let minutes = expected_wait_secs.div_ceil(60).max(1);
-    if ahead == 0 {
-        format!("已在为您转接人工客服，您是下一位，预计等待约 {minutes} 分钟，请稍候。")
-    } else {
-        format!("已在为您转接人工客服，您前面还有 {ahead} 位，预计等待约 {minutes} 分钟，请稍候。")
-    }
+    let m = if ahead == 0 { kefu_i18n::Message::new("customer-queue-next") } else { kefu_i18n::Message::new("customer-queue-ahead").arg("ahead", ahead) };
+    m.arg("minutes", minutes).render(lang)
 }
-
-/// What is told when the place is not known (the queue lives in another process).
-pub const QUEUE_ANSWER_UNKNOWN: &str = "已在为您转接人工客服，请稍候，客服接入后会第一时间回复您。";
 
 /// The internal note a transfer leaves in the dialogue for the next agent.
 pub fn transfer_note_text(note: &str) -> String {
@@ -75,6 +77,7 @@ impl<S: Store> Inbox<S> {
         }
         let Some(user) = self.store.user(shop, agent).await? else { return Ok(None) };
         let wording = self.agent_joined_wording(shop).await;
+        let lang = self.customer_language(shop, conversation.id).await;
         let line = Message {
             id: MessageId::new(),
             shop_id: shop,
@@ -85,32 +88,34 @@ impl<S: Store> Inbox<S> {
             sender_kind: SenderKind::System,
             sender_id: None,
             channel: conversation.channel,
-            content: agent_joined_line(&wording, &user.display_name),
+            content: agent_joined_line(&wording, &user.display_name, lang),
             client_id: None,
             created_at: now,
         };
         Ok(Some((line, key)))
     }
 
-    /// The shop's wording of the "joined" line; the default when unset or unreadable.
+    /// The shop's wording of the "joined" line; blank (kefu's own line) when unset or unreadable.
     async fn agent_joined_wording(&self, shop: ShopId) -> String {
         let doc = match self.store.setting(shop, PREFERENCES_KEY).await {
             Ok(Some(doc)) => doc,
-            _ => return AGENT_JOINED_DEFAULT.into(),
+            _ => return String::new(),
         };
         serde_json::from_str::<serde_json::Value>(&doc)
             .ok()
             .and_then(|v| v.get(AGENT_JOINED_FIELD).and_then(|w| w.as_str()).map(str::to_string))
-            .unwrap_or_else(|| AGENT_JOINED_DEFAULT.into())
+            .unwrap_or_default()
     }
 
     /// Answer a customer who asks for a person while already waiting in a queue.
     pub(super) async fn answer_waiting(&self, shop: ShopId, conversation_id: ConversationId) {
-        let text = match self.queue_position(shop, conversation_id) {
-            Some((position, wait)) => queue_answer(position, wait),
-            None => QUEUE_ANSWER_UNKNOWN.into(),
+        let place = self.queue_position(shop, conversation_id);
+        let text = |lang| match place {
+            Some((position, wait)) => queue_answer(position, wait, lang),
+            // The place is not known (the queue lives in another process).
+            None => kefu_i18n::render(lang, "customer-queue-unknown"),
         };
-        if let Err(e) = self.system_message(shop, conversation_id, &text).await {
+        if let Err(e) = self.system_message_in(shop, conversation_id, text).await {
             tracing::warn!(error = %e, "answering a waiting customer with their place failed");
         }
     }
@@ -148,17 +153,23 @@ mod tests {
 
     #[test]
     fn the_joined_line_uses_the_shops_wording_and_the_agents_name() {
-        assert_eq!(agent_joined_line("客服{name}为您服务", "小美"), "客服小美为您服务");
-        assert_eq!(agent_joined_line("您好，我是{name}，很高兴为您服务", " 小帅 "), "您好，我是小帅，很高兴为您服务");
-        assert_eq!(agent_joined_line("  ", "小美"), "客服小美为您服务", "blank wording falls back to the default");
-        assert_eq!(agent_joined_line("人工客服已接入", "小美"), "人工客服已接入", "a wording without {{name}} stays as written");
+        let zh = Lang::ZhCn;
+        assert_eq!(agent_joined_line("您好，我是{name}，很高兴为您服务", " 小帅 ", Lang::En), "您好，我是小帅，很高兴为您服务", "the shop's own wording stays as written");
+        assert_eq!(agent_joined_line("人工客服已接入", "小美", zh), "人工客服已接入", "a wording without {{name}} stays as written");
+        assert_eq!(agent_joined_line("  ", "小美", zh), "客服小美为您服务", "blank wording is kefu's own line");
+        assert_eq!(agent_joined_line(&agent_joined_default(), "小美", zh), "客服小美为您服务");
+        assert_eq!(agent_joined_line(&agent_joined_default(), "Amy", Lang::En), "Amy is here to help you.", "the default wording follows the customer's language");
     }
 
     #[test]
     fn the_queue_answer_names_the_place_and_the_wait() {
-        assert_eq!(queue_answer(1, 30), "已在为您转接人工客服，您是下一位，预计等待约 1 分钟，请稍候。");
-        assert_eq!(queue_answer(3, 121), "已在为您转接人工客服，您前面还有 2 位，预计等待约 3 分钟，请稍候。");
-        assert_eq!(queue_answer(2, 0), "已在为您转接人工客服，您前面还有 1 位，预计等待约 1 分钟，请稍候。");
+        let zh = Lang::ZhCn;
+        assert_eq!(queue_answer(1, 30, zh), "已在为您转接人工客服，您是下一位，预计等待约 1 分钟，请稍候。");
+        assert_eq!(queue_answer(3, 121, zh), "已在为您转接人工客服，您前面还有 2 位，预计等待约 3 分钟，请稍候。");
+        assert_eq!(queue_answer(2, 0, zh), "已在为您转接人工客服，您前面还有 1 位，预计等待约 1 分钟，请稍候。");
+        assert_eq!(queue_answer(1, 30, Lang::En), "You're next in line for an agent. Expected wait: about 1 minute. Thanks for your patience.");
+        assert_eq!(queue_answer(3, 121, Lang::En), "We're connecting you to an agent. 2 people are ahead of you; expected wait: about 3 minutes. Thanks for your patience.");
+        assert_eq!(queue_answer(2, 60, Lang::En), "We're connecting you to an agent. 1 person is ahead of you; expected wait: about 1 minute. Thanks for your patience.");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod experiment_side;
 mod customer_side;
 mod handover;
 mod identity;
+mod language;
 mod platform_side;
 mod notes;
 mod people_side;
@@ -19,7 +20,8 @@ mod routing_side;
 mod seat_side;
 
 pub use identity::MergeKey;
-pub use handover::{agent_joined_line, queue_answer, AGENT_JOINED_DEFAULT, AGENT_JOINED_FIELD, PREFERENCES_KEY};
+pub use language::{noted_language, state_language};
+pub use handover::{agent_joined_default, agent_joined_line, queue_answer, AGENT_JOINED_FIELD, PREFERENCES_KEY};
 pub use bot_side::{TrainingStatus, LIVE_SESSION_KEY};
 pub use experiment_side::{ExperimentResults, FaqFigures, VariantResult};
 pub use routing_side::{TransferTarget, VIP_TAG};

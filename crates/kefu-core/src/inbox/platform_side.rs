@@ -15,7 +15,7 @@ impl<S: Store> Inbox<S> {
     /// A customer message from a platform, stored once per `dedupe_key` (the platform's event
     /// id, made unique per channel by the caller) however often it is delivered.
     pub async fn platform_message(&self, shop: ShopId, customer_id: CustomerId, channel: Channel, text: &str, dedupe_key: String) -> Result<Delivered, CoreError> {
-        self.receive(shop, customer_id, channel, text, None, Some(dedupe_key)).await
+        self.receive(shop, customer_id, channel, text, None, Some(dedupe_key), None).await
     }
 
     /// kefu tells a customer something on its own, stored once per `dedupe_key`. It joins the

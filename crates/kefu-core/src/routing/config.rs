@@ -185,7 +185,7 @@ impl Timings {
 
 impl Default for Timings {
     fn default() -> Self {
-        Self { offer_timeout_secs: 0, overflow_after_secs: 60, sticky: true, auto_close_after_mins: 30, csat_on_resolve: true, csat_question: crate::csat::DEFAULT_QUESTION.into(), csat_scale: crate::csat::DEFAULT_SCALE }
+        Self { offer_timeout_secs: 0, overflow_after_secs: 60, sticky: true, auto_close_after_mins: 30, csat_on_resolve: true, csat_question: crate::csat::default_question(), csat_scale: crate::csat::DEFAULT_SCALE }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The ticket desk: async glue that loads a ticket, applies a pure move, commits it with its
 //! events, tells the customer through their channel, and runs the SLA sweep.
 
+use kefu_i18n::{Lang, Message};
 use super::moves::{self, Mover, NewTicket};
 use super::sla::{Calendar, SlaOutcome, SlaStatus};
 use super::workflow::{CustomerAnswer, Notify, Workflow};
@@ -296,7 +297,7 @@ impl<S: Store> TicketDesk<S> {
         let notify = if wf.fast_lane { vec![Notify::Supervisors, Notify::Department] } else { vec![Notify::Department] };
         self.save(ticket.clone(), vec![event], notify).await?;
         if req.notify_customer {
-            self.tell_customer(&ticket, &format!("已为您创建工单 #{}「{}」，我们会尽快处理，处理进展会在这里通知您。", ticket.number, ticket.title)).await;
+            self.tell_customer(&ticket, |lang| Message::new("customer-ticket-created").arg("number", ticket.number.to_string()).arg("title", &ticket.title).render(lang)).await;
         }
         Ok(ticket)
     }
@@ -309,9 +310,9 @@ impl<S: Store> TicketDesk<S> {
 
     /// Tell the customer through the ticket's latest conversation; a failure is logged, not
     /// fatal (the ticket change is already durable).
-    async fn tell_customer(&self, ticket: &Ticket, text: &str) {
+    async fn tell_customer(&self, ticket: &Ticket, text: impl FnOnce(Lang) -> String) {
         if let Some(cid) = ticket.conversation_ids.last() {
-            if let Err(e) = self.inbox.system_message(ticket.shop_id, *cid, text).await {
+            if let Err(e) = self.inbox.system_message_in(ticket.shop_id, *cid, text).await {
                 tracing::warn!(error = %e, ticket = %ticket.id, "could not tell the customer about their ticket");
             }
         }
@@ -344,14 +345,15 @@ impl<S: Store> TicketDesk<S> {
         }
         if let Some(s) = state {
             if s.awaits_customer {
-                self.tell_customer(&ticket, &format!("您的工单 #{}「{}」已处理完毕。请回复「1」确认已解决，回复「2」表示仍未解决。", ticket.number, ticket.title)).await;
+                self.tell_customer(&ticket, |lang| Message::new("customer-ticket-awaiting").arg("number", ticket.number.to_string()).arg("title", &ticket.title).render(lang)).await;
             } else if notify.contains(&Notify::Customer) {
+                // The status's name is the shop's own word, sent as written.
                 let text = if s.terminal {
-                    format!("感谢您的确认，工单 #{} 已关闭。", ticket.number)
+                    Message::new("customer-ticket-closed").arg("number", ticket.number.to_string())
                 } else {
-                    format!("您的工单 #{} 进展：{}。", ticket.number, s.name)
+                    Message::new("customer-ticket-progress").arg("number", ticket.number.to_string()).arg("status", &s.name)
                 };
-                self.tell_customer(&ticket, &text).await;
+                self.tell_customer(&ticket, |lang| text.render(lang)).await;
             }
         }
         Ok(ticket)
@@ -366,7 +368,7 @@ impl<S: Store> TicketDesk<S> {
         let c = moves::comment(&mut ticket, &wf, &calendar, Author::User { id: actor.user_id }, body, public, self.inbox.now())?;
         self.save(ticket.clone(), vec![], vec![Notify::Assignee]).await?;
         if public {
-            self.tell_customer(&ticket, &format!("工单 #{} 回复：{}", ticket.number, c.body)).await;
+            self.tell_customer(&ticket, |lang| Message::new("customer-ticket-reply").arg("number", ticket.number.to_string()).arg("body", &c.body).render(lang)).await;
         }
         Ok(ticket)
     }
@@ -450,7 +452,7 @@ impl<S: Store> TicketDesk<S> {
             };
             let moved = self.apply_move(shop, t.id, Mover::Customer(answer), &to, None).await?;
             if answer == CustomerAnswer::Rejects {
-                self.tell_customer(&moved, &format!("抱歉问题还没有解决，工单 #{} 已重新处理，我们会尽快给您答复。", moved.number)).await;
+                self.tell_customer(&moved, |lang| Message::new("customer-ticket-reopened").arg("number", moved.number.to_string()).render(lang)).await;
             }
             return Ok(Some(moved));
         }

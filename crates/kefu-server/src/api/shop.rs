@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::Json;
 use kefu_core::access::Scope;
 use kefu_core::ids::ShopId;
-use kefu_core::inbox::AGENT_JOINED_DEFAULT;
+use kefu_core::inbox::agent_joined_default;
 use kefu_core::onboarding::check_new_shop;
 use kefu_core::store::{Change, ChangeSet, Store};
 use serde::{Deserialize, Serialize};
@@ -92,12 +92,12 @@ pub struct Preferences {
 
 impl Default for Preferences {
     fn default() -> Self {
-        Self { widget: WidgetLook::default(), supervisors_edit_kb: true, agent_joined: AGENT_JOINED_DEFAULT.into() }
+        Self { widget: WidgetLook::default(), supervisors_edit_kb: true, agent_joined: agent_joined_default() }
     }
 }
 
 fn default_agent_joined() -> String {
-    AGENT_JOINED_DEFAULT.into()
+    agent_joined_default()
 }
 
 /// The shop page as one document.
@@ -142,7 +142,7 @@ pub struct ShopSettings {
 }
 
 fn default_question() -> String {
-    kefu_core::csat::DEFAULT_QUESTION.into()
+    kefu_core::csat::default_question()
 }
 
 fn default_scale() -> u8 {

@@ -237,7 +237,8 @@ impl Worker {
         let conversation: ConversationId = m["conversation_id"].as_str().and_then(|s| s.parse().ok()).ok_or("payload without a conversation")?;
         let text = m["content"].as_str().ok_or("payload without text")?;
         let thread = self.inbox.store().emails_of_conversation(d.shop_id, conversation, 50).await.map_err(|e| e.to_string())?;
-        let out = smtp::compose(d, channel, to, &thread, text)?;
+        let lang = self.inbox.customer_language(d.shop_id, conversation).await;
+        let out = smtp::compose(d, channel, to, &thread, text, lang)?;
         let record = EmailRecord {
             id: email::thread::record_id(d.shop_id, &out.header.message_id),
             shop_id: d.shop_id,

@@ -15,6 +15,7 @@ use kefu_core::ids::{CustomerId, ShopId};
 use kefu_core::message::Message;
 use kefu_core::shop::Shop;
 use kefu_core::store::Store;
+use kefu_i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
@@ -27,8 +28,9 @@ pub struct WidgetQuery {
     token: Option<String>,
     /// Resume after this sequence number.
     after_seq: Option<i64>,
-    /// The visitor's language, as the widget read it from their browser (`zh-CN` or `en`;
-    /// any `en-*` / `zh-*` tag is read as those, others are ignored).
+    /// The visitor's browser language (`navigator.language`, e.g. `en-US`): kefu's own lines
+    /// to them (queue places, the rating invitation, pre-chat problems) use it when kefu
+    /// speaks it; otherwise the language of their first message, else the shop's default.
     language: Option<String>,
 }
 
@@ -45,8 +47,12 @@ struct ShopInfo {
 struct RatingAsk {
     /// Stars from 1 to this.
     scale: u8,
-    /// The invitation message's exact text (the system message that asks for the rating).
+    /// The invitation message's exact text in the visitor's language (the system message
+    /// that asks for the rating).
     invitation: String,
+    /// The invitation in every language kefu speaks (the visitor's language may be learnt
+    /// from their first message, after this hello).
+    invitations: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -97,19 +103,40 @@ pub async fn upgrade(
         Some(identity) => Some(state.inbox.current_customer(shop.id, identity.customer_id).await?),
         None => None,
     };
+    // A shop that fixed its widget's language speaks it to every visitor.
+    let fixed = crate::api::shop::preferences(&state, shop.id).await.widget.fixed_language();
+    let browser = fixed.or_else(|| q.language.as_deref().and_then(Lang::parse));
+    let mut lang = None;
     let (messages, queue) = match &customer {
         Some(c) => {
             let messages = store.messages_of_customer(shop.id, c.id, q.after_seq, 50).await?;
             let queue = match store.open_conversation_of(shop.id, c.id).await? {
-                Some(open) => state.inbox.queue_position(shop.id, open.id).map(|(position, expected_wait_secs)| QueuePlace { position, expected_wait_secs }),
+                Some(open) => {
+                    lang = Some(state.inbox.customer_language(shop.id, open.id).await);
+                    state.inbox.queue_position(shop.id, open.id).map(|(position, expected_wait_secs)| QueuePlace { position, expected_wait_secs })
+                }
                 None => None,
             };
             (messages, queue)
         }
         None => (Vec::new(), None),
     };
-    let asked = q.language.as_deref().and_then(kefu_i18n::Lang::parse);
-    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), asked, socket)))
+    // The open conversation's language, else the browser's, else the shop's.
+    let lang = match lang.or(browser) {
+        Some(l) => l,
+        None => state.inbox.shop_language(shop.id).await,
+    };
+    let visitor_lang = VisitorLanguage { browser, lang };
+    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), visitor_lang, socket)))
+}
+
+/// What a visitor's language is known to be when their socket opens.
+#[derive(Clone, Copy)]
+struct VisitorLanguage {
+    /// What the browser said, when kefu speaks it (noted on a conversation they start).
+    browser: Option<Lang>,
+    /// What kefu writes to them in now.
+    lang: Lang,
 }
 
 /// The language the widget speaks to a visitor: the shop's fixed widget language, else the
@@ -128,6 +155,7 @@ async fn widget_language(state: &AppState, shop: ShopId, look: &crate::api::shop
 /// outbox to attach to it then.
 struct Visitor {
     shop: ShopId,
+    language: VisitorLanguage,
     token_hash: String,
     customer: Mutex<Option<CustomerId>>,
     conn_id: u64,
@@ -150,18 +178,18 @@ impl Visitor {
     }
 }
 
-async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), asked: Option<kefu_i18n::Lang>, socket: WebSocket) {
+async fn session(state: AppState, shop: Shop, customer: Option<Customer>, token: String, backlog: (Vec<Message>, Option<QueuePlace>), language: VisitorLanguage, socket: WebSocket) {
     let (messages, queue) = backlog;
     let look = crate::api::shop::preferences(&state, shop.id).await.widget;
-    let speaks = widget_language(&state, shop.id, &look, asked).await;
+    let speaks = widget_language(&state, shop.id, &look, language.browser).await;
     let look = look.for_reader(speaks);
     let survey = state.inbox.ready(shop.id).await.timings.survey();
-    let rating = RatingAsk { scale: survey.scale, invitation: survey.invitation() };
+    let rating = RatingAsk { scale: survey.scale, invitation: survey.invitation(language.lang), invitations: Lang::ALL.iter().map(|&l| survey.invitation(l)).collect() };
     let (conn_id, outbox) = state.hub.open_widget(shop.id);
     if let Some(c) = &customer {
         state.hub.attach_customer(c.id, conn_id);
     }
-    let visitor = Arc::new(Visitor { shop: shop.id, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id });
+    let visitor = Arc::new(Visitor { shop: shop.id, language, token_hash: secret_hash(&token), customer: Mutex::new(customer.as_ref().map(|c| c.id)), conn_id });
     let hello = frames::encode(&Hello {
         r#type: "hello",
         language: speaks,
@@ -210,7 +238,7 @@ async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8
         Some(_) => None,
         None => match prechat_answers(state, shop, prechat.unwrap_or_default()).await {
             Ok(a) => a,
-            Err(refusal) => return refusal.frame(cid),
+            Err(refusal) => return refusal.frame(cid, visitor.language.lang),
         },
     };
     let customer = match visitor.customer_or_create(state).await {
@@ -225,7 +253,7 @@ async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
         return frames::api_error(&e, cid);
     }
-    match state.inbox.customer_message(shop, customer, Channel::Widget, &content, cid).await {
+    match state.inbox.customer_message_in(shop, customer, Channel::Widget, &content, cid, visitor.language.browser).await {
         Ok(d) => {
             state.metrics.messages_received.inc();
             if !d.duplicate {
@@ -243,9 +271,12 @@ async fn handle(state: &AppState, visitor: &Visitor, frame: ClientFrame) -> Utf8
 struct PrechatRefusal(Vec<kefu_core::prechat::Problem>);
 
 impl PrechatRefusal {
-    fn frame(&self, cid: Option<&str>) -> Utf8Bytes {
-        let message = format!("请先填写咨询前信息：{}", self.0[0].message);
-        frames::encode(&ServerFrame::Error { code: "invalid_prechat", message: &message, client_id: cid, details: serde_json::to_value(&self.0).ok() })
+    /// The refusal in the visitor's language: the first problem in the message, each at its
+    /// field in `details` (`[{field, message}]`).
+    fn frame(&self, cid: Option<&str>, lang: Lang) -> Utf8Bytes {
+        let message = kefu_i18n::Message::new("customer-prechat-refused").arg("problem", self.0[0].message(lang)).render(lang);
+        let details: Vec<serde_json::Value> = self.0.iter().map(|p| serde_json::json!({ "field": p.field, "message": p.message(lang) })).collect();
+        frames::encode(&ServerFrame::Error { code: "invalid_prechat", message: &message, client_id: cid, details: Some(serde_json::Value::Array(details)) })
     }
 }
 

@@ -10,6 +10,7 @@ mod browser;
 mod bad_input;
 mod bot;
 mod bot_languages;
+mod customer_lines;
 mod crash_recovery;
 mod isolation;
 mod logs;

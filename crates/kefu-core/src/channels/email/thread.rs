@@ -67,8 +67,9 @@ pub fn decide(found: Option<(ConversationId, CustomerId, Status)>) -> Thread {
 }
 
 /// The subject of a reply: one "Re: " before the thread's subject, whatever prefixes
-/// (Re:, RE:, 回复:, 答复:, Aw:) it had collected.
-pub fn reply_subject(subject: &str) -> String {
+/// (Re:, RE:, 回复:, 答复:, Aw:) it had collected; a thread without one gets kefu's subject in
+/// the customer's language `lang`.
+pub fn reply_subject(subject: &str, lang: kefu_i18n::Lang) -> String {
     let mut s = subject.trim();
     loop {
         let lower = s.to_lowercase();
@@ -80,10 +81,15 @@ pub fn reply_subject(subject: &str) -> String {
         }
     }
     if s.is_empty() {
-        "Re: 客服回复".to_string()
+        format!("Re: {}", default_subject(lang))
     } else {
         format!("Re: {s}")
     }
+}
+
+/// The subject kefu gives an email it starts (an agent wrote first), in the customer's language.
+pub fn default_subject(lang: kefu_i18n::Lang) -> String {
+    kefu_i18n::render(lang, "customer-email-subject")
 }
 
 /// The `References` of a reply to an email with `parent_refs` and `parent_id`: its
@@ -129,9 +135,11 @@ mod tests {
 
     #[test]
     fn subjects_and_references() {
-        assert_eq!(reply_subject("订单 DY-1001 还没到"), "Re: 订单 DY-1001 还没到");
-        assert_eq!(reply_subject("RE: Re: 回复：订单"), "Re: 订单");
-        assert_eq!(reply_subject(""), "Re: 客服回复");
+        assert_eq!(reply_subject("订单 DY-1001 还没到", kefu_i18n::Lang::ZhCn), "Re: 订单 DY-1001 还没到");
+        assert_eq!(reply_subject("RE: Re: 回复：订单", kefu_i18n::Lang::ZhCn), "Re: 订单");
+        assert_eq!(reply_subject("", kefu_i18n::Lang::ZhCn), "Re: 客服回复");
+        assert_eq!(reply_subject("  ", kefu_i18n::Lang::En), "Re: Reply from customer service");
+        assert_eq!(reply_subject("Where is my order", kefu_i18n::Lang::En), "Re: Where is my order");
         assert_eq!(reply_references(&["a@x".into()], "<b@x>"), vec!["a@x", "b@x"]);
         let many: Vec<String> = (0..30).map(|i| format!("m{i}@x")).collect();
         let r = reply_references(&many, "new@x");
@@ -141,8 +149,8 @@ mod tests {
     proptest! {
         #[test]
         fn reply_subject_is_idempotent(s in "\\PC{0,60}") {
-            let once = reply_subject(&s);
-            prop_assert_eq!(reply_subject(&once), once.clone());
+            let once = reply_subject(&s, kefu_i18n::Lang::En);
+            prop_assert_eq!(reply_subject(&once, kefu_i18n::Lang::En), once.clone());
             prop_assert!(once.starts_with("Re: "));
         }
 

@@ -118,14 +118,15 @@ fn domain_of(addr: &str) -> &str {
 }
 
 /// Compose a reply: from the channel's address to the customer's, threaded under the
-/// conversation's recorded emails (newest first in `thread_emails`).
-pub fn compose(d: &Delivery, channel: &ChannelInstance, to: &str, thread_emails: &[EmailRecord], text: &str) -> Result<Outgoing, String> {
+/// conversation's recorded emails (newest first in `thread_emails`); kefu's own words (a
+/// subject for a thread without one) are in the customer's language `lang`.
+pub fn compose(d: &Delivery, channel: &ChannelInstance, to: &str, thread_emails: &[EmailRecord], text: &str, lang: kefu_i18n::Lang) -> Result<Outgoing, String> {
     let from = channel.callback_url.strip_prefix("mailto:").ok_or("the email channel has no sending address")?.to_string();
     // Answer the customer's newest email; without one (an agent wrote first) our own newest.
     let parent = thread_emails.iter().find(|e| e.inbound).or_else(|| thread_emails.first());
     let subject = match parent {
-        Some(p) => thread::reply_subject(&p.header.subject),
-        None => "客服回复".to_string(),
+        Some(p) => thread::reply_subject(&p.header.subject, lang),
+        None => thread::default_subject(lang),
     };
     let references = parent.map(|p| thread::reply_references(&p.header.references, &p.header.message_id)).unwrap_or_default();
     Ok(Outgoing {
