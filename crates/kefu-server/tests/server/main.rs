@@ -34,6 +34,7 @@ mod onboarding;
 mod onboarding_browser;
 mod prechat_browser;
 mod shell_browser;
+mod language;
 mod settings;
 mod settings_browser;
 mod history;
