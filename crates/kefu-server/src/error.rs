@@ -180,12 +180,19 @@ pub fn core_message(e: &CoreError, lang: Lang) -> String {
     }
 }
 
-/// Each problem's `message` in `lang` when the catalogue knows its English wording
+/// Each problem's words in `lang` when the catalogue knows their English wording
 /// (`error-problem-<words>`); other messages (already in the reader's words) stay.
 pub fn localise_problems(problems: &serde_json::Value, lang: Lang) -> serde_json::Value {
     let mut out = problems.clone();
     if let Some(list) = out.as_array_mut() {
         for p in list {
+            // A problem is `{path, message}`, or (alert rules) one string `path: message`.
+            if let Some(line) = p.as_str() {
+                if let Some((path, words)) = line.split_once(": ") {
+                    *p = serde_json::Value::String(format!("{path}: {}", problem_text(words, lang)));
+                }
+                continue;
+            }
             let Some(text) = p.get("message").and_then(|m| m.as_str()) else { continue };
             let words = problem_text(text, lang);
             p["message"] = serde_json::Value::String(words);
