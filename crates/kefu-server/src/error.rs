@@ -334,3 +334,43 @@ fn framework_code(status: StatusCode) -> &'static str {
         _ => "invalid_request",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn problems_are_worded_in_the_readers_language_in_both_shapes() {
+        let problems = json!([
+            { "path": "teams[0].id", "message": "must be 1-32 characters of a-z, 0-9, - or _" },
+            "rules[0].threshold: a positive number",
+            { "path": "x", "message": "something the catalogue does not know" },
+        ]);
+        let zh = localise_problems(&problems, Lang::ZhCn);
+        assert_eq!(zh[0]["message"], "编号需为 1-32 位小写字母、数字、- 或 _");
+        assert_eq!(zh[1], "rules[0].threshold: 应为正数");
+        assert_eq!(zh[2]["message"], "something the catalogue does not know");
+        let en = localise_problems(&problems, Lang::En);
+        assert_eq!(en[0]["message"], "Must be 1-32 characters of a-z, 0-9, - or _");
+    }
+
+    #[test]
+    fn every_error_has_words_in_each_language() {
+        let errors = [
+            ApiError::Unauthenticated,
+            ApiError::InvalidCredentials,
+            ApiError::NotFound("ticket type"),
+            ApiError::LoginLocked { network: true, retry_after_secs: 61 },
+            ApiError::Core(CoreError::TooLarge { len: 9000, limit: 8000 }),
+        ];
+        for lang in Lang::ALL {
+            for e in &errors {
+                let words = e.message_in(lang);
+                assert!(!words.is_empty() && !words.starts_with("error-"), "{lang}: {e:?} reads {words:?}");
+            }
+        }
+        assert_eq!(ApiError::NotFound("ticket type").message_in(Lang::En), "Ticket type not found");
+        assert_eq!(ApiError::LoginLocked { network: true, retry_after_secs: 61 }.message_in(Lang::ZhCn), "此网络登录失败次数过多，请 2 分钟后再试");
+    }
+}
