@@ -1,7 +1,7 @@
 // Thin fetch wrapper shared by every signed-in page (re-exported by shell.js): same-origin
 // cookie auth, JSON in and out, errors as ApiError carrying the server's
 // `{error:{code,message,details}}` so forms can show each problem at its field.
-import { currentLanguage } from './i18n.js';
+import { currentLanguage, t } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -41,11 +41,11 @@ export async function api(method, path, body) {
   try {
     res = await fetch(path, init);
   } catch (_) {
-    throw new ApiError(0, 'network', '无法连接服务器');
+    throw new ApiError(0, 'network', t('error-network'));
   }
   if (res.status === 401) {
     toLogin();
-    throw new ApiError(401, 'unauthorized', '登录已失效');
+    throw new ApiError(401, 'unauthorized', t('error-session'));
   }
   if (res.status === 204) return null;
   let data = null;
@@ -57,7 +57,7 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const err = data && data.error;
     throw new ApiError(res.status, (err && err.code) || 'http_error',
-      (err && err.message) || `请求失败（HTTP ${res.status}）`, err && err.details);
+      (err && err.message) || t('error-http', { status: res.status }), err && err.details);
   }
   return data;
 }

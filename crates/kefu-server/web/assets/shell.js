@@ -45,7 +45,7 @@ function drawSkeleton(host) {
   host.classList.add('shell');
   host.replaceChildren(
     el('a', { class: 'shell-brand', href: '/workspace' },
-      el('span', { class: 'brand-mark', 'aria-hidden': 'true', text: '客' }),
+      el('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
       el('span', { id: 'shop-name', class: 'shop-name', text: 'kefu' })),
     el('button', { id: 'shell-menu-button', class: 'shell-menu-button btn btn-ghost', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'shell-nav' }),
     el('nav', { id: 'shell-nav', class: 'shell-nav' }),
