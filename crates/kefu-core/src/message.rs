@@ -137,7 +137,7 @@ pub fn validate_text(text: &str) -> Result<&str, CoreError> {
     }
     let t = text.trim_end();
     if t.trim().is_empty() {
-        return Err(CoreError::Invalid("message text is empty".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-message-empty")));
     }
     Ok(t)
 }
@@ -145,9 +145,7 @@ pub fn validate_text(text: &str) -> Result<&str, CoreError> {
 /// Check a client id: 1–100 printable ASCII characters.
 pub fn validate_client_id(id: &str) -> Result<(), CoreError> {
     if id.is_empty() || id.len() > 100 || !id.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(CoreError::Invalid(
-            "client_id must be 1-100 printable ASCII characters".into(),
-        ));
+        return Err(CoreError::Invalid(crate::error::msg("error-client-id")));
     }
     Ok(())
 }

@@ -167,18 +167,17 @@ pub struct ShopProfile {
     pub suspended_at: Option<Millis>,
 }
 
-/// A new shop's name, time zone and language, checked; problems are in Chinese (shown on the
-/// setup page).
-pub fn check_new_shop(name: &str, time_zone: &str, language: &str) -> Result<(), String> {
+/// A new shop's name, time zone and language, checked; a problem is a catalogue message.
+pub fn check_new_shop(name: &str, time_zone: &str, language: &str) -> Result<(), kefu_i18n::Message> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err("店铺名称不能为空，且不超过 60 个字".into());
+        return Err(crate::error::msg("error-shop-name"));
     }
     if parse_utc_offset(time_zone).is_none() {
-        return Err("时区格式应为 +08:00 这样的 UTC 偏移".into());
+        return Err(crate::error::msg("error-shop-time-zone"));
     }
     if !LANGUAGES.contains(&language) {
-        return Err("默认语言只能是 zh-CN 或 en".into());
+        return Err(crate::error::msg("error-shop-language"));
     }
     Ok(())
 }
@@ -198,10 +197,9 @@ pub fn parse_utc_offset(s: &str) -> Option<i32> {
     (h <= 14 && m < 60 && h * 60 + m <= 14 * 60).then_some(sign * (h * 60 + m))
 }
 
-/// A login email, normalised like a customer's address (trimmed, lower case), or a Chinese
-/// problem.
-pub fn normalise_email(email: &str) -> Result<String, String> {
-    crate::channels::email::normalise_address(email).ok_or_else(|| "邮箱格式不正确".into())
+/// A login email, normalised like a customer's address (trimmed, lower case), or the problem.
+pub fn normalise_email(email: &str) -> Result<String, kefu_i18n::Message> {
+    crate::channels::email::normalise_address(email).ok_or_else(|| crate::error::msg("error-email-format"))
 }
 
 /// Whether taking `target`'s ownership away (demotion or deactivation) would leave the shop
@@ -258,7 +256,7 @@ mod tests {
 
     #[test]
     fn the_last_owner_stays() {
-        let user = |role| User { id: UserId::new(), shop_id: ShopId::new(), email: String::new(), display_name: String::new(), role, capacity: 0, created_at: 0 };
+        let user = |role| User { id: UserId::new(), shop_id: ShopId::new(), email: String::new(), display_name: String::new(), role, capacity: 0, created_at: 0, language: None };
         let (a, b) = (user(Role::Owner), user(Role::Agent));
         assert!(leaves_no_owner(&[a.clone(), b.clone()], a.id));
         assert!(!leaves_no_owner(&[a.clone(), b.clone()], b.id));

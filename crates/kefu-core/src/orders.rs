@@ -181,7 +181,7 @@ impl Product {
 
 fn text(field: &str, value: &str, max_chars: usize) -> Result<(), CoreError> {
     if value.trim().is_empty() || value.chars().count() > max_chars || value.chars().any(char::is_control) {
-        return Err(CoreError::Invalid(format!("{field} must be 1-{max_chars} characters without control characters")));
+        return Err(CoreError::Invalid(crate::error::msg("error-order-field-text").arg("field", field).arg("max", max_chars)));
     }
     Ok(())
 }
@@ -193,7 +193,7 @@ fn optional_text(field: &str, value: &Option<String>, max_chars: usize) -> Resul
 fn money(field: &str, cents: i64) -> Result<(), CoreError> {
     // 10^13 分 = 1,000 亿元: far above any real order, far below overflow when summed.
     if !(0..=10_000_000_000_000).contains(&cents) {
-        return Err(CoreError::Invalid(format!("{field} must be between 0 and 10^13 cents")));
+        return Err(CoreError::Invalid(crate::error::msg("error-order-field-cents").arg("field", field)));
     }
     Ok(())
 }
@@ -203,23 +203,23 @@ pub fn validate_order(o: &Order) -> Result<(), CoreError> {
     text("external_id", &o.external_id, 100)?;
     money("amount_cents", o.amount_cents)?;
     if o.currency.len() != 3 || !o.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(CoreError::Invalid("currency must be a 3-letter ISO 4217 code such as CNY".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-order-currency")));
     }
     if o.items.len() > MAX_ITEMS {
-        return Err(CoreError::Invalid(format!("an order carries at most {MAX_ITEMS} items")));
+        return Err(CoreError::Invalid(crate::error::msg("error-order-items-max").arg("max", MAX_ITEMS)));
     }
     for item in &o.items {
         text("items.sku", &item.sku, 100)?;
         text("items.name", &item.name, 200)?;
         money("items.price_cents", item.price_cents)?;
         if item.qty == 0 || item.qty > 1_000_000 {
-            return Err(CoreError::Invalid("items.qty must be 1-1000000".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-order-qty")));
         }
     }
     optional_text("logistics_company", &o.logistics_company, 100)?;
     optional_text("tracking_number", &o.tracking_number, 100)?;
     if o.created_at < 0 || o.paid_at.is_some_and(|p| p < 0) {
-        return Err(CoreError::Invalid("times are unix milliseconds".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-order-times")));
     }
     Ok(())
 }
@@ -230,14 +230,14 @@ pub fn validate_product(p: &Product) -> Result<(), CoreError> {
     text("name", &p.name, 200)?;
     money("price_cents", p.price_cents)?;
     if p.stock.len() > MAX_VARIANTS {
-        return Err(CoreError::Invalid(format!("a product lists at most {MAX_VARIANTS} variants")));
+        return Err(CoreError::Invalid(crate::error::msg("error-product-variants-max").arg("max", MAX_VARIANTS)));
     }
     for v in &p.stock {
         if !(0..=1_000_000_000).contains(&v.qty) {
-            return Err(CoreError::Invalid("stock.qty must be 0-10^9".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-product-stock")));
         }
         if v.attributes.len() > 10 {
-            return Err(CoreError::Invalid("a variant has at most 10 attributes".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-product-attributes-max")));
         }
         for (k, val) in &v.attributes {
             text("stock.attributes key", k, 50)?;
@@ -245,11 +245,11 @@ pub fn validate_product(p: &Product) -> Result<(), CoreError> {
         }
     }
     if p.images.len() > MAX_IMAGES {
-        return Err(CoreError::Invalid(format!("a product lists at most {MAX_IMAGES} images")));
+        return Err(CoreError::Invalid(crate::error::msg("error-product-images-max").arg("max", MAX_IMAGES)));
     }
     for url in &p.images {
         if url.len() > 2000 || !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(CoreError::Invalid("images must be http(s) URLs of at most 2000 bytes".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-product-image-url")));
         }
     }
     Ok(())

@@ -190,11 +190,11 @@ pub fn pattern_matches(pattern: &str, event: &str) -> bool {
 /// Check subscription patterns: each must name or cover at least one event kefu emits.
 pub fn validate_patterns(patterns: &[String]) -> Result<(), CoreError> {
     if patterns.is_empty() || patterns.len() > 50 {
-        return Err(CoreError::Invalid("subscribe to 1-50 events".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-webhook-events-count")));
     }
     for p in patterns {
         if !WEBHOOK_EVENTS.iter().any(|e| pattern_matches(p, e)) {
-            return Err(CoreError::Invalid(format!("unknown event {p:?}; known: {} (or a prefix with *)", WEBHOOK_EVENTS.join(", "))));
+            return Err(CoreError::Invalid(crate::error::msg("error-webhook-event-unknown").arg("event", p.to_string()).arg("known", WEBHOOK_EVENTS.join(", "))));
         }
     }
     Ok(())

@@ -52,13 +52,13 @@ pub fn validate(title: &str, text: &str) -> Result<(String, String), CoreError> 
     let title = title.trim();
     let text = text.trim();
     if title.is_empty() || text.is_empty() {
-        return Err(CoreError::Invalid("a quick phrase needs a title and a text".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-phrase-empty")));
     }
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(CoreError::Invalid(format!("the title is longer than {MAX_TITLE_CHARS} characters")));
+        return Err(CoreError::Invalid(crate::error::msg("error-phrase-title-long").arg("max", MAX_TITLE_CHARS)));
     }
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(CoreError::Invalid(format!("the text is longer than {MAX_TEXT_CHARS} characters")));
+        return Err(CoreError::Invalid(crate::error::msg("error-phrase-text-long").arg("max", MAX_TEXT_CHARS)));
     }
     Ok((title.to_string(), text.to_string()))
 }

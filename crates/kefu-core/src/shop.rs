@@ -101,6 +101,9 @@ pub struct User {
     pub capacity: u32,
     /// Creation time.
     pub created_at: Millis,
+    /// The interface language the person chose; `None` follows the browser.
+    #[serde(default)]
+    pub language: Option<kefu_i18n::Lang>,
 }
 
 /// A user together with the argon2 hash of their password, as stored.

@@ -317,6 +317,15 @@ pub enum Change {
         /// The new display name.
         display_name: String,
     },
+    /// A person's own interface language (`None`: follow the browser).
+    SetUserLanguage {
+        /// Shop.
+        shop_id: ShopId,
+        /// User.
+        user_id: UserId,
+        /// The language.
+        language: Option<kefu_i18n::Lang>,
+    },
     /// End every session of a person and revoke every API token they made.
     EndUserCredentials {
         /// Shop.

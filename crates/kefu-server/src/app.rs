@@ -175,6 +175,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::security::csrf::check))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::security::limits::check))
         .layer(axum::middleware::from_fn(crate::error::json_errors))
+        // Outside the error shaping and limits, so every answer is in the caller's language.
+        .layer(axum::middleware::from_fn(crate::language::from_accept_language))
         .layer(DefaultBodyLimit::max(64 * 1024))
         // Path only: query strings can carry the widget's visitor token.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {

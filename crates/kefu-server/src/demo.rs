@@ -53,6 +53,7 @@ pub async fn seed_if_empty(inbox: &Inbox<SqlStore>) -> anyhow::Result<bool> {
                 // Capacity lives in the routing document; 0 = the default (10).
                 capacity: 0,
                 created_at: now,
+                language: None,
             },
             password_hash,
         }));

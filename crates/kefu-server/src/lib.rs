@@ -9,6 +9,7 @@ pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod language;
 pub mod metrics;
 pub mod onboarding;
 pub mod privacy;

@@ -45,7 +45,7 @@ impl Tenancy {
 
 /// 403 `shop_suspended`.
 pub fn suspended() -> ApiError {
-    ApiError::Refused { status: StatusCode::FORBIDDEN, code: "shop_suspended", message: "该店铺已被平台暂停服务（数据都在）。请联系平台运营方恢复。".into() }
+    ApiError::Refused { status: StatusCode::FORBIDDEN, code: "shop_suspended", message: crate::error::msg("error-shop-suspended") }
 }
 
 /// Refuse anything for a suspended shop.
@@ -62,7 +62,7 @@ pub async fn ensure_may_log_in(state: &AppState, user: &User) -> Result<(), ApiE
     ensure_open(state, user.shop_id)?;
     let person = state.inbox.store().person(user.shop_id, user.id).await?;
     if person.is_some_and(|p| p.deactivated_at.is_some()) {
-        return Err(ApiError::Refused { status: StatusCode::FORBIDDEN, code: "account_deactivated", message: "该账号已被停用，请联系店铺的管理员。".into() });
+        return Err(ApiError::Refused { status: StatusCode::FORBIDDEN, code: "account_deactivated", message: crate::error::msg("error-account-deactivated") });
     }
     Ok(())
 }
@@ -125,11 +125,11 @@ pub fn issue(kind: TokenKind, shop_id: Option<ShopId>, email: &str, grant: Grant
 /// message (Chinese) says what to do.
 pub fn token_error(problem: TokenProblem) -> ApiError {
     let (status, message) = match problem {
-        TokenProblem::Unknown => (StatusCode::NOT_FOUND, "链接无效：请确认复制完整，或请管理员重新发送。"),
-        TokenProblem::Used => (StatusCode::GONE, "此链接已经用过。请直接登录；忘记密码请联系管理员重置。"),
-        TokenProblem::Expired => (StatusCode::GONE, "此链接已过期或已撤销。请联系管理员重新发送（首次设置链接请重启服务获取新链接）。"),
+        TokenProblem::Unknown => (StatusCode::NOT_FOUND, "error-link-unknown"),
+        TokenProblem::Used => (StatusCode::GONE, "error-link-used"),
+        TokenProblem::Expired => (StatusCode::GONE, "error-link-expired"),
     };
-    ApiError::Refused { status, code: problem.code(), message: message.into() }
+    ApiError::Refused { status, code: problem.code(), message: crate::error::msg(message) }
 }
 
 /// The stored link for a secret, if it can be used now for `kind`.
@@ -141,7 +141,7 @@ pub async fn usable(store: &SqlStore, secret: &str, kind: TokenKind, now: Millis
 
 /// 409 for an email that already belongs to someone.
 pub fn email_taken() -> ApiError {
-    ApiError::Refused { status: StatusCode::CONFLICT, code: "email_taken", message: "这个邮箱已经有账号了（登录邮箱在整个系统内唯一）。请换一个邮箱，或让对方直接登录。".into() }
+    ApiError::Refused { status: StatusCode::CONFLICT, code: "email_taken", message: crate::error::msg("error-email-taken") }
 }
 
 /// 409 unless the email is free: no account, and no pending invitation of another shop
@@ -152,14 +152,14 @@ pub async fn ensure_email_free(store: &SqlStore, email: &str, own_shop: Option<S
     }
     let elsewhere = store.invitations_for(email).await?.iter().any(|t| t.pending(now) && (own_shop.is_none() || t.shop_id != own_shop));
     if elsewhere {
-        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "email_invited", message: "这个邮箱已收到另一家店铺的邀请、尚未接受。请换一个邮箱。".into() });
+        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "email_invited", message: crate::error::msg("error-email-invited") });
     }
     Ok(())
 }
 
-/// 400 with a Chinese message.
-pub fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::Refused { status: StatusCode::BAD_REQUEST, code: "invalid_request", message: message.into() }
+/// 400 `invalid_request` with a catalogue message.
+pub fn invalid(message: kefu_i18n::Message) -> ApiError {
+    ApiError::Refused { status: StatusCode::BAD_REQUEST, code: "invalid_request", message }
 }
 
 /// A new shop's rows: the shop, its profile and default departments.
@@ -214,10 +214,10 @@ pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 pub async fn set_work_profile(state: &AppState, shop: ShopId, user: UserId, teams: &[String], capacity: Option<u32>, languages: &[String]) -> Result<(), ApiError> {
     let mut config = (*state.inbox.ready(shop).await).clone();
     if let Some(unknown) = teams.iter().find(|t| config.team(t).is_none()) {
-        return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unknown_team", message: format!("没有这个技能组：{unknown}") });
+        return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unknown_team", message: crate::error::msg("error-team-unknown").arg("team", unknown.to_string()) });
     }
     if capacity.is_some_and(|c| c == 0 || c > 200) {
-        return Err(invalid("接待上限应在 1 到 200 之间"));
+        return Err(invalid(crate::error::msg("error-capacity")));
     }
     for team in &mut config.teams {
         let wanted = teams.contains(&team.id);

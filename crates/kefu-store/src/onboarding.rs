@@ -177,6 +177,10 @@ pub(crate) async fn apply(conn: &mut AnyConnection, change: &Change) -> Result<(
             .bind(display_name)
             .bind(shop_id.to_string())
             .bind(user_id.to_string()),
+        Change::SetUserLanguage { shop_id, user_id, language } => run(sqlx::query("UPDATE app_user SET language = $1 WHERE shop_id = $2 AND id = $3"))
+            .bind(language.map(|l| l.tag().to_string()))
+            .bind(shop_id.to_string())
+            .bind(user_id.to_string()),
         Change::TouchUser { shop_id, user_id, at } => {
             run(sqlx::query("UPDATE app_user SET last_seen_at = $1 WHERE shop_id = $2 AND id = $3")).bind(at).bind(shop_id.to_string()).bind(user_id.to_string())
         }

@@ -64,6 +64,7 @@ pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
         role: parsed(row, "role", Role::parse)?,
         capacity: capacity.clamp(0, u32::MAX as i64) as u32,
         created_at: get(row, "created_at")?,
+        language: get::<Option<String>>(row, "language")?.as_deref().and_then(kefu_i18n::Lang::parse),
     })
 }
 

@@ -428,6 +428,7 @@ async fn apply_change(conn: &mut AnyConnection, change: &Change, sealer: &dyn Se
         | Change::SetShopSuspended { .. }
         | Change::SetUserDeactivated { .. }
         | Change::RenameUser { .. }
+        | Change::SetUserLanguage { .. }
         | Change::EndUserCredentials { .. }
         | Change::TouchUser { .. }
         | Change::InsertPlatformToken(_)) => return crate::onboarding::apply(conn, c).await,

@@ -1,6 +1,6 @@
 //! Onboarding rows against SQLite always and PostgreSQL when `KEFU_TEST_PG_URL` is set:
 //! one-time links used once, withdrawn by kind and email, platform tokens, shop profile and
-//! suspension, deactivation, ending a person's credentials, paging shops.
+//! suspension, deactivation, ending a person's credentials, a person's language, paging shops.
 
 use kefu_core::access::{ApiToken, Scope, Session};
 use kefu_core::ids::*;
@@ -94,6 +94,16 @@ async fn shops_people_and_platform_tokens(store: &SqlStore, _db: &Db) {
     let person = store.person(s.id, uid).await.unwrap().unwrap();
     assert_eq!((person.deactivated_at, person.last_seen_at, person.user.display_name.as_str()), (Some(10), Some(9), "小美"));
     assert!(store.person(other.id, uid).await.unwrap().is_none(), "scoped by shop");
+
+    // A person's own interface language (migration 0018): none, English, then none again.
+    assert_eq!(store.user(s.id, uid).await.unwrap().unwrap().language, None);
+    apply(store, vec![Change::SetUserLanguage { shop_id: s.id, user_id: uid, language: Some(kefu_i18n::Lang::En) }]).await.unwrap();
+    assert_eq!(store.user(s.id, uid).await.unwrap().unwrap().language, Some(kefu_i18n::Lang::En));
+    assert_eq!(store.person(s.id, uid).await.unwrap().unwrap().user.language, Some(kefu_i18n::Lang::En));
+    apply(store, vec![Change::SetUserLanguage { shop_id: other.id, user_id: uid, language: Some(kefu_i18n::Lang::ZhCn) }]).await.unwrap();
+    assert_eq!(store.user(s.id, uid).await.unwrap().unwrap().language, Some(kefu_i18n::Lang::En), "scoped by shop");
+    apply(store, vec![Change::SetUserLanguage { shop_id: s.id, user_id: uid, language: None }]).await.unwrap();
+    assert_eq!(store.user(s.id, uid).await.unwrap().unwrap().language, None);
 
     let pt = PlatformToken { id: CredentialId::new(), name: "抖店".into(), secret_hash: "plat".into(), created_at: 1, revoked_at: None };
     apply(store, vec![Change::InsertPlatformToken(pt.clone())]).await.unwrap();

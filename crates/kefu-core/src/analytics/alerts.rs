@@ -122,7 +122,7 @@ impl AlertRules {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(CoreError::Invalid(problems.join("; ")))
+            Err(CoreError::Invalid(crate::error::verbatim(problems.join("; "))))
         }
     }
 }

@@ -21,7 +21,7 @@ impl SourceFilter {
         if s == "all" {
             return Ok(SourceFilter::All);
         }
-        Source::parse(s).map(SourceFilter::Only).ok_or_else(|| CoreError::Invalid(format!("unknown source {s:?}: use all, bot_only, bot_to_human or human_only")))
+        Source::parse(s).map(SourceFilter::Only).ok_or_else(|| CoreError::Invalid(crate::error::msg("error-analytics-source").arg("source", s.to_string())))
     }
 
     /// The counter names this filter sums.

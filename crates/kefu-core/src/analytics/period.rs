@@ -56,7 +56,7 @@ impl PeriodSpec {
     /// Parse `today`, `yesterday`, `last7`, `last30`, `day:YYYY-MM-DD`, `week:YYYY-MM-DD`,
     /// `month:YYYY-MM`, `range:FROM-TO`.
     pub fn parse(s: &str) -> Result<Self, CoreError> {
-        let bad = || CoreError::Invalid(format!("unknown period {s:?}: use today, yesterday, last7, last30, day:YYYY-MM-DD, week:YYYY-MM-DD, month:YYYY-MM or range:FROM-TO (unix ms)"));
+        let bad = || CoreError::Invalid(crate::error::msg("error-analytics-period").arg("period", s.to_string()));
         let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad());
         Ok(match s.split_once(':') {
             None => match s {
@@ -73,7 +73,7 @@ impl PeriodSpec {
                 let (a, b) = r.split_once('-').ok_or_else(bad)?;
                 let (from, to) = (a.parse::<Millis>().map_err(|_| bad())?, b.parse::<Millis>().map_err(|_| bad())?);
                 if to <= from || to - from > 400 * DAY_MS {
-                    return Err(CoreError::Invalid("a range must end after it starts and span at most 400 days".into()));
+                    return Err(CoreError::Invalid(crate::error::msg("error-analytics-range")));
                 }
                 PeriodSpec::Range(Period { from, to })
             }

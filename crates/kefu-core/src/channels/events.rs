@@ -140,7 +140,7 @@ impl PlatformEvent {
 
 fn id_text(field: &str, v: &str, max: usize) -> Result<(), CoreError> {
     if v.is_empty() || v.len() > max || !v.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(CoreError::Invalid(format!("{field} must be 1-{max} printable ASCII characters")));
+        return Err(CoreError::Invalid(crate::error::msg("error-field-ascii").arg("field", field).arg("max", max)));
     }
     Ok(())
 }
@@ -150,11 +150,11 @@ pub fn decode(body: &[u8]) -> Result<PlatformEvent, CoreError> {
     if body.len() > MAX_EVENT_BYTES {
         return Err(CoreError::TooLarge { len: body.len(), limit: MAX_EVENT_BYTES });
     }
-    let event: PlatformEvent = serde_json::from_slice(body).map_err(|e| CoreError::Invalid(format!("not a platform event: {e}")))?;
+    let event: PlatformEvent = serde_json::from_slice(body).map_err(|e| CoreError::Invalid(crate::error::msg("error-platform-event").arg("reason", e.to_string())))?;
     id_text("event_id", event.event_id(), 100)?;
     let user = event.user();
     if user.id.is_empty() || user.id.len() > 200 || user.id.chars().any(char::is_control) {
-        return Err(CoreError::Invalid("user.id must be 1-200 bytes without control characters".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-platform-user-id")));
     }
     match &event {
         PlatformEvent::Message { text, .. } | PlatformEvent::Comment { text, .. } => {
@@ -166,7 +166,7 @@ pub fn decode(body: &[u8]) -> Result<PlatformEvent, CoreError> {
         }
         PlatformEvent::OrderMessage { order, notice, .. } => {
             if order.external_id.trim().is_empty() || order.external_id.len() > 100 {
-                return Err(CoreError::Invalid("order.external_id must be 1-100 bytes".into()));
+                return Err(CoreError::Invalid(crate::error::msg("error-platform-order-id")));
             }
             if let Some(n) = notice {
                 message::validate_text(n)?;

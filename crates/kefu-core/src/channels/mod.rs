@@ -60,7 +60,7 @@ pub fn validate_target_url(url: &str) -> Result<(), CoreError> {
     let authority = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
     match authority {
         Some(a) if authority_ok(a) && url.len() <= 2000 && !url.chars().any(|c| c.is_whitespace() || c.is_control()) => Ok(()),
-        _ => Err(CoreError::Invalid("the URL must be http:// or https://, with a host, without credentials, at most 2000 bytes".into())),
+        _ => Err(CoreError::Invalid(crate::error::msg("error-channel-url"))),
     }
 }
 
@@ -90,7 +90,7 @@ fn authority_ok(authority: &str) -> bool {
 /// Check a channel name or platform label: 1-100 characters.
 pub fn validate_label(field: &str, v: &str) -> Result<(), CoreError> {
     if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
-        return Err(CoreError::Invalid(format!("{field} must be 1-100 characters")));
+        return Err(CoreError::Invalid(crate::error::msg("error-field-length-100").arg("field", field)));
     }
     Ok(())
 }

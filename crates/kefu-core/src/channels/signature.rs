@@ -29,29 +29,29 @@ pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac(secret, &timestamp.to_string(), body).finalize().into_bytes()))
 }
 
-fn refused(code: &'static str, message: &str) -> CoreError {
-    CoreError::Unverified { code, message: message.to_string() }
+fn refused(code: &'static str, key: &'static str) -> CoreError {
+    CoreError::Unverified { code, message: crate::error::msg(key) }
 }
 
 /// Check a request's headers against its raw body. `now` is the server's clock.
 pub fn verify(secret: &[u8], timestamp: Option<&str>, signature: Option<&str>, body: &[u8], now: Millis) -> Result<(), CoreError> {
-    let ts_text = timestamp.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| refused("invalid_signature", "the X-Kefu-Timestamp header is missing"))?;
+    let ts_text = timestamp.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| refused("invalid_signature", "error-signature-timestamp-missing"))?;
     let ts: i64 = ts_text
         .parse()
         .ok()
         .filter(|_| ts_text.len() <= 12 && ts_text.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| refused("invalid_signature", "X-Kefu-Timestamp must be unix seconds"))?;
+        .ok_or_else(|| refused("invalid_signature", "error-signature-timestamp-format"))?;
     if (now / 1000 - ts).abs() > REPLAY_WINDOW_SECS {
-        return Err(refused("stale_timestamp", "the request was signed more than 5 minutes away from now; sign it again"));
+        return Err(refused("stale_timestamp", "error-signature-stale"));
     }
     let given = signature
         .map(str::trim)
         .and_then(|s| s.strip_prefix("sha256="))
         .and_then(|h| hex::decode(h).ok())
-        .ok_or_else(|| refused("invalid_signature", "X-Kefu-Signature must be sha256=<hex of HMAC-SHA256>"))?;
+        .ok_or_else(|| refused("invalid_signature", "error-signature-format"))?;
     mac(secret, ts_text, body)
         .verify_slice(&given)
-        .map_err(|_| refused("invalid_signature", "the signature does not match the body"))
+        .map_err(|_| refused("invalid_signature", "error-signature-mismatch"))
 }
 
 #[cfg(test)]

@@ -100,10 +100,7 @@ pub fn assign(
     now: Millis,
 ) -> Result<Event, CoreError> {
     if !c.status.is_open() || c.status == Status::Resolved {
-        return Err(CoreError::Conflict(format!(
-            "conversation is {}; it cannot be assigned",
-            c.status.as_str()
-        )));
+        return Err(CoreError::Conflict(crate::error::msg("error-conversation-cannot-assign").arg("status", c.status.as_str())));
     }
     if c.status == Status::Bot {
         c.source = Source::BotToHuman;
@@ -124,10 +121,7 @@ pub fn assign(
 /// Resolve a conversation.
 pub fn resolve(c: &mut Conversation, by: Option<UserId>, now: Millis) -> Result<Event, CoreError> {
     if !c.status.is_active() {
-        return Err(CoreError::Conflict(format!(
-            "conversation is already {}",
-            c.status.as_str()
-        )));
+        return Err(CoreError::Conflict(crate::error::msg("error-conversation-already").arg("status", c.status.as_str())));
     }
     c.status = Status::Resolved;
     c.resolved_at = Some(now);
@@ -138,7 +132,7 @@ pub fn resolve(c: &mut Conversation, by: Option<UserId>, now: Millis) -> Result<
 /// Close a conversation for good (an agent ends it, or it went quiet).
 pub fn close(c: &mut Conversation, by: Option<UserId>, reason: &str, now: Millis) -> Result<Event, CoreError> {
     if c.status == Status::Closed {
-        return Err(CoreError::Conflict("conversation is already closed".into()));
+        return Err(CoreError::Conflict(crate::error::msg("error-conversation-closed")));
     }
     c.status = Status::Closed;
     c.resolved_at.get_or_insert(now);
@@ -149,7 +143,7 @@ pub fn close(c: &mut Conversation, by: Option<UserId>, reason: &str, now: Millis
 /// Send a conversation back to the queue of `team` (a transfer to a team).
 pub fn requeue(c: &mut Conversation, team: Option<String>, now: Millis) -> Result<(), CoreError> {
     if !c.status.is_active() {
-        return Err(CoreError::Conflict(format!("conversation is {}; it cannot be transferred", c.status.as_str())));
+        return Err(CoreError::Conflict(crate::error::msg("error-conversation-cannot-transfer").arg("status", c.status.as_str())));
     }
     c.status = Status::Queued;
     c.agent_id = None;

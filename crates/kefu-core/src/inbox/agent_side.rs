@@ -44,10 +44,7 @@ impl<S: Store> Inbox<S> {
         let mut took = false;
         match conversation.status {
             Status::Resolved | Status::Closed => {
-                return Err(CoreError::Conflict(format!(
-                    "conversation is {}; it reopens when the customer writes again",
-                    conversation.status.as_str()
-                )))
+                return Err(CoreError::Conflict(crate::error::msg("error-conversation-reopens").arg("status", conversation.status.as_str())))
             }
             Status::Queued | Status::Bot => {
                 events.push(state::assign(&mut conversation, actor.user_id, Some(actor.user_id), now)?);
@@ -55,7 +52,7 @@ impl<S: Store> Inbox<S> {
             }
             Status::Assigned => {
                 if conversation.agent_id != Some(actor.user_id) && !actor.role.oversees_all() {
-                    return Err(CoreError::Forbidden("this conversation is assigned to another agent".into()));
+                    return Err(CoreError::Forbidden(crate::error::msg("error-assigned-other")));
                 }
             }
         }
@@ -147,7 +144,7 @@ impl<S: Store> Inbox<S> {
     ) -> Result<Conversation, CoreError> {
         let target = agent_id.unwrap_or(actor.user_id);
         if target != actor.user_id && !actor.role.oversees_all() {
-            return Err(CoreError::Forbidden("agents can only take conversations for themselves".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-take-self-only")));
         }
         self.store.user(actor.shop_id, target).await?.ok_or(CoreError::NotFound("agent"))?;
         let probe = self.load_conversation(actor.shop_id, conversation_id).await?;
@@ -158,7 +155,7 @@ impl<S: Store> Inbox<S> {
             return Ok(conversation);
         }
         if previous.is_some() && !actor.role.oversees_all() {
-            return Err(CoreError::Forbidden("this conversation is assigned to another agent".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-assigned-other")));
         }
         let now = self.clock.now();
         let event = state::assign(&mut conversation, target, Some(actor.user_id), now)?;
@@ -187,7 +184,7 @@ impl<S: Store> Inbox<S> {
         // The state check comes first: "already resolved" is the more useful answer.
         let event = state::resolve(&mut conversation, Some(actor.user_id), self.clock.now())?;
         if holder != Some(actor.user_id) && !actor.role.oversees_all() {
-            return Err(CoreError::Forbidden("only the assigned agent or a supervisor can resolve this".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-resolve-forbidden")));
         }
         let cs = status_change(&conversation, vec![event]);
         self.commit(actor.shop_id, cs, Some(conversation.clone()), None).await?;

@@ -79,11 +79,11 @@ impl<S: Store> Inbox<S> {
         let latest = self.store.kb_latest(shop).await?;
         let products = self.store.product_names(shop, GAZETTEER_PRODUCTS).await?;
         let (version, kb) = match latest {
-            Some(v) => (v.version, serde_json::from_str::<KnowledgeBase>(&v.doc).map_err(|e| CoreError::Invalid(format!("stored knowledge base: {e}")))?),
+            Some(v) => (v.version, serde_json::from_str::<KnowledgeBase>(&v.doc).map_err(|e| CoreError::Invalid(crate::error::msg("error-kb-stored").arg("reason", e.to_string())))?),
             None => (0, KnowledgeBase { enabled: false, ..KnowledgeBase::default() }),
         };
         // Training is CPU work (milliseconds to seconds): keep it off the async workers.
-        tokio::task::spawn_blocking(move || Brain::train(version, kb, &products)).await.map_err(|e| CoreError::Invalid(format!("training failed: {e}")))
+        tokio::task::spawn_blocking(move || Brain::train(version, kb, &products)).await.map_err(|e| CoreError::Invalid(crate::error::msg("error-kb-training").arg("reason", e.to_string())))
     }
 
     /// Retrain a shop's bot in the background and swap it in when done; answering never
@@ -149,7 +149,7 @@ impl<S: Store> Inbox<S> {
     /// The newest knowledge base of a shop and its version (0 and an empty base when none).
     pub async fn knowledge_base(&self, shop: ShopId) -> Result<(i64, KnowledgeBase), CoreError> {
         match self.store.kb_latest(shop).await? {
-            Some(v) => Ok((v.version, serde_json::from_str(&v.doc).map_err(|e| CoreError::Invalid(format!("stored knowledge base: {e}")))?)),
+            Some(v) => Ok((v.version, serde_json::from_str(&v.doc).map_err(|e| CoreError::Invalid(crate::error::msg("error-kb-stored").arg("reason", e.to_string())))?)),
             None => Ok((0, KnowledgeBase::default())),
         }
     }
@@ -160,9 +160,9 @@ impl<S: Store> Inbox<S> {
         let _guard = self.kb_lock.lock().await;
         let latest = self.store.kb_latest(shop).await?.map_or(0, |v| v.version);
         if base.is_some_and(|b| b != latest) {
-            return Err(CoreError::Conflict(format!("the knowledge base changed meanwhile (now version {latest}); reload and edit again")));
+            return Err(CoreError::Conflict(crate::error::msg("error-kb-changed").arg("version", latest)));
         }
-        let doc = serde_json::to_string(kb).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let doc = serde_json::to_string(kb).map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
         let version = KbVersion { shop_id: shop, version: latest + 1, doc, author, note: note.chars().take(200).collect(), created_at: self.clock.now() };
         let mut cs = ChangeSet::default();
         cs.push(Change::PutKbVersion(version));
@@ -175,7 +175,7 @@ impl<S: Store> Inbox<S> {
     /// Save an older version again as the newest (rollback).
     pub async fn roll_back_knowledge_base(self: &Arc<Self>, shop: ShopId, to: i64, author: UserId) -> Result<i64, CoreError> {
         let old = self.store.kb_version(shop, to).await?.ok_or(CoreError::NotFound("knowledge base version"))?;
-        let kb: KnowledgeBase = serde_json::from_str(&old.doc).map_err(|e| CoreError::Invalid(format!("stored knowledge base: {e}")))?;
+        let kb: KnowledgeBase = serde_json::from_str(&old.doc).map_err(|e| CoreError::Invalid(crate::error::msg("error-kb-stored").arg("reason", e.to_string())))?;
         self.save_knowledge_base(shop, &kb, None, Some(author), &format!("rollback to {to}")).await
     }
 

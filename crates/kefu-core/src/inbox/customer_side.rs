@@ -23,7 +23,7 @@ impl<S: Store> Inbox<S> {
         display_name: &str,
     ) -> Result<(Customer, bool), CoreError> {
         if external_id.is_empty() || external_id.len() > 200 {
-            return Err(CoreError::Invalid("external_id must be 1-200 bytes".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-external-id")));
         }
         let _guard = self.lock_identity(&(shop, channel, external_id)).await;
         if let Some(identity) = self.store.identity(shop, channel, external_id).await? {
@@ -286,7 +286,7 @@ impl<S: Store> Inbox<S> {
             remembered.get_or_insert_with(Default::default).customer_language = Some(lang.tag().into());
         }
         if let Some(state) = remembered {
-            let doc = serde_json::to_string(&state).map_err(|e| CoreError::Invalid(e.to_string()))?;
+            let doc = serde_json::to_string(&state).map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
             cs.push(Change::PutBotState { shop_id: shop, conversation_id: conversation.id, doc, at: now });
         }
         for m in replies {
@@ -324,13 +324,13 @@ impl<S: Store> Inbox<S> {
     pub async fn rate(&self, shop: ShopId, customer_id: CustomerId, stars: u8, comment: Option<&str>) -> Result<Delivered, CoreError> {
         let survey = self.ready(shop).await.timings.survey();
         if !survey.accepts(stars) {
-            return Err(CoreError::Invalid(format!("stars must be 1 to {}", survey.scale)));
+            return Err(CoreError::Invalid(crate::error::msg("error-rating-stars").arg("max", u32::from(survey.scale))));
         }
         let guard = self.lock_customer(customer_id).await;
         let customer = self.store.customer(shop, customer_id).await?.ok_or(CoreError::NotFound("customer"))?;
         let open = self.store.open_conversation_of(shop, customer_id).await?;
         let Some(c) = open.filter(|c| c.status == crate::conversation::Status::Resolved) else {
-            return Err(CoreError::Conflict("there is no resolved conversation to rate".into()));
+            return Err(CoreError::Conflict(crate::error::msg("error-rating-nothing")));
         };
         let lang = self.customer_language(shop, c.id).await;
         let text = crate::csat::rating_text(stars, comment, lang);
@@ -397,14 +397,14 @@ impl<S: Store> Inbox<S> {
         let mut clean: Vec<String> = Vec::new();
         for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             if t.chars().count() > 32 {
-                return Err(CoreError::Invalid(format!("tag '{t}' is longer than 32 characters")));
+                return Err(CoreError::Invalid(crate::error::msg("error-tag-long").arg("tag", t.to_string())));
             }
             if !clean.iter().any(|c| c == t) {
                 clean.push(t.to_string());
             }
         }
         if clean.len() > 20 {
-            return Err(CoreError::Invalid("at most 20 tags".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-tags-max")));
         }
         let _guard = self.lock_customer(customer_id).await;
         let mut customer = self.store.customer(shop, customer_id).await?.ok_or(CoreError::NotFound("customer"))?;

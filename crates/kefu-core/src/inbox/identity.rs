@@ -91,7 +91,7 @@ impl<S: Store> Inbox<S> {
             return Ok(into);
         }
         if from.merged_into.is_some() {
-            return Err(CoreError::Conflict("this customer is already merged into another; undo that first".into()));
+            return Err(CoreError::Conflict(crate::error::msg("error-merge-already")));
         }
         let _guard = self.lock_customer(from.id).await;
         let now = self.clock.now();
@@ -123,7 +123,7 @@ impl<S: Store> Inbox<S> {
     pub async fn unmerge_customer(&self, shop: ShopId, from: CustomerId, by: UserId) -> Result<Customer, CoreError> {
         let mut c = self.store.customer(shop, from).await?.ok_or(CoreError::NotFound("customer"))?;
         let Some(into) = c.merged_into else {
-            return Err(CoreError::Conflict("this customer is not merged".into()));
+            return Err(CoreError::Conflict(crate::error::msg("error-merge-none")));
         };
         let _guard = self.lock_customer(from).await;
         let mut cs = ChangeSet::default();

@@ -14,7 +14,7 @@ impl<S: Store> Inbox<S> {
     async fn open_question(&self, shop: ShopId, key: &str) -> Result<BotQuestion, CoreError> {
         let q = self.store.bot_question(shop, key).await?.ok_or(CoreError::NotFound("question"))?;
         if q.status != "open" {
-            return Err(CoreError::Conflict(format!("the question is already {}", q.status)));
+            return Err(CoreError::Conflict(crate::error::msg("error-question-already").arg("status", q.status.to_string())));
         }
         Ok(q)
     }
@@ -44,14 +44,14 @@ impl<S: Store> Inbox<S> {
         let q = self.open_question(shop, key).await?;
         let (version, mut kb) = self.knowledge_base(shop).await?;
         if kb.faq(&faq.id).is_some() {
-            return Err(CoreError::Conflict(format!("an FAQ with id {} exists; attach the question to it instead", faq.id)));
+            return Err(CoreError::Conflict(crate::error::msg("error-faq-exists").arg("id", faq.id.to_string())));
         }
         faq.question = q.text.clone();
         let note = format!("learned: new faq {}", faq.id);
         kb.faqs.push(faq);
         let problems = kb.problems();
         if let Some(p) = problems.first() {
-            return Err(CoreError::Invalid(format!("{} {}", p.path, p.message)));
+            return Err(CoreError::Invalid(crate::error::verbatim(format!("{} {}", p.path, p.message))));
         }
         let saved = self.save_knowledge_base(shop, &kb, Some(version), Some(by), &note).await?;
         self.close_question(shop, key, "created").await?;

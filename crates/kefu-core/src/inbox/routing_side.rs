@@ -60,7 +60,7 @@ impl<S: Store> Inbox<S> {
     /// Store a validated routing configuration together with `extra` changes in the same
     /// commit (its kept version, an audit entry), and apply it at once.
     pub async fn put_routing_config_with(&self, shop: ShopId, config: RoutingConfig, extra: Vec<Change>) -> Result<(), CoreError> {
-        let doc = serde_json::to_string(&config).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let doc = serde_json::to_string(&config).map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
         let mut cs = ChangeSet::default();
         cs.push(Change::PutSetting { shop_id: shop, key: SETTING_KEY.into(), doc, at: self.clock.now() });
         for change in extra {
@@ -207,12 +207,12 @@ impl<S: Store> Inbox<S> {
         let now = self.clock.now();
         let waiting = self
             .with_desk(actor.shop_id, |d| d.accept(id, actor.user_id, now))
-            .ok_or_else(|| CoreError::Conflict("there is no open offer of this conversation to you".into()))?;
+            .ok_or_else(|| CoreError::Conflict(crate::error::msg("error-offer-none")))?;
         match self.assign_waiting(actor.shop_id, &waiting, actor.user_id).await {
             Ok(true) => self.load_conversation(actor.shop_id, id).await,
             Ok(false) => {
                 self.with_desk(actor.shop_id, |d| d.release(actor.user_id));
-                Err(CoreError::Conflict("the conversation no longer waits".into()))
+                Err(CoreError::Conflict(crate::error::msg("error-offer-gone")))
             }
             Err(e) => {
                 self.with_desk(actor.shop_id, |d| d.undo_accept(waiting, actor.user_id));
@@ -227,7 +227,7 @@ impl<S: Store> Inbox<S> {
         let now = self.clock.now();
         let lapsed = self.with_desk(actor.shop_id, |d| d.expire_offers(now, Some((id, actor.user_id))));
         if lapsed.is_empty() {
-            return Err(CoreError::Conflict("there is no open offer of this conversation to you".into()));
+            return Err(CoreError::Conflict(crate::error::msg("error-offer-none")));
         }
         self.withdraw(actor.shop_id, lapsed);
         self.dispatch(actor.shop_id).await;
@@ -247,14 +247,14 @@ impl<S: Store> Inbox<S> {
         }
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
-            return Err(CoreError::Invalid("a transfer note is at most 500 characters".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-transfer-note")));
         }
         let probe = self.load_conversation(actor.shop_id, id).await?;
         let guard = self.lock_customer(probe.customer_id).await;
         let mut conversation = self.load_conversation(actor.shop_id, id).await?;
         let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
         if holder != Some(actor.user_id) && !actor.role.oversees_all() {
-            return Err(CoreError::Forbidden("only the conversation's agent or a supervisor can transfer it".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-transfer-forbidden")));
         }
         let now = self.clock.now();
         let (to_agent, to_team) = match &target {
@@ -309,7 +309,7 @@ impl<S: Store> Inbox<S> {
         let holder = conversation.agent_id.filter(|_| conversation.status == Status::Assigned);
         // The agent who last had it may end it after resolving, too.
         if conversation.agent_id != Some(actor.user_id) && !actor.role.oversees_all() {
-            return Err(CoreError::Forbidden("only the conversation's agent or a supervisor can end it".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-end-forbidden")));
         }
         let event = state::close(&mut conversation, Some(actor.user_id), "agent", self.clock.now())?;
         self.commit(actor.shop_id, status_change(&conversation, vec![event]), Some(conversation.clone()), None).await?;

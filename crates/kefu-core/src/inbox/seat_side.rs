@@ -25,7 +25,7 @@ impl<S: Store> Inbox<S> {
     /// Store a person's seat choice. Applying it to a live seat is the caller's move
     /// (`set_presence`), because only the caller knows whether a workspace is open.
     pub async fn put_seat_choice(&self, user: &User, choice: SeatChoice) -> Result<(), CoreError> {
-        let doc = serde_json::to_string(&choice).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let doc = serde_json::to_string(&choice).map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
         let mut cs = ChangeSet::default();
         cs.push(Change::PutSetting { shop_id: user.shop_id, key: seat_setting_key(user.id), doc, at: self.clock.now() });
         self.store.apply(cs).await?;

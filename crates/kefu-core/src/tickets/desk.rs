@@ -147,12 +147,12 @@ impl<S: Store> TicketDesk<S> {
     /// a state it removes.
     pub async fn put_workflow(&self, actor: Actor, wf: Workflow) -> Result<Workflow, CoreError> {
         if !actor.role.administers() {
-            return Err(CoreError::Forbidden("only owners and admins edit workflows".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-workflow-edit-forbidden")));
         }
-        wf.validate().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        wf.validate().map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
         let filter = TicketFilter { ticket_type: Some(wf.ticket_type.clone()), open_only: true, limit: 10_000, ..Default::default() };
         if let Some(t) = self.store().tickets(actor.shop_id, &filter).await?.iter().find(|t| wf.state(&t.state).is_none()) {
-            return Err(CoreError::Conflict(format!("ticket #{} is in state {:?}, which this workflow removes", t.number, t.state)));
+            return Err(CoreError::Conflict(crate::error::msg("error-workflow-state-in-use").arg("number", t.number.to_string()).arg("state", t.state.to_string())));
         }
         let mut cs = ChangeSet::default();
         cs.push(Change::PutWorkflow { shop_id: actor.shop_id, workflow: wf.clone(), at: self.inbox.now() });
@@ -169,10 +169,10 @@ impl<S: Store> TicketDesk<S> {
     /// Create or update a department by key (owners and admins).
     pub async fn put_department(&self, actor: Actor, key: &str, name: &str, members: Vec<UserId>) -> Result<Department, CoreError> {
         if !actor.role.administers() {
-            return Err(CoreError::Forbidden("only owners and admins manage departments".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-department-forbidden")));
         }
         if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-            return Err(CoreError::Invalid("department key must be 1-64 characters of a-z, 0-9 and _".into()));
+            return Err(CoreError::Invalid(crate::error::msg("error-department-key")));
         }
         for m in &members {
             self.store().user(actor.shop_id, *m).await?.ok_or(CoreError::NotFound("user"))?;
@@ -205,9 +205,9 @@ impl<S: Store> TicketDesk<S> {
     /// Set the shop's calendar (owners and admins).
     pub async fn put_calendar(&self, actor: Actor, calendar: Calendar) -> Result<Calendar, CoreError> {
         if !actor.role.administers() {
-            return Err(CoreError::Forbidden("only owners and admins set the calendar".into()));
+            return Err(CoreError::Forbidden(crate::error::msg("error-calendar-forbidden")));
         }
-        calendar.validate().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        calendar.validate().map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
         let mut cs = ChangeSet::default();
         cs.push(Change::PutCalendar { shop_id: actor.shop_id, calendar: calendar.clone() });
         self.store().apply(cs).await?;

@@ -268,7 +268,7 @@ pub struct TicketFilter {
 /// chosen id must be one of the conversation's messages.
 pub fn chosen_messages(all: Vec<Message>, ids: &[crate::ids::MessageId]) -> Result<Vec<Message>, crate::error::CoreError> {
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|m| m.id == **id)) {
-        return Err(crate::error::CoreError::Invalid(format!("message {missing} is not in this conversation")));
+        return Err(crate::error::CoreError::Invalid(crate::error::msg("error-ticket-message-foreign").arg("message", missing.to_string())));
     }
     Ok(all.into_iter().filter(|m| ids.contains(&m.id)).collect())
 }

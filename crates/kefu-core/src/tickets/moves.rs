@@ -65,12 +65,12 @@ fn sla_time<'a>(wf: &Workflow, calendar: &'a Calendar) -> SlaTime<'a> {
 pub fn create(new: NewTicket, wf: &Workflow, calendar: &Calendar, now: Millis) -> Result<Ticket, CoreError> {
     let title = new.title.trim();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(CoreError::Invalid("title must be 1-200 characters".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-ticket-title")));
     }
     if new.description.len() > 64 * 1024 {
-        return Err(CoreError::Invalid("description is over 64 KiB".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-ticket-description")));
     }
-    let initial = wf.state(&wf.initial).ok_or_else(|| CoreError::Invalid("workflow has no initial state".into()))?;
+    let initial = wf.state(&wf.initial).ok_or_else(|| CoreError::Invalid(crate::error::msg("error-workflow-no-initial")))?;
     Ok(Ticket {
         id: TicketId::new(),
         shop_id: new.shop_id,
@@ -129,9 +129,9 @@ pub fn transition(
     let t = wf
         .transitions_from(&current)
         .find(|t| t.to == to)
-        .ok_or_else(|| CoreError::Conflict(format!("the {} workflow has no move from {:?} to {:?}", wf.name, current, to)))?;
+        .ok_or_else(|| CoreError::Conflict(crate::error::msg("error-workflow-no-move").arg("workflow", wf.name.as_str()).arg("from", current.to_string()).arg("to", to.to_string())))?;
     if !allowed(t, &mover) {
-        return Err(CoreError::Forbidden(format!("you may not make the move {:?}", t.name)));
+        return Err(CoreError::Forbidden(crate::error::msg("error-workflow-move-forbidden").arg("move", t.name.as_str())));
     }
     let from_state = wf.state(&ticket.state).cloned();
     let to_state = wf.state(to).ok_or(CoreError::NotFound("state"))?;
@@ -175,7 +175,7 @@ pub fn transition(
 pub fn comment(ticket: &mut Ticket, wf: &Workflow, calendar: &Calendar, by: Author, body: &str, public: bool, now: Millis) -> Result<Comment, CoreError> {
     let body = body.trim();
     if body.is_empty() || body.len() > 16 * 1024 {
-        return Err(CoreError::Invalid("a comment must be 1 byte to 16 KiB".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-ticket-comment")));
     }
     let c = Comment { id: CommentId::new(), author: by.clone(), body: body.to_string(), public, at: now };
     match (&by, public) {
@@ -231,10 +231,10 @@ pub fn attach(ticket: &mut Ticket, by: Author, file: Attachment, now: Millis) ->
     let name_ok = !file.name.trim().is_empty() && file.name.chars().count() <= 200;
     let url_ok = file.url.len() <= 2048 && (file.url.starts_with("https://") || file.url.starts_with("http://") || file.url.starts_with('/'));
     if !name_ok || !url_ok {
-        return Err(CoreError::Invalid("an attachment needs a name (1-200 characters) and an http(s) or /path URL".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-ticket-attachment")));
     }
     if ticket.attachments.len() >= 100 {
-        return Err(CoreError::Invalid("a ticket holds at most 100 attachments".into()));
+        return Err(CoreError::Invalid(crate::error::msg("error-ticket-attachments-max")));
     }
     ticket.history.push(HistoryEntry { at: now, by, change: TicketChange::Attached { name: file.name.clone() } });
     ticket.attachments.push(file);

@@ -69,7 +69,7 @@ impl Analytics {
     /// The shop's alert rules (the defaults until the shop saves its own).
     pub async fn rules(&self, shop: ShopId) -> Result<AlertRules, CoreError> {
         match self.store().setting(shop, SETTING_KEY).await? {
-            Some(doc) => serde_json::from_str(&doc).map_err(|e| CoreError::Invalid(format!("stored alert rules: {e}"))),
+            Some(doc) => serde_json::from_str(&doc).map_err(|e| CoreError::Invalid(crate::error::msg("error-alert-stored").arg("reason", e.to_string()))),
             None => Ok(AlertRules::default()),
         }
     }

@@ -100,7 +100,7 @@ fn group(rows: Vec<(String, String, i64)>) -> BTreeMap<String, Totals> {
 
 /// Parse a breakdown dimension (the customer dimension is for alerts only).
 pub fn parse_dim(s: &str) -> Result<Dim, ApiError> {
-    Dim::parse(s).filter(|d| *d != Dim::Customer).ok_or_else(|| ApiError::BadRequest(format!("unknown dimension {s:?}: use shop, team, agent, channel, source, l1, l2 or tag")))
+    Dim::parse(s).filter(|d| *d != Dim::Customer).ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-analytics-dimension").arg("dimension", s.to_string())))
 }
 
 /// Build the dashboard of a shop for a period, broken down by `dim`.

@@ -69,7 +69,7 @@ pub async fn hotspots(State(state): State<AppState>, who: Principal, ApiQuery(q)
     let source = SourceFilter::parse(q.source.as_deref().unwrap_or("all"))?;
     let top = match q.top.unwrap_or(20) {
         n @ (20 | 50) => n,
-        n => return Err(ApiError::BadRequest(format!("top must be 20 or 50, not {n}"))),
+        n => return Err(ApiError::BadRequest(crate::error::msg("error-analytics-top").arg("top", n))),
     };
     Ok(Json(views::hotspots(state.analytics.store(), who.user.shop_id, p, source, top, q.l1.as_deref()).await?))
 }
@@ -105,7 +105,7 @@ pub async fn drill(State(state): State<AppState>, who: Principal, ApiQuery(q): A
     let rows = match (&q.tag, &q.l1) {
         (Some(tag), _) => store.tag_conversations(shop, tag, p.from, p.to, source, 200).await?,
         (None, Some(l1)) => store.category_conversations(shop, l1, q.l2.as_deref(), p.from, p.to, source, 200).await?,
-        (None, None) => return Err(ApiError::BadRequest("name a tag, or an l1 (and l2)".into())),
+        (None, None) => return Err(ApiError::BadRequest(crate::error::msg("error-analytics-tag"))),
     };
     Ok(Json(DrillView { conversations: rows.into_iter().map(|(conversation_id, created_at)| DrillItem { conversation_id, created_at }).collect() }))
 }
@@ -137,7 +137,7 @@ pub async fn put_rules(State(state): State<AppState>, who: Principal, ApiJson(ru
     if let Err(e) = rules.validate() {
         let message = e.to_string();
         let problems: Vec<&str> = message.split("; ").collect();
-        return Err(ApiError::Unprocessable { message: format!("the alert rules have {} problem(s)", problems.len()), problems: serde_json::json!(problems) });
+        return Err(ApiError::Unprocessable { message: crate::error::msg("error-alert-problems").arg("count", problems.len()), problems: serde_json::json!(problems) });
     }
     put_setting(&state, &who, SETTING_KEY, serde_json::to_string(&rules).map_err(|e| ApiError::Internal(e.to_string()))?).await?;
     Ok(Json(rules))
@@ -162,11 +162,11 @@ pub async fn promotions(State(state): State<AppState>, who: Principal) -> Result
 pub async fn put_promotions(State(state): State<AppState>, who: Principal, ApiJson(list): ApiJson<Vec<Promotion>>) -> Result<Json<Vec<Promotion>>, ApiError> {
     who.require(Scope::SettingsManage)?;
     if list.len() > 100 {
-        return Err(ApiError::BadRequest("at most 100 promotions".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-promotions-max")));
     }
     for (i, p) in list.iter().enumerate() {
         if p.name.trim().is_empty() || p.name.len() > 64 || p.to <= p.from || list[..i].iter().any(|o| o.name == p.name) {
-            return Err(ApiError::BadRequest(format!("promotion {i}: a unique name of 1-64 bytes and to > from")));
+            return Err(ApiError::BadRequest(crate::error::msg("error-promotion-invalid").arg("index", i)));
         }
     }
     put_setting(&state, &who, PROMOTIONS_KEY, serde_json::to_string(&list).map_err(|e| ApiError::Internal(e.to_string()))?).await?;

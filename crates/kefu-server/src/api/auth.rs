@@ -20,6 +20,7 @@ use kefu_core::shop::{Presence, Shop, User};
 use kefu_core::store::{Change, ChangeSet, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use kefu_i18n::Lang;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
@@ -54,6 +55,31 @@ pub struct MeResponse {
     pub expires_at: Option<i64>,
     /// Their own seat choice: status and 接待 (always on for agents).
     pub seat: SeatChoice,
+    /// The interface language they chose; `null` follows the browser.
+    pub language: Option<Lang>,
+    /// The shop's default language (`zh-CN` or `en`).
+    pub shop_language: String,
+    /// The shop's time zone, a UTC offset such as `+08:00`: dates and times are shown in it.
+    pub time_zone: String,
+}
+
+impl MeResponse {
+    /// The caller, their shop and its language and time zone.
+    async fn new(state: &AppState, user: User, shop: Shop, expires_at: Option<i64>, seat: SeatChoice) -> Result<Self, ApiError> {
+        let profile = state.inbox.store().shop_profile(user.shop_id).await?;
+        let (time_zone, shop_language) = profile.map(|p| (p.time_zone, p.language)).unwrap_or_else(|| ("+08:00".into(), "zh-CN".into()));
+        let language = user.language;
+        Ok(MeResponse { user: user_view(state, user), shop, expires_at, seat, language, shop_language, time_zone })
+    }
+}
+
+/// A person's own interface language.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageRequest {
+    /// `zh-CN` or `en`; `null` follows the browser's language.
+    #[schema(value_type = Option<String>, pattern = r"^(zh-CN|en)$")]
+    pub language: Option<Lang>,
 }
 
 /// A person's own seat choice: their status, and (owners, admins, supervisors) 接待; what is
@@ -175,7 +201,7 @@ pub(crate) async fn open_session(state: &AppState, user: User, extra: ChangeSet)
     headers.append(SET_COOKIE, HeaderValue::from_str(&csrf_cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
     tracing::info!(user = %user.id, shop = %user.shop_id, "login");
     let seat = state.inbox.seat_choice(&user).await.effective(user.role);
-    Ok((headers, Json(MeResponse { user: user_view(state, user), shop, expires_at: Some(expires_at), seat })))
+    Ok((headers, Json(MeResponse::new(state, user, shop, Some(expires_at), seat).await?)))
 }
 
 /// End the session and clear the cookie. An API token is not a session: it is revoked with
@@ -188,7 +214,7 @@ pub async fn logout(State(state): State<AppState>, who: Principal) -> Result<imp
         return Err(ApiError::Refused {
             status: StatusCode::BAD_REQUEST,
             code: "token_logout",
-            message: "an API token is not a session: revoke it with DELETE /api/v1/tokens/{id}".into(),
+            message: crate::error::msg("error-token-logout"),
         });
     }
     if let Some(hash) = who.session_hash.clone() {
@@ -213,7 +239,28 @@ pub async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Me
         _ => None,
     };
     let seat = state.inbox.seat_choice(&who.user).await.effective(who.user.role);
-    Ok(Json(MeResponse { user: user_view(&state, who.user), shop, expires_at, seat }))
+    Ok(Json(MeResponse::new(&state, who.user, shop, expires_at, seat).await?))
+}
+
+/// Choose one's interface language: pages and API error messages use it from then on, over
+/// the browser's language; `null` follows the browser again (then the shop's default).
+#[utoipa::path(put, path = "/api/v1/me/language", tag = "auth", request_body = LanguageRequest,
+    responses((status = 200, body = MeResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn set_language(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<LanguageRequest>) -> Result<Json<MeResponse>, ApiError> {
+    let store = state.inbox.store();
+    let mut cs = ChangeSet::default();
+    cs.push(Change::SetUserLanguage { shop_id: who.user.shop_id, user_id: who.user.id, language: req.language });
+    store.apply(cs).await?;
+    let user = User { language: req.language, ..who.user.clone() };
+    // This answer is already in the new choice (or, for null, the browser's or shop's).
+    crate::language::settle_for(&state, &user).await;
+    let shop = store.shop(user.shop_id).await?.ok_or(ApiError::NotFound("shop"))?;
+    let expires_at = match (&who.via, &who.session_hash) {
+        (Via::Session, Some(h)) => store.session(h).await?.map(|s| s.expires_at),
+        _ => None,
+    };
+    let seat = state.inbox.seat_choice(&user).await.effective(user.role);
+    Ok(Json(MeResponse::new(&state, user, shop, expires_at, seat).await?))
 }
 
 /// Choose one's status (在线/忙碌/离开) and, for owners, admins and supervisors, 接待. The
@@ -228,11 +275,11 @@ pub async fn set_status(
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<Json<StatusResponse>, ApiError> {
     if req.status == Some(Presence::Offline) {
-        return Err(ApiError::BadRequest("status must be online, busy or away; offline follows from closing the workspace".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-status-choice")));
     }
     if req.takes_chats == Some(false) && !may_stop_taking_chats(who.user.role) {
         // A well-formed request the caller's role refuses: agents choose busy or away instead.
-        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "agents_take_chats", message: "客服始终接待；不想接新会话时请切换为忙碌或离开".into() });
+        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "agents_take_chats", message: crate::error::msg("error-agents-take-chats") });
     }
     let mut seat = state.inbox.seat_choice(&who.user).await;
     seat.status = req.status.unwrap_or(seat.status);
@@ -259,7 +306,7 @@ pub struct PasswordChange {
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn change_password(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<PasswordChange>) -> Result<StatusCode, ApiError> {
     if who.via != Via::Session {
-        return Err(ApiError::Forbidden("passwords are changed in a login session, not with an API token".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-password-token")));
     }
     crate::security::password_policy::check(&req.new, &who.user.email).map_err(ApiError::BadRequest)?;
     let store = state.inbox.store();
@@ -270,7 +317,7 @@ pub async fn change_password(State(state): State<AppState>, who: Principal, ApiJ
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(ApiError::Internal)?
         // 400, not 401: a typo here must not look like a lost session to the UI.
-        .ok_or_else(|| ApiError::BadRequest("the current password is wrong".into()))?;
+        .ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-password-current")))?;
     let mut cs = ChangeSet::default();
     cs.push(Change::SetPasswordHash { shop_id: who.user.shop_id, user_id: who.user.id, password_hash: hash });
     cs.push(Change::AppendAudit(audit::entry(&state, &who, "password_changed", None, json!({}))));

@@ -92,13 +92,13 @@ pub async fn list(
         None => Vec::new(),
         Some(list) => list
             .split(',')
-            .map(|s| Status::parse(s.trim()).ok_or_else(|| ApiError::BadRequest(format!("unknown status {s:?}"))))
+            .map(|s| Status::parse(s.trim()).ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-status-unknown").arg("status", s.to_string()))))
             .collect::<Result<_, _>>()?,
     };
     let agent_id = match q.assignee.as_deref() {
         None | Some("") => None,
         Some("me") => Some(who.user.id),
-        Some(other) => Some(other.parse().map_err(|_| ApiError::BadRequest(format!("assignee {other:?} is neither `me` nor an id")))?),
+        Some(other) => Some(other.parse().map_err(|_| ApiError::BadRequest(crate::error::msg("error-assignee").arg("assignee", other.to_string())))?),
     };
     let filter = ConversationFilter { statuses, agent_id, limit: q.limit.unwrap_or(50) };
     let conversations = state.inbox.store().conversations(who.user.shop_id, &filter).await?;
@@ -167,7 +167,7 @@ pub async fn assign(
     let req: AssignRequest = if body.iter().all(u8::is_ascii_whitespace) {
         AssignRequest::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))?
+        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(crate::error::msg("error-json-body").arg("reason", e.to_string())))?
     };
     Ok(Json(mask_conversation(&state.inbox.assign(who.actor(), id, req.agent_id).await?)))
 }

@@ -27,7 +27,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         whole_numbers_as_integers(&mut value);
         serde_path_to_error::deserialize(value)
             .map(ApiJson)
-            .map_err(|e| ApiError::BadRequest(format!("Failed to deserialize the JSON body into the target type: {e}")))
+            .map_err(|e| ApiError::BadRequest(crate::error::msg("error-json-shape").arg("reason", e.to_string())))
     }
 }
 
@@ -52,9 +52,9 @@ fn json_rejection(r: JsonRejection) -> ApiError {
     }
     match r {
         JsonRejection::MissingJsonContentType(_) => {
-            ApiError::BadRequest("expected a JSON body with Content-Type: application/json".into())
+            ApiError::BadRequest(crate::error::msg("error-json-content-type"))
         }
-        other => ApiError::BadRequest(other.body_text()),
+        other => ApiError::BadRequest(crate::error::verbatim(other.body_text())),
     }
 }
 
@@ -68,7 +68,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
-            .map_err(|r: QueryRejection| ApiError::BadRequest(r.body_text()))
+            .map_err(|r: QueryRejection| ApiError::BadRequest(crate::error::verbatim(r.body_text())))
     }
 }
 

@@ -150,26 +150,26 @@ async fn page_of(state: &AppState, who: &Principal, query: kefu_store::SearchQue
 }
 
 fn store_query(p: SearchParams) -> Result<kefu_store::SearchQuery, ApiError> {
-    let bad = |what: &str| ApiError::BadRequest(format!("无效的{what}"));
+    let bad = |key: &'static str| ApiError::BadRequest(crate::error::msg(key));
     if let Some(s) = &p.status {
-        kefu_core::conversation::Status::parse(s).ok_or_else(|| bad("状态"))?;
+        kefu_core::conversation::Status::parse(s).ok_or_else(|| bad("error-search-status"))?;
     }
     if let Some(c) = &p.channel {
-        kefu_core::customer::Channel::parse(c).ok_or_else(|| bad("渠道"))?;
+        kefu_core::customer::Channel::parse(c).ok_or_else(|| bad("error-search-channel"))?;
     }
     if p.rating.is_some_and(|r| !(1..=*kefu_core::csat::SCALE_RANGE.end()).contains(&r)) {
-        return Err(bad("评分（1-10）"));
+        return Err(bad("error-search-rating"));
     }
     let after = match &p.cursor {
         None => None,
         Some(c) => {
-            let (at, id) = c.split_once('.').ok_or_else(|| bad("翻页位置"))?;
-            Some((at.parse::<i64>().map_err(|_| bad("翻页位置"))?, id.to_string()))
+            let (at, id) = c.split_once('.').ok_or_else(|| bad("error-search-cursor"))?;
+            Some((at.parse::<i64>().map_err(|_| bad("error-search-cursor"))?, id.to_string()))
         }
     };
     let q = p.q.unwrap_or_default();
     if q.chars().count() > 200 {
-        return Err(ApiError::BadRequest("搜索内容不能超过 200 个字".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-search-long")));
     }
     let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     Ok(kefu_store::SearchQuery {

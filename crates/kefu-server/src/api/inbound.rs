@@ -64,7 +64,7 @@ pub async fn message(
     let shop = who.user.shop_id;
     let channel = req.channel.unwrap_or(Channel::Api);
     if matches!(channel, Channel::Widget | Channel::Email) {
-        return Err(ApiError::BadRequest(format!("channel '{}' has its own endpoint", channel.as_str())));
+        return Err(ApiError::BadRequest(crate::error::msg("error-channel-own-endpoint").arg("channel", channel.as_str())));
     }
     let (customer, _) = state
         .inbox

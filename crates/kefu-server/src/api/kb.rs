@@ -74,8 +74,7 @@ async fn save(state: &AppState, who: &Principal, kb: &KnowledgeBase, base: Optio
     let mut problems = kb.problems();
     problems.extend(kb.blocked_words(&state.words.for_shop(who.user.shop_id)));
     if !problems.is_empty() {
-        let message = format!("the knowledge base has {} problem(s); the first: {} {}", problems.len(), problems[0].path, problems[0].message);
-        return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&problems).unwrap_or_default() });
+        return Err(crate::error::document_problems("error-kb-problems", &problems));
     }
     let version = state.inbox.save_knowledge_base(who.user.shop_id, kb, base, Some(who.user.id), note).await?;
     let detail = serde_json::json!({ "version": version, "faqs": kb.faqs.len(), "flows": kb.flows.len(), "note": note });
@@ -173,9 +172,9 @@ pub async fn import(State(state): State<AppState>, who: Principal, ApiQuery(quer
     let parsed = match query.format.as_deref().unwrap_or("csv") {
         "csv" => import::parse_csv(&body),
         "json" => import::parse_json(&body),
-        other => return Err(ApiError::BadRequest(format!("format must be csv or json, not {other}"))),
+        other => return Err(ApiError::BadRequest(crate::error::msg("error-kb-format").arg("format", other.to_string()))),
     }
-    .map_err(ApiError::BadRequest)?;
+    .map_err(|e| ApiError::BadRequest(crate::error::verbatim(e)))?;
     let (version, mut kb) = state.inbox.knowledge_base(who.user.shop_id).await?;
     if parsed.good.is_empty() {
         return Ok(Json(ImportReport { version, added: 0, replaced: 0, bad_rows: parsed.bad }));
@@ -198,7 +197,7 @@ pub async fn export(State(state): State<AppState>, who: Principal, ApiQuery(quer
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"faqs.csv\"")], csv).into_response()
         }
         "json" => Json(kb.faqs).into_response(),
-        other => return Err(ApiError::BadRequest(format!("format must be csv or json, not {other}"))),
+        other => return Err(ApiError::BadRequest(crate::error::msg("error-kb-format").arg("format", other.to_string()))),
     })
 }
 
@@ -253,7 +252,7 @@ pub async fn training(State(state): State<AppState>, who: Principal) -> Result<J
 pub async fn put_live_session(State(state): State<AppState>, who: Principal, ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>) -> Result<Json<serde_json::Map<String, serde_json::Value>>, ApiError> {
     who.require(Scope::InboundWrite)?;
     if body.len() > 50 || body.iter().any(|(k, v)| !kefu_core::bot::valid_id(k) || !(v.is_number() || v.as_str().is_some_and(|s| s.chars().count() <= 200))) {
-        return Err(ApiError::BadRequest("live session data is at most 50 fields named by ids, each a number or a string of at most 200 characters".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-kb-session-data")));
     }
     let doc = serde_json::Value::Object(body.clone()).to_string();
     let mut cs = ChangeSet::default();
@@ -291,7 +290,7 @@ pub async fn questions(State(state): State<AppState>, who: Principal, ApiQuery(q
     who.require(Scope::ConversationsRead)?;
     let status = query.status.unwrap_or_else(|| "open".into());
     if !matches!(status.as_str(), "open" | "attached" | "created" | "dismissed") {
-        return Err(ApiError::BadRequest("status must be open, attached, created or dismissed".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-question-status")));
     }
     let mut list = state.inbox.store().bot_questions(who.user.shop_id, &status, 200).await?;
     for q in &mut list {
@@ -324,12 +323,12 @@ pub async fn teach(State(state): State<AppState>, who: Principal, Path(key): Pat
             let texts = faq.bot_texts().into_iter().map(|(field, t)| (format!("new_faq.{field}"), t));
             let blocked = blocked_words_in(texts, &state.words.for_shop(shop));
             if let Some(first) = blocked.first() {
-                let message = format!("the new FAQ has {} problem(s); the first: {} {}", blocked.len(), first.path, first.message);
-                return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&blocked).unwrap_or_default() });
+                let _ = first;
+                return Err(crate::error::document_problems("error-faq-problems", &blocked));
             }
             state.inbox.question_to_faq(shop, &key, faq, who.user.id).await?
         }
-        _ => return Err(ApiError::BadRequest("give either faq_id or new_faq".into())),
+        _ => return Err(ApiError::BadRequest(crate::error::msg("error-teach-choice"))),
     };
     audit::record(&state, audit::entry(&state, &who, "kb_changed", None, serde_json::json!({ "version": version, "learned": key }))).await?;
     Ok(Json(Saved { version }))

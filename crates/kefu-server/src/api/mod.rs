@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(auth::me))
         .route("/me/status", put(auth::set_status))
         .route("/me/password", put(auth::change_password))
+        .route("/me/language", put(auth::set_language))
         .route("/conversations", get(conversations::list).post(routing::start))
         .route("/conversations/search", get(history::search))
         .route("/conversations/{id}", get(conversations::get_one))
@@ -135,7 +136,7 @@ pub fn docs_routes() -> Router<AppState> {
 #[openapi(
     info(title = "kefu API", description = "Omnichannel customer service: conversations, messages, customers, agents, tokens. Realtime frames over /ws/agent and /ws/widget are described in docs/ARCHITECTURE.md."),
     paths(
-        auth::login, auth::logout, auth::me, auth::set_status, auth::change_password,
+        auth::login, auth::logout, auth::me, auth::set_status, auth::change_password, auth::set_language,
         conversations::list, conversations::get_one, conversations::messages, conversations::reply,
         conversations::assign, conversations::resolve, notes::add,
         quick_phrases::list, quick_phrases::create, quick_phrases::update, quick_phrases::delete,

@@ -114,13 +114,13 @@ pub struct ProductQuery {
 
 fn check_batch(len: usize) -> Result<(), ApiError> {
     if len > MAX_BULK {
-        return Err(ApiError::BadRequest(format!("send at most {MAX_BULK} records per request, not {len}")));
+        return Err(ApiError::BadRequest(crate::error::msg("error-bulk-max").arg("max", MAX_BULK).arg("count", len)));
     }
     Ok(())
 }
 
 fn at(index: usize, e: CoreError) -> ApiError {
-    ApiError::BadRequest(format!("[{index}]: {e}"))
+    ApiError::BadRequest(crate::error::msg("error-bulk-item").arg("index", index.to_string()).arg("reason", crate::error::core_message(&e, crate::language::current())))
 }
 
 /// Build a validated order; the customer is filled in once buyers are resolved.

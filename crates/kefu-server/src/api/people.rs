@@ -133,10 +133,10 @@ pub async fn set_role(State(state): State<AppState>, who: Principal, Path(id): P
     let store = state.inbox.store();
     let mut target = store.user(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("user"))?;
     if target.id == who.user.id {
-        return Err(ApiError::Forbidden("you cannot change your own role".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-role-self")));
     }
     if (target.role == Role::Owner || req.role == Role::Owner) && who.user.role != Role::Owner {
-        return Err(ApiError::Forbidden("only an owner grants or takes away ownership".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-role-owner")));
     }
     let from = target.role;
     if from == req.role {

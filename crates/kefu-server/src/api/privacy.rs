@@ -81,12 +81,12 @@ pub async fn get_words(State(state): State<AppState>, who: Principal) -> Result<
 pub async fn put_words(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<ShopWords>) -> Result<Json<ShopWords>, ApiError> {
     who.require(Scope::SettingsManage)?;
     if req.words.len() > MAX_SHOP_WORDS {
-        return Err(ApiError::BadRequest(format!("at most {MAX_SHOP_WORDS} words per shop")));
+        return Err(ApiError::BadRequest(crate::error::msg("error-words-max").arg("max", MAX_SHOP_WORDS)));
     }
     if let Some((i, w)) = req.words.iter().enumerate().find(|(_, w)| w.word.trim().is_empty() || w.word.chars().count() > 50 || w.category.trim().is_empty()) {
-        return Err(ApiError::BadRequest(format!("word {i} ({:?}): words need 1-50 characters and a category", w.word)));
+        return Err(ApiError::BadRequest(crate::error::msg("error-word-invalid").arg("index", i).arg("word", w.word.as_str())));
     }
-    state.words.set_shop(who.user.shop_id, &req.words).map_err(ApiError::BadRequest)?;
+    state.words.set_shop(who.user.shop_id, &req.words).map_err(|e| ApiError::BadRequest(crate::error::verbatim(e)))?;
     let doc = serde_json::to_string(&req.words).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut cs = ChangeSet::default();
     cs.push(Change::PutSetting { shop_id: who.user.shop_id, key: SHOP_WORDS_KEY.into(), doc, at: state.inbox.now() });

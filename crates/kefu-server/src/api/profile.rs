@@ -157,7 +157,7 @@ pub async fn update(State(state): State<AppState>, who: Principal, Reader(lang):
     if let Some(name) = req.name {
         let name = name.trim().to_string();
         if name.is_empty() || name.chars().count() > 40 {
-            return Err(ApiError::BadRequest("名称需为 1-40 个字".into()));
+            return Err(ApiError::BadRequest(crate::error::msg("error-name-40")));
         }
         cs.push(Change::SetCustomerName { shop_id: shop, customer_id: id, name });
         fields.push("name");

@@ -86,7 +86,7 @@ async fn editable(state: &AppState, who: &Principal, id: &str) -> Result<QuickPh
         return Err(ApiError::NotFound("quick phrase"));
     }
     if !phrase.editable_by(who.user.id, manages(who)) {
-        return Err(ApiError::Forbidden("shop-wide quick phrases are changed with the settings:manage scope".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-phrase-shop-scope")));
     }
     Ok(phrase)
 }

@@ -181,7 +181,7 @@ pub async fn transfer(State(state): State<AppState>, who: Principal, Path(id): P
     let target = match (req.agent_id, req.team_id) {
         (Some(a), None) => TransferTarget::Agent(a),
         (None, Some(t)) => TransferTarget::Team(t),
-        _ => return Err(ApiError::BadRequest("name exactly one of agent_id and team_id".into())),
+        _ => return Err(ApiError::BadRequest(crate::error::msg("error-transfer-target"))),
     };
     Ok(Json(crate::privacy::mask_conversation(&state.inbox.transfer(who.actor(), id, target, req.note).await?)))
 }

@@ -159,42 +159,44 @@ pub async fn preferences(state: &AppState, shop: ShopId) -> Preferences {
     }
 }
 
-/// Each problem of a shop document with its path, in Chinese (shown at the field).
+/// Each problem of a shop document with its path, in the request's language (shown at the field).
 pub fn problems(s: &ShopSettings) -> Vec<kefu_core::routing::ConfigProblem> {
     let mut out = Vec::new();
+    let lang = crate::language::current();
     let mut add = |path: &str, message: &str| out.push(kefu_core::routing::ConfigProblem { path: path.into(), message: message.into() });
+    let words = |key: &str| kefu_i18n::render(lang, key);
     if let Err(m) = check_new_shop(&s.name, "+08:00", "zh-CN") {
-        add("name", &m);
+        add("name", &m.render(lang));
     }
     if check_new_shop("店", &s.time_zone, "zh-CN").is_err() {
-        add("time_zone", "时区格式应为 +08:00 这样的 UTC 偏移");
+        add("time_zone", &words("error-shop-time-zone"));
     }
     if check_new_shop("店", "+08:00", &s.language).is_err() {
-        add("language", "默认语言只能是 zh-CN 或 en");
+        add("language", &words("error-shop-language"));
     }
     let g = s.widget.greeting.trim().chars().count();
     if g == 0 || g > 200 {
-        add("widget.greeting", "欢迎语不能为空，且不超过 200 个字");
+        add("widget.greeting", &words("error-shop-greeting"));
     }
     let c = s.widget.color.as_bytes();
     if !(c.len() == 7 && c[0] == b'#' && c[1..].iter().all(u8::is_ascii_hexdigit)) {
-        add("widget.color", "颜色应为 #RRGGBB，如 #1f6feb");
+        add("widget.color", &words("error-shop-color"));
     }
     if s.widget.position != "right" && s.widget.position != "left" {
-        add("widget.position", "位置只能是右下角或左下角");
+        add("widget.position", &words("error-shop-position"));
     }
     if !["auto", "zh-CN", "en"].contains(&s.widget.language.as_str()) {
         add("widget.language", "挂件语言只能是 auto（跟随访客浏览器）、zh-CN 或 en");
     }
     let j = s.agent_joined.trim().chars().count();
     if j == 0 || j > 60 {
-        add("agent_joined", "人工接入提示不能为空，且不超过 60 个字");
+        add("agent_joined", &words("error-shop-agent-joined"));
     }
     if let Some(i) = s.widget.prechat_fields.iter().position(|f| !PRECHAT.contains(&f.as_str())) {
-        add(&format!("widget.prechat_fields[{i}]"), "未知的询前字段");
+        add(&format!("widget.prechat_fields[{i}]"), &words("error-shop-prechat-field"));
     }
     if let Some(i) = s.widget.prechat_required.iter().position(|f| !s.widget.prechat_fields.contains(f)) {
-        add(&format!("widget.prechat_required[{i}]"), "必填项须先勾选为询前字段");
+        add(&format!("widget.prechat_required[{i}]"), &words("error-shop-prechat-required"));
     }
     let survey = kefu_core::csat::Survey { question: s.csat_question.clone(), scale: s.csat_scale };
     for (field, message) in survey.problems() {
@@ -243,8 +245,7 @@ pub async fn put_shop(State(state): State<AppState>, who: Principal, ApiQuery(q)
     super::versions::check(q.base_version, latest)?;
     let found = problems(&s);
     if !found.is_empty() {
-        let message = format!("店铺设置有 {} 处问题：{}", found.len(), found[0].message);
-        return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&found).unwrap_or_default() });
+        return Err(crate::error::document_problems("error-shop-problems", &found));
     }
     let prefs = Preferences { widget: s.widget.clone(), supervisors_edit_kb: s.supervisors_edit_kb, agent_joined: s.agent_joined.trim().into() };
     let doc = serde_json::to_string(&prefs).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -291,7 +292,7 @@ pub struct RoutingTest {
 pub async fn test_routing(State(state): State<AppState>, who: Principal, ApiJson(t): ApiJson<RoutingTest>) -> Result<Json<kefu_core::routing::Trial>, ApiError> {
     who.require(Scope::ConversationsRead)?;
     if t.text.trim().is_empty() || t.text.chars().count() > 2000 {
-        return Err(ApiError::BadRequest("请输入 1-2000 字的消息".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-routing-test-text")));
     }
     let config = match t.config {
         Some(c) => c,
@@ -309,7 +310,7 @@ pub async fn require_kb_edit(state: &AppState, who: &Principal) -> Result<(), Ap
     }
     who.require(Scope::KbWrite)?;
     if who.user.role == kefu_core::shop::Role::Supervisor && !preferences(state, who.user.shop_id).await.supervisors_edit_kb {
-        return Err(ApiError::Forbidden("本店未允许主管编辑知识库（设置 › 店铺）".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-kb-supervisors-off")));
     }
     Ok(())
 }

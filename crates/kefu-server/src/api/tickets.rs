@@ -233,10 +233,10 @@ pub async fn list(State(state): State<AppState>, who: Principal, ApiQuery(q): Ap
     let assignee_id = match q.assignee.as_deref() {
         None | Some("") => None,
         Some("me") => Some(who.user.id),
-        Some(s) => Some(s.parse().map_err(|_| ApiError::BadRequest(format!("assignee {s:?} is neither `me` nor an id")))?),
+        Some(s) => Some(s.parse().map_err(|_| ApiError::BadRequest(crate::error::msg("error-assignee").arg("assignee", s.to_string())))?),
     };
-    let customer_id = q.customer.as_deref().map(|s| s.parse().map_err(|_| ApiError::BadRequest("customer must be an id".into()))).transpose()?;
-    let sla = q.sla.as_deref().map(|s| SlaStatus::parse(s).ok_or_else(|| ApiError::BadRequest(format!("unknown sla status {s:?}")))).transpose()?;
+    let customer_id = q.customer.as_deref().map(|s| s.parse().map_err(|_| ApiError::BadRequest(crate::error::msg("error-customer-id")))).transpose()?;
+    let sla = q.sla.as_deref().map(|s| SlaStatus::parse(s).ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-sla-status").arg("status", s.to_string())))).transpose()?;
     let filter = TicketFilter {
         state: q.state,
         department: q.department,
@@ -272,7 +272,7 @@ pub async fn create(State(state): State<AppState>, who: Principal, ApiJson(req):
             let c = state.inbox.store().conversation(who.user.shop_id, cid).await?.ok_or(ApiError::NotFound("conversation"))?;
             format!("{} 的问题", c.customer_name)
         }
-        (None, None) => return Err(ApiError::BadRequest("a ticket needs a title".into())),
+        (None, None) => return Err(ApiError::BadRequest(crate::error::msg("error-ticket-needs-title"))),
     };
     let request = TicketRequest {
         ticket_type: req.ticket_type,
@@ -384,7 +384,7 @@ pub async fn attach(State(state): State<AppState>, who: Principal, Path(id): Pat
 pub async fn bulk(State(state): State<AppState>, who: Principal, ApiJson(req): ApiJson<BulkRequest>) -> Result<Json<BulkResult>, ApiError> {
     who.require(Scope::ConversationsWrite)?;
     if req.ids.is_empty() || req.ids.len() > 500 {
-        return Err(ApiError::BadRequest("give 1-500 ticket ids".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-ticket-ids")));
     }
     let action = req.action;
     let mut results = Vec::with_capacity(req.ids.len());
@@ -411,7 +411,7 @@ pub async fn workflows(State(state): State<AppState>, who: Principal) -> Result<
 pub async fn put_workflow(State(state): State<AppState>, who: Principal, Path(ticket_type): Path<String>, ApiJson(wf): ApiJson<Workflow>) -> Result<Json<Workflow>, ApiError> {
     who.require(Scope::SettingsManage)?;
     if wf.ticket_type != ticket_type {
-        return Err(ApiError::BadRequest(format!("the body is for type {:?}, the path for {ticket_type:?}", wf.ticket_type)));
+        return Err(ApiError::BadRequest(crate::error::msg("error-ticket-type-mismatch").arg("body", wf.ticket_type.to_string()).arg("path", ticket_type.to_string())));
     }
     Ok(Json(state.tickets.put_workflow(who.actor(), wf).await?))
 }

@@ -52,13 +52,13 @@ pub async fn create(
     who.require(Scope::TokensManage)?;
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::BadRequest("name must be 1-100 characters".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-token-name")));
     }
     if req.scopes.is_empty() {
-        return Err(ApiError::BadRequest("give the token at least one scope".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-token-scopes")));
     }
     if let Some(s) = req.scopes.iter().find(|s| !who.scopes.contains(s)) {
-        return Err(ApiError::Forbidden(format!("you cannot grant the {} scope", s.as_str())));
+        return Err(ApiError::Forbidden(crate::error::msg("error-token-grant").arg("scope", s.as_str())));
     }
     let secret = new_secret("kefu_pat_").map_err(ApiError::Internal)?;
     let mut scopes = req.scopes;

@@ -43,7 +43,7 @@ pub async fn latest(state: &AppState, shop: ShopId, key: &str) -> Result<i64, Ap
 }
 
 fn stale(latest: i64) -> ApiError {
-    ApiError::Refused { status: StatusCode::CONFLICT, code: "stale_version", message: format!("设置已被他人修改（当前为第 {latest} 版），请重新加载后再改") }
+    ApiError::Refused { status: StatusCode::CONFLICT, code: "stale_version", message: crate::error::msg("error-stale-version").arg("version", latest) }
 }
 
 /// Refuse a save whose base is not the newest version.
@@ -138,8 +138,7 @@ pub async fn save_routing(state: &AppState, who: &Principal, mut config: Routing
     let users: HashSet<UserId> = state.inbox.store().users(shop).await?.into_iter().map(|u| u.id).collect();
     let problems = config.problems(&users);
     if !problems.is_empty() {
-        let message = format!("the routing configuration has {} problem(s); the first: {} {}", problems.len(), problems[0].path, problems[0].message);
-        return Err(ApiError::Unprocessable { message, problems: serde_json::to_value(&problems).unwrap_or_default() });
+        return Err(crate::error::document_problems("error-routing-problems", &problems));
     }
     let doc = serde_json::to_string(&config).map_err(|e| ApiError::Internal(e.to_string()))?;
     let detail = serde_json::json!({ "teams": config.teams.len(), "rules": config.rules.len(), "version": latest + 1 });

@@ -39,7 +39,7 @@ impl Principal {
         if self.scopes.contains(&scope) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("没有权限：此操作需要 {} 权限", scope.as_str())))
+            Err(ApiError::Forbidden(crate::error::msg("error-forbidden-scope").arg("scope", scope.as_str())))
         }
     }
 
@@ -86,6 +86,7 @@ impl FromRequestParts<AppState> for Principal {
             crate::onboarding::ensure_open(state, user.shop_id)?;
             // A token never does more than its creator's role allows now.
             let scopes = t.scopes.into_iter().filter(|s| s.allowed_for(user.role)).collect();
+            crate::language::settle_for(state, &user).await;
             return Ok(Principal { user, scopes, via: Via::Token, session_hash: None });
         }
         let secret = cookie_value(parts, SESSION_COOKIE).ok_or(ApiError::Unauthenticated)?;
@@ -97,6 +98,7 @@ impl FromRequestParts<AppState> for Principal {
         let user = store.user(session.shop_id, session.user_id).await?.ok_or(ApiError::Unauthenticated)?;
         crate::onboarding::ensure_open(state, user.shop_id)?;
         let scopes = Scope::ALL.into_iter().filter(|s| s.allowed_for(user.role)).collect();
+        crate::language::settle_for(state, &user).await;
         Ok(Principal { user, scopes, via: Via::Session, session_hash: Some(hash) })
     }
 }

@@ -84,7 +84,7 @@ pub async fn create_channel(State(state): State<AppState>, who: Principal, ApiJs
     validate_label("platform", &req.platform)?;
     let callback_url = if req.platform.trim() == email::PLATFORM {
         // An email channel's "callback" is the address its replies are sent from (by SMTP).
-        let addr = req.email_address.as_deref().and_then(email::normalise_address).ok_or_else(|| ApiError::BadRequest("an email channel needs email_address, the address replies are sent from".into()))?;
+        let addr = req.email_address.as_deref().and_then(email::normalise_address).ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-channel-email-address")))?;
         format!("mailto:{addr}")
     } else {
         validate_target_url(req.callback_url.trim())?;
@@ -124,7 +124,7 @@ pub async fn list_channels(State(state): State<AppState>, who: Principal) -> Res
 pub async fn list_outbox(State(state): State<AppState>, who: Principal, ApiQuery(q): ApiQuery<OutboxQuery>) -> Result<Json<DeliveryList>, ApiError> {
     who.require(Scope::SettingsManage)?;
     let wanted = q.state.as_deref().unwrap_or("dead");
-    let s = DeliveryState::parse(wanted).ok_or_else(|| ApiError::BadRequest(format!("unknown state {wanted:?}: pending, delivered or dead")))?;
+    let s = DeliveryState::parse(wanted).ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-delivery-state").arg("state", wanted.to_string())))?;
     let deliveries = state.inbox.store().deliveries(who.user.shop_id, s, q.limit.unwrap_or(100)).await?;
     Ok(Json(DeliveryList { deliveries }))
 }
@@ -139,7 +139,7 @@ pub async fn replay(State(state): State<AppState>, who: Principal, Path(id): Pat
     let store = state.inbox.store();
     let mut d = store.delivery(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("delivery"))?;
     if d.state != DeliveryState::Dead {
-        return Err(kefu_core::CoreError::Conflict(format!("the delivery is {}; only dead ones are replayed", d.state.as_str())).into());
+        return Err(kefu_core::CoreError::Conflict(crate::error::msg("error-delivery-replay").arg("state", d.state.as_str())).into());
     }
     let now = state.inbox.now();
     let mut cs = ChangeSet::default();

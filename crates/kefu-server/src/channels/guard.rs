@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use kefu_core::channels::ssrf::{host_and_port, is_public};
 use std::net::{IpAddr, SocketAddr};
 
-fn refused(message: String) -> ApiError {
+fn refused(message: kefu_i18n::Message) -> ApiError {
     ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "private_target", message }
 }
 
@@ -19,22 +19,19 @@ pub async fn check_target(url: &str, allow_private: bool) -> Result<(), ApiError
     if allow_private {
         return Ok(());
     }
-    let (host, port) = host_and_port(url).ok_or_else(|| ApiError::BadRequest("the URL must be http:// or https:// with a host".into()))?;
+    let (host, port) = host_and_port(url).ok_or_else(|| ApiError::BadRequest(crate::error::msg("error-url-host")))?;
     let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => tokio::net::lookup_host((host.as_str(), port))
             .await
-            .map_err(|_| ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unresolvable_target", message: format!("the host {host:?} does not resolve") })?
+            .map_err(|_| ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unresolvable_target", message: crate::error::msg("error-host-unresolvable").arg("host", host.to_string()) })?
             .collect(),
     };
     if addrs.is_empty() {
-        return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unresolvable_target", message: format!("the host {host:?} does not resolve") });
+        return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unresolvable_target", message: crate::error::msg("error-host-unresolvable").arg("host", host.to_string()) });
     }
     if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
-        return Err(refused(format!(
-            "the host {host:?} is (or resolves to) {}, which is not a public address; kefu only posts to the public internet",
-            bad.ip()
-        )));
+        return Err(refused(crate::error::msg("error-host-private").arg("host", host.to_string()).arg("ip", bad.ip().to_string())));
     }
     Ok(())
 }

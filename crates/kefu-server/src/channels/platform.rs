@@ -83,7 +83,7 @@ async fn receive(state: &AppState, id: &str, headers: &HeaderMap, body: Result<B
     let inbox = &state.inbox;
     let channel = inbox.store().channel_by_id(channel_id).await?.filter(|c| c.disabled_at.is_none()).ok_or(ApiError::NotFound("channel"))?;
     crate::onboarding::ensure_open(state, channel.shop_id)?;
-    let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::BadRequest(r.body_text()) })?;
+    let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::BadRequest(crate::error::verbatim(r.body_text())) })?;
     signature::verify(channel.secret.as_bytes(), header(headers, signature::TIMESTAMP_HEADER), header(headers, signature::SIGNATURE_HEADER), &body, inbox.now())?;
     let event = events::decode(&body).map_err(|e| match e {
         CoreError::TooLarge { .. } => ApiError::PayloadTooLarge,

@@ -186,7 +186,7 @@ pub async fn send_test(State(state): State<AppState>, who: Principal, Path(id): 
     who.require(Scope::SettingsManage)?;
     let channel = own_channel(&state, who.user.shop_id, &id).await?;
     if channel.platform == kefu_core::channels::email::PLATFORM {
-        return Err(ApiError::BadRequest("邮件渠道请直接发一封邮件到该地址测试".into()));
+        return Err(ApiError::BadRequest(crate::error::msg("error-channel-test-email")));
     }
     let now = state.inbox.now();
     let event_id = format!("kefu-test-{}", uuid::Uuid::now_v7());

@@ -90,12 +90,12 @@ pub fn check_outbound(words: &kefu_nlp::sensitive::Dictionary, text: &str, confi
     match kefu_nlp::sensitive::Dictionary::strictest(&hits) {
         Some(Action::Block) => Err(crate::error::ApiError::Sensitive {
             code: "sensitive_blocked",
-            message: format!("这条回复含有禁用词（{}），不能发送", list(Some(Action::Block))),
+            message: crate::error::msg("error-sensitive-blocked").arg("words", list(Some(Action::Block))),
             hits: details(),
         }),
         Some(Action::Warn) if !confirmed => Err(crate::error::ApiError::Sensitive {
             code: "sensitive_warning",
-            message: format!("这条回复含有需谨慎使用的词（{}），确认后可发送", list(Some(Action::Warn))),
+            message: crate::error::msg("error-sensitive-warning").arg("words", list(Some(Action::Warn))),
             hits: details(),
         }),
         _ => Ok(hits),

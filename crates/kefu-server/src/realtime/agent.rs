@@ -42,11 +42,13 @@ pub async fn upgrade(
         let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
         let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
         if origin_host != host {
-            return Err(ApiError::Forbidden("cross-site WebSocket connection refused".into()));
+            return Err(ApiError::Forbidden(crate::error::msg("error-ws-cross-site")));
         }
     }
     who.require(Scope::ConversationsWrite)?;
-    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, who, socket)))
+    // The socket's own task answers in the language settled for this request.
+    let lang = crate::language::current();
+    Ok(socket::tuned(ws).on_upgrade(move |socket| crate::language::scope(lang, session(state, who, socket))))
 }
 
 async fn session(state: AppState, who: Principal, socket: WebSocket) {
@@ -125,7 +127,7 @@ async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::
     };
     let cid = client_id.as_deref();
     let Some(id) = conversation_id.as_deref().and_then(|s| s.parse::<ConversationId>().ok()) else {
-        return frames::error("not_found", "conversation not found", cid);
+        return frames::core_error(&kefu_core::CoreError::NotFound("conversation"), cid);
     };
     if let Err(e) = crate::privacy::check_outbound(&state.words.for_shop(who.user.shop_id), &content, confirm) {
         state.metrics.sensitive_outbound.inc();
@@ -143,7 +145,7 @@ async fn handle(state: &AppState, who: &Principal, frame: ClientFrame) -> axum::
 /// Accept or decline an offer; the answer is the conversation (accepted) or a pong.
 async fn answer_offer(state: &AppState, who: &Principal, id: &str, accept: bool) -> axum::extract::ws::Utf8Bytes {
     let Ok(id) = id.parse::<ConversationId>() else {
-        return frames::error("not_found", "conversation not found", None);
+        return frames::core_error(&kefu_core::CoreError::NotFound("conversation"), None);
     };
     let result = if accept {
         state.inbox.accept_offer(who.actor(), id).await.map(|c| frames::encode(&ServerFrame::Conversation { conversation: &crate::privacy::mask_conversation(&c) }))

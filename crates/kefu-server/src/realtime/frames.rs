@@ -194,17 +194,18 @@ pub fn api_error(e: &crate::error::ApiError, client_id: Option<&str>) -> Utf8Byt
     encode(&ServerFrame::Error { code, message: &e.public_message(), client_id, details })
 }
 
-/// The error frame for a failed domain operation.
+/// The error frame for a failed domain operation, in the socket's language.
 pub fn core_error(e: &CoreError, client_id: Option<&str>) -> Utf8Bytes {
     let (_, code) = crate::error::core_status(e);
+    let lang = crate::language::current();
     match e {
         CoreError::Store(kefu_core::store::StoreError::Closed) => {
-            error(code, "the server is shutting down; resend after reconnecting", client_id)
+            error(code, &kefu_i18n::render(lang, "error-socket-shutting-down"), client_id)
         }
         CoreError::Store(s) => {
             tracing::error!(error = %s, "store failed under a socket");
-            error(code, "internal error; resend later", client_id)
+            error(code, &kefu_i18n::render(lang, "error-socket-internal"), client_id)
         }
-        other => error(code, &other.to_string(), client_id),
+        other => error(code, &crate::error::core_message(other, lang), client_id),
     }
 }

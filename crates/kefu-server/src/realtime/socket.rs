@@ -74,9 +74,9 @@ pub async fn run(
                             Some(reply) => reply,
                             None => continue,
                         },
-                        Err(e) => frames::error("bad_frame", &format!("unreadable frame: {e}"), None),
+                        Err(e) => frames::error("bad_frame", &crate::error::msg("error-frame-unreadable").arg("reason", e.to_string()).render(crate::language::current()), None),
                     },
-                    Some(Ok(Message::Binary(_))) => frames::error("bad_frame", "binary frames are not supported; send JSON text", None),
+                    Some(Ok(Message::Binary(_))) => frames::error("bad_frame", &kefu_i18n::render(crate::language::current(), "error-frame-binary"), None),
                     Some(Ok(_)) => continue,
                 };
                 if socket.send(Message::Text(reply)).await.is_err() {

@@ -127,7 +127,8 @@ pub async fn upgrade(
         None => state.inbox.shop_language(shop.id).await,
     };
     let visitor_lang = VisitorLanguage { browser, lang };
-    Ok(socket::tuned(ws).on_upgrade(move |socket| session(state, shop, customer, token, (messages, queue), visitor_lang, socket)))
+    // The socket's own task answers (error frames too) in the visitor's language.
+    Ok(socket::tuned(ws).on_upgrade(move |socket| crate::language::scope(visitor_lang.lang, session(state, shop, customer, token, (messages, queue), visitor_lang, socket))))
 }
 
 /// What a visitor's language is known to be when their socket opens.
@@ -296,7 +297,7 @@ async fn keep_prechat(state: &AppState, shop: ShopId, customer: CustomerId, answ
     if let Some(name) = &answers.name {
         cs.push(kefu_core::store::Change::SetCustomerName { shop_id: shop, customer_id: customer, name: name.clone() });
     }
-    let doc = serde_json::to_string(answers).map_err(|e| kefu_core::CoreError::Invalid(e.to_string()))?;
+    let doc = serde_json::to_string(answers).map_err(|e| kefu_core::CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
     cs.push(kefu_core::store::Change::PutCustomerPrechat { shop_id: shop, customer_id: customer, doc, at: state.inbox.now() });
     state.inbox.store().apply(cs).await?;
     Ok(())
@@ -313,7 +314,7 @@ async fn feedback(state: &AppState, shop: ShopId, customer: Option<CustomerId>, 
 async fn rate(state: &AppState, shop: ShopId, customer: Option<CustomerId>, stars: u8, comment: Option<String>, client_id: Option<String>) -> Utf8Bytes {
     let cid = client_id.as_deref();
     let Some(customer) = customer else {
-        return frames::core_error(&kefu_core::CoreError::Conflict("there is no resolved conversation to rate".into()), cid);
+        return frames::core_error(&kefu_core::CoreError::Conflict(crate::error::msg("error-rating-nothing")), cid);
     };
     if let Err(e) = crate::security::limits::admit_customer_message(state, shop, customer).await {
         return frames::api_error(&e, cid);

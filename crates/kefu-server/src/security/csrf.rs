@@ -24,7 +24,7 @@ pub async fn check(req: Request, next: Next) -> Response {
         let expected = cookie_value_in(headers, CSRF_COOKIE).unwrap_or("");
         let given = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         if expected.is_empty() || !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
-            return ApiError::Forbidden("missing or wrong CSRF token: send the kefu_csrf cookie's value in X-CSRF-Token".into())
+            return ApiError::Forbidden(crate::error::msg("error-csrf"))
                 .into_response();
         }
     }

@@ -10,13 +10,13 @@ const COMMON: &[&str] = &[
 ];
 
 /// `Err` with a message the user can act on.
-pub fn check(password: &str, email: &str) -> Result<(), String> {
+pub fn check(password: &str, email: &str) -> Result<(), kefu_i18n::Message> {
     let chars = password.chars().count();
     if chars < MIN_LEN {
-        return Err(format!("the password needs at least {MIN_LEN} characters"));
+        return Err(crate::error::msg("error-password-short").arg("min", MIN_LEN));
     }
     if chars > 256 {
-        return Err("the password may have at most 256 characters".into());
+        return Err(crate::error::msg("error-password-long"));
     }
     let classes = [
         password.chars().any(|c| c.is_ascii_lowercase()),
@@ -25,15 +25,15 @@ pub fn check(password: &str, email: &str) -> Result<(), String> {
         password.chars().any(|c| !c.is_ascii_alphanumeric()),
     ];
     if classes.iter().filter(|c| **c).count() < 2 {
-        return Err("mix at least two of: lower-case letters, upper-case letters, digits, other characters".into());
+        return Err(crate::error::msg("error-password-mix"));
     }
     let lower = password.to_lowercase();
     let local = email.split('@').next().unwrap_or("").to_lowercase();
     if local.len() >= 3 && lower.contains(&local) {
-        return Err("the password must not contain your login name".into());
+        return Err(crate::error::msg("error-password-login-name"));
     }
     if COMMON.contains(&lower.as_str()) {
-        return Err("this password is too common".into());
+        return Err(crate::error::msg("error-password-common"));
     }
     Ok(())
 }
@@ -44,10 +44,10 @@ mod tests {
 
     #[test]
     fn policy() {
-        assert!(check("short1", "a@x.cn").unwrap_err().contains("at least 10"));
-        assert!(check("abcdefghijkl", "a@x.cn").unwrap_err().contains("two of"));
-        assert!(check("zhangsan-2026!", "zhangsan@x.cn").unwrap_err().contains("login name"));
-        assert!(check("woaini1314", "a@x.cn").unwrap_err().contains("common"));
+        assert!(check("short1", "a@x.cn").unwrap_err().render(kefu_i18n::Lang::En).contains("at least 10"));
+        assert!(check("abcdefghijkl", "a@x.cn").unwrap_err().render(kefu_i18n::Lang::En).contains("two of"));
+        assert!(check("zhangsan-2026!", "zhangsan@x.cn").unwrap_err().render(kefu_i18n::Lang::En).contains("login name"));
+        assert!(check("woaini1314", "a@x.cn").unwrap_err().render(kefu_i18n::Lang::En).contains("common"));
         assert!(check("kefu-demo-2026", "a@x.cn").is_ok());
         assert!(check("长城长城长城长城长城1", "a@x.cn").is_ok());
     }

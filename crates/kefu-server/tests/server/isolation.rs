@@ -19,6 +19,7 @@ pub(crate) async fn second_shop(app: &TestApp) -> (String, String, String, Strin
         role: Role::Owner,
         capacity: 10,
         created_at: 1,
+        language: None,
     };
     let password_hash = kefu_server::auth::hash_password(PASSWORD).expect("hash");
     let mut cs = ChangeSet::default();

@@ -36,6 +36,7 @@ mod onboarding_browser;
 mod prechat_browser;
 mod shell_browser;
 mod story_browser;
+mod language;
 mod settings;
 mod settings_browser;
 mod settings_english_browser;

@@ -127,7 +127,7 @@ async fn password_change_follows_the_policy_and_is_audited() {
     let (s, b) = agent.post_put("/api/v1/me/password", json!({"current": PASSWORD, "new": "short"})).await;
     assert_eq!((s, b["error"]["code"].as_str()), (400, Some("invalid_request")));
     let (s, b) = agent.post_put("/api/v1/me/password", json!({"current": "wrong-password", "new": "Kefu-secure-2026"})).await;
-    assert_eq!((s, b["error"]["message"].as_str()), (400, Some("the current password is wrong")));
+    assert_eq!((s, b["error"]["message"].as_str()), (400, Some("当前密码不正确")), "the demo shop answers in its default, Chinese");
     let (s, _) = agent.post_put("/api/v1/me/password", json!({"current": PASSWORD, "new": "Kefu-secure-2026"})).await;
     assert_eq!(s, 204);
     assert_eq!(login_raw(&app, "agent1@demo.kefu", PASSWORD).await.status(), 401);

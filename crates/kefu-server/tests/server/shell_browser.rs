@@ -297,3 +297,44 @@ async fn notification(app: &TestApp, b: &Client) {
     assert_eq!(titles.len(), 1, "exactly the hidden-tab message is announced: {titles:?}");
     assert!(titles[0].contains("发来新消息") && titles[0].ends_with("|我的订单还没发货"), "{titles:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn picking_english_in_the_user_menu_turns_the_shell_english_and_it_stays() {
+    let Some(driver) = Driver::start().await else { return };
+    let app = TestApp::spawn().await;
+    let b = driver.browser().await;
+    let result = tokio::time::timeout(Duration::from_secs(120), english(&app, &b)).await;
+    let _ = b.close().await;
+    result.expect("the language test took over two minutes");
+}
+
+async fn english(app: &TestApp, b: &Client) {
+    let chinese = ["工作台", "历史会话", "工单", "知识库"];
+    let english = ["Workspace", "History", "Tickets", "Knowledge base"];
+    login(b, &app.base, "agent1@demo.kefu").await;
+    shell_ready(b).await;
+    assert_eq!(nav_items(b).await, chinese, "a zh-CN browser starts in Chinese");
+
+    click(b, "#user-menu-button").await;
+    b.find(Locator::Css("#language-select")).await.expect("the language menu").select_by_value("en").await.expect("pick English");
+    until("the navigation in English", || async { (nav_items(b).await == english).then_some(()) }).await;
+    shot(b, "english").await;
+    // Saved for the person: the server answers them in English too.
+    let me = js(b, "return fetch('/api/v1/me').then(r => r.json())").await;
+    assert_eq!(me["language"], "en", "{me}");
+    let refused = js(b, "return fetch('/api/v1/shop', { headers: { 'Accept-Language': 'zh-CN' } }).then(r => r.json())").await;
+    assert_eq!(refused["error"]["message"], "You don't have permission: this needs the settings:manage scope.", "{refused}");
+
+    // A reload keeps it.
+    b.refresh().await.expect("reload");
+    shell_ready(b).await;
+    assert_eq!(nav_items(b).await, english, "English after a reload");
+    assert_eq!(js(b, "return document.getElementById('language-select').value").await, "en");
+
+    // Another browser of the same person (nothing stored here) follows the saved choice.
+    js(b, "localStorage.removeItem('kefu.lang'); return null").await;
+    b.refresh().await.expect("reload");
+    until("the saved language followed", || async { (nav_items(b).await == english).then_some(()) }).await;
+    let stored = js(b, "return localStorage.getItem('kefu.lang')").await;
+    assert_eq!(stored, "en");
+}

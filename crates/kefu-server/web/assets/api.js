@@ -1,8 +1,7 @@
 // Thin fetch wrapper shared by every signed-in page (re-exported by shell.js): same-origin
 // cookie auth, JSON in and out, errors as ApiError carrying the server's
 // `{error:{code,message,details}}` so forms can show each problem at its field.
-
-import { loadCatalogue, t } from './i18n.js';
+import { currentLanguage, loadCatalogue, t } from './i18n.js';
 
 // The words for failures the server cannot word itself (no answer, an answer without a body),
 // loaded once with the module so they are there when the network is not.
@@ -34,7 +33,8 @@ export async function api(method, path, body) {
   const init = {
     method,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json' },
+    // Errors come back in the page's language (a signed-in person's saved one wins server-side).
+    headers: { Accept: 'application/json', 'Accept-Language': currentLanguage() },
   };
   if (method !== 'GET') init.headers['X-CSRF-Token'] = csrfToken();
   if (body !== undefined) {

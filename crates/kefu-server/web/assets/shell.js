@@ -7,7 +7,7 @@
 // synchronously when this module runs, so page modules that run after it always find it.
 
 import { api } from './api.js';
-import { currentLanguage, loadCatalogue, setLanguage, t } from './i18n.js';
+import { LANGUAGES, currentLanguage, loadCatalogue, setLanguage, setTimeZone, t } from './i18n.js';
 
 export { api, ApiError, csrfToken, get, post, put } from './api.js';
 export { t, loadCatalogue } from './i18n.js';
@@ -27,8 +27,6 @@ export const SETTINGS_SECTIONS = [
   'people', 'shop', 'routing', 'hours', 'channels', 'phrases', 'words', 'tickets', 'alerts', 'tokens', 'audit',
 ];
 
-const LANGUAGES = [['zh-CN', '简体中文'], ['en', 'English（即将支持）']];
-
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -47,7 +45,7 @@ function drawSkeleton(host) {
   host.classList.add('shell');
   host.replaceChildren(
     el('a', { class: 'shell-brand', href: '/workspace' },
-      el('span', { class: 'brand-mark', 'aria-hidden': 'true', text: '客' }),
+      el('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
       el('span', { id: 'shop-name', class: 'shop-name', text: 'kefu' })),
     el('button', { id: 'shell-menu-button', class: 'shell-menu-button btn btn-ghost', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'shell-nav' }),
     el('nav', { id: 'shell-nav', class: 'shell-nav' }),
@@ -143,8 +141,21 @@ function drawUserMenu(who) {
   document.getElementById('me-name').textContent = me.display_name || me.email;
   document.getElementById('me-role').textContent = t(`role-${me.role}`);
   const language = el('select', { id: 'language-select' },
-    ...LANGUAGES.map(([v, name]) => el('option', { value: v, selected: v === currentLanguage(), disabled: v !== 'zh-CN', text: name })));
-  language.addEventListener('change', () => setLanguage(language.value));
+    ...LANGUAGES.map(([v, name]) => el('option', { value: v, selected: v === currentLanguage(), lang: v, text: name })));
+  language.addEventListener('change', async () => {
+    // Saved for the person (every browser they use, and API errors), then for this browser;
+    // the reload redraws every page in it.
+    language.disabled = true;
+    try {
+      await api('PUT', '/api/v1/me/language', { language: language.value });
+      setLanguage(language.value);
+      location.reload();
+    } catch (err) {
+      language.disabled = false;
+      language.value = currentLanguage();
+      toast((err && err.message) || t('error-network'));
+    }
+  });
   const notify = el('button', { id: 'notify-button', class: 'btn btn-ghost menu-item', type: 'button', text: notifyLabel() });
   notify.disabled = !('Notification' in window) || Notification.permission !== 'default';
   notify.addEventListener('click', async () => {
@@ -243,6 +254,16 @@ async function boot() {
   await loadCatalogue('shell');
   drawSettingsMenu();
   const who = await api('GET', '/api/v1/me');
+  setTimeZone(who.time_zone);
+  if (who.language && who.language !== currentLanguage()) {
+    // The person chose a language elsewhere: follow it in this browser. Reload only once the
+    // choice is stored, so a browser without storage is not reloaded forever.
+    setLanguage(who.language);
+    if (currentLanguage() === who.language) {
+      location.reload();
+      return new Promise(() => {});
+    }
+  }
   document.getElementById('shop-name').textContent = (who.shop && who.shop.name) || 'kefu';
   drawNav(who.user.role);
   drawUserMenu(who);

@@ -118,7 +118,7 @@ pub fn shop(name: &str) -> Shop {
 
 pub fn user(shop: ShopId, email: &str, role: Role) -> UserCredentials {
     UserCredentials {
-        user: User { id: UserId::new(), shop_id: shop, email: email.into(), display_name: email.into(), role, capacity: 5, created_at: 2 },
+        user: User { id: UserId::new(), shop_id: shop, email: email.into(), display_name: email.into(), role, capacity: 5, created_at: 2, language: None },
         password_hash: "$argon2id$fake".into(),
     }
 }

@@ -67,7 +67,7 @@ fn ids(v: &HeaderValue<'_>) -> Vec<String> {
 }
 
 fn invalid(why: &str) -> CoreError {
-    CoreError::Invalid(format!("not a usable email: {why}"))
+    CoreError::Invalid(crate::error::msg("error-email-unusable").arg("reason", why.to_string()))
 }
 
 /// Decode a raw message. Errors are `Invalid` (malformed, no sender, nothing to read) or

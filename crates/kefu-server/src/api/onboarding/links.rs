@@ -93,31 +93,13 @@ fn default_language() -> String {
 fn check_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 40 {
-        return Err(invalid("显示名称不能为空，且不超过 40 个字"));
+        return Err(invalid(crate::error::msg("error-display-name")));
     }
     Ok(name.to_string())
 }
 
-/// The password policy's reason in the pages' language (the policy itself answers the API in English).
-fn policy_in_chinese(reason: &str) -> String {
-    let why = if reason.contains("at least") {
-        "至少 10 个字符"
-    } else if reason.contains("at most") {
-        "最多 256 个字符"
-    } else if reason.contains("two of") {
-        "需包含小写字母、大写字母、数字、其他符号中的至少两类"
-    } else if reason.contains("login name") {
-        "不能包含登录邮箱的用户名"
-    } else if reason.contains("common") {
-        "这个密码太常见了"
-    } else {
-        reason
-    };
-    format!("密码不符合要求：{why}")
-}
-
 async fn hash_checked(password: String, email: &str) -> Result<String, ApiError> {
-    crate::security::password_policy::check(&password, email).map_err(|m| invalid(policy_in_chinese(&m)))?;
+    crate::security::password_policy::check(&password, email).map_err(invalid)?;
     tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(ApiError::Internal)
 }
 
@@ -135,7 +117,7 @@ pub async fn setup(State(state): State<AppState>, ApiJson(req): ApiJson<SetupReq
     }
     let (shop, mut cs) = onboarding::new_shop(&req.shop_name, &req.time_zone, &req.language, now)?;
     let password_hash = hash_checked(req.password, &email).await?;
-    let user = User { id: UserId::new(), shop_id: shop.id, email, display_name, role: Role::Owner, capacity: 0, created_at: now };
+    let user = User { id: UserId::new(), shop_id: shop.id, email, display_name, role: Role::Owner, capacity: 0, created_at: now, language: None };
     cs.push(Change::UseOnboardToken { id: token.id, at: now });
     cs.push(Change::InsertUser(UserCredentials { user: user.clone(), password_hash }));
     cs.push(Change::AppendAudit(AuditEntry::by_user(shop.id, user.id, now, "shop_set_up", Some(format!("shop:{}", shop.id)), json!({}))));
@@ -180,7 +162,7 @@ pub async fn accept(State(state): State<AppState>, ApiJson(req): ApiJson<AcceptR
     }
     let password_hash = hash_checked(req.password, &token.email).await?;
     let role = token.grant.role.unwrap_or(Role::Agent);
-    let user = User { id: UserId::new(), shop_id, email: token.email.clone(), display_name, role, capacity: 0, created_at: now };
+    let user = User { id: UserId::new(), shop_id, email: token.email.clone(), display_name, role, capacity: 0, created_at: now, language: None };
     let mut cs = ChangeSet::default();
     cs.push(Change::UseOnboardToken { id: token.id, at: now });
     cs.push(Change::InsertUser(UserCredentials { user: user.clone(), password_hash }));

@@ -161,7 +161,7 @@ pub struct InviteRequest {
 
 fn may_grant(who: &Principal, role: Role) -> Result<(), ApiError> {
     if role == Role::Owner && who.user.role != Role::Owner {
-        return Err(ApiError::Forbidden("只有店主可以邀请或设置店主".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-invite-owner")));
     }
     Ok(())
 }
@@ -178,10 +178,10 @@ pub async fn invite(State(state): State<AppState>, who: Principal, headers: Head
     onboarding::ensure_email_free(state.inbox.store(), &email, Some(shop), state.inbox.now()).await?;
     let config = state.inbox.ready(shop).await;
     if let Some(unknown) = req.teams.iter().find(|t| config.team(t).is_none()) {
-        return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unknown_team", message: format!("没有这个技能组：{unknown}") });
+        return Err(ApiError::Refused { status: StatusCode::UNPROCESSABLE_ENTITY, code: "unknown_team", message: crate::error::msg("error-team-unknown").arg("team", unknown.to_string()) });
     }
     if req.capacity.is_some_and(|c| c == 0 || c > 200) {
-        return Err(invalid("接待上限应在 1 到 200 之间"));
+        return Err(invalid(crate::error::msg("error-capacity")));
     }
     let grant = Grant { role: Some(req.role), display_name: req.display_name.trim().chars().take(40).collect(), teams: req.teams, capacity: req.capacity, languages: req.languages, user_id: None };
     let issued = send_invitation(&state, &who, &headers, &email, grant).await?;
@@ -253,7 +253,7 @@ async fn managed(state: &AppState, who: &Principal, id: &str) -> Result<kefu_sto
     let id: UserId = parse_id(id, "user")?;
     let person = state.inbox.store().person(who.user.shop_id, id).await?.ok_or(ApiError::NotFound("user"))?;
     if person.user.role == Role::Owner && who.user.role != Role::Owner {
-        return Err(ApiError::Forbidden("只有店主可以管理店主的账号".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-manage-owner")));
     }
     Ok(person)
 }
@@ -281,7 +281,7 @@ pub async fn edit(State(state): State<AppState>, who: Principal, Path(id): Path<
     if let Some(name) = &req.display_name {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 {
-            return Err(invalid("显示名称不能为空，且不超过 40 个字"));
+            return Err(invalid(crate::error::msg("error-display-name")));
         }
         let mut cs = ChangeSet::default();
         cs.push(Change::RenameUser { shop_id: shop, user_id: user, display_name: name.into() });
@@ -308,7 +308,7 @@ pub async fn deactivate(State(state): State<AppState>, who: Principal, Path(id):
     let person = managed(&state, &who, &id).await?;
     let user = person.user;
     if user.id == who.user.id {
-        return Err(ApiError::Forbidden("不能停用自己的账号".into()));
+        return Err(ApiError::Forbidden(crate::error::msg("error-deactivate-self")));
     }
     if person.deactivated_at.is_some() {
         return Ok(StatusCode::NO_CONTENT);
@@ -353,7 +353,7 @@ pub async fn reactivate(State(state): State<AppState>, who: Principal, Path(id):
 pub async fn password_reset(State(state): State<AppState>, who: Principal, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<IssuedLink>, ApiError> {
     let person = managed(&state, &who, &id).await?;
     if person.deactivated_at.is_some() {
-        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "account_deactivated", message: "该账号已停用，请先恢复再重置密码。".into() });
+        return Err(ApiError::Refused { status: StatusCode::CONFLICT, code: "account_deactivated", message: crate::error::msg("error-reset-deactivated") });
     }
     let user = person.user;
     let now = state.inbox.now();
@@ -386,5 +386,5 @@ pub async fn active_people(state: &AppState, shop: kefu_core::ids::ShopId) -> Re
 
 /// 409: the shop must keep an active owner.
 pub fn last_owner() -> ApiError {
-    ApiError::Refused { status: StatusCode::CONFLICT, code: "last_owner", message: "店铺至少要有一位在职的店主：请先把另一位同事设为店主。".into() }
+    ApiError::Refused { status: StatusCode::CONFLICT, code: "last_owner", message: crate::error::msg("error-last-owner") }
 }

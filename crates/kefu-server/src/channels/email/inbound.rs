@@ -54,7 +54,7 @@ async fn accept(state: &AppState, id: &str, headers: &HeaderMap, body: Result<By
         .filter(|c| c.disabled_at.is_none() && c.platform == email::PLATFORM)
         .ok_or(ApiError::NotFound("email channel"))?;
     crate::onboarding::ensure_open(state, channel.shop_id)?;
-    let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::BadRequest(r.body_text()) })?;
+    let body = body.map_err(|r| if r.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::BadRequest(crate::error::verbatim(r.body_text())) })?;
     let max = state.channels.settings.email_max_bytes;
     if body.len() > max {
         return Err(ApiError::PayloadTooLarge);
@@ -77,7 +77,7 @@ pub async fn ingest(state: &AppState, channel: &ChannelInstance, body: Bytes) ->
     // Decoding megabytes of MIME is CPU work: keep it off the async workers.
     let parsed = tokio::task::spawn_blocking(move || email::parse(&raw, limits)).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(|e| match e {
         CoreError::TooLarge { .. } => ApiError::PayloadTooLarge,
-        other => ApiError::Refused { status: StatusCode::BAD_REQUEST, code: "invalid_email", message: other.to_string() },
+        other => ApiError::Refused { status: StatusCode::BAD_REQUEST, code: "invalid_email", message: crate::error::verbatim(other.to_string()) },
     })?;
     let shop = channel.shop_id;
     // Without a Message-ID the bytes themselves identify the email: a redelivery is the same.

@@ -12,10 +12,10 @@ export { fillText, has, loadCatalogue, t } from '../i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
-/// A problem message from the server, in the user's words when the catalogue knows it.
+/// A problem message from the server: already in the person's language (the server renders
+/// each problem in the caller's language, see errors.ftl).
 export function problemText(message) {
-  const key = `problem-${String(message).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '')}`;
-  return has(key) ? t(key) : message;
+  return String(message);
 }
 
 /// Read `a.b[2].c` from an object.
