@@ -81,6 +81,8 @@ pub struct Reply {
     pub sku: Option<String>,
     /// The FAQ it answers, for feedback and extras (image, card, link, coupon).
     pub faq_id: Option<String>,
+    /// Options offered as quick replies (the values of the flow slot asked for).
+    pub options: Vec<String>,
 }
 
 impl Reply {
@@ -244,7 +246,7 @@ fn answer_faq(brain: &Brain, state: &mut DialogueState, customer: &str, faq_id: 
         variant = Some(v.name.clone());
         expose(state, &e.id, &v.name, out);
     }
-    out.replies.push(Reply { template, fallback: fallback.map(str::to_string), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()) });
+    out.replies.push(Reply { template, fallback: fallback.map(str::to_string), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()), options: Vec::new() });
     out.events.push(EventKind::BotAnswered { faq_id: faq.id.clone(), variant });
     out.handoff = brain.kb.handoff.after_answer(0, faq.transfer_to_human);
 }
@@ -314,13 +316,13 @@ fn advance_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, fill
     }
     if let Some(slot) = f.missing(&run) {
         out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: format!("asked:{}", slot.name) });
-        out.replies.push(Reply::text(slot.prompt.clone()));
+        out.replies.push(Reply { options: slot.options(), ..Reply::text(slot.prompt.clone()) });
         run.asking = Some(slot.name.clone());
         state.flow = Some(run);
         return;
     }
     let sku = f.slots.iter().find(|s| s.kind == "product").and_then(|s| run.slots.get(&s.name)).and_then(|name| brain.skus.get(&kefu_nlp::normalise::normalise(name)).cloned());
-    out.replies.push(Reply { template: f.answer.clone(), fallback: f.answer_fallback.clone(), vars: run.slots.clone(), sku, faq_id: None });
+    out.replies.push(Reply { template: f.answer.clone(), fallback: f.answer_fallback.clone(), vars: run.slots.clone(), sku, faq_id: None, options: Vec::new() });
     out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: "done".into() });
     state.finished.extend(run.slots);
     state.flow = None;

@@ -47,8 +47,8 @@ pub struct TrainingStatus {
 
 /// What the bot did with one customer message, for the inbox to store.
 pub(super) struct BotTurn {
-    /// Replies, rendered, in order.
-    pub replies: Vec<(String, Option<String>)>,
+    /// Replies, rendered, in order: text, the FAQ answered, quick-reply options.
+    pub replies: Vec<(String, Option<String>, Vec<String>)>,
     /// Events of the decision.
     pub events: Vec<EventKind>,
     /// Hand over after the replies.
@@ -190,7 +190,7 @@ impl<S: Store> Inbox<S> {
         let outcome = crate::bot::respond(brain, &mut state, &Turn { text, normalised: &normalised, analysis: &analysis, now, customer: &customer });
         let mut replies = Vec::with_capacity(outcome.replies.len());
         for r in &outcome.replies {
-            replies.push((self.render(conversation.shop_id, brain, r).await, r.faq_id.clone()));
+            replies.push((self.render(conversation.shop_id, brain, r).await, r.faq_id.clone(), r.options.clone()));
         }
         Ok(BotTurn { replies, events: outcome.events, handoff: outcome.handoff, state, analysis })
     }

@@ -10,6 +10,8 @@ mod browser;
 mod bad_input;
 mod bot;
 mod bot_languages;
+mod quick_replies;
+mod quick_replies_browser;
 mod crash_recovery;
 mod isolation;
 mod logs;
