@@ -90,6 +90,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_setting_versions.sql"),
         include_str!("../migrations/postgres/0017_setting_versions.sql"),
     ),
+    (
+        18,
+        "product_attributes",
+        include_str!("../migrations/sqlite/0018_product_attributes.sql"),
+        include_str!("../migrations/postgres/0018_product_attributes.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

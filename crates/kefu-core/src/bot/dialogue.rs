@@ -192,6 +192,11 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
             return;
         }
     }
+    if let Some(reply) = product_fact(brain, state, turn.normalised) {
+        state.unknown_streak = 0;
+        out.replies.push(reply);
+        return;
+    }
     if let Some(hit) = best {
         answer_faq(brain, state, turn.customer, &hit.faq_id, out);
         return;
@@ -215,6 +220,15 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
     if out.handoff.is_none() {
         out.replies.push(Reply::text(brain.kb.phrases_in(state.speaking(brain)).fallback.clone()));
     }
+}
+
+/// A question about a product the conversation is about (named now or earlier): answered from
+/// its attributes when rendered, else the fallback says so and offers a person.
+fn product_fact(brain: &Brain, state: &DialogueState, normalised: &str) -> Option<Reply> {
+    let topic = super::facts::topic_of(normalised)?;
+    let sku = state.seen.get("product").and_then(|name| brain.skus.get(&kefu_nlp::normalise::normalise(name)))?;
+    let (template, fallback) = topic.templates();
+    Some(Reply { template, fallback: Some(fallback), sku: Some(sku.clone()), ..Reply::default() })
 }
 
 /// A reply "1"-"3" or a suggestion's own question picks that suggestion.

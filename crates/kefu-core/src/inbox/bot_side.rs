@@ -219,6 +219,11 @@ impl<S: Store> Inbox<S> {
             if let Some(stock) = stock_for(p, &reply.vars) {
                 vars.insert("stock".into(), stock.to_string());
             }
+            for topic in crate::bot::facts::TOPICS {
+                if let Some(v) = topic.value(&p.attributes) {
+                    vars.insert(format!("fact.{}", topic.name), v.clone());
+                }
+            }
         }
         if uses("live.") {
             if let Ok(Some(doc)) = self.store.setting(shop, LIVE_SESSION_KEY).await {

@@ -1,6 +1,7 @@
-//! Issue 22 items 4 and 5 through the widget socket: a flow's options arrive as quick replies
-//! with the bot's question and a bare option ("L", "2") fills the slot; 老板 or 人 alone do not
-//! hand over, asking for the boss does.
+//! Issue 22 items 4, 5 and 6 through the widget socket: a flow's options arrive as quick
+//! replies with the bot's question and a bare option ("L", "2") fills the slot; 老板 or 人 alone
+//! do not hand over, asking for the boss does; product questions are answered from the
+//! attributes pushed with `PUT /products`, or the bot says it does not know and offers a person.
 
 use crate::bot::{handoff_for, put_kb};
 use crate::harness::*;
@@ -87,4 +88,33 @@ async fn the_boss_or_a_person_named_in_passing_does_not_hand_over() {
     let (_, said, frame) = handoff_for(&app, &mut agent_ws, "叫你们老板出来跟我说").await;
     assert_eq!(said, vec!["正在为您转接人工客服，请稍候。"]);
     assert_eq!(frame.expect("handoff frame")["card"]["reason"], "asked_for_human");
+}
+
+#[tokio::test]
+async fn product_questions_are_answered_from_the_pushed_attributes() {
+    let app = TestApp::spawn().await;
+    let owner = app.login("owner@demo.kefu").await;
+    put_kb(&owner, kb()).await;
+    let (status, body) = owner
+        .post_put("/api/v1/products", json!([{"sku": "MASK-1", "name": "玻尿酸补水面膜", "price_cents": 9900, "images": [],
+            "attributes": {"suitable_for": "所有肤质，敏感肌可用", "origin": "浙江杭州", "shelf_life": "3年"}}]))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["products"][0]["attributes"]["origin"], "浙江杭州");
+    let (_, listed) = owner.get("/api/v1/products?sku=MASK-1").await;
+    let mask = listed["products"].as_array().and_then(|p| p.iter().find(|p| p["sku"] == "MASK-1")).cloned().unwrap_or_default();
+    assert_eq!(mask["attributes"]["suitable_for"], "所有肤质，敏感肌可用", "stored: {listed}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut ws, _) = app.widget(None, None).await;
+
+    let said = |f: &[Value]| f[0]["message"]["content"].as_str().unwrap_or_default().to_string();
+    assert_eq!(said(&bot_frames(&mut ws, "玻尿酸补水面膜适合敏感肌吗").await), "玻尿酸补水面膜的适用人群：所有肤质，敏感肌可用");
+    // The product stays the topic: "这款" needs no name.
+    assert_eq!(said(&bot_frames(&mut ws, "这款产地是哪里").await), "玻尿酸补水面膜的产地：浙江杭州");
+    assert_eq!(said(&bot_frames(&mut ws, "面料是什么材质").await), "抱歉，暂时没有查到玻尿酸补水面膜的材质信息。需要的话回复“人工”，为您转接客服。");
+
+    // Too many attributes are refused with the product's index.
+    let many: serde_json::Map<String, Value> = (0..31).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let (status, body) = owner.post_put("/api/v1/products", json!([{"sku": "X", "name": "x", "price_cents": 1, "attributes": many}])).await;
+    assert_eq!(status, 400, "{body}");
 }
