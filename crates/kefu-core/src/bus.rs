@@ -25,6 +25,9 @@ pub struct Committed {
     pub ticket: Option<(crate::tickets::Ticket, Vec<crate::tickets::Notify>)>,
     /// Hot-state news that is not stored (offers, queue positions, transfer notes).
     pub notices: Vec<Notice>,
+    /// Options the bot's `message` offers as quick-reply buttons (a flow's slot values); live
+    /// only, the stored message is its text.
+    pub quick_replies: Vec<String>,
 }
 
 /// News from the routing desk for live sockets only; nothing here is in the store.

@@ -168,6 +168,10 @@ pub struct Product {
     pub stock: Vec<VariantStock>,
     /// Image URLs.
     pub images: Vec<String>,
+    /// Product facts, label → value (`material`, `sizes`, `suitable_for`, `care`, `origin`,
+    /// `shelf_life` … or the merchant's own labels); the bot answers questions from them.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
     /// When kefu last heard about it.
     pub updated_at: Millis,
 }
@@ -243,6 +247,13 @@ pub fn validate_product(p: &Product) -> Result<(), CoreError> {
             text("stock.attributes key", k, 50)?;
             text("stock.attributes value", val, 50)?;
         }
+    }
+    if p.attributes.len() > 30 {
+        return Err(CoreError::Invalid("a product has at most 30 attributes".into()));
+    }
+    for (k, val) in &p.attributes {
+        text("attributes key", k, 50)?;
+        text("attributes value", val, 500)?;
     }
     if p.images.len() > MAX_IMAGES {
         return Err(CoreError::Invalid(crate::error::msg("error-product-images-max").arg("max", MAX_IMAGES)));

@@ -104,6 +104,8 @@ pub async fn seed_bot(inbox: &std::sync::Arc<Inbox<SqlStore>>) -> anyhow::Result
         price_cents: i64,
         images: Vec<String>,
         stock: Vec<kefu_core::orders::VariantStock>,
+        #[serde(default)]
+        attributes: std::collections::BTreeMap<String, String>,
     }
     let products: Vec<DemoProduct> = serde_json::from_str(DEMO_PRODUCTS)?;
     let mut cs = ChangeSet::default();
@@ -116,6 +118,7 @@ pub async fn seed_bot(inbox: &std::sync::Arc<Inbox<SqlStore>>) -> anyhow::Result
             price_cents: p.price_cents,
             stock: p.stock,
             images: p.images,
+            attributes: p.attributes,
             updated_at: inbox.now(),
         }));
     }

@@ -368,6 +368,26 @@
     li.appendChild(thumbs);
   }
 
+  // The options a bot question offers (a flow's sizes, colours …) as buttons under it; a click
+  // sends the option as the customer's message. Only the latest question keeps its buttons.
+  function quickReplies(messageId, options) {
+    var li = list.querySelector('li[data-id="' + messageId + '"]');
+    if (!li || !options.length) return;
+    Array.prototype.forEach.call(list.querySelectorAll('.kefu-quick-replies'), function (r) { r.parentNode.removeChild(r); });
+    var row = el('div', 'kefu-quick-replies');
+    options.forEach(function (o) {
+      var b = el('button', 'kefu-quick-reply', o);
+      b.type = 'button';
+      b.addEventListener('click', function () {
+        if (row.parentNode) row.parentNode.removeChild(row);
+        input.value = o;
+        send();
+      });
+      row.appendChild(b);
+    });
+    li.appendChild(row);
+  }
+
   // Keeps seq order even when history and live frames interleave; unsent messages stay last.
   function place(node, seq) {
     var children = list.children;
@@ -608,6 +628,7 @@
           setOnline();
         }
         if (frame.message && addMessage(frame.message) && frame.message.sender_kind !== 'customer') bump();
+        if (frame.message && frame.quick_replies) quickReplies(frame.message.id, frame.quick_replies);
         break;
       case 'typing':
         if (frame.from === 'agent') showTyping(true);

@@ -46,9 +46,9 @@ pub(crate) fn put_order(o: &Order) -> Result<Q, StoreError> {
 /// Upsert by (shop, sku).
 pub(crate) fn put_product(p: &Product) -> Result<Q, StoreError> {
     Ok(sqlx::query(
-        "INSERT INTO product (id, shop_id, sku, name, price_cents, stock, images, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO product (id, shop_id, sku, name, price_cents, stock, images, updated_at, attributes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (shop_id, sku) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents, \
-         stock = excluded.stock, images = excluded.images, updated_at = excluded.updated_at",
+         stock = excluded.stock, images = excluded.images, updated_at = excluded.updated_at, attributes = excluded.attributes",
     )
     .bind(p.id.to_string())
     .bind(p.shop_id.to_string())
@@ -57,7 +57,8 @@ pub(crate) fn put_product(p: &Product) -> Result<Q, StoreError> {
     .bind(p.price_cents)
     .bind(to_json(&p.stock)?)
     .bind(to_json(&p.images)?)
-    .bind(p.updated_at))
+    .bind(p.updated_at)
+    .bind(to_json(&p.attributes)?))
 }
 
 /// Insert or update a channel instance; the secret arrives sealed.

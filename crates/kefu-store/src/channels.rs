@@ -41,6 +41,7 @@ fn product(row: &AnyRow) -> Result<Product, StoreError> {
         price_cents: get(row, "price_cents")?,
         stock: json(&get::<String>(row, "stock")?, "product stock")?,
         images: json(&get::<String>(row, "images")?, "product images")?,
+        attributes: json(&get::<String>(row, "attributes")?, "product attributes")?,
         updated_at: get(row, "updated_at")?,
     })
 }

@@ -96,6 +96,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_user_language.sql"),
         include_str!("../migrations/postgres/0018_user_language.sql"),
     ),
+    (
+        19,
+        "product_attributes",
+        include_str!("../migrations/sqlite/0019_product_attributes.sql"),
+        include_str!("../migrations/postgres/0019_product_attributes.sql"),
+    ),
 ];
 
 /// Apply every migration not applied yet, each in its own transaction.

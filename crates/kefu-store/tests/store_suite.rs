@@ -336,6 +336,7 @@ async fn orders_and_products_upsert_and_stay_in_their_shop(store: &SqlStore, _: 
         price_cents: 9_900,
         stock: vec![VariantStock { attributes: [("size".to_string(), "M".to_string()), ("colour".to_string(), "红".to_string())].into(), qty: 12 }],
         images: vec!["https://img.example/ts.jpg".into()],
+        attributes: [("material".to_string(), "纯棉".to_string())].into(),
         updated_at: 5,
     };
     apply(store, vec![Change::PutProduct(product.clone())]).await.unwrap();

@@ -86,6 +86,8 @@ pub struct Reply {
     pub sku: Option<String>,
     /// The FAQ it answers, for feedback and extras (image, card, link, coupon).
     pub faq_id: Option<String>,
+    /// Options offered as quick replies (the values of the flow slot asked for).
+    pub options: Vec<String>,
 }
 
 impl Reply {
@@ -195,6 +197,11 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
             return;
         }
     }
+    if let Some(reply) = product_fact(brain, state, turn.normalised) {
+        state.unknown_streak = 0;
+        out.replies.push(reply);
+        return;
+    }
     if let Some(hit) = best {
         answer_faq(brain, state, turn.customer, &hit.faq_id, out);
         return;
@@ -218,6 +225,15 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
     if out.handoff.is_none() {
         out.replies.push(Reply::text(brain.kb.phrases_in(state.speaking(brain)).fallback.clone()));
     }
+}
+
+/// A question about a product the conversation is about (named now or earlier): answered from
+/// its attributes when rendered, else the fallback says so and offers a person.
+fn product_fact(brain: &Brain, state: &DialogueState, normalised: &str) -> Option<Reply> {
+    let topic = super::facts::topic_of(normalised)?;
+    let sku = state.seen.get("product").and_then(|name| brain.skus.get(&kefu_nlp::normalise::normalise(name)))?;
+    let (template, fallback) = topic.templates();
+    Some(Reply { template, fallback: Some(fallback), sku: Some(sku.clone()), ..Reply::default() })
 }
 
 /// A reply "1"-"3" or a suggestion's own question picks that suggestion.
@@ -249,7 +265,7 @@ fn answer_faq(brain: &Brain, state: &mut DialogueState, customer: &str, faq_id: 
         variant = Some(v.name.clone());
         expose(state, &e.id, &v.name, out);
     }
-    out.replies.push(Reply { template, fallback: fallback.map(str::to_string), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()) });
+    out.replies.push(Reply { template, fallback: fallback.map(str::to_string), vars: Vars::new(), sku: faq.product_sku.clone(), faq_id: Some(faq.id.clone()), options: Vec::new() });
     out.events.push(EventKind::BotAnswered { faq_id: faq.id.clone(), variant });
     out.handoff = brain.kb.handoff.after_answer(0, faq.transfer_to_human);
 }
@@ -319,14 +335,14 @@ fn advance_flow(brain: &Brain, state: &mut DialogueState, mut run: FlowRun, fill
     }
     if let Some(slot) = f.missing(&run) {
         out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: format!("asked:{}", slot.name) });
-        out.replies.push(Reply::text(slot.prompt_in(state.speaking(brain))));
+        out.replies.push(Reply { options: slot.options(), ..Reply::text(slot.prompt_in(state.speaking(brain))) });
         run.asking = Some(slot.name.clone());
         state.flow = Some(run);
         return;
     }
     let sku = f.slots.iter().find(|s| s.kind == "product").and_then(|s| run.slots.get(&s.name)).and_then(|name| brain.skus.get(&kefu_nlp::normalise::normalise(name)).cloned());
     let (answer, fallback) = f.answer_in(state.speaking(brain));
-    out.replies.push(Reply { template: answer.into(), fallback: fallback.map(str::to_string), vars: run.slots.clone(), sku, faq_id: None });
+    out.replies.push(Reply { template: answer.into(), fallback: fallback.map(str::to_string), vars: run.slots.clone(), sku, faq_id: None, options: Vec::new() });
     out.events.push(EventKind::BotFlowStep { flow: f.id.clone(), step: "done".into() });
     state.finished.extend(run.slots);
     state.flow = None;

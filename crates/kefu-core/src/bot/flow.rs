@@ -96,7 +96,8 @@ pub struct Slot {
     pub kind: String,
     /// The question that asks for it.
     pub prompt: String,
-    /// Allowed values for a `choice` slot.
+    /// Allowed values for a `choice` slot; for other kinds, the values offered as quick
+    /// replies (optional: a prompt ending in "（S/M/L/XL）" offers those).
     pub values: Vec<String>,
     /// The prompt in other languages (`zh`, `en`).
     #[serde(skip_serializing_if = "PerLanguage::is_empty")]
@@ -108,6 +109,28 @@ impl Slot {
     /// The prompt for a customer writing in `language`: its translation, else as written.
     pub fn prompt_in(&self, language: &str) -> &str {
         self.translations.get(language).map_or(self.prompt.as_str(), |t| t.prompt.as_str())
+    }
+}
+
+impl Slot {
+    /// The options offered with the prompt: `values`, else the list in the prompt's closing
+    /// brackets ("请问您要什么尺码？（S/M/L/XL）" → S, M, L, XL).
+    pub fn options(&self) -> Vec<String> {
+        if !self.values.is_empty() {
+            return self.values.clone();
+        }
+        let prompt = self.prompt.trim_end();
+        let Some(body) = prompt.strip_suffix('）').or_else(|| prompt.strip_suffix(')')) else { return Vec::new() };
+        let Some(open) = body.rfind(['（', '(']) else { return Vec::new() };
+        let inner = &body[open + body[open..].chars().next().map_or(1, char::len_utf8)..];
+        // "（例如：A、B）" offers A and B.
+        let inner = inner.rsplit(['：', ':']).next().unwrap_or(inner);
+        let parts: Vec<String> = inner.split(['/', '、', '|', '，', ',']).map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect();
+        // One word in brackets is a remark ("（必填）"), not a list.
+        if parts.len() < 2 || parts.iter().any(|p| p.chars().count() > 12) {
+            return Vec::new();
+        }
+        parts
     }
 }
 
@@ -247,12 +270,50 @@ pub fn value_for(slot: &Slot, normalised: &str, entities: &[Entity]) -> Option<S
     entities.iter().find(|e| e.kind == kind).map(|e| if kind == EntityKind::Product { e.text.clone() } else { e.value.clone() })
 }
 
+/// Filler customers put around a bare choice ("要L的", "黑色吧", "就2").
+const AROUND: &[&str] = &["我要", "要", "选", "就", "来个", "的吧", "的", "吧", "呀", "啊", "哦", "就行", "好了", "码", "号", "please"];
+
+/// A bare reply to the slot being asked for that names one of its options: the option itself
+/// ("L", "黑色", "“大号”", "L码"), or its number in the list ("2") when no option is a number.
+pub fn bare_option(slot: &Slot, normalised: &str) -> Option<String> {
+    let options = slot.options();
+    let strip = |s: &str| -> String {
+        let mut t = s.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+        loop {
+            let before = t.len();
+            for w in AROUND {
+                if let Some(r) = t.strip_prefix(w).filter(|r| !r.is_empty()) {
+                    t = r.to_string();
+                }
+                if let Some(r) = t.strip_suffix(w).filter(|r| !r.is_empty()) {
+                    t = r.to_string();
+                }
+            }
+            t = t.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+            if t.len() == before {
+                return t;
+            }
+        }
+    };
+    let said = normalised.trim().trim_matches(|c: char| !c.is_alphanumeric());
+    let core = strip(said);
+    let norm = |o: &str| kefu_nlp::normalise::normalise(o);
+    if let Some(o) = options.iter().find(|o| norm(o) == said || norm(o) == core || strip(&norm(o)) == core) {
+        return Some(o.clone());
+    }
+    let n: usize = core.parse().ok()?;
+    let numbered = options.iter().any(|o| o.trim().parse::<f64>().is_ok());
+    (!numbered && (1..=options.len()).contains(&n)).then(|| options[n - 1].clone())
+}
+
 /// Fill the run's slots from one message; a slot already filled with another value is a
-/// correction ("不对，要L码").
+/// correction ("不对，要L码"). The slot being asked for also takes a bare option ("L", "2").
 pub fn fill(flow: &Flow, run: &mut FlowRun, normalised: &str, entities: &[Entity]) -> Filled {
     let mut out = Filled::default();
     for slot in &flow.slots {
-        let Some(value) = value_for(slot, normalised, entities) else { continue };
+        let asked = run.asking.as_deref() == Some(slot.name.as_str());
+        let value = value_for(slot, normalised, entities).or_else(|| asked.then(|| bare_option(slot, normalised)).flatten());
+        let Some(value) = value else { continue };
         match run.slots.insert(slot.name.clone(), value.clone()) {
             None => out.new.push(slot.name.clone()),
             Some(old) if old != value => out.changed.push(slot.name.clone()),
@@ -321,6 +382,33 @@ mod tests {
         let paths: Vec<String> = flow.problems().into_iter().map(|p| p.path).collect();
         for p in ["translations.en.name", "translations.en.answer", "translations.en.answer_fallback", "slots[0].translations.en.prompt"] {
             assert!(paths.contains(&p.to_string()), "{p} in {paths:?}");
+        }
+    }
+
+    #[test]
+    fn a_bare_option_fills_the_slot_asked_for() {
+        let mut flow = stock_flow();
+        flow.slots[1].prompt = "请问您要什么尺码？（S/M/L/XL）".into();
+        flow.slots[2].values = vec!["黑色".into(), "白色".into(), "大号".into()];
+        assert_eq!(flow.slots[1].options(), ["S", "M", "L", "XL"]);
+        assert!(Slot { prompt: "请留下手机号（必填）".into(), ..Slot::default() }.options().is_empty());
+        assert_eq!(Slot { prompt: "哪款呢？（例如：碎花连衣裙、加绒卫衣）".into(), ..Slot::default() }.options(), ["碎花连衣裙", "加绒卫衣"]);
+        let mut run = FlowRun { flow: "stock".into(), asking: Some("size".into()), ..FlowRun::default() };
+        run.slots.insert("product".into(), "卫衣".into());
+        // Not asked for: a bare "L" means nothing.
+        let mut other = FlowRun { asking: Some("colour".into()), ..run.clone() };
+        assert!(!turn(&flow, &mut other, "L").any());
+        assert_eq!(turn(&flow, &mut run, "L").new, ["size"]);
+        assert_eq!(run.slots["size"], "L");
+        for (said, want) in [("2", "M"), ("xl", "XL"), ("要S的", "S"), ("5", "")] {
+            let mut r = FlowRun { asking: Some("size".into()), ..FlowRun::default() };
+            turn(&flow, &mut r, said);
+            assert_eq!(r.slots.get("size").map_or("", String::as_str), want, "{said}");
+        }
+        for (said, want) in [("“大号”", "大号"), ("2", "白色"), ("黑色吧", "黑色")] {
+            let mut r = FlowRun { asking: Some("colour".into()), ..FlowRun::default() };
+            turn(&flow, &mut r, said);
+            assert_eq!(r.slots.get("colour").map_or("", String::as_str), want, "{said}");
         }
     }
 

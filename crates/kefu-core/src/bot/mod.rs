@@ -8,6 +8,7 @@ pub mod card_words;
 pub mod context;
 pub mod dialogue;
 pub mod experiment;
+pub mod facts;
 pub mod flow;
 pub mod handoff;
 pub mod import;

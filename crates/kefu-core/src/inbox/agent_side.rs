@@ -91,10 +91,10 @@ impl<S: Store> Inbox<S> {
             let at = cs.events.len().saturating_sub(1);
             cs.events.insert(at, sent.clone());
             line_event = Some(sent.id);
-            items.push(Committed { shop_id: actor.shop_id, events: vec![sent], conversation: Some(conversation.clone()), message: Some(line), ticket: None, notices: Vec::new() });
+            items.push(Committed { shop_id: actor.shop_id, events: vec![sent], conversation: Some(conversation.clone()), message: Some(line), ticket: None, notices: Vec::new(), quick_replies: Vec::new() });
         }
         let own = cs.events.iter().filter(|e| Some(e.id) != line_event).cloned().collect();
-        items.push(Committed { shop_id: actor.shop_id, events: own, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() });
+        items.push(Committed { shop_id: actor.shop_id, events: own, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new(), quick_replies: Vec::new() });
         self.commit_items(cs, items).await?;
         if took {
             self.with_desk(actor.shop_id, |d| {

@@ -46,8 +46,8 @@ pub struct TrainingStatus {
 
 /// What the bot did with one customer message, for the inbox to store.
 pub(super) struct BotTurn {
-    /// Replies, rendered, in order.
-    pub replies: Vec<(String, Option<String>)>,
+    /// Replies, rendered, in order: text, the FAQ answered, quick-reply options.
+    pub replies: Vec<(String, Option<String>, Vec<String>)>,
     /// Events of the decision.
     pub events: Vec<EventKind>,
     /// Hand over after the replies.
@@ -190,7 +190,7 @@ impl<S: Store> Inbox<S> {
         let lang = kefu_i18n::Lang::parse(state.speaking(brain)).unwrap_or_default();
         let mut replies = Vec::with_capacity(outcome.replies.len());
         for r in &outcome.replies {
-            replies.push((self.render(conversation.shop_id, brain, r, lang).await, r.faq_id.clone()));
+            replies.push((self.render(conversation.shop_id, brain, r, lang).await, r.faq_id.clone(), r.options.clone()));
         }
         Ok(BotTurn { replies, events: outcome.events, handoff: outcome.handoff, state, analysis })
     }
@@ -218,6 +218,11 @@ impl<S: Store> Inbox<S> {
             vars.insert("sku".into(), p.sku.clone());
             if let Some(stock) = stock_for(p, &reply.vars) {
                 vars.insert("stock".into(), stock.to_string());
+            }
+            for topic in crate::bot::facts::TOPICS {
+                if let Some(v) = topic.value(&p.attributes) {
+                    vars.insert(format!("fact.{}", topic.name), v.clone());
+                }
             }
         }
         if uses("live.") {

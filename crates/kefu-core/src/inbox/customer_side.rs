@@ -185,7 +185,9 @@ impl<S: Store> Inbox<S> {
         // What the bot says comes right after the customer's message, in the same commit.
         let mut replies = Vec::new();
         let mut seq = message.seq;
-        let mut texts: Vec<(String, Option<String>)> = Vec::new();
+        let mut texts: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
+        // Each reply's quick-reply options, beside `replies`.
+        let mut quick_replies: Vec<Vec<String>> = Vec::new();
         let mut learned = Vec::new();
         if let Some(turn) = bot.as_mut() {
             // What the bot could not answer well is counted for the learning loop.
@@ -205,9 +207,9 @@ impl<S: Store> Inbox<S> {
         }
         if handoff.is_some() {
             let speaking = bot.as_ref().map_or_else(|| brain.language_for(text), |turn| turn.state.speaking(&brain));
-            texts.push((brain.kb.phrases_in(speaking).handing_off.clone(), None));
+            texts.push((brain.kb.phrases_in(speaking).handing_off.clone(), None, Vec::new()));
         }
-        for (text, faq) in texts {
+        for (text, faq, options) in texts {
             seq += 1;
             let m = super::bot_side::bot_message(&conversation, seq, text, now);
             if let (Some(faq), Some(turn)) = (faq, bot.as_mut()) {
@@ -218,6 +220,7 @@ impl<S: Store> Inbox<S> {
             }
             events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::MessageSent { message_id: m.id, sender_kind: SenderKind::Bot }));
             replies.push(m);
+            quick_replies.push(options);
         }
         if let Some(reason) = handoff {
             events.push(Event::conversation(shop, conversation.id, customer_id, now, EventKind::HandedOff { reason: reason.as_str().into() }));
@@ -269,7 +272,7 @@ impl<S: Store> Inbox<S> {
         // the bot's message (webhooks put the message beside its event).
         let sent_by_bot = |e: &Event| matches!(&e.kind, EventKind::MessageSent { message_id, .. } if replies.iter().any(|m| m.id == *message_id));
         let first_events = cs.events.iter().filter(|e| !sent_by_bot(e)).cloned().collect();
-        let mut items = vec![Committed { shop_id: shop, events: first_events, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new() }];
+        let mut items = vec![Committed { shop_id: shop, events: first_events, conversation: Some(conversation.clone()), message: Some(message.clone()), ticket: None, notices: Vec::new(), quick_replies: Vec::new() }];
         for m in &replies {
             super::append_message(&mut cs, &mut conversation, m);
         }
@@ -289,9 +292,9 @@ impl<S: Store> Inbox<S> {
             let doc = serde_json::to_string(&state).map_err(|e| CoreError::Invalid(crate::error::verbatim(e.to_string())))?;
             cs.push(Change::PutBotState { shop_id: shop, conversation_id: conversation.id, doc, at: now });
         }
-        for m in replies {
+        for (m, quick_replies) in replies.into_iter().zip(quick_replies) {
             let own = cs.events.iter().filter(|e| matches!(&e.kind, EventKind::MessageSent { message_id, .. } if *message_id == m.id)).cloned().collect();
-            items.push(Committed { shop_id: shop, events: own, conversation: Some(conversation.clone()), message: Some(m), ticket: None, notices: Vec::new() });
+            items.push(Committed { shop_id: shop, events: own, conversation: Some(conversation.clone()), message: Some(m), ticket: None, notices: Vec::new(), quick_replies });
         }
         if let Err(e) = self.commit_items(cs, items).await {
             if let Some(agent) = picked {

@@ -187,7 +187,7 @@ impl<S: Store> Inbox<S> {
     /// Publish hot-state notices (nothing to store).
     fn publish_notices(&self, shop_id: ShopId, notices: Vec<crate::bus::Notice>) {
         if !notices.is_empty() {
-            self.bus.publish(Arc::new(Committed { shop_id, events: Vec::new(), conversation: None, message: None, ticket: None, notices }));
+            self.bus.publish(Arc::new(Committed { shop_id, events: Vec::new(), conversation: None, message: None, ticket: None, notices, quick_replies: Vec::new() }));
         }
     }
 
@@ -199,7 +199,7 @@ impl<S: Store> Inbox<S> {
         conversation: Option<Conversation>,
         message: Option<Message>,
     ) -> Result<(), CoreError> {
-        let item = Committed { shop_id, events: changes.events.clone(), conversation, message, ticket: None, notices: Vec::new() };
+        let item = Committed { shop_id, events: changes.events.clone(), conversation, message, ticket: None, notices: Vec::new(), quick_replies: Vec::new() };
         self.commit_item(changes, item).await
     }
 
@@ -216,7 +216,7 @@ impl<S: Store> Inbox<S> {
         ticket: crate::tickets::Ticket,
         notify: Vec<crate::tickets::Notify>,
     ) -> Result<(), CoreError> {
-        let item = Committed { shop_id: ticket.shop_id, events: changes.events.clone(), conversation: None, message: None, ticket: Some((ticket, notify)), notices: Vec::new() };
+        let item = Committed { shop_id: ticket.shop_id, events: changes.events.clone(), conversation: None, message: None, ticket: Some((ticket, notify)), notices: Vec::new(), quick_replies: Vec::new() };
         self.commit_item(changes, item).await
     }
 

@@ -115,7 +115,8 @@ pub fn analyze_with(models: &DefaultModels, shop: Option<&ShopModels>, text: &st
         category_confidence: category.confidence,
         sentiment: sentiment.polarity,
         sentiment_score: sentiment.score,
-        strong_emotion: sentiment.strong_emotion,
+        // Repeated ?/! are squeezed by normalisation, so impatience is read from the raw text.
+        strong_emotion: sentiment.strong_emotion || crate::sentiment::is_impatient(text, &n),
         wants_human: wants_human(&n),
         entities: extract(&n, shop.and_then(|s| s.products.as_ref())),
         intent,

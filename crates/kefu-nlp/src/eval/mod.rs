@@ -3,6 +3,7 @@
 pub mod data;
 pub mod devset;
 pub mod faq;
+pub mod handoff;
 pub mod hotspot;
 pub mod intent;
 pub mod metrics;

@@ -3,7 +3,7 @@
 mod emotion;
 mod lexicon;
 
-pub use emotion::{is_strong, triggers};
+pub use emotion::{is_impatient, is_strong, triggers};
 pub use lexicon::polarity;
 
 use serde::{Deserialize, Serialize};

@@ -78,6 +78,10 @@ pub struct ProductInput {
     /// Image URLs.
     #[serde(default)]
     pub images: Vec<String>,
+    /// Product facts, label → value (material, sizes, suitable_for, care, origin, shelf_life …);
+    /// the bot answers "这款适合敏感肌吗" from them.
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// Orders as stored.
@@ -196,7 +200,7 @@ pub async fn put_products(State(state): State<AppState>, who: Principal, ApiJson
     let mut products = Vec::with_capacity(input.len());
     for (i, p) in input.into_iter().enumerate() {
         let sku = p.sku.trim().to_string();
-        let product = Product { id: ProductId::for_sku(shop, &sku), shop_id: shop, sku, name: p.name, price_cents: p.price_cents, stock: p.stock, images: p.images, updated_at: now };
+        let product = Product { id: ProductId::for_sku(shop, &sku), shop_id: shop, sku, name: p.name, price_cents: p.price_cents, stock: p.stock, images: p.images, attributes: p.attributes, updated_at: now };
         orders::validate_product(&product).map_err(|e| at(i, e))?;
         cs.push(Change::PutProduct(product.clone()));
         products.push(product);

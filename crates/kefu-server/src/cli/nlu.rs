@@ -71,14 +71,16 @@ pub fn run(cmd: NluCommand) -> anyhow::Result<()> {
             }
             let report = run_eval(&texts, quick)?;
             let paraphrase = paraphrase_report(&SNACKS.parse()?);
+            let handoff = kefu_nlp::eval::handoff::engine_report(&kefu_nlp::eval::handoff::parse(kefu_nlp::eval::handoff::MESSAGES)?);
             if json {
                 let mut value = serde_json::to_value(&report)?;
                 if let Some(object) = value.as_object_mut() {
                     object.insert("paraphrase".into(), serde_json::to_value(&paraphrase)?);
+                    object.insert("handoff".into(), serde_json::to_value(&handoff)?);
                 }
                 println!("{value}");
             } else {
-                print!("{}{}", report.table(), paraphrase.table());
+                print!("{}{}{}", report.table(), paraphrase.table(), handoff.table());
             }
         }
         NluCommand::Analyze => {

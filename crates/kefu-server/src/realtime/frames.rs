@@ -74,6 +74,10 @@ pub enum ServerFrame<'a> {
     Message {
         /// The message.
         message: &'a Message,
+        /// Options the bot offers as quick-reply buttons (a flow's slot values); the widget
+        /// sends the chosen one as the customer's message. Absent when there are none.
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        quick_replies: &'a [String],
     },
     /// A new message as agents see it (PII masked, sensitive words flagged).
     #[serde(rename = "message")]

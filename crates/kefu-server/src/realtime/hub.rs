@@ -176,7 +176,7 @@ impl Hub {
             self.to_agents(item.shop_id, encode(&ServerFrame::AgentMessage { message: &view }));
             // Internal notes stay with the agents.
             if m.sender_kind.for_customer() {
-                self.to_customer(m.customer_id, encode(&ServerFrame::Message { message: m }));
+                self.to_customer(m.customer_id, encode(&ServerFrame::Message { message: m, quick_replies: &item.quick_replies }));
             }
         }
     }

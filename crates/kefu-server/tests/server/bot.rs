@@ -174,7 +174,7 @@ async fn faq_answers_suggestions_a_three_slot_flow_and_live_templates() {
 }
 
 /// Say `text` as a new customer; return the agent-side hand-off frame (or None within 1.5 s).
-async fn handoff_for(app: &TestApp, agent_ws: &mut Ws, text: &str) -> (Customer, Vec<String>, Option<Value>) {
+pub(crate) async fn handoff_for(app: &TestApp, agent_ws: &mut Ws, text: &str) -> (Customer, Vec<String>, Option<Value>) {
     let mut c = Customer::new(app).await;
     let said = c.says(text).await;
     let frame = tokio::time::timeout(Duration::from_millis(1500), next_where(agent_ws, |f| f["type"] == "handoff" && f["card"]["customer"]["id"] == c.id.as_str())).await.ok();

@@ -11,6 +11,8 @@ mod bad_input;
 mod bot;
 mod bot_languages;
 mod customer_lines;
+mod quick_replies;
+mod quick_replies_browser;
 mod crash_recovery;
 mod isolation;
 mod logs;
