@@ -146,37 +146,3 @@ async fn walk(app: &TestApp, b: &Client) {
     js(b, &set("5")).await;
     wait_text(b, ".toast", "Saved").await;
 }
-
-/// The settings pages' files hold no words of their own: no Chinese outside comments in the
-/// modules and pages, and no text between tags in the HTML (words are `data-t` ids).
-#[test]
-fn settings_files_hold_no_literal_words() {
-    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-    let cjk = |s: &str| s.chars().any(|c| matches!(c, '\u{3000}'..='\u{303f}' | '\u{3400}'..='\u{9fff}' | '\u{f900}'..='\u{faff}' | '\u{ff00}'..='\u{ffef}'));
-    let mut problems = Vec::new();
-    for (dir, ext) in [("settings", "html"), ("assets/settings", "js")] {
-        let mut files: Vec<_> = std::fs::read_dir(web.join(dir)).expect("settings folder").filter_map(|e| e.ok().map(|e| e.path())).collect();
-        files.retain(|p| p.extension().is_some_and(|e| e == ext));
-        assert!(files.len() >= 10, "{dir}: {files:?}");
-        for path in files {
-            let text = std::fs::read_to_string(&path).expect("read");
-            for (n, line) in text.lines().enumerate() {
-                let code = line.trim_start();
-                if code.starts_with("//") || code.starts_with("/*") || code.starts_with('*') || code.starts_with("<!--") {
-                    continue;
-                }
-                if cjk(line) {
-                    problems.push(format!("{}:{}: {line}", path.display(), n + 1));
-                }
-            }
-            if ext == "html" {
-                for between in text.split('>').filter_map(|s| s.split('<').next()) {
-                    if !between.trim().is_empty() {
-                        problems.push(format!("{}: text {:?}", path.display(), between.trim()));
-                    }
-                }
-            }
-        }
-    }
-    assert!(problems.is_empty(), "words written into the settings files:\n{}", problems.join("\n"));
-}

@@ -5,7 +5,7 @@
 const LANG_KEY = 'kefu.lang';
 const FALLBACK = 'zh-CN';
 /** The languages with a catalogue, as [tag, own name]. */
-export const LANGUAGES = [['zh-CN', '简体中文'], ['en', 'English']];
+export const LANGUAGES = [['zh-CN', '简体中文'], ['en', 'English']]; // i18n-exempt: each language by its own name
 const messages = new Map();
 
 /** A supported tag for a browser language (`en-US` → `en`, `zh-TW` → `zh-CN`), else null. */

@@ -20,7 +20,7 @@ function when(ms) {
 }
 
 function languages(text) {
-  return text.split(/[,，\s]+/).map((s) => s.trim()).filter(Boolean);
+  return text.split(/[,\uFF0C\s]+/).map((s) => s.trim()).filter(Boolean);
 }
 
 function teamBoxes(fieldset, prefix, chosen) {
