@@ -50,6 +50,9 @@ pub struct CardIntent {
     pub id: String,
     /// The FAQ's question or the flow's name, as the merchant wrote it.
     pub title: String,
+    /// The title in each language the topic is written or translated in (`zh`, `en`), so a
+    /// reader of another language than the merchant's sees it in theirs when it exists.
+    pub titles: std::collections::BTreeMap<String, String>,
     /// The topic was deleted from the knowledge base since (the title then says so).
     #[serde(skip)]
     pub deleted: bool,
@@ -130,8 +133,13 @@ impl ContextCard {
         for slot in &mut self.slots {
             slot.label = card_words::slot_label(&slot.kind, lang);
         }
-        for intent in self.intents.iter_mut().filter(|i| i.deleted) {
-            intent.title = card_words::deleted_topic(lang);
+        let short = if lang == Lang::En { "en" } else { "zh" };
+        for intent in &mut self.intents {
+            if intent.deleted {
+                intent.title = card_words::deleted_topic(lang);
+            } else if let Some(title) = intent.titles.get(short) {
+                intent.title = title.clone();
+            }
         }
         self.customer.tier_label = card_words::tier_word(&self.customer.tier, lang);
         for order in &mut self.recent_orders {
@@ -195,9 +203,19 @@ fn intents(state: &DialogueState, kb: &KnowledgeBase) -> Vec<CardIntent> {
         if out.iter().any(|i| &i.id == id) {
             continue;
         }
-        let title = kb.faq(id).map(|f| f.question.clone()).or_else(|| kb.flows.iter().find(|f| &f.id == id).map(|f| f.name.clone()));
+        let faq = kb.faq(id);
+        let flow = kb.flows.iter().find(|f| &f.id == id);
+        let title = faq.map(|f| f.question.clone()).or_else(|| flow.map(|f| f.name.clone()));
         let deleted = title.is_none();
-        out.push(CardIntent { id: id.clone(), title: title.unwrap_or_default(), deleted });
+        let titles = crate::bot::translations::LANGUAGES
+            .iter()
+            .filter_map(|&l| {
+                let own = faq.map(|f| f.question_in(l)).or_else(|| flow.map(|f| f.name_in(l)))?;
+                let translated = faq.map_or(true, |f| f.speaks(l));
+                translated.then(|| (l.to_string(), own.to_string()))
+            })
+            .collect();
+        out.push(CardIntent { id: id.clone(), title: title.unwrap_or_default(), titles, deleted });
     }
     out
 }

@@ -67,3 +67,6 @@ customer-prechat-order = Order numbers use letters, digits, - or _ (up to 64)
 ## Email replies
 # The subject of a reply when the customer's email had none (or an agent wrote first).
 customer-email-subject = Reply from customer service
+
+# The name a widget visitor has until they give one.
+customer-default_name-widget = Web visitor

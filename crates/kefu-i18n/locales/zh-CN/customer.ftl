@@ -55,3 +55,6 @@ customer-prechat-order = 订单号只含字母、数字、- 或 _，最多 64 �
 ## Email replies
 # The subject of a reply when the customer's email had none (or an agent wrote first).
 customer-email-subject = 客服回复
+
+# The name a widget visitor has until they give one.
+customer-default_name-widget = 网页访客

@@ -172,7 +172,9 @@ impl Visitor {
         if let Some(c) = self.customer() {
             return Ok(c);
         }
-        let (customer, _) = state.inbox.customer_for(self.shop, Channel::Widget, &self.token_hash, "").await?;
+        // Until they give a name, agents know them as a web visitor, in the words the visitor reads.
+        let name = kefu_i18n::render(self.language.lang, "customer-default_name-widget");
+        let (customer, _) = state.inbox.customer_for(self.shop, Channel::Widget, &self.token_hash, &name).await?;
         *self.customer.lock().unwrap_or_else(|p| p.into_inner()) = Some(customer.id);
         state.hub.attach_customer(customer.id, self.conn_id);
         Ok(customer.id)

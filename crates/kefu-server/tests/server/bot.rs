@@ -224,7 +224,7 @@ async fn each_hand_off_rule_delivers_the_context_card() {
     assert_eq!(said, vec!["非常抱歉，马上为您转接客服", "正在为您转接人工客服，请稍候。"]);
     let card = frame.expect("handoff")["card"].clone();
     assert_eq!(card["reason"], "faq_transfer");
-    assert_eq!(card["intents"], json!([{"id": "quality", "title": "收到的衣服破了"}]), "topics by their titles");
+    assert_eq!(card["intents"], json!([{"id": "quality", "title": "收到的衣服破了", "titles": {"zh": "收到的衣服破了"}}]), "topics by their titles");
 
     // A VIP goes straight to a person: no bot reply at all.
     let mut vip = Customer::known(&app).await;

@@ -6,7 +6,7 @@
 
 import { get } from './api.js';
 import { h, joinList } from './format.js';
-import { formatMoney, has, t } from '../i18n.js';
+import { currentLanguage, formatMoney, has, t } from '../i18n.js';
 
 const cards = new Map(); // conversation id -> card (or null: none / failed)
 const $ = (id) => document.getElementById(id);
@@ -43,9 +43,15 @@ function slots(list) {
   return h('span', { class: 'slot-list' }, ...list.map((s) => h('span', { class: 'slot' }, h('span', { class: 'slot-label' }, word(`card-slot-${s.kind}`, s.label)), ` ${s.value}`)));
 }
 
+/** A topic's title in the reader's language when the knowledge base has it, else as written. */
+function topicTitle(intent) {
+  const short = currentLanguage() === 'en' ? 'en' : 'zh';
+  return (intent.titles && intent.titles[short]) || intent.title;
+}
+
 function intents(list) {
   if (!list.length) return t('card-none');
-  return h('ul', { class: 'intent-list' }, ...list.map((i) => h('li', {}, i.title)));
+  return h('ul', { class: 'intent-list' }, ...list.map((i) => h('li', {}, topicTitle(i))));
 }
 
 function orderLine(o) {
