@@ -10,6 +10,7 @@ mod browser;
 mod bad_input;
 mod bot;
 mod bot_languages;
+mod bot_suggestions;
 mod crash_recovery;
 mod isolation;
 mod logs;
