@@ -1,5 +1,5 @@
 //! Benchmarks: analyze (defaults, and with a shop of 10k FAQs + intents), FAQ retrieval at
-//! 1k/10k/100k FAQs, and training on 10k examples. Synthetic shop data from the built-in corpus.
+//! 300/1k/10k/100k FAQs, and training on 10k examples. Synthetic shop data from the built-in corpus.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use kefu_nlp::faq::{FaqConfig, FaqEntry, FaqIndex};
 use kefu_nlp::hotspot::corpus::{parse_corpus, CORPUS};
@@ -66,7 +66,8 @@ fn bench_analyze(c: &mut Criterion) {
 
 fn bench_faq(c: &mut Criterion) {
     let mut group = c.benchmark_group("faq_search");
-    for n in [1_000, 10_000, 100_000] {
+    // 300: below `Fusion::exhaustive_up_to`, every FAQ is scored; above, the BM25 candidates.
+    for n in [300, 1_000, 10_000, 100_000] {
         let index = faq_index(n);
         let mut i = 0;
         group.bench_with_input(BenchmarkId::from_parameter(n), &index, |b, index| {

@@ -9,14 +9,11 @@ use kefu_nlp::entities::Gazetteer;
 use kefu_nlp::faq::{FaqConfig, FaqEntry, FaqHit, FaqIndex};
 use std::collections::HashMap;
 
-/// Below this an FAQ is not even offered as a suggestion.
-pub const SUGGEST_AT: f32 = 0.25;
-/// The retrieval score ranks well but does not reject: its best hit scores high even for
-/// "今天天气怎么样" against a handful of FAQs. The bot also wants this much surface overlap
-/// (Dice of character bigrams with the FAQ's closest question) before it answers …
-pub const ANSWER_OVERLAP: f32 = 0.3;
-/// … and this much before it suggests.
-pub const SUGGEST_OVERLAP: f32 = 0.25;
+/// A flow's example sentences are few and short, and a flow starts a multi-turn exchange, so a
+/// flow picked by its examples also wants this much surface overlap (Dice of character bigrams
+/// with its closest example). FAQs no longer have such a gate: kefu-nlp's fused score decides
+/// (see `kefu_nlp::faq::fusion`), as a surface gate blocked nearly every paraphrase.
+pub const FLOW_OVERLAP: f32 = 0.3;
 
 /// A shop's bot, ready to answer.
 pub struct Brain {
@@ -44,7 +41,7 @@ impl Brain {
             .faqs
             .iter()
             .filter(|f| f.enabled)
-            .map(|f| FaqEntry { id: f.id.clone(), standard_question: f.question.clone(), similar_questions: f.all_questions().skip(1).cloned().collect(), answer: String::new() })
+            .map(|f| FaqEntry { id: f.id.clone(), standard_question: f.question.clone(), similar_questions: f.all_questions().skip(1).cloned().collect(), answer: f.answer.clone() })
             .collect();
         let faq = (!entries.is_empty()).then(|| FaqIndex::build(entries, FaqConfig::default()));
         let flow_entries: Vec<FaqEntry> = kb
@@ -90,13 +87,7 @@ impl Brain {
         let id = found.faq_id?;
         let i = self.kb.flows.iter().position(|f| f.id == id)?;
         let overlap = self.kb.flows[i].examples.iter().map(|e| dice(normalised, e)).fold(0.0, f32::max);
-        (overlap >= ANSWER_OVERLAP).then_some((i, found.score))
-    }
-
-    /// Surface overlap of a message with an FAQ's closest question (0..1).
-    pub fn overlap(&self, normalised: &str, faq_id: &str) -> f32 {
-        let Some(f) = self.kb.faq(faq_id) else { return 0.0 };
-        f.all_questions().map(|q| dice(normalised, q)).fold(0.0, f32::max)
+        (overlap >= FLOW_OVERLAP).then_some((i, found.score))
     }
 
     /// FAQ hits that may be answered at `now`, best first: in the message's language when the
@@ -150,7 +141,7 @@ mod tests {
     #[test]
     fn dice_of_bigrams() {
         assert_eq!(super::dice("啥时候发货", "啥时候发货"), 1.0);
-        assert!(super::dice("今天天气怎么样", "怎么退货") < super::ANSWER_OVERLAP);
+        assert!(super::dice("今天天气怎么样", "怎么退货") < super::FLOW_OVERLAP);
         assert!(super::dice("亲啥时候发货呀", "啥时候发货") > 0.7);
         assert_eq!(super::dice("退", "退货"), 0.0);
     }

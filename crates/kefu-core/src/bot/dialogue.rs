@@ -1,7 +1,7 @@
 //! One bot turn as a pure function: given the shop's brain, the conversation's dialogue state
 //! and the analysed message, decide what to say, what to record and whether to hand over.
 
-use super::brain::{Brain, ANSWER_OVERLAP, SUGGEST_AT, SUGGEST_OVERLAP};
+use super::brain::Brain;
 use super::flow::{self, FlowRun};
 use super::handoff::HandoffReason;
 use super::template::Vars;
@@ -171,8 +171,10 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
     let a = turn.analysis;
     let language = serde_json::to_value(a.language).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let hits: Vec<_> = a.faq.as_ref().map(|f| brain.live_hits(&f.suggestions, &language, turn.now).cloned().collect()).unwrap_or_default();
-    let answer_at = brain.models.faq.as_ref().map_or(0.5, |f| f.config.answer_at);
-    let best = hits.first().filter(|h| h.score >= answer_at && brain.overlap(turn.normalised, &h.faq_id) >= ANSWER_OVERLAP);
+    // The index decides whether its best FAQ answers (fused score, margin and a shared content
+    // word); an FAQ that is not live or not in the customer's language leaves it to suggestions.
+    let decided = a.faq.as_ref().and_then(|f| f.faq_id.as_deref());
+    let best = hits.first().filter(|h| Some(h.faq_id.as_str()) == decided);
     if let Some((i, score)) = brain.flow_for(turn.normalised, turn.text) {
         if best.is_none_or(|b| score >= b.score) {
             let f = &brain.kb.flows[i];
@@ -206,8 +208,18 @@ fn new_topic(brain: &Brain, state: &mut DialogueState, turn: &Turn, out: &mut Ou
         answer_faq(brain, state, turn.customer, &hit.faq_id, out);
         return;
     }
-    let offered: Vec<String> = hits.iter().filter(|h| h.score >= SUGGEST_AT && brain.overlap(turn.normalised, &h.faq_id) >= SUGGEST_OVERLAP).take(3).map(|h| h.faq_id.clone()).collect();
+    // Suggestions only when plausibly on topic: a shared content word (not 是什么) and a score
+    // well above the shop's other FAQs.
+    let suggest_lift = brain.models.faq.as_ref().map_or(f32::MAX, |f| f.config.fusion.suggest_lift);
+    let offered: Vec<String> = hits.iter().filter(|h| h.on_topic && h.lift >= suggest_lift).take(3).map(|h| h.faq_id.clone()).collect();
     if !offered.is_empty() {
+        // Suggestions are not an answer: they count as not understood until one is picked
+        // (picking resets the streak), so ignored suggestions still lead to a person.
+        state.unknown_streak += 1;
+        out.handoff = streak_handoff(brain, state);
+        if out.handoff.is_some() {
+            return;
+        }
         let speaking = state.speaking(brain);
         let mut text = brain.kb.phrases_in(speaking).suggest.clone();
         for (n, id) in offered.iter().enumerate() {

@@ -56,7 +56,8 @@ fn answers_a_confident_faq_and_suggests_when_unsure() {
     let o = say(&b, &mut s, "亲，啥时候发货呀");
     assert_eq!(texts(&o), vec!["付款后48小时内发货"]);
     assert!(matches!(&o.events[..], [crate::event::EventKind::BotAnswered { faq_id, .. }] if faq_id == "shipping"));
-    let o = say(&b, &mut s, "退款退货");
+    // Two FAQs fit almost equally well: neither answers, both are offered.
+    let o = say(&b, &mut s, "退货退款多久");
     let shown = texts(&o).join("");
     assert!(shown.starts_with("您是想问：\n1. "), "{shown} {:?}", o.events);
     let second = s.suggestions[1].clone();
@@ -111,6 +112,25 @@ fn a_flow_fills_out_of_order_corrects_and_returns_after_a_topic_switch() {
     assert_eq!(texts(&o), vec!["卫衣黑色L的库存请以下单页为准"]);
 }
 
+
+#[test]
+fn ignored_suggestions_count_toward_the_unknown_streak() {
+    let b = brain();
+    let mut s = DialogueState::default();
+    for _ in 0..2 {
+        let o = say(&b, &mut s, "退货退款多久");
+        assert!(matches!(&o.events[..], [crate::event::EventKind::BotSuggested { .. }]), "{:?}", o.events);
+        assert!(o.handoff.is_none());
+    }
+    // The third question the bot could only guess at hands over instead of guessing again.
+    let o = say(&b, &mut s, "退货退款多久");
+    assert_eq!(o.handoff, Some(HandoffReason::UnknownStreak), "{:?}", o.events);
+    // Picking a suggestion is an answer: the streak starts again.
+    let mut s = DialogueState::default();
+    say(&b, &mut s, "退货退款多久");
+    say(&b, &mut s, "1");
+    assert_eq!(s.unknown_streak, 0);
+}
 
 #[test]
 fn small_talk_is_not_answered_with_the_nearest_faq() {

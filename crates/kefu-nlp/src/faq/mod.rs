@@ -1,10 +1,15 @@
-//! FAQ retrieval: BM25 candidates over words and char bigrams, re-ranked by TF-IDF cosine.
+//! FAQ retrieval: BM25 candidates over words and char bigrams, scored by a fusion of lexical
+//! and word-vector views of question and answer ([`fusion`]), or by a learned re-ranker.
 
 mod bm25;
+mod content;
+pub mod fusion;
 mod rerank;
 mod table;
 
 pub use bm25::Bm25;
+pub use content::{content_units, shares_content, shares_units};
+pub use fusion::{Fusion, Signals};
 pub use rerank::{pair_features, PairInput, PairScorer};
 pub use table::parse_faq_tsv;
 
@@ -33,6 +38,13 @@ pub struct FaqHit {
     pub faq_id: String,
     /// Confidence in 0..1.
     pub score: f32,
+    /// How far the score stands above the question's mean FAQ score: comparable across shop
+    /// sizes, it says whether the FAQ is plausibly on topic (0 with a re-ranker).
+    #[serde(default)]
+    pub lift: f32,
+    /// The question shares a content word with the FAQ's questions or answer (not just 是什么).
+    #[serde(default)]
+    pub on_topic: bool,
 }
 
 /// What retrieval decided for one question.
@@ -53,13 +65,16 @@ pub struct FaqConfig {
     pub answer_at: f32,
     /// BM25 candidates re-ranked per query.
     pub candidates: usize,
-    /// Weight of the BM25 part of the confidence (the rest is cosine).
+    /// Weight of the BM25 part of a candidate's blended confidence (the rest is cosine).
     pub bm25_weight: f32,
+    /// How the views are fused and when to answer (used without a re-ranker).
+    #[serde(default)]
+    pub fusion: Fusion,
 }
 
 impl Default for FaqConfig {
     fn default() -> Self {
-        FaqConfig { answer_at: 0.5, candidates: 30, bm25_weight: 0.4 }
+        FaqConfig { answer_at: 0.5, candidates: 30, bm25_weight: 0.4, fusion: Fusion::default() }
     }
 }
 
@@ -78,9 +93,15 @@ pub struct FaqIndex {
     terms: FeatureConfig,
     bm25: Bm25,
     vectoriser: Vectoriser,
-    /// Learned paraphrase scorer; without it the confidence is a fixed blend of BM25 and cosine.
+    /// Learned paraphrase scorer; without it the confidence is the [`Fusion`] of the views.
     #[serde(default)]
     pub reranker: Option<PairScorer>,
+    /// Question + answer views of each FAQ.
+    #[serde(default)]
+    answers: fusion::AnswerViews,
+    /// Per FAQ: its questions + answer, normalised, and their sorted content units.
+    #[serde(skip)]
+    faq_texts: Vec<(String, Vec<String>)>,
 }
 
 /// One BM25 candidate with its pair features, for training a re-ranker.
@@ -135,13 +156,51 @@ impl FaqIndex {
         let vectoriser = Vectoriser::fit(FeatureConfig { bigrams: false, latin_chars: (2, 4), cjk_chars: (1, 2), ..FeatureConfig::default() }, &texts, 1);
         let doc_vecs = texts.iter().map(|t| vectoriser.transform(t)).collect();
         let doc_words = texts.iter().map(|t| word_hashes(t)).collect();
-        FaqIndex { entries, config, doc_faq, doc_vecs, doc_texts: texts, doc_words, terms, bm25, vectoriser, reranker: None }
+        let faq_texts = faq_texts(&entries);
+        let answers = fusion::AnswerViews::build(&texts, &faq_texts);
+        let faq_texts = faq_texts.into_iter().map(|t| (content_units(&t), t)).map(|(u, t)| (t, u)).collect();
+        FaqIndex { entries, config, doc_faq, doc_vecs, doc_texts: texts, doc_words, terms, bm25, vectoriser, reranker: None, answers, faq_texts }
+    }
+
+    /// Whether a normalised question shares a content word with FAQ `faq` (by position).
+    pub fn on_topic(&self, normalised: &str, faq: usize) -> bool {
+        self.faq_texts.get(faq).is_some_and(|(t, u)| shares_units(&content_units(normalised), u, t))
     }
 
     /// Rebuilds lookup tables after deserialising.
     pub fn rebuild(&mut self) {
         self.bm25.rebuild();
         self.vectoriser.rebuild_index();
+        let faq_texts = faq_texts(&self.entries);
+        self.answers.rebuild(&self.doc_texts, &faq_texts);
+        self.faq_texts = faq_texts.into_iter().map(|t| (content_units(&t), t)).map(|(u, t)| (t, u)).collect();
+    }
+
+    /// Every view of the FAQs worth scoring for a normalised question, one per FAQ, in no order:
+    /// all FAQs of a shop of up to [`Fusion::exhaustive_up_to`], else the BM25 candidates'.
+    pub fn signals(&self, normalised: &str) -> Vec<Signals> {
+        let mut terms = Vec::new();
+        self.terms.extract(normalised, &mut terms);
+        let (cands, self_score) = self.bm25.search(&terms, self.config.candidates);
+        let qv = self.vectoriser.transform(normalised);
+        let (qa, qd) = self.answers.query(normalised);
+        let mut per_faq: Vec<Option<Signals>> = vec![None; self.entries.len()];
+        let mut touch = |d: usize, bm25: f32| {
+            let f = self.doc_faq[d] as usize;
+            let s = per_faq[f].get_or_insert_with(|| Signals { faq: f, cos_answer: self.answers.cos_answer(&qa, f), vec_answer: self.answers.vec_answer(&qd, f), ..Signals::default() });
+            s.bm25 = s.bm25.max(bm25);
+            s.cos_question = s.cos_question.max(cosine(&qv, &self.doc_vecs[d]));
+            s.vec_question = s.vec_question.max(self.answers.vec_question(&qd, d));
+        };
+        for &(d, s) in &cands {
+            touch(d as usize, if self_score > 0.0 { (s / self_score).min(1.0) } else { 0.0 });
+        }
+        if self.entries.len() <= self.config.fusion.exhaustive_up_to {
+            for d in 0..self.doc_faq.len() {
+                touch(d, 0.0);
+            }
+        }
+        per_faq.into_iter().flatten().collect()
     }
 
     /// Number of indexed questions.
@@ -184,6 +243,9 @@ impl FaqIndex {
 
     /// [`FaqIndex::search`] for a question already normalised (`analyze` has it at hand).
     pub fn search_normalised(&self, normalised: &str, k: usize) -> FaqAnswer {
+        if self.reranker.is_none() {
+            return self.fused(normalised, k);
+        }
         // (FAQ index, score): compared by index, and only the k kept get their id copied.
         let mut best: Vec<(usize, f32)> = Vec::new();
         for c in self.candidates_with(normalised, self.config.candidates.max(k), self.reranker.is_some()) {
@@ -199,11 +261,43 @@ impl FaqIndex {
         }
         best.sort_unstable_by(|a, b| b.1.total_cmp(&a.1));
         best.truncate(k.max(1));
-        let best: Vec<FaqHit> = best.into_iter().map(|(i, score)| FaqHit { faq_id: self.entries[i].id.clone(), score }).collect();
+        let best: Vec<FaqHit> = best.into_iter().map(|(i, score)| FaqHit { faq_id: self.entries[i].id.clone(), score, lift: 0.0, on_topic: true }).collect();
         let score = best.first().map(|h| h.score).unwrap_or(0.0);
         let faq_id = best.first().filter(|h| h.score >= self.config.answer_at).map(|h| h.faq_id.clone());
         FaqAnswer { faq_id, score, suggestions: best }
     }
+
+    /// Fused scores, best first, with the answer decision: the best FAQ must stand out both
+    /// from the rest of the shop (lift) and from the runner-up (margin).
+    fn fused(&self, normalised: &str, k: usize) -> FaqAnswer {
+        let f = &self.config.fusion;
+        let mut scored: Vec<(usize, f32)> = self.signals(normalised).iter().map(|s| (s.faq, f.score(s))).collect();
+        let mean = if scored.is_empty() { 0.0 } else { scored.iter().map(|s| s.1).sum::<f32>() / scored.len() as f32 };
+        scored.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let margin = match scored[..] {
+            [(_, a), (_, b), ..] => a - b,
+            [(_, a)] => a,
+            [] => 0.0,
+        };
+        scored.truncate(k.max(1));
+        let units = content_units(normalised);
+        let on_topic = |i: usize| self.faq_texts.get(i).is_some_and(|(t, u)| shares_units(&units, u, t));
+        let best: Vec<FaqHit> = scored.into_iter().map(|(i, score)| FaqHit { faq_id: self.entries[i].id.clone(), score, lift: score - mean, on_topic: on_topic(i) }).collect();
+        let score = best.first().map_or(0.0, |h| h.score);
+        // English also wants a shared content word: its word vectors match on function words
+        // ("what is the meaning of life" ≈ "What is it made of?"). Chinese paraphrases often
+        // share none (寄出 for 发货): a strict gate cost a third of the right answers on the dev
+        // set, so there a high fused score will do instead.
+        let latin = !normalised.chars().any(crate::normalise::is_cjk);
+        let shared_enough = |h: &FaqHit| h.on_topic || (!latin && h.score >= f.unshared_answer_at);
+        let faq_id = best.first().filter(|h| shared_enough(h) && h.lift >= f.lift_at && margin >= f.margin_at).map(|h| h.faq_id.clone());
+        FaqAnswer { faq_id, score, suggestions: best }
+    }
+}
+
+/// Each FAQ's questions and answer, normalised, as one text.
+fn faq_texts(entries: &[FaqEntry]) -> Vec<String> {
+    entries.iter().map(|e| normalise(&format!("{} {} {}", e.standard_question, e.similar_questions.join(" "), e.answer))).collect()
 }
 
 /// Cosine of two L2-normalised sparse vectors sorted by column.

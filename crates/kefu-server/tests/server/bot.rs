@@ -128,7 +128,7 @@ async fn faq_answers_suggestions_a_three_slot_flow_and_live_templates() {
     let mut c = Customer::new(&app).await;
     assert_eq!(c.says("亲，啥时候发货呀").await, vec!["付款后48小时内发货"]);
     // Ambiguous: suggestions, then a click (the widget sends the number).
-    let shown = c.says("退款退货").await;
+    let shown = c.says("退货退款多久").await;
     assert!(shown[0].starts_with("您是想问：\n1. "), "{shown:?}");
     let second = shown[0].lines().nth(2).expect("second suggestion").trim_start_matches("2. ").to_string();
     let picked = c.says("2").await;

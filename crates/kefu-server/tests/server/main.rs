@@ -13,6 +13,7 @@ mod bot_languages;
 mod customer_lines;
 mod quick_replies;
 mod quick_replies_browser;
+mod bot_suggestions;
 mod crash_recovery;
 mod isolation;
 mod logs;
