@@ -51,6 +51,18 @@ pub(crate) async fn put_kb(owner: &Agent, doc: Value) -> i64 {
     panic!("version {version} was never served");
 }
 
+/// Wait until the bot serves a knowledge base (the demo's, or the shop's latest).
+pub(crate) async fn trained(owner: &Agent) {
+    for _ in 0..200 {
+        let (_, t) = owner.get("/api/v1/kb/training").await;
+        if t["state"] == "ready" && t["serving_version"].as_i64() > Some(0) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the knowledge base was never served");
+}
+
 /// A widget customer talking to the bot.
 pub(crate) struct Customer {
     pub(crate) ws: Ws,

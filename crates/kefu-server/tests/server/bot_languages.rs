@@ -3,24 +3,13 @@
 //! Chinese in Chinese, and the bot's own phrases follow. The knowledge-base page shows which
 //! FAQs lack a translation and edits both languages side by side.
 
-use crate::bot::Customer;
+use crate::bot::{trained, Customer};
 use crate::browser::{js, until, Driver};
 use crate::harness::*;
 use crate::history_browser::{click, shots, type_into, wait_text};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// Wait until the bot serves the shop's latest knowledge base.
-async fn trained(owner: &Agent) {
-    for _ in 0..200 {
-        let (_, t) = owner.get("/api/v1/kb/training").await;
-        if t["state"] == "ready" && t["serving_version"].as_i64() > Some(0) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the knowledge base was never served");
-}
 
 #[tokio::test]
 async fn the_bot_answers_in_the_language_the_customer_writes() {

@@ -2,21 +2,9 @@
 //! when they are plausibly on topic, and suggestions the customer ignores count toward the
 //! unknown streak, so three questions the bot can only guess at reach a person.
 
-use crate::bot::Customer;
+use crate::bot::{trained, Customer};
 use crate::harness::*;
-use std::time::Duration;
 
-/// Wait until the bot serves the demo knowledge base.
-async fn trained(owner: &Agent) {
-    for _ in 0..200 {
-        let (_, t) = owner.get("/api/v1/kb/training").await;
-        if t["state"] == "ready" && t["serving_version"].as_i64() > Some(0) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the knowledge base was never served");
-}
 
 const HANDING_OVER: &str = "正在为您转接人工客服，请稍候。";
 

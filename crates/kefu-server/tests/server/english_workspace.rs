@@ -5,24 +5,12 @@
 //! previews and names (the demo shop's name and staff are Chinese).
 //! Screenshots en-workspace, en-history and en-profile go to `KEFU_BROWSER_SCREENSHOTS`.
 
-use crate::bot::Customer;
+use crate::bot::{trained, Customer};
 use crate::browser::{click, js, login, row, snap, text_of, until, wait_text, Driver};
 use crate::harness::*;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
-use std::time::Duration;
 
-/// Wait until the bot serves the demo knowledge base.
-async fn trained(owner: &Agent) {
-    for _ in 0..200 {
-        let (_, t) = owner.get("/api/v1/kb/training").await;
-        if t["state"] == "ready" && t["serving_version"].as_i64() > Some(0) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the knowledge base was never served");
-}
 
 /// An English-speaking visitor asks for a person; the bot hands over. Returns the conversation.
 async fn handed_over(app: &TestApp, agent: &Agent, name: &str) -> Value {
