@@ -216,4 +216,18 @@ mod tests {
         wf.initial = "missing".into();
         assert!(wf.validate().is_err());
     }
+
+    #[test]
+    fn a_customer_is_told_a_built_in_status_in_their_language_and_a_renamed_one_as_written() {
+        use kefu_i18n::Lang;
+        for wf in workflows() {
+            for st in &wf.states {
+                assert_eq!(st.name_in(Lang::ZhCn), st.name, "{}: the Chinese catalogue names the default as the workflow does", st.key);
+                let english = st.name_in(Lang::En);
+                assert!(english.is_ascii() && !english.is_empty(), "{}: {english}", st.key);
+            }
+        }
+        let renamed = state("record", "等我们看看", None);
+        assert_eq!(renamed.name_in(Lang::En), "等我们看看");
+    }
 }

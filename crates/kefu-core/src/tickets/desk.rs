@@ -347,13 +347,12 @@ impl<S: Store> TicketDesk<S> {
             if s.awaits_customer {
                 self.tell_customer(&ticket, |lang| Message::new("customer-ticket-awaiting").arg("number", ticket.number.to_string()).arg("title", &ticket.title).render(lang)).await;
             } else if notify.contains(&Notify::Customer) {
-                // The status's name is the shop's own word, sent as written.
-                let text = if s.terminal {
-                    Message::new("customer-ticket-closed").arg("number", ticket.number.to_string())
-                } else {
-                    Message::new("customer-ticket-progress").arg("number", ticket.number.to_string()).arg("status", &s.name)
+                let number = ticket.number.to_string();
+                let text = |lang| match s.terminal {
+                    true => Message::new("customer-ticket-closed").arg("number", &number).render(lang),
+                    false => Message::new("customer-ticket-progress").arg("number", &number).arg("status", s.name_in(lang)).render(lang),
                 };
-                self.tell_customer(&ticket, |lang| text.render(lang)).await;
+                self.tell_customer(&ticket, text).await;
             }
         }
         Ok(ticket)

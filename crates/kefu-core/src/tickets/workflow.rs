@@ -30,6 +30,21 @@ pub struct StateDef {
     pub department: Option<String>,
 }
 
+impl StateDef {
+    /// The status as a customer reading `lang` is told it: a built-in status the shop never
+    /// renamed in kefu's words for that language (the tickets page does the same), else the
+    /// shop's own word as written.
+    pub fn name_in(&self, lang: kefu_i18n::Lang) -> String {
+        let id = format!("tickets-page-state-{}", self.key);
+        let builtin = kefu_i18n::has_message(kefu_i18n::Lang::ZhCn, &id) && kefu_i18n::render(kefu_i18n::Lang::ZhCn, &id) == self.name;
+        if builtin {
+            kefu_i18n::render(lang, &id)
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
 /// Who hears about a transition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
