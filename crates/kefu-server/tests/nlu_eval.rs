@@ -17,6 +17,19 @@ const FLOORS: &[(&str, &str, f64)] = &[
     ("hotspot_dev", "l2", 0.757),
 ];
 
+/// A data folder that does not exist: only the embedded dev sets are scored.
+const NO_DATA_SETS: &str = "/nonexistent-kefu-datasets";
+
+/// `kefu nlu eval --quick --json` over the data sets in `data`, as one JSON report.
+fn quick_report(data: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["nlu", "eval", "--quick", "--json", "--data", data])
+        .output()
+        .expect("kefu runs");
+    assert!(out.status.success(), "kefu nlu eval failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
+}
+
 #[test]
 fn nlu_eval_quick_keeps_its_floors() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/datasets");
@@ -24,12 +37,7 @@ fn nlu_eval_quick_keeps_its_floors() {
         println!("skipped: no data sets at {data}");
         return;
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["nlu", "eval", "--quick", "--json", "--data", data])
-        .output()
-        .expect("kefu runs");
-    assert!(out.status.success(), "kefu nlu eval failed: {}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let report = quick_report(data);
     let mut failures = Vec::new();
     for (set, metric, floor) in FLOORS {
         match report[set][metric].as_f64() {
@@ -58,12 +66,7 @@ const PARAPHRASE_FLOORS: &[(&str, &str, f64)] = &[
 /// The paraphrase dev set is embedded, so its section is there even without the data sets.
 #[test]
 fn nlu_eval_scores_the_paraphrase_dev_set_in_both_parts() {
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["nlu", "eval", "--quick", "--json", "--data", "/nonexistent-kefu-datasets"])
-        .output()
-        .expect("kefu runs");
-    assert!(out.status.success(), "kefu nlu eval failed: {}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let report = quick_report(NO_DATA_SETS);
     let p = &report["paraphrase"];
     assert_eq!(p["faqs"], 64, "{p}");
     for part in ["dev", "test"] {
@@ -86,12 +89,7 @@ fn nlu_eval_scores_the_paraphrase_dev_set_in_both_parts() {
 fn nlu_eval_scores_the_handoff_detectors() {
     const HANDOFF_FLOORS: &[(&str, &str, f64)] =
         &[("dev", "wants_person", 0.990), ("dev", "strong_emotion", 0.977), ("test", "wants_person", 0.990), ("test", "strong_emotion", 0.911)];
-    let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["nlu", "eval", "--quick", "--json", "--data", "/nonexistent-kefu-datasets"])
-        .output()
-        .expect("kefu runs");
-    assert!(out.status.success(), "kefu nlu eval failed: {}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object on stdout");
+    let report = quick_report(NO_DATA_SETS);
     let h = &report["handoff"];
     for (part, flag, floor) in HANDOFF_FLOORS {
         let score = &h[part][flag];

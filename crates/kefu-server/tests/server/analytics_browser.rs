@@ -35,11 +35,11 @@ async fn wait_text(b: &Client, css: &str, want: &str) {
     until(&format!("{css} to show {want:?}"), || async { text_of(b, css).await.filter(|t| t.contains(want)) }).await;
 }
 
-#[tokio::test]
-async fn dashboard_and_hotspots_render_the_seeded_numbers() {
-    let Some(driver) = Driver::start().await else { return };
+/// The demo shop with two days of the analytics fixture's events (today and yesterday), and its
+/// supervisor signed in.
+async fn seeded_shop() -> (TestApp, Agent) {
     let clock = Arc::new(ManualClock::new(T0 + 2 * HOUR));
-    let mut app = TestApp::spawn_with_clock(clock).await;
+    let app = TestApp::spawn_with_clock(clock).await;
     let sup = app.login("supervisor@demo.kefu").await;
     let (_, me) = sup.get("/api/v1/me").await;
     let shop: ShopId = me["shop"]["id"].as_str().and_then(|s| s.parse().ok()).expect("shop");
@@ -48,6 +48,13 @@ async fn dashboard_and_hotspots_render_the_seeded_numbers() {
         let events = history(shop, x, y, t0).0;
         app.state().inbox.store().apply(ChangeSet { changes: vec![], events }).await.expect("append");
     }
+    (app, sup)
+}
+
+#[tokio::test]
+async fn dashboard_and_hotspots_render_the_seeded_numbers() {
+    let Some(driver) = Driver::start().await else { return };
+    let (mut app, _sup) = seeded_shop().await;
     let b = driver.browser().await;
     b.goto(&format!("{}/login", app.base)).await.expect("login page");
     b.find(Locator::Css("#login-email")).await.expect("email").send_keys("supervisor@demo.kefu").await.expect("type");
@@ -105,16 +112,7 @@ async fn dashboard_and_hotspots_render_the_seeded_numbers() {
 #[tokio::test]
 async fn dashboard_and_hotspots_read_in_english() {
     let Some(driver) = Driver::start().await else { return };
-    let clock = Arc::new(ManualClock::new(T0 + 2 * HOUR));
-    let mut app = TestApp::spawn_with_clock(clock).await;
-    let sup = app.login("supervisor@demo.kefu").await;
-    let (_, me) = sup.get("/api/v1/me").await;
-    let shop: ShopId = me["shop"]["id"].as_str().and_then(|s| s.parse().ok()).expect("shop");
-    let (x, y) = (UserId::new(), UserId::new());
-    for t0 in [T0, T0 - 24 * HOUR] {
-        let events = history(shop, x, y, t0).0;
-        app.state().inbox.store().apply(ChangeSet { changes: vec![], events }).await.expect("append");
-    }
+    let (mut app, sup) = seeded_shop().await;
     // What the server writes for an English reader, before any browser.
     let page = app.http.get(format!("{}/analytics?period=today&dim=agent", app.base)).header("Accept-Language", "en-US,en;q=0.9").header("Cookie", &sup.cookie).send().await.expect("dashboard");
     let html = page.text().await.expect("html");
