@@ -46,8 +46,18 @@ async function fetchCatalogue(lang, area) {
   return res.json();
 }
 
-/** Load one area's strings (in the current language, falling back to zh-CN). */
-export async function loadCatalogue(area) {
+const loading = new Map();
+
+/**
+ * Load one area's strings (in the current language, falling back to zh-CN). Each area is
+ * fetched once per page however many modules ask for it (the shell, the API wrapper, a page).
+ */
+export function loadCatalogue(area) {
+  if (!loading.has(area)) loading.set(area, fetchArea(area));
+  return loading.get(area);
+}
+
+async function fetchArea(area) {
   let table;
   try {
     table = await fetchCatalogue(currentLanguage(), area);
@@ -55,7 +65,9 @@ export async function loadCatalogue(area) {
     try {
       table = await fetchCatalogue(FALLBACK, area);
     } catch (_) {
-      table = {};
+      // Nothing reached the server: the next caller tries again.
+      loading.delete(area);
+      return;
     }
   }
   for (const [k, v] of Object.entries(table)) messages.set(k, v);

@@ -12,12 +12,6 @@ export { fillText, has, loadCatalogue, t } from '../i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
-/// A problem message from the server: already in the person's language (the server renders
-/// each problem in the caller's language, see errors.ftl).
-export function problemText(message) {
-  return String(message);
-}
-
 /// Read `a.b[2].c` from an object.
 export function getPath(obj, path) {
   return path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -54,11 +48,11 @@ export function showProblems(root, problems, summary) {
     const field = fieldFor(root, path);
     const box = field && (field.closest('.field') || field).querySelector('.field-error');
     if (box) {
-      box.textContent = box.textContent ? `${box.textContent}${t('common-problem_sep')}${problemText(message)}` : problemText(message);
+      box.textContent = box.textContent ? `${box.textContent}${t('common-problem_sep')}${message}` : message;
       box.hidden = false;
       field.setAttribute('aria-invalid', 'true');
     } else {
-      rest.push(t('common-problem_at', { path, message: problemText(message) }));
+      rest.push(t('common-problem_at', { path, message }));
     }
   }
   if (summary) {
